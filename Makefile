@@ -1,0 +1,48 @@
+# One gate: `make test` runs lint, types, tests and the SAM checks, locally and in .ci/run.
+PY313 ?= /root/.pyenv/versions/3.13.0/bin/python3.13
+VENV := .venv
+PY := $(VENV)/bin/python
+export SAM_CLI_TELEMETRY := 0
+# sam build looks for python3.13 on PATH: the virtualenv's interpreter is the one Lambda's runtime matches.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export AWS_DEFAULT_REGION ?= ap-southeast-3
+
+.PHONY: venv db demo test lint typecheck pytest sam-validate sam-build bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PY313) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+db:
+	@scripts/ensure-mariadb.sh
+
+demo: venv db
+	$(PY) -m local_stack.demo
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: venv
+	$(VENV)/bin/mypy layers/core infra/local_stack
+
+pytest: venv db
+	$(VENV)/bin/pytest
+
+sam-validate: venv
+	sam validate --lint
+
+sam-build: venv
+	sam build --build-dir .aws-sam/build
+
+test: lint typecheck pytest sam-validate sam-build
+
+bench: venv db
+	$(PY) -m local_stack.bench
+
+clean:
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

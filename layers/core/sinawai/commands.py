@@ -1,0 +1,49 @@
+"""The command registry: one place that says which command exists, who handles it and what it does.
+
+The router routes by it, /bantuan lists it and ``setMyCommands`` is filled from it, so the three never
+disagree. Add a command here when its group can answer it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+GENERAL = "general"
+REGISTRATION = "registration"
+INFORMATION = "information"
+DOCUMENTS = "documents"
+CONSULTATION = "consultation"
+REPORT = "report"
+
+GROUPS = (GENERAL, REGISTRATION, INFORMATION, DOCUMENTS, CONSULTATION, REPORT)
+
+Audience = Literal["private", "staff", "managers"]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    group: str
+    description: str  # Indonesian, one line: shown by /bantuan and in Telegram's command menu
+    audience: Audience = "private"
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", GENERAL, "Mulai dan tampilkan menu utama"),
+    Command("menu", GENERAL, "Tampilkan menu utama layanan"),
+    Command("bantuan", GENERAL, "Daftar perintah yang dapat digunakan"),
+    Command("tentang", GENERAL, "Tentang layanan Sinawai"),
+)
+
+_BY_NAME = {c.name: c for c in COMMANDS}
+
+
+def command_group(name: str) -> str | None:
+    """The group that answers ``/name``, or None when the command does not exist."""
+    command = _BY_NAME.get(name.lower())
+    return command.group if command else None
+
+
+def commands_for(audience: Audience) -> list[Command]:
+    return [c for c in COMMANDS if c.audience == audience]

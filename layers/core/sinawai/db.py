@@ -1,0 +1,135 @@
+"""MySQL adapter: one connection per container, reused while it lives, re-opened when it breaks.
+
+Every statement is parameterised; driver errors that mean "the database is not there" become
+``DatabaseUnavailableError`` so handlers can answer with a retryable status.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import pymysql
+import pymysql.cursors
+from pymysql.connections import Connection
+
+from sinawai.config import DatabaseSettings
+from sinawai.errors import DatabaseUnavailableError
+
+CONNECT_TIMEOUT_SECONDS = 3
+READ_TIMEOUT_SECONDS = 10
+
+Row = dict[str, Any]
+
+
+def connect(settings: DatabaseSettings, *, database: bool = True) -> Connection[Any]:
+    """Open a connection in UTC, utf8mb4 and strict mode; autocommit unless a transaction is opened."""
+    try:
+        return pymysql.connect(
+            host=settings.host,
+            port=settings.port,
+            user=settings.user,
+            password=settings.password,
+            database=settings.name if database else None,
+            charset="utf8mb4",
+            autocommit=True,
+            connect_timeout=CONNECT_TIMEOUT_SECONDS,
+            read_timeout=READ_TIMEOUT_SECONDS,
+            write_timeout=READ_TIMEOUT_SECONDS,
+            cursorclass=pymysql.cursors.DictCursor,
+            init_command="SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE'",
+        )
+    except pymysql.err.OperationalError as e:
+        raise DatabaseUnavailableError(f"cannot connect to MySQL at {settings.host}:{settings.port}") from e
+
+
+class Database:
+    """A lazily opened, self-healing connection. Safe to share between threads (one statement at a time)."""
+
+    def __init__(self, settings: DatabaseSettings | None = None) -> None:
+        self._settings = settings
+        self._conn: Connection[Any] | None = None
+        self._lock = threading.RLock()
+
+    @property
+    def settings(self) -> DatabaseSettings:
+        if self._settings is None:
+            self._settings = DatabaseSettings.from_env()
+        return self._settings
+
+    def _connection(self) -> Connection[Any]:
+        if self._conn is None or not self._conn.open:
+            self._conn = connect(self.settings)
+        return self._conn
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None and self._conn.open:
+                self._conn.close()
+            self._conn = None
+
+    def _run(self, sql: str, args: Sequence[Any] | None, fetch: str) -> Any:
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    conn = self._connection()
+                    with conn.cursor() as cur:
+                        cur.execute(sql, args)
+                        if fetch == "one":
+                            return cur.fetchone()
+                        if fetch == "all":
+                            return cur.fetchall()
+                        return cur.rowcount
+                except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as e:
+                    # A connection kept by a warm container may have been closed by the server:
+                    # retry once on a new connection before calling the database unavailable.
+                    self.close()
+                    if attempt == 2 or not _is_connection_error(e):
+                        raise DatabaseUnavailableError(str(e.args[-1] if e.args else e)) from e
+            raise AssertionError("unreachable")  # pragma: no cover
+
+    def execute(self, sql: str, args: Sequence[Any] | None = None) -> int:
+        """Run one statement and return the affected row count."""
+        return int(self._run(sql, args, "count"))
+
+    def fetch_one(self, sql: str, args: Sequence[Any] | None = None) -> Row | None:
+        row: Row | None = self._run(sql, args, "one")
+        return row
+
+    def fetch_all(self, sql: str, args: Sequence[Any] | None = None) -> list[Row]:
+        rows = self._run(sql, args, "all")
+        return list(rows)
+
+    @contextmanager
+    def transaction(self) -> Iterator[pymysql.cursors.DictCursor]:
+        """Run several statements atomically: all of them or none."""
+        with self._lock:
+            try:
+                conn = self._connection()
+                conn.begin()
+            except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as e:
+                self.close()
+                raise DatabaseUnavailableError(str(e)) from e
+            try:
+                with conn.cursor() as cur:
+                    yield cur
+                conn.commit()
+            except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as e:
+                self.close()
+                raise DatabaseUnavailableError(str(e)) from e
+            except BaseException:
+                conn.rollback()
+                raise
+
+
+# MySQL client errors that mean the link is gone (server gone away, lost connection, cannot connect).
+_CONNECTION_ERRORS = {2002, 2003, 2006, 2013, 2055, 1053, 1927, 4031}
+
+
+def _is_connection_error(e: Exception) -> bool:
+    if isinstance(e, pymysql.err.InterfaceError):
+        return True
+    code = e.args[0] if e.args and isinstance(e.args[0], int) else None
+    return code in _CONNECTION_ERRORS or code is None

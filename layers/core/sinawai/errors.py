@@ -1,0 +1,17 @@
+"""Our own error types: adapters translate driver errors into these, handlers map them in one place."""
+
+
+class SinawaiError(Exception):
+    """Base of every error this project raises on purpose."""
+
+
+class ConfigurationError(SinawaiError):
+    """A required setting is missing or malformed."""
+
+
+class DatabaseUnavailableError(SinawaiError):
+    """MySQL cannot be reached or the connection broke; the caller should answer with a retryable error."""
+
+
+class DispatchError(SinawaiError):
+    """The router could not hand an update to its command-group function."""

@@ -1,0 +1,140 @@
+"""Classify a Telegram update into the command group that should process it (pure; no I/O).
+
+Routing is by what the update means: a command goes to its group, a button press to the group named in
+its callback data, anything in the staff group to consultation, and plain text in a private chat to
+whatever conversation the chat has pending (looked up by the caller), otherwise to consultation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sinawai.commands import CONSULTATION, GENERAL, GROUPS, command_group
+
+# The kinds of update Telegram sends; anything else is not an update.
+UPDATE_KINDS = frozenset(
+    {
+        "message",
+        "edited_message",
+        "channel_post",
+        "edited_channel_post",
+        "business_connection",
+        "business_message",
+        "edited_business_message",
+        "deleted_business_messages",
+        "message_reaction",
+        "message_reaction_count",
+        "inline_query",
+        "chosen_inline_result",
+        "callback_query",
+        "shipping_query",
+        "pre_checkout_query",
+        "purchased_paid_media",
+        "poll",
+        "poll_answer",
+        "my_chat_member",
+        "chat_member",
+        "chat_join_request",
+        "chat_boost",
+        "removed_chat_boost",
+    }
+)
+
+MESSAGE_KINDS = ("message", "edited_message", "channel_post", "edited_channel_post")
+
+
+class NotAnUpdateError(ValueError):
+    """The webhook body is not a Telegram update."""
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: str  # the update kind: message, callback_query, ...
+    group: str | None  # None: recorded, answered 200, not processed
+    chat_id: int | None
+    chat_type: str | None
+    user_id: int | None
+    command: str | None = None
+    # True for plain input in a private chat: the caller checks the chat's pending conversation first.
+    check_conversation: bool = False
+
+
+def validate_update(body: Any) -> dict[str, Any]:
+    """Return the update when ``body`` is one, else raise NotAnUpdateError."""
+    if not isinstance(body, dict):
+        raise NotAnUpdateError("body is not a JSON object")
+    update_id = body.get("update_id")
+    if not isinstance(update_id, int) or isinstance(update_id, bool) or update_id < 0:
+        raise NotAnUpdateError("update_id missing or not a non-negative integer")
+    kinds = [k for k in body if k in UPDATE_KINDS]
+    if len(kinds) != 1 or not isinstance(body[kinds[0]], dict):
+        raise NotAnUpdateError("an update carries exactly one known object")
+    return body
+
+
+def update_kind(update: Mapping[str, Any]) -> str:
+    return next(k for k in update if k in UPDATE_KINDS)
+
+
+def parse_command(text: str) -> tuple[str, str | None] | None:
+    """``/name@bot args`` → (name, bot or None); None when the text is not a command."""
+    if not text.startswith("/") or len(text) < 2:
+        return None
+    head = text.split(maxsplit=1)[0][1:]
+    name, _, target = head.partition("@")
+    if not name or not all(ch.isascii() and (ch.isalnum() or ch == "_") for ch in name):
+        return None
+    return name.lower(), (target or None)
+
+
+def callback_group(data: str) -> str:
+    """Callback data is ``<group>:<action>...``; an unknown or forged prefix goes to the general group."""
+    prefix = data.partition(":")[0]
+    return prefix if prefix in GROUPS else GENERAL
+
+
+def classify(update: Mapping[str, Any], *, staff_group_chat_id: int | None) -> Route:
+    kind = update_kind(update)
+    obj: Mapping[str, Any] = update[kind]
+
+    if kind == "callback_query":
+        message = obj.get("message") or {}
+        chat = message.get("chat") or {}
+        return Route(
+            kind=kind,
+            group=callback_group(str(obj.get("data") or "")),
+            chat_id=chat.get("id"),
+            chat_type=chat.get("type"),
+            user_id=(obj.get("from") or {}).get("id"),
+        )
+
+    if kind not in MESSAGE_KINDS:
+        chat = obj.get("chat") or {}
+        return Route(kind, None, chat.get("id"), chat.get("type"), (obj.get("from") or {}).get("id"))
+
+    chat = obj.get("chat") or {}
+    chat_id = chat.get("id")
+    chat_type = chat.get("type")
+    user_id = (obj.get("from") or {}).get("id")
+    if kind != "message":
+        # Edits and channel posts are recorded for the evaluation, never acted on.
+        return Route(kind, None, chat_id, chat_type, user_id)
+
+    text = obj.get("text") or ""
+    command = parse_command(text)
+    command_name = command[0] if command else None
+
+    if staff_group_chat_id is not None and chat_id == staff_group_chat_id:
+        return Route(kind, CONSULTATION, chat_id, chat_type, user_id, command_name)
+
+    if command_name is not None:
+        # An unknown command still gets an answer (from the general group) that points to /bantuan.
+        return Route(kind, command_group(command_name) or GENERAL, chat_id, chat_type, user_id, command_name)
+
+    if chat_type == "private":
+        return Route(kind, CONSULTATION, chat_id, chat_type, user_id, check_conversation=True)
+
+    # Chatter in other groups is not for the bot.
+    return Route(kind, None, chat_id, chat_type, user_id)

@@ -1,0 +1,212 @@
+"""Runtime of a command-group function: one python-telegram-bot Application per container.
+
+The Application is built and initialised once, on one long-lived event loop (never ``asyncio.run`` per
+invocation: a second warm call would find its loop closed). Each invocation claims its update exactly once
+in MySQL, lets PTB's handlers answer it, and records every message the bot sends in the message log.
+Telegram's 429 answers are waited out here, in the HTTP layer, so no handler has to care.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from telegram import Update
+from telegram.ext import Application, ContextTypes
+from telegram.request import HTTPXRequest, RequestData
+
+from sinawai import store
+from sinawai.config import Settings, bot_token
+from sinawai.db import Database
+
+# The Bot API methods whose result is a message the bot wrote: each is recorded in the message log.
+RECORDED_METHODS = frozenset(
+    {
+        "sendmessage",
+        "sendphoto",
+        "senddocument",
+        "sendvideo",
+        "sendvoice",
+        "sendaudio",
+        "sendsticker",
+        "sendlocation",
+        "sendmediagroup",
+        "copymessage",
+        "forwardmessage",
+        "editmessagetext",
+        "editmessagecaption",
+        "editmessagereplymarkup",
+    }
+)
+MAX_RETRY_AFTER_SECONDS = 20.0
+MAX_429_RETRIES = 5
+
+_current_update_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("update_id", default=None)
+_current_group: contextvars.ContextVar[str | None] = contextvars.ContextVar("group", default=None)
+
+Registrar = Callable[[Application[Any, Any, Any, Any, Any, Any]], None]
+
+
+def _method_of(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1].lower()
+
+
+def _param(request_data: RequestData | None, name: str) -> Any:
+    if request_data is None:
+        return None
+    return request_data.parameters.get(name)
+
+
+class RecordingRequest(HTTPXRequest):
+    """PTB's HTTPX transport, plus: waits out 429s, and records what the bot sent."""
+
+    def __init__(self, db: Database, logger: Logger, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._db = db
+        self._logger = logger
+        self.bot_id: int | None = None
+        self.bot_name: str | None = None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> tuple[int, bytes]:
+        waited = 0.0
+        for _ in range(MAX_429_RETRIES + 1):
+            status, body = await super().do_request(url, method, request_data, *args, **kwargs)
+            if status != 429:
+                break
+            retry_after = _retry_after(body)
+            if retry_after is None or waited + retry_after > MAX_RETRY_AFTER_SECONDS:
+                break
+            self._logger.info("telegram asked to slow down", extra={"retry_after": retry_after})
+            await asyncio.sleep(retry_after)
+            waited += retry_after
+        if status == 200:
+            self._record(_method_of(url), request_data, body)
+        return status, body
+
+    def _record(self, api_method: str, request_data: RequestData | None, body: bytes) -> None:
+        if api_method not in RECORDED_METHODS:
+            return
+        try:
+            result = json.loads(body).get("result")
+        except ValueError:
+            return
+        message = result if isinstance(result, dict) else {}
+        chat = message.get("chat") or {}
+        chat_id = chat.get("id") or _param(request_data, "chat_id")
+        text = message.get("text") or message.get("caption") or _param(request_data, "text")
+        data: dict[str, Any] = {}
+        for key in ("reply_markup", "document", "photo"):
+            if key in message:
+                data[key] = message[key]
+        if api_method == "copymessage":
+            data["from_chat_id"] = _param(request_data, "from_chat_id")
+            data["source_message_id"] = _param(request_data, "message_id")
+        try:
+            store.log_outbound(
+                self._db,
+                store.OutboundMessage(
+                    method=api_method,
+                    chat_id=int(chat_id) if chat_id is not None else 0,
+                    message_id=message.get("message_id"),
+                    text=text if isinstance(text, str) else None,
+                    data=data or None,
+                    update_id=_current_update_id.get(),
+                    group=_current_group.get(),
+                    bot_id=self.bot_id,
+                    bot_name=self.bot_name,
+                ),
+            )
+        except Exception:
+            # The message reached the user; a lost log row must not turn into a retry that repeats it.
+            self._logger.exception("could not record an outgoing message")
+
+
+def _retry_after(body: bytes) -> float | None:
+    try:
+        params = json.loads(body).get("parameters") or {}
+        return float(params["retry_after"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+class GroupFunction:
+    """Wires one command group: Lambda event in, PTB handlers, exactly-once bookkeeping around them."""
+
+    def __init__(self, group: str, register: Registrar, *, logger: Logger | None = None) -> None:
+        self.group = group
+        self.logger = logger or Logger(service=f"sinawai-{group}")
+        self.settings = Settings.from_env()
+        self.db = Database()
+        self._register = register
+        self._loop = asyncio.new_event_loop()
+        self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
+        self._request: RecordingRequest | None = None
+        self._handler_error: BaseException | None = None
+
+    async def _application(self) -> Application[Any, Any, Any, Any, Any, Any]:
+        if self._app is None:
+            base = self.settings.telegram_api_base_url
+            self._request = RecordingRequest(self.db, self.logger, connection_pool_size=8)
+            app = (
+                Application.builder()
+                .token(bot_token())
+                .base_url(f"{base}/bot")
+                .base_file_url(f"{base}/file/bot")
+                .request(self._request)
+                .get_updates_request(HTTPXRequest())
+                .updater(None)
+                .build()
+            )
+            self._register(app)
+            app.add_error_handler(self._on_error)
+            await app.initialize()
+            self._request.bot_id = app.bot.id
+            self._request.bot_name = app.bot.first_name
+            self._app = app
+        return self._app
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        self._handler_error = context.error
+
+    async def _process(self, update_json: Mapping[str, Any]) -> None:
+        app = await self._application()
+        update = Update.de_json(dict(update_json), app.bot)
+        self._handler_error = None
+        await app.process_update(update)
+        if self._handler_error is not None:
+            raise self._handler_error
+
+    def handle(self, event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
+        update = event["update"]
+        update_id = int(update["update_id"])
+        self.logger.append_keys(update_id=update_id, command_group=self.group)
+        if not store.claim_update(self.db, update, self.group, secret_text=bool(event.get("secret_text"))):
+            self.logger.info("update already processed or in progress: skipped")
+            return {"status": "duplicate", "update_id": update_id}
+        started = time.perf_counter()
+        token_update = _current_update_id.set(update_id)
+        token_group = _current_group.set(self.group)
+        try:
+            self._loop.run_until_complete(self._process(update))
+        except Exception as e:
+            self.logger.exception("processing failed")
+            store.finish_update(self.db, update_id, error=f"{type(e).__name__}: {e}")
+            raise
+        finally:
+            _current_update_id.reset(token_update)
+            _current_group.reset(token_group)
+        store.finish_update(self.db, update_id)
+        self.logger.info("processed", extra={"ms": round((time.perf_counter() - started) * 1000, 1)})
+        return {"status": "done", "update_id": update_id}
