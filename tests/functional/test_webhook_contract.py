@@ -1,0 +1,229 @@
+"""The webhook contract (DESIGN.md), against the real handler module and a real MariaDB database.
+
+The group functions are replaced by a recording invoker (the router's port to Lambda); the e2e tests run
+the same flows through the local Lambda endpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from types import ModuleType
+from typing import Any
+
+import pytest
+from sinawai.config import DatabaseSettings
+from sinawai.errors import DispatchError
+
+from tests.helpers import (
+    STAFF_GROUP_CHAT_ID,
+    WEBHOOK_SECRET,
+    FakeContext,
+    db_env,
+    load_event,
+    load_function,
+    query,
+)
+
+
+class RecordingInvoker:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.fail_with: list[BaseException] = []
+
+    def invoke_async(self, function_name: str, payload: bytes) -> None:
+        if self.fail_with:
+            raise self.fail_with.pop(0)
+        self.calls.append((function_name, json.loads(payload)))
+
+
+@pytest.fixture
+def webhook(db: DatabaseSettings, monkeypatch: pytest.MonkeyPatch) -> tuple[ModuleType, RecordingInvoker]:
+    for key, value in db_env(db).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    monkeypatch.setenv("GENERAL_FUNCTION_NAME", "GeneralFunction")
+    monkeypatch.setenv("STAFF_GROUP_CHAT_ID", str(STAFF_GROUP_CHAT_ID))
+    monkeypatch.delenv("CONSULTATION_FUNCTION_NAME", raising=False)
+    module = load_function("webhook")
+    invoker = RecordingInvoker()
+    module.router.invoker = invoker
+    return module, invoker
+
+
+def call(module: ModuleType, event: dict[str, Any]) -> dict[str, Any]:
+    response: dict[str, Any] = module.lambda_handler(event, FakeContext())
+    return response
+
+
+def inbox(db: DatabaseSettings) -> list[dict[str, Any]]:
+    return query(db, "SELECT update_id, status, command_group FROM update_inbox ORDER BY update_id")
+
+
+def test_update_is_recorded_then_dispatched_to_its_group(webhook: Any, db: DatabaseSettings) -> None:
+    module, invoker = webhook
+    response = call(module, load_event("webhook_start"))
+    assert response["statusCode"] == 200
+    assert inbox(db) == [{"update_id": 810000001, "status": "dispatched", "command_group": "general"}]
+    assert len(invoker.calls) == 1
+    function, payload = invoker.calls[0]
+    assert function == "GeneralFunction"
+    assert payload["group"] == "general"
+    assert payload["update"]["message"]["text"] == "/start"
+
+
+@pytest.mark.parametrize(
+    ("event_name", "status"),
+    [("webhook_wrong_secret", 403), ("webhook_missing_secret", 401)],
+)
+def test_wrong_or_missing_secret_records_and_dispatches_nothing(
+    webhook: Any, db: DatabaseSettings, event_name: str, status: int
+) -> None:
+    module, invoker = webhook
+    assert call(module, load_event(event_name))["statusCode"] == status
+    assert inbox(db) == []
+    assert invoker.calls == []
+
+
+def test_secret_header_name_is_case_insensitive(webhook: Any, db: DatabaseSettings) -> None:
+    module, invoker = webhook
+    event = load_event("webhook_start")
+    event["headers"] = {"x-telegram-bot-api-secret-token": WEBHOOK_SECRET}
+    assert call(module, event)["statusCode"] == 200
+    assert len(invoker.calls) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"hello": "world"}',
+        "<html>hello</html>",
+        "",
+        "[]",
+        '{"update_id": 5}',
+        '{"update_id": "5", "message": {}}',
+    ],
+)
+def test_body_that_is_not_an_update_gets_400_and_nothing_happens(
+    webhook: Any, db: DatabaseSettings, body: str
+) -> None:
+    module, invoker = webhook
+    event = load_event("webhook_not_json")
+    event["body"] = body
+    response = call(module, event)
+    assert response["statusCode"] == 400
+    assert inbox(db) == []
+    assert invoker.calls == []
+
+
+def test_same_update_delivered_twice_is_dispatched_once(webhook: Any, db: DatabaseSettings) -> None:
+    module, invoker = webhook
+    event = load_event("webhook_start")
+    assert call(module, event)["statusCode"] == 200
+    assert call(module, event)["statusCode"] == 200
+    assert len(invoker.calls) == 1
+    assert len(inbox(db)) == 1
+
+
+def test_unhandled_updates_are_recorded_and_answered_200(webhook: Any, db: DatabaseSettings) -> None:
+    module, invoker = webhook
+    for name in ("webhook_edited_message", "webhook_bot_blocked"):
+        assert call(module, load_event(name))["statusCode"] == 200
+    assert invoker.calls == []
+    assert [r["status"] for r in inbox(db)] == ["ignored", "ignored"]
+    kinds = [r["kind"] for r in query(db, "SELECT kind FROM pesan WHERE direction = 'in' ORDER BY id")]
+    assert kinds == ["edited_message", "my_chat_member"]
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+def test_database_down_answers_503_then_the_retry_is_processed_once(
+    webhook: Any, db: DatabaseSettings
+) -> None:
+    module, invoker = webhook
+    router = module.router
+    real = router.db._settings
+    router.db.close()
+    router.db._settings = DatabaseSettings("127.0.0.1", _closed_port(), db.name, db.user, db.password)
+    event = load_event("webhook_start")
+    assert call(module, event)["statusCode"] == 503
+    assert invoker.calls == []
+
+    router.db.close()
+    router.db._settings = real  # the database is back; Telegram retries
+    assert call(module, event)["statusCode"] == 200
+    assert call(module, event)["statusCode"] == 200  # and a late duplicate changes nothing
+    assert len(invoker.calls) == 1
+    assert inbox(db) == [{"update_id": 810000001, "status": "dispatched", "command_group": "general"}]
+
+
+@pytest.mark.parametrize("failure", [DispatchError("Lambda throttled"), RuntimeError("container crashed")])
+def test_failure_between_record_and_dispatch_is_dispatched_on_retry(
+    webhook: Any, db: DatabaseSettings, failure: BaseException
+) -> None:
+    module, invoker = webhook
+    event = load_event("webhook_start")
+    invoker.fail_with.append(failure)
+    if isinstance(failure, DispatchError):
+        assert call(module, event)["statusCode"] == 502  # non-2xx: Telegram delivers again
+    else:
+        with pytest.raises(RuntimeError):  # the invocation dies: API Gateway answers 502
+            call(module, event)
+    assert inbox(db)[0]["status"] == "received"  # durable, not yet dispatched
+
+    assert call(module, event)["statusCode"] == 200
+    assert len(invoker.calls) == 1
+    assert inbox(db)[0]["status"] == "dispatched"
+
+
+def test_plain_text_goes_to_the_pending_conversation_of_the_chat(webhook: Any, db: DatabaseSettings) -> None:
+    module, invoker = webhook
+    from sinawai.db import Database
+
+    Database(db).execute(
+        "INSERT INTO conversation (chat_id, command_group, state, sensitive_input, expires_at)"
+        " VALUES (%s, 'general', 'awaiting_password', TRUE, UTC_TIMESTAMP(6) + INTERVAL 10 MINUTE)",
+        (5550001,),
+    )
+    event = load_event("webhook_start")
+    update = json.loads(event["body"])
+    update["message"]["text"] = "Rahasia#2026"
+    del update["message"]["entities"]
+    event["body"] = json.dumps(update)
+    assert call(module, event)["statusCode"] == 200
+    # the clear text travels only to the function; the durable copy is masked
+    assert invoker.calls[0][1]["update"]["message"]["text"] == "Rahasia#2026"
+    assert invoker.calls[0][1]["secret_text"] is True
+    stored = query(db, "SELECT payload FROM update_inbox")[0]["payload"]
+    assert "Rahasia#2026" not in stored
+
+
+def test_plain_text_without_conversation_falls_back_to_general_while_consultation_is_not_deployed(
+    webhook: Any, db: DatabaseSettings
+) -> None:
+    module, invoker = webhook
+    event = load_event("webhook_start")
+    update = json.loads(event["body"])
+    update["message"]["text"] = "Bagaimana cara mengajukan cuti?"
+    del update["message"]["entities"]
+    event["body"] = json.dumps(update)
+    call(module, event)
+    assert invoker.calls[0][0] == "GeneralFunction"
+
+
+def test_staff_group_messages_are_ignored_while_consultation_is_not_deployed(
+    webhook: Any, db: DatabaseSettings
+) -> None:
+    module, invoker = webhook
+    event = load_event("webhook_start")
+    update = json.loads(event["body"])
+    update["message"]["chat"] = {"id": STAFF_GROUP_CHAT_ID, "type": "supergroup", "title": "OSDM"}
+    event["body"] = json.dumps(update)
+    assert call(module, event)["statusCode"] == 200
+    assert invoker.calls == []
+    assert inbox(db)[0]["status"] == "ignored"

@@ -1,0 +1,137 @@
+"""Helpers shared by the test suites: events, fresh databases, loading a function's handler module."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pymysql
+from sinawai.cli import migrate
+from sinawai.config import DatabaseSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+EVENTS = ROOT / "events"
+FUNCTIONS = ROOT / "functions"
+
+BOT_TOKEN = "123456:test-token-for-the-emulator"
+WEBHOOK_SECRET = "local-webhook-secret"
+STAFF_GROUP_CHAT_ID = -1001000000001
+MANAGERS_CHAT_ID = -1001000000002
+
+TABLES = ("pesan", "update_inbox", "conversation", "pengguna")
+
+
+def load_event(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((EVENTS / f"{name}.json").read_text())
+    return data
+
+
+def base_db_settings() -> DatabaseSettings:
+    return DatabaseSettings(
+        host=os.environ.get("DB_HOST", "127.0.0.1"),
+        port=int(os.environ.get("DB_PORT", "3306")),
+        name="",
+        user=os.environ.get("DB_USER", "root"),
+        password=os.environ.get("DB_PASSWORD", ""),
+    )
+
+
+def _admin_connection(settings: DatabaseSettings) -> pymysql.connections.Connection[Any]:
+    return pymysql.connect(
+        host=settings.host,
+        port=settings.port,
+        user=settings.user,
+        password=settings.password,
+        autocommit=True,
+    )
+
+
+@contextmanager
+def fresh_database(prefix: str = "sinawai_test") -> Iterator[DatabaseSettings]:
+    """A new, migrated database, dropped afterwards."""
+    base = base_db_settings()
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    conn = _admin_connection(base)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        settings = DatabaseSettings(base.host, base.port, name, base.user, base.password)
+        migrate(settings)
+        yield settings
+    finally:
+        with conn.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        conn.close()
+
+
+def truncate_all(settings: DatabaseSettings) -> None:
+    conn = _admin_connection(settings)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"USE `{settings.name}`")
+            for table in TABLES:
+                cur.execute(f"DELETE FROM `{table}`")
+    finally:
+        conn.close()
+
+
+def db_env(settings: DatabaseSettings) -> dict[str, str]:
+    return {
+        "DB_HOST": settings.host,
+        "DB_PORT": str(settings.port),
+        "DB_NAME": settings.name,
+        "DB_USER": settings.user,
+        "DB_PASSWORD": settings.password,
+    }
+
+
+def load_function(group: str) -> ModuleType:
+    """Import functions/<group>/app.py as a fresh module, the way Lambda does on a cold start."""
+    path = FUNCTIONS / group / "app.py"
+    name = f"sinawai_function_{group}_{uuid.uuid4().hex[:6]}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+class FakeContext:
+    function_name = "test-function"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:ap-southeast-3:123456789012:function:test-function"
+    memory_limit_in_mb = 512
+    aws_request_id = "00000000-0000-0000-0000-000000000000"
+    log_group_name = "/aws/lambda/test-function"
+    log_stream_name = "test"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def query(settings: DatabaseSettings, sql: str, args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    conn = pymysql.connect(
+        host=settings.host,
+        port=settings.port,
+        user=settings.user,
+        password=settings.password,
+        database=settings.name,
+        cursorclass=pymysql.cursors.DictCursor,
+        autocommit=True,
+    )
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql, args)
+            return list(cur.fetchall())
+    finally:
+        conn.close()
