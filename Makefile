@@ -1,5 +1,5 @@
 # One gate: `make test` runs lint, types, tests and the SAM checks, locally and in .ci/run.
-PY313 ?= /root/.pyenv/versions/3.13.0/bin/python3.13
+PY313 ?= $(firstword $(wildcard /root/.pyenv/versions/3.13.0/bin/python3.13) $(shell command -v python3.13))
 VENV := .venv
 PY := $(VENV)/bin/python
 export SAM_CLI_TELEMETRY := 0
@@ -29,6 +29,8 @@ lint: venv
 
 typecheck: venv
 	$(VENV)/bin/mypy layers/core infra/local_stack
+	# each function is its own top-level module "app": checked one at a time
+	for f in functions/*/app.py; do $(VENV)/bin/mypy --strict --follow-imports=silent $$f || exit 1; done
 
 pytest: venv db
 	$(VENV)/bin/pytest

@@ -14,7 +14,7 @@ from types import ModuleType
 from typing import Any
 
 import pymysql
-from sinawai.cli import migrate
+from local_stack.dbtools import temporary_database
 from sinawai.config import DatabaseSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,30 +46,15 @@ def base_db_settings() -> DatabaseSettings:
 
 def _admin_connection(settings: DatabaseSettings) -> pymysql.connections.Connection[Any]:
     return pymysql.connect(
-        host=settings.host,
-        port=settings.port,
-        user=settings.user,
-        password=settings.password,
-        autocommit=True,
+        host=settings.host, port=settings.port, user=settings.user, password=settings.password, autocommit=True
     )
 
 
 @contextmanager
 def fresh_database(prefix: str = "sinawai_test") -> Iterator[DatabaseSettings]:
     """A new, migrated database, dropped afterwards."""
-    base = base_db_settings()
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    conn = _admin_connection(base)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-        settings = DatabaseSettings(base.host, base.port, name, base.user, base.password)
-        migrate(settings)
+    with temporary_database(base_db_settings(), prefix) as settings:
         yield settings
-    finally:
-        with conn.cursor() as cur:
-            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        conn.close()
 
 
 def truncate_all(settings: DatabaseSettings) -> None:

@@ -27,10 +27,8 @@ def _secret_string(arn: str) -> str:
     # Imported here: only a container that really reads a secret pays for boto3.
     from aws_lambda_powertools.utilities import parameters
 
-    value = parameters.get_secret(arn, max_age=SECRET_CACHE_SECONDS)
-    if isinstance(value, bytes):
-        return value.decode()
-    return str(value)
+    value: str | bytes = parameters.get_secret(arn, max_age=SECRET_CACHE_SECONDS)
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def value_or_secret(name: str, *, required: bool = True) -> str:
@@ -96,7 +94,9 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         return cls(
-            telegram_api_base_url=(_env("TELEGRAM_API_BASE_URL") or DEFAULT_TELEGRAM_API_BASE_URL).rstrip("/"),
+            telegram_api_base_url=(_env("TELEGRAM_API_BASE_URL") or DEFAULT_TELEGRAM_API_BASE_URL).rstrip(
+                "/"
+            ),
             staff_group_chat_id=_optional_int("STAFF_GROUP_CHAT_ID"),
             managers_chat_id=_optional_int("MANAGERS_CHAT_ID"),
             documents_bucket=_env("DOCUMENTS_BUCKET"),
@@ -122,4 +122,4 @@ def clear_caches() -> None:
         from aws_lambda_powertools.utilities import parameters
     except ImportError:  # pragma: no cover - powertools is part of the layer
         return
-    parameters.clear_caches()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]

@@ -22,6 +22,8 @@ CONNECT_TIMEOUT_SECONDS = 3
 READ_TIMEOUT_SECONDS = 10
 
 Row = dict[str, Any]
+# UTC everywhere, and strict mode so bad data fails instead of being silently truncated.
+_SESSION_SETUP = "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE'"
 
 
 def connect(settings: DatabaseSettings, *, database: bool = True) -> Connection[Any]:
@@ -39,7 +41,7 @@ def connect(settings: DatabaseSettings, *, database: bool = True) -> Connection[
             read_timeout=READ_TIMEOUT_SECONDS,
             write_timeout=READ_TIMEOUT_SECONDS,
             cursorclass=pymysql.cursors.DictCursor,
-            init_command="SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE'",
+            init_command=_SESSION_SETUP,
         )
     except pymysql.err.OperationalError as e:
         raise DatabaseUnavailableError(f"cannot connect to MySQL at {settings.host}:{settings.port}") from e

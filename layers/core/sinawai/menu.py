@@ -48,9 +48,7 @@ MAIN_MENU: tuple[tuple[Button, ...], ...] = (
         Button("📄 Dokumen", f"{DOCUMENTS}:dokumen"),
         Button("📰 Info Terkini", f"{INFORMATION}:terkini"),
     ),
-    (
-        Button("💬 Tanya Petugas OSDM", f"{CONSULTATION}:tanya"),
-    ),
+    (Button("💬 Tanya Petugas OSDM", f"{CONSULTATION}:tanya"),),
     (
         Button("❓ Bantuan", f"{GENERAL}:bantuan"),
         Button("ℹ️ Tentang Sinawai", f"{GENERAL}:tentang"),

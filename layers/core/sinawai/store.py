@@ -80,8 +80,10 @@ def claim_update(db: Database, update: Mapping[str, Any], group: str, *, secret_
     now = utcnow()
     redacted, _ = redact_update(update, secret_text=secret_text)
     with db.transaction() as cur:
-        cur.execute("SELECT status, attempts, claimed_at FROM update_inbox WHERE update_id = %s FOR UPDATE",
-                    (update_id,))
+        cur.execute(
+            "SELECT status, attempts, claimed_at FROM update_inbox WHERE update_id = %s FOR UPDATE",
+            (update_id,),
+        )
         row = cur.fetchone()
         if row is None:
             # Invoked directly (sam local invoke, a replay): record it now.
@@ -238,7 +240,8 @@ class PendingConversation:
 
 def pending_conversation(db: Database, chat_id: int) -> PendingConversation | None:
     row = db.fetch_one(
-        "SELECT command_group, state, sensitive_input FROM conversation WHERE chat_id = %s AND expires_at > %s",
+        "SELECT command_group, state, sensitive_input FROM conversation"
+        " WHERE chat_id = %s AND expires_at > %s",
         (chat_id, utcnow()),
     )
     if row is None:

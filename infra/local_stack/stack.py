@@ -1,0 +1,195 @@
+"""The local stack: everything the functions need, on this machine, without Docker or cloud accounts.
+
+- MariaDB from the ``DB_*`` variables (a database per stack);
+- moto's server for S3 and Secrets Manager (the bot token and webhook secret live there, as in AWS);
+- the Telegram Bot API emulator (``telegram.py``), where tests and people speak as employees and staff;
+- the functions of ``template.yaml`` in their own processes behind a Lambda Invoke endpoint (like
+  ``sam local start-lambda``), and the webhook behind an API Gateway endpoint (like ``sam local start-api``).
+
+Functions run unchanged: they see only environment variables, the same names the template sets in AWS.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import boto3
+import httpx
+from moto.server import ThreadedMotoServer
+
+from local_stack.lambda_api import ApiGatewayEndpoint, LambdaEndpoint
+from local_stack.lambda_runtime import LambdaRuntime
+from local_stack.telegram import TelegramEmulator
+from local_stack.template import resolve_functions
+from sinawai.config import DatabaseSettings
+from sinawai.db import Database
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+REGION = "ap-southeast-3"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+@dataclass
+class StackConfig:
+    database: DatabaseSettings
+    bot_token: str = "7000000001:AAHlocal-sinawai-token-not-a-real-one"
+    webhook_secret: str = "local-webhook-secret-0123456789"
+    staff_group_chat_id: int = -1001000000001
+    managers_chat_id: int = -1001000000002
+    bucket: str = "sinawai-local-documents"
+    instances_per_function: int = 2
+    log_dir: Path | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+class LocalStack:
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.moto: ThreadedMotoServer | None = None
+        self.moto_url = ""
+        self.telegram = TelegramEmulator(config.bot_token)
+        self.runtime: LambdaRuntime | None = None
+        self.lambda_endpoint: LambdaEndpoint | None = None
+        self.api: ApiGatewayEndpoint | None = None
+        self.webhook_url = ""
+        self.function_env: dict[str, str] = {}
+
+    # ---- lifecycle ----------------------------------------------------------------------------------
+
+    def start(self) -> LocalStack:
+        self._start_moto()
+        token_arn, secret_arn = self._create_aws_resources()
+        self.telegram.start()
+        lambda_port = free_port()
+        lambda_url = f"http://127.0.0.1:{lambda_port}"
+        db = self.config.database
+        self.function_env = {
+            # AWS, pointed at moto and at our Lambda endpoint, as boto3's standard variables do it
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's dummy credentials
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_ENDPOINT_URL_S3": self.moto_url,
+            "AWS_ENDPOINT_URL_SECRETSMANAGER": self.moto_url,
+            "AWS_ENDPOINT_URL_LAMBDA": lambda_url,
+            # the contract variables
+            "TELEGRAM_API_BASE_URL": self.telegram.base_url,
+            "TELEGRAM_BOT_TOKEN_SECRET_ARN": token_arn,
+            "TELEGRAM_WEBHOOK_SECRET_ARN": secret_arn,
+            "STAFF_GROUP_CHAT_ID": str(self.config.staff_group_chat_id),
+            "MANAGERS_CHAT_ID": str(self.config.managers_chat_id),
+            "DB_HOST": db.host,
+            "DB_PORT": str(db.port),
+            "DB_NAME": db.name,
+            "DB_USER": db.user,
+            "DB_PASSWORD": db.password,
+            "DB_SECRET_ARN": "",
+            "DOCUMENTS_BUCKET": self.config.bucket,
+            "SERVICE_TIMEZONE": "Asia/Jakarta",
+            "POWERTOOLS_METRICS_NAMESPACE": "Sinawai",
+            "POWERTOOLS_DEV": "false",
+            **self.config.extra_env,
+        }
+        functions = resolve_functions(TEMPLATE, env_overrides={"Parameters": self.function_env}, region=REGION)
+        base_env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TZ")}
+        self.runtime = LambdaRuntime(
+            functions,
+            base_env=base_env,
+            instances_per_function=self.config.instances_per_function,
+            log_dir=self.config.log_dir,
+        )
+        self.lambda_endpoint = LambdaEndpoint(self.runtime, port=lambda_port)
+        self.lambda_endpoint.start()
+        self.api = ApiGatewayEndpoint(functions, self.runtime)
+        self.api.start()
+        self.webhook_url = f"{self.api.url}/webhook"
+        self._set_webhook()
+        return self
+
+    def stop(self) -> None:
+        for part in (self.api, self.lambda_endpoint):
+            if part is not None:
+                part.stop()
+        if self.runtime is not None:
+            self.runtime.close()
+        self.telegram.stop()
+        if self.moto is not None:
+            self.moto.stop()
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # ---- parts --------------------------------------------------------------------------------------
+
+    def _start_moto(self) -> None:
+        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.moto.start()
+        host, port = self.moto.get_host_and_port()
+        self.moto_url = f"http://{host}:{port}"
+
+    def _aws(self, service: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=self.moto_url,
+            region_name=REGION,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",  # noqa: S106 - moto's dummy credentials
+        )
+
+    def _create_aws_resources(self) -> tuple[str, str]:
+        s3 = self._aws("s3")
+        s3.create_bucket(Bucket=self.config.bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+        sm = self._aws("secretsmanager")
+        token = sm.create_secret(Name="sinawai/local/telegram-bot-token", SecretString=self.config.bot_token)
+        secret = sm.create_secret(
+            Name="sinawai/local/telegram-webhook-secret", SecretString=self.config.webhook_secret
+        )
+        return str(token["ARN"]), str(secret["ARN"])
+
+    def _set_webhook(self) -> None:
+        # As an operator would: through the Bot API, with the secret token Telegram will send back.
+        response = httpx.post(
+            f"{self.telegram.base_url}/bot{self.config.bot_token}/setWebhook",
+            json={
+                "url": self.webhook_url,
+                "secret_token": self.config.webhook_secret,
+                "allowed_updates": [],
+                "max_connections": 40,
+            },
+            timeout=10,
+        )
+        response.raise_for_status()
+
+    # ---- conveniences for tests, the demo and the benchmark -----------------------------------------
+
+    def message_log_counts(self) -> dict[str, int]:
+        """Rows of the message log (pesan) by direction."""
+        db = Database(self.config.database)
+        try:
+            rows = db.fetch_all("SELECT direction, COUNT(*) AS n FROM pesan GROUP BY direction")
+        finally:
+            db.close()
+        return {str(r["direction"]): int(r["n"]) for r in rows}
+
+    def wait_idle(self, timeout: float = 15.0) -> None:
+        """Wait until every delivered update has been processed by its function."""
+        assert self.runtime is not None
+        self.runtime.wait_idle(timeout)
