@@ -16,7 +16,7 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 import httpx
@@ -145,9 +145,9 @@ class LocalStack:
         host, port = self.moto.get_host_and_port()
         self.moto_url = f"http://{host}:{port}"
 
-    def _aws(self, service: str) -> Any:
+    def _aws(self, service: Literal["s3", "secretsmanager"]) -> Any:
         return boto3.client(
-            service,
+            service,  # type: ignore[call-overload]
             endpoint_url=self.moto_url,
             region_name=REGION,
             aws_access_key_id="testing",

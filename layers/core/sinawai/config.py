@@ -31,17 +31,15 @@ def _secret_string(arn: str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def value_or_secret(name: str, *, required: bool = True) -> str:
-    """Return ``NAME`` from the environment, else the secret whose ARN is in ``NAME_ARN``."""
+def value_or_secret(name: str, arn_name: str) -> str:
+    """Return ``name`` from the environment, else the secret whose ARN is in ``arn_name``."""
     plain = _env(name)
     if plain:
         return plain
-    arn = _env(f"{name}_ARN")
+    arn = _env(arn_name)
     if arn:
         return _secret_string(arn)
-    if required:
-        raise ConfigurationError(f"set {name} or {name}_ARN")
-    return ""
+    raise ConfigurationError(f"set {name} or {arn_name}")
 
 
 def _optional_int(name: str) -> int | None:
@@ -106,12 +104,12 @@ class Settings:
 
 @cache
 def bot_token() -> str:
-    return value_or_secret("TELEGRAM_BOT_TOKEN")
+    return value_or_secret("TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_TOKEN_SECRET_ARN")
 
 
 @cache
 def webhook_secret() -> str:
-    return value_or_secret("TELEGRAM_WEBHOOK_SECRET")
+    return value_or_secret("TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_WEBHOOK_SECRET_ARN")
 
 
 def clear_caches() -> None:
