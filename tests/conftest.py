@@ -3,9 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from sinawai import config
 from sinawai.config import DatabaseSettings
-
 from tests.helpers import fresh_database, truncate_all
 
 

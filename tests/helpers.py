@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import Any
 
 import pymysql
+
 from local_stack.dbtools import temporary_database
 from sinawai.config import DatabaseSettings
 
@@ -46,7 +47,11 @@ def base_db_settings() -> DatabaseSettings:
 
 def _admin_connection(settings: DatabaseSettings) -> pymysql.connections.Connection[Any]:
     return pymysql.connect(
-        host=settings.host, port=settings.port, user=settings.user, password=settings.password, autocommit=True
+        host=settings.host,
+        port=settings.port,
+        user=settings.user,
+        password=settings.password,
+        autocommit=True,
     )
 
 

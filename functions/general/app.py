@@ -6,7 +6,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from sinawai import menu
 from sinawai.commands import GENERAL
@@ -15,7 +22,10 @@ from sinawai.telegram_runtime import GroupFunction
 
 def main_menu_markup() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.callback_data) for b in row] for row in menu.MAIN_MENU]
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.callback_data) for b in row]
+            for row in menu.MAIN_MENU
+        ]
     )
 
 
@@ -50,7 +60,8 @@ async def show_about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Point an unknown command to /bantuan."""
     message = update.effective_message
-    assert message is not None and message.text is not None
+    assert message is not None
+    assert message.text is not None
     name = message.text.split(maxsplit=1)[0][1:].partition("@")[0]
     await message.reply_html(menu.unknown_command_text(name))
 
@@ -106,7 +117,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("bantuan", show_help, filters=private))
     app.add_handler(CommandHandler("tentang", show_about, filters=private))
     app.add_handler(MessageHandler(filters.COMMAND & private, unknown_command))
-    app.add_handler(CommandHandler(["start", "menu", "bantuan", "tentang"], private_only, filters=filters.ChatType.GROUPS))
+    app.add_handler(
+        CommandHandler(["start", "menu", "bantuan", "tentang"], private_only, filters=filters.ChatType.GROUPS)
+    )
     app.add_handler(MessageHandler(private & ~filters.COMMAND, fallback))
     app.add_handler(CallbackQueryHandler(on_button))
 
@@ -117,4 +130,3 @@ function = GroupFunction(GENERAL, register)
 @function.logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return function.handle(event, context)
-

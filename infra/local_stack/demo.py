@@ -56,10 +56,11 @@ def print_transcript(stack: LocalStack, out: Callable[[str], object] = print) ->
     out("Transkrip percakapan (Telegram emulator)")
     out("=" * 78)
     for entry in stack.telegram.transcript():
-        header = f"[{entry.chat_name}] {entry.who} ({entry.kind})"
-        out(header)
+        out(f"[{entry.chat_name}] {entry.who} ({entry.kind})")
         for line in (entry.text or "").splitlines() or [""]:
             out(textwrap.indent(textwrap.fill(line, 74) if line else "", "    "))
+        for row in entry.buttons:
+            out("    " + "  ".join(f"[{label}]" for label in row))
     out("=" * 78)
 
 

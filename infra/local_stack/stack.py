@@ -11,6 +11,7 @@ Functions run unchanged: they see only environment variables, the same names the
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from dataclasses import dataclass, field
@@ -44,8 +45,9 @@ def free_port() -> int:
 @dataclass
 class StackConfig:
     database: DatabaseSettings
-    bot_token: str = "7000000001:AAHlocal-sinawai-token-not-a-real-one"
-    webhook_secret: str = "local-webhook-secret-0123456789"
+    # Dummy values for the emulator only; they are put into moto's Secrets Manager like real ones.
+    bot_token: str = "7000000001:AAHlocal-sinawai-token-not-a-real-one"  # noqa: S105
+    webhook_secret: str = "local-webhook-secret-0123456789"  # noqa: S105
     staff_group_chat_id: int = -1001000000001
     managers_chat_id: int = -1001000000002
     bucket: str = "sinawai-local-documents"
@@ -78,12 +80,12 @@ class LocalStack:
         self.function_env = {
             # AWS, pointed at moto and at our Lambda endpoint, as boto3's standard variables do it
             "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's dummy credentials
+            "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_SESSION_TOKEN": "testing",
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
             "AWS_ENDPOINT_URL_S3": self.moto_url,
-            "AWS_ENDPOINT_URL_SECRETSMANAGER": self.moto_url,
+            "AWS_ENDPOINT_URL_SECRETS_MANAGER": self.moto_url,
             "AWS_ENDPOINT_URL_LAMBDA": lambda_url,
             # the contract variables
             "TELEGRAM_API_BASE_URL": self.telegram.base_url,
@@ -103,7 +105,9 @@ class LocalStack:
             "POWERTOOLS_DEV": "false",
             **self.config.extra_env,
         }
-        functions = resolve_functions(TEMPLATE, env_overrides={"Parameters": self.function_env}, region=REGION)
+        functions = resolve_functions(
+            TEMPLATE, env_overrides={"Parameters": self.function_env}, region=REGION
+        )
         base_env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TZ")}
         self.runtime = LambdaRuntime(
             functions,
@@ -140,6 +144,8 @@ class LocalStack:
     # ---- parts --------------------------------------------------------------------------------------
 
     def _start_moto(self) -> None:
+        # moto's server logs every request through werkzeug: keep the demo's and the tests' output readable.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.moto.start()
         host, port = self.moto.get_host_and_port()
@@ -147,7 +153,7 @@ class LocalStack:
 
     def _aws(self, service: Literal["s3", "secretsmanager"]) -> Any:
         return boto3.client(
-            service,  # type: ignore[call-overload]
+            service,
             endpoint_url=self.moto_url,
             region_name=REGION,
             aws_access_key_id="testing",
@@ -190,6 +196,7 @@ class LocalStack:
         return {str(r["direction"]): int(r["n"]) for r in rows}
 
     def wait_idle(self, timeout: float = 15.0) -> None:
-        """Wait until every delivered update has been processed by its function."""
+        """Wait until Telegram delivered every update and the functions processed them all."""
         assert self.runtime is not None
+        self.telegram.wait_all_delivered(timeout)
         self.runtime.wait_idle(timeout)

@@ -21,6 +21,7 @@ from urllib.parse import quote, urlsplit
 
 import boto3
 import pytest
+
 from local_stack.lambda_api import ApiGatewayEndpoint, LambdaEndpoint
 from local_stack.lambda_runtime import FunctionNotFoundError, InvokeResult, LambdaRuntime
 from local_stack.template import resolve_functions

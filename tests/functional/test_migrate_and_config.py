@@ -22,16 +22,30 @@ def test_migrate_twice_changes_nothing_the_second_time() -> None:
     with fresh_database("sinawai_migrate") as settings:
         # fresh_database applied everything already: a second run has nothing to do
         assert migrate(settings) == []
-        tables = {r["t"] for r in query(settings, "SELECT table_name AS t FROM information_schema.tables"
-                                                  " WHERE table_schema = %s", (settings.name,))}
+        tables = {
+            r["t"]
+            for r in query(
+                settings,
+                "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = %s",
+                (settings.name,),
+            )
+        }
         assert {"pengguna", "pesan", "update_inbox", "conversation"} <= tables
 
 
 def test_sinawai_migrate_command_on_an_empty_database() -> None:
     with fresh_database("sinawai_cli") as settings:
         # drop the schema to start from nothing, then use the command as an operator would
-        for table in ("pesan", "update_inbox", "conversation", "pengguna", "_yoyo_migration",
-                      "_yoyo_log", "_yoyo_version", "yoyo_lock"):
+        for table in (
+            "pesan",
+            "update_inbox",
+            "conversation",
+            "pengguna",
+            "_yoyo_migration",
+            "_yoyo_log",
+            "_yoyo_version",
+            "yoyo_lock",
+        ):
             query(settings, f"DROP TABLE IF EXISTS `{table}`")
         env = {**os.environ, **db_env(settings)}
         cli = [sys.executable, "-m", "sinawai.cli", "migrate"]
@@ -43,8 +57,9 @@ def test_sinawai_migrate_command_on_an_empty_database() -> None:
 
 def test_migrate_refuses_an_unreachable_database_with_a_clear_message() -> None:
     env = {**os.environ, "DB_HOST": "127.0.0.1", "DB_PORT": "1", "DB_NAME": "x", "DB_USER": "root"}
-    out = subprocess.run([sys.executable, "-m", "sinawai.cli", "migrate"], env=env, capture_output=True,
-                         text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-m", "sinawai.cli", "migrate"], env=env, capture_output=True, text=True, cwd=ROOT
+    )
     assert out.returncode != 0
     assert "Can't connect" in out.stderr or "connect" in out.stderr.lower()
 
@@ -77,12 +92,21 @@ def test_missing_token_is_a_configuration_error(aws: None) -> None:
 
 def test_database_settings_from_the_rds_secret(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
     sm = boto3.client("secretsmanager", region_name="ap-southeast-3")
-    secret = {"host": "db.internal", "port": 3307, "username": "sinawai_app", "password": "s3cr3t!",
-              "dbname": "sinawai"}
+    secret = {
+        "host": "db.internal",
+        "port": 3307,
+        "username": "sinawai_app",
+        "password": "s3cr3t!",
+        "dbname": "sinawai",
+    }
     arn = sm.create_secret(Name="sinawai/test/db", SecretString=json.dumps(secret))["ARN"]
     monkeypatch.setenv("DB_SECRET_ARN", arn)
     settings = DatabaseSettings.from_env()
-    assert (settings.host, settings.port, settings.user, settings.name) == ("db.internal", 3307, "sinawai_app",
-                                                                            "sinawai")
+    assert (settings.host, settings.port, settings.user, settings.name) == (
+        "db.internal",
+        3307,
+        "sinawai_app",
+        "sinawai",
+    )
     assert settings.password == "s3cr3t!"
     assert "s3cr3t!" not in repr(settings)

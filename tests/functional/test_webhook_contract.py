@@ -12,9 +12,9 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+
 from sinawai.config import DatabaseSettings
 from sinawai.errors import DispatchError
-
 from tests.helpers import (
     STAFF_GROUP_CHAT_ID,
     WEBHOOK_SECRET,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from sinawai.routing import NotAnUpdateError, classify, parse_command, validate_update
 
 STAFF = -1001000000001

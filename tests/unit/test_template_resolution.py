@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from local_stack.template import FunctionSpec, TemplateError, load_template, resolve_functions
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "local_stack"
