@@ -85,7 +85,8 @@ async def edit_or_keep(update: Update, text: str, markup: InlineKeyboardMarkup) 
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
     except BadRequest as e:
         # Telegram has no error code for it: pressing the button of what is already shown is not an error.
-        if "message is not modified" not in e.message:
+        # (PTB capitalises Telegram's description: compare without case.)
+        if "message is not modified" not in e.message.lower():
             raise
 
 

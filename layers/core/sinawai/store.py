@@ -114,10 +114,11 @@ def claim_update(db: Database, update: Mapping[str, Any], group: str, *, secret_
     return True
 
 
-def finish_update(db: Database, update_id: int, *, error: str | None = None) -> None:
+def finish_update(db: Database, update_id: int, *, status: str = "done", error: str | None = None) -> None:
+    """Close an update: ``done`` (possibly with a note why nothing was delivered) or ``failed``."""
     db.execute(
         "UPDATE update_inbox SET status = %s, finished_at = %s, error = %s WHERE update_id = %s",
-        ("failed" if error else "done", utcnow(), error[:1000] if error else None, update_id),
+        (status, utcnow(), error[:1000] if error else None, update_id),
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from telegram import Update
+from telegram.error import Forbidden
 from telegram.ext import Application, ContextTypes
 from telegram.request import HTTPXRequest, RequestData
 
@@ -200,9 +201,14 @@ class GroupFunction:
         token_group = _current_group.set(self.group)
         try:
             self._loop.run_until_complete(self._process(update))
+        except Forbidden as e:
+            # The user blocked the bot (or never opened the chat): retrying cannot deliver anything.
+            self.logger.warning("recipient refuses messages", extra={"reason": e.message})
+            store.finish_update(self.db, update_id, error=f"undeliverable: {e.message}")
+            return {"status": "undeliverable", "update_id": update_id}
         except Exception as e:
             self.logger.exception("processing failed")
-            store.finish_update(self.db, update_id, error=f"{type(e).__name__}: {e}")
+            store.finish_update(self.db, update_id, status="failed", error=f"{type(e).__name__}: {e}")
             raise
         finally:
             _current_update_id.reset(token_update)
