@@ -15,7 +15,7 @@ from telegram.ext import (
     filters,
 )
 
-from sinawai import menu
+from sinawai import menu, store
 from sinawai.commands import GENERAL
 from sinawai.telegram_runtime import GroupFunction
 
@@ -64,6 +64,15 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     assert message.text is not None
     name = message.text.split(maxsplit=1)[0][1:].partition("@")[0]
     await message.reply_html(menu.unknown_command_text(name))
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """End the chat's pending conversation, if any."""
+    chat = update.effective_chat
+    assert chat is not None
+    ended = store.end_conversation(function.db, chat.id)
+    text = menu.CANCELLED_TEXT if ended else menu.NOTHING_TO_CANCEL_TEXT
+    await update.effective_message.reply_html(text)  # type: ignore[union-attr]
 
 
 async def fallback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -117,6 +126,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("menu", show_menu, filters=private))
     app.add_handler(CommandHandler("bantuan", show_help, filters=private))
     app.add_handler(CommandHandler("tentang", show_about, filters=private))
+    app.add_handler(CommandHandler("batal", cancel, filters=private))
     app.add_handler(MessageHandler(filters.COMMAND & private, unknown_command))
     app.add_handler(
         CommandHandler(["start", "menu", "bantuan", "tentang"], private_only, filters=filters.ChatType.GROUPS)

@@ -575,7 +575,20 @@ class _QuietRequestHandler(WSGIRequestHandler):
 
 
 class TelegramEmulator:
-    """The Bot API at ``base_url`` for one bot, plus the users and groups it talks to."""
+    """The Bot API at ``base_url`` for one bot, plus the users and groups it talks to.
+
+    HTTP endpoints besides ``/bot<token>/<method>``: ``/file/bot<token>/<file_path>`` (downloads, after
+    getFile), and the JSON control API, thin wrappers over the Python methods of the same names:
+    ``POST /_emulator/users`` {user_id, first_name, last_name?, username?, language_code?};
+    ``POST /_emulator/groups`` {chat_id, title, members?, forum?, bot_is_admin?, bot_is_member?};
+    ``POST /_emulator/send`` {user_id, text, chat_id?, reply_to_message_id?, forward_from?,
+    message_thread_id?};
+    ``POST /_emulator/press`` {user_id, chat_id, message_id, callback_data};
+    ``POST /_emulator/fail_next`` {method, count?, error_code?, description?, retry_after?, chat_id?};
+    ``GET /_emulator/chats/<chat_id>/messages``, ``GET /_emulator/transcript``, ``GET /_emulator/calls``.
+    They answer {"ok": true, "result": ...}, or {"ok": false, "error": ...} with status 400 (a person or
+    a client could not do that) or 404.
+    """
 
     private_role = "pegawai"  # how the transcript names a user in a private chat
     group_role = "staf"  # ... and in a group
@@ -621,11 +634,14 @@ class TelegramEmulator:
         self._query_counter = itertools.count(secrets.randbelow(10**15) + 10**18)
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
         self._next_update_id = first_update_id
+        self._poll_generation = 0  # a newer getUpdates request terminates a waiting one
         self._pending: list[_Pending] = []
         self._allowed_updates: list[str] | None = None
         self._webhook: _Webhook | None = None
         self._webhook_generation = 0
         self._workers: list[threading.Thread] = []
+        # one HTTP client shared by the webhook workers (httpx clients are thread-safe)
+        self._http: httpx.Client | None = None
         self._global_times: deque[float] = deque()
         self._faults: list[_Fault] = []
         self._calls: list[ApiCall] = []
@@ -687,8 +703,12 @@ class TelegramEmulator:
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        if self._http is not None:
+            self._http.close()  # a delivery in flight fails now instead of waiting for its answer
+        deadline = time.monotonic() + 2.0
         for worker in workers:
-            worker.join(timeout=2)
+            worker.join(timeout=max(0.0, deadline - time.monotonic()))
+        self._http = None
         self._server = None
         self._thread = None
 
@@ -745,7 +765,7 @@ class TelegramEmulator:
         bot_is_admin: bool = True,
         bot_is_member: bool = True,
     ) -> JsonDict:
-        """A supergroup (ids like -100...) with these users as members."""
+        """A supergroup (ids like -100...) with these users as members (adding it again updates it)."""
         if chat_id >= 0:
             raise ValueError("group chat ids are negative, like -1001234567890")
         with self._cond:
@@ -753,16 +773,14 @@ class TelegramEmulator:
             unknown = [m for m in member_ids if m not in self._users]
             if unknown:
                 raise ValueError(f"unknown users {unknown}: add_user first")
-            chat = _Chat(
-                id=chat_id,
-                type="supergroup",
-                title=title,
-                members=member_ids,
-                forum=forum,
-                bot_is_admin=bot_is_admin and bot_is_member,
-                bot_is_member=bot_is_member,
-            )
-            self._chats[chat_id] = chat
+            chat = self._chats.get(chat_id)
+            if chat is None:
+                chat = self._chats[chat_id] = _Chat(id=chat_id, type="supergroup", title=title)
+            chat.title = title
+            chat.members |= member_ids
+            chat.forum = forum
+            chat.bot_is_member = bot_is_member
+            chat.bot_is_admin = bot_is_admin and bot_is_member
             return self._chat_json(chat)
 
     def block_bot(self, user_id: int) -> None:
@@ -1209,6 +1227,7 @@ class TelegramEmulator:
                     str(body["text"]),
                     chat_id=_optional_int(body.get("chat_id")),
                     reply_to_message_id=_optional_int(body.get("reply_to_message_id")),
+                    forward_from=_optional_int(body.get("forward_from")),
                     message_thread_id=_optional_int(body.get("message_thread_id")),
                 )
             elif path == "/_emulator/press" and request.method == "POST":
@@ -1283,6 +1302,9 @@ class TelegramEmulator:
         self._webhook_generation += 1
         secret_token = str(secret) if secret else None
         self._webhook = _Webhook(url, secret_token, max_connections, self._webhook_generation)
+        if self._http is None:
+            limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+            self._http = httpx.Client(timeout=self.webhook_timeout, limits=limits)
         self._workers = [w for w in self._workers if w.is_alive()]
         for n in range(max_connections):
             worker = threading.Thread(
@@ -1337,6 +1359,9 @@ class TelegramEmulator:
             self._pending = [u for u in self._pending if u.update_id >= offset]
         elif offset < 0:
             self._pending = self._pending[offset:]
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._cond.notify_all()
         deadline = time.monotonic() + timeout
         while True:
             if self._pending or self._stopping or self._webhook is not None:
@@ -1345,6 +1370,12 @@ class TelegramEmulator:
             if remaining <= 0:
                 break
             self._cond.wait(remaining)
+            if self._poll_generation != generation:
+                raise ApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; "
+                    "make sure that only one bot instance is running",
+                )
         return [copy.deepcopy(u.update) for u in self._pending[:limit]]
 
     # ---- Bot API: sending -----------------------------------------------------------------------------
@@ -2148,56 +2179,47 @@ class TelegramEmulator:
         return None, None if soonest is None else max(0.001, soonest - now)
 
     def _webhook_worker(self, generation: int) -> None:
-        with httpx.Client(timeout=self.webhook_timeout) as client:
-            while True:
-                with self._cond:
-                    while True:
-                        webhook = self._webhook
-                        if self._stopping or webhook is None or webhook.generation != generation:
-                            return
-                        item, wait = self._next_deliverable()
-                        if item is not None:
-                            break
-                        self._cond.wait(wait)
-                    item.in_flight = True
-                    item.attempts += 1
-                    attempt = item.attempts
-                    body = json.dumps(item.update, ensure_ascii=False).encode("utf-8")
-                    headers = {"Content-Type": "application/json"}
-                    if webhook.secret_token:
-                        headers["X-Telegram-Bot-Api-Secret-Token"] = webhook.secret_token
-                started = time.monotonic()
-                status: int | None = None
-                error: str | None = None
-                answer = b""
-                try:
-                    response = client.post(webhook.url, content=body, headers=headers)
-                    status, answer = response.status_code, response.content
-                except httpx.TimeoutException:
-                    error = "Read timeout expired"
-                except httpx.ConnectError:
-                    error = "Connection refused"
-                except httpx.HTTPError as exc:
-                    error = f"{type(exc).__name__}: {exc}"
-                latency = time.monotonic() - started
-                delivered = status is not None and 200 <= status < 300
-                with self._cond:
-                    self._deliveries.append(
-                        Delivery(item.update_id, attempt, status, error, latency, started, item.chat_key)
+        while True:
+            with self._cond:
+                while True:
+                    webhook, client = self._webhook, self._http
+                    if (
+                        self._stopping
+                        or webhook is None
+                        or client is None
+                        or webhook.generation != generation
+                    ):
+                        return
+                    item, wait = self._next_deliverable()
+                    if item is not None:
+                        break
+                    self._cond.wait(wait)
+                item.in_flight = True
+                item.attempts += 1
+                attempt = item.attempts
+                body = json.dumps(item.update, ensure_ascii=False).encode("utf-8")
+                headers = {"Content-Type": "application/json"}
+                if webhook.secret_token:
+                    headers["X-Telegram-Bot-Api-Secret-Token"] = webhook.secret_token
+            status, error, answer, started, latency = _post_update(client, webhook.url, body, headers)
+            delivered = status is not None and 200 <= status < 300
+            with self._cond:
+                self._deliveries.append(
+                    Delivery(item.update_id, attempt, status, error, latency, started, item.chat_key)
+                )
+                item.in_flight = False
+                if delivered:
+                    self._pending = [p for p in self._pending if p is not item]
+                else:
+                    delay = self.webhook_retry_delays[min(attempt, len(self.webhook_retry_delays)) - 1]
+                    item.not_before = time.monotonic() + delay
+                    webhook.last_error_date = int(time.time())
+                    webhook.last_error_message = error or (
+                        f"Wrong response from the webhook: {status} {_status_phrase(status or 0)}"
                     )
-                    item.in_flight = False
-                    if delivered:
-                        self._pending = [p for p in self._pending if p is not item]
-                    else:
-                        delay = self.webhook_retry_delays[min(attempt, len(self.webhook_retry_delays)) - 1]
-                        item.not_before = time.monotonic() + delay
-                        webhook.last_error_date = int(time.time())
-                        webhook.last_error_message = error or (
-                            f"Wrong response from the webhook: {status} {_status_phrase(status or 0)}"
-                        )
-                    self._cond.notify_all()
-                if delivered and answer:
-                    self._webhook_answer(answer)
+                self._cond.notify_all()
+            if delivered and answer:
+                self._webhook_answer(answer)
 
     def _webhook_answer(self, answer: bytes) -> None:
         """Telegram runs a method given in the webhook's answer body (its result is not reported)."""
@@ -2216,6 +2238,26 @@ class TelegramEmulator:
 
 
 # ==== helpers ========================================================================================
+
+
+def _post_update(
+    client: httpx.Client, url: str, body: bytes, headers: dict[str, str]
+) -> tuple[int | None, str | None, bytes, float, float]:
+    """POSTs one update: (status, error, answer body, start time, latency)."""
+    started = time.monotonic()
+    status: int | None = None
+    error: str | None = None
+    answer = b""
+    try:
+        response = client.post(url, content=body, headers=headers)
+        status, answer = response.status_code, response.content
+    except httpx.TimeoutException:
+        error = "Read timeout expired"
+    except httpx.ConnectError:
+        error = "Connection refused"
+    except (httpx.HTTPError, RuntimeError) as exc:  # RuntimeError: the client was closed by stop()
+        error = f"{type(exc).__name__}: {exc}"
+    return status, error, answer, started, time.monotonic() - started
 
 
 def _json_response(body: Any, status: int) -> Response:

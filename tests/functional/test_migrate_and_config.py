@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 
 import boto3
@@ -15,7 +16,7 @@ from moto import mock_aws
 from sinawai import config
 from sinawai.cli import migrate
 from sinawai.config import DatabaseSettings
-from tests.helpers import ROOT, db_env, fresh_database, query
+from tests.helpers import ROOT, base_db_settings, db_env, fresh_database, query
 
 
 def test_migrate_twice_changes_nothing_the_second_time() -> None:
@@ -34,25 +35,20 @@ def test_migrate_twice_changes_nothing_the_second_time() -> None:
 
 
 def test_sinawai_migrate_command_on_an_empty_database() -> None:
-    with fresh_database("sinawai_cli") as settings:
-        # drop the schema to start from nothing, then use the command as an operator would
-        for table in (
-            "pesan",
-            "update_inbox",
-            "conversation",
-            "pengguna",
-            "_yoyo_migration",
-            "_yoyo_log",
-            "_yoyo_version",
-            "yoyo_lock",
-        ):
-            query(settings, f"DROP TABLE IF EXISTS `{table}`")
-        env = {**os.environ, **db_env(settings)}
-        cli = [sys.executable, "-m", "sinawai.cli", "migrate"]
-        first = subprocess.run(cli, env=env, capture_output=True, text=True, check=True, cwd=ROOT)
-        assert "Applied 1 migration(s): 0001_initial" in first.stdout
-        second = subprocess.run(cli, env=env, capture_output=True, text=True, check=True, cwd=ROOT)
-        assert "nothing to apply" in second.stdout
+    base = base_db_settings()
+    name = f"sinawai_cli_{uuid.uuid4().hex[:8]}"
+    empty = DatabaseSettings(base.host, base.port, name, base.user, base.password)
+    with fresh_database("sinawai_admin") as admin:
+        query(admin, f"CREATE DATABASE `{name}`")
+        try:
+            env = {**os.environ, **db_env(empty)}
+            cli = [sys.executable, "-m", "sinawai.cli", "migrate"]
+            first = subprocess.run(cli, env=env, capture_output=True, text=True, check=True, cwd=ROOT)
+            assert "Applied 2 migration(s): 0001_initial, 0002_personal_data" in first.stdout
+            second = subprocess.run(cli, env=env, capture_output=True, text=True, check=True, cwd=ROOT)
+            assert "nothing to apply" in second.stdout
+        finally:
+            query(admin, f"DROP DATABASE IF EXISTS `{name}`")
 
 
 def test_migrate_refuses_an_unreachable_database_with_a_clear_message() -> None:

@@ -34,7 +34,17 @@ COMMANDS: tuple[Command, ...] = (
     Command("menu", GENERAL, "Tampilkan menu utama layanan"),
     Command("bantuan", GENERAL, "Daftar perintah yang dapat digunakan"),
     Command("tentang", GENERAL, "Tentang layanan Sinawai"),
+    Command("batal", GENERAL, "Batalkan proses yang sedang berjalan"),
+    Command("daftar", REGISTRATION, "Daftar dengan NIP dan kata sandi awal dari Biro OSDM"),
+    Command("datapribadi", REGISTRATION, "Lihat data pribadi Anda"),
+    Command("tunkin", REGISTRATION, "Lihat tunjangan kinerja (tunkin) Anda"),
+    Command("cuti", REGISTRATION, "Lihat saldo cuti Anda tahun ini"),
+    Command("gantisandi", REGISTRATION, "Ganti kata sandi Sinawai Anda"),
+    Command("keluar", REGISTRATION, "Lepaskan akun Telegram ini dari NIP Anda"),
 )
+
+# Commands whose arguments carry passwords: how many leading arguments may be kept when a copy is stored.
+SECRET_ARGUMENT_COMMANDS = {"daftar": 1, "gantisandi": 0}
 
 _BY_NAME = {c.name: c for c in COMMANDS}
 

@@ -114,3 +114,6 @@ PRIVATE_ONLY_TEXT = (
 )
 
 OPEN_PRIVATE_CHAT_LABEL = "💬 Buka chat pribadi"
+
+CANCELLED_TEXT = "Baik, proses sebelumnya telah dibatalkan. Ketik /menu untuk memilih layanan."
+NOTHING_TO_CANCEL_TEXT = "Tidak ada proses yang sedang berjalan. Ketik /menu untuk memilih layanan."

@@ -11,12 +11,10 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from sinawai.commands import SECRET_ARGUMENT_COMMANDS
 from sinawai.routing import MESSAGE_KINDS, parse_command
 
 MASK = "●●●●●●"
-
-# Command → how many leading arguments stay visible; the rest are secrets.
-SECRET_ARGUMENT_COMMANDS = {"daftar": 1, "gantisandi": 0}
 
 
 def _redact_text(text: str) -> str | None:

@@ -11,7 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sinawai.commands import CONSULTATION, GENERAL, GROUPS, command_group
+from sinawai.commands import (
+    CONSULTATION,
+    GENERAL,
+    GROUPS,
+    REGISTRATION,
+    SECRET_ARGUMENT_COMMANDS,
+    command_group,
+)
 
 # The kinds of update Telegram sends; anything else is not an update.
 UPDATE_KINDS = frozenset(
@@ -119,7 +126,11 @@ def classify(update: Mapping[str, Any], *, staff_group_chat_id: int | None) -> R
     chat_type = chat.get("type")
     user_id = (obj.get("from") or {}).get("id")
     if kind != "message":
-        # Edits and channel posts are recorded for the evaluation, never acted on.
+        # Edits and channel posts are recorded for the evaluation, never acted on; except an edit that put
+        # a password into a message: the registration group deletes it and says why nothing happened.
+        edited = parse_command(obj.get("text") or "")
+        if kind == "edited_message" and edited and edited[0] in SECRET_ARGUMENT_COMMANDS:
+            return Route(kind, REGISTRATION, chat_id, chat_type, user_id, edited[0])
         return Route(kind, None, chat_id, chat_type, user_id)
 
     text = obj.get("text") or ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pymysql
@@ -248,3 +248,45 @@ def pending_conversation(db: Database, chat_id: int) -> PendingConversation | No
     if row is None:
         return None
     return PendingConversation(str(row["command_group"]), str(row["state"]), bool(row["sensitive_input"]))
+
+
+def start_conversation(
+    db: Database,
+    chat_id: int,
+    group: str,
+    state: str,
+    *,
+    data: Mapping[str, Any] | None = None,
+    sensitive_input: bool = False,
+    ttl_seconds: int = 600,
+) -> None:
+    """Set the chat's pending conversation; the router sends the chat's next plain text to ``group``."""
+    now = utcnow()
+    db.execute(
+        "INSERT INTO conversation (chat_id, command_group, state, data, sensitive_input, expires_at)"
+        " VALUES (%s, %s, %s, %s, %s, %s) ON DUPLICATE KEY UPDATE command_group = VALUES(command_group),"
+        " state = VALUES(state), data = VALUES(data), sensitive_input = VALUES(sensitive_input),"
+        " expires_at = VALUES(expires_at)",
+        (
+            chat_id,
+            group,
+            state,
+            _dumps(data) if data else None,
+            sensitive_input,
+            now + timedelta(seconds=ttl_seconds),
+        ),
+    )
+
+
+def conversation_state(db: Database, chat_id: int, group: str) -> tuple[str, dict[str, Any]] | None:
+    row = db.fetch_one(
+        "SELECT state, data FROM conversation WHERE chat_id = %s AND command_group = %s AND expires_at > %s",
+        (chat_id, group, utcnow()),
+    )
+    if row is None:
+        return None
+    return str(row["state"]), (json.loads(row["data"]) if row["data"] else {})
+
+
+def end_conversation(db: Database, chat_id: int) -> bool:
+    return db.execute("DELETE FROM conversation WHERE chat_id = %s", (chat_id,)) > 0
