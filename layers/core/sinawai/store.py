@@ -87,7 +87,7 @@ def claim_update(db: Database, update: Mapping[str, Any], group: str, *, secret_
         row = cur.fetchone()
         if row is None:
             # Invoked directly (sam local invoke, a replay): record it now.
-            chat = _chat_of(update)
+            chat = chat_of(update)
             cur.execute(
                 "INSERT INTO update_inbox (update_id, received_at, status, command_group, chat_id, payload,"
                 " attempts, claimed_at) VALUES (%s, %s, 'processing', %s, %s, %s, 1, %s)",
@@ -125,7 +125,7 @@ def finish_update(db: Database, update_id: int, *, status: str = "done", error: 
 # ---- message log (pesan) ------------------------------------------------------------------------------
 
 
-def _chat_of(update: Mapping[str, Any]) -> Mapping[str, Any]:
+def chat_of(update: Mapping[str, Any]) -> Mapping[str, Any]:
     obj = update[update_kind(update)]
     if "chat" in obj:
         return dict(obj["chat"])
@@ -154,7 +154,7 @@ def _insert_inbound(cur: Any, update: Mapping[str, Any], group: str | None, *, s
         update, _ = redact_update(update, secret_text=True)
     kind = update_kind(update)
     obj = update[kind]
-    chat = _chat_of(update)
+    chat = chat_of(update)
     sender = obj.get("from") or obj.get("sender_chat") or {}
     text: str | None
     extra: dict[str, Any] = {}

@@ -24,6 +24,7 @@ from telegram.request import HTTPXRequest, RequestData
 from sinawai import store
 from sinawai.config import Settings, bot_token
 from sinawai.db import Database
+from sinawai.redact import redact_update
 
 # The Bot API methods whose result is a message the bot wrote: each is recorded in the message log.
 RECORDED_METHODS = frozenset(
@@ -43,6 +44,10 @@ RECORDED_METHODS = frozenset(
         "editmessagecaption",
         "editmessagereplymarkup",
     }
+)
+SORRY_TEXT = (
+    "Maaf, terjadi gangguan saat memproses pesan Anda dan pesan tersebut tidak dapat diproses. "
+    "Silakan kirim ulang beberapa saat lagi."
 )
 MAX_RETRY_AFTER_SECONDS = 20.0
 MAX_429_RETRIES = 5
@@ -189,6 +194,19 @@ class GroupFunction:
         if self._handler_error is not None:
             raise self._handler_error
 
+    @staticmethod
+    def _carries_secret(event: Mapping[str, Any]) -> bool:
+        return bool(event.get("secret_text")) or redact_update(event["update"])[1]
+
+    def _apologise(self, update: Mapping[str, Any]) -> None:
+        chat = store.chat_of(update)
+        if not chat.get("id") or self._app is None:
+            return
+        try:
+            self._loop.run_until_complete(self._app.bot.send_message(chat["id"], SORRY_TEXT))
+        except Exception:
+            self.logger.exception("could not apologise for a failed update")
+
     def handle(self, event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
         update = event["update"]
         update_id = int(update["update_id"])
@@ -209,6 +227,11 @@ class GroupFunction:
         except Exception as e:
             self.logger.exception("processing failed")
             store.finish_update(self.db, update_id, status="failed", error=f"{type(e).__name__}: {e}")
+            if self._carries_secret(event):
+                # A retry would put the event, password included, into Lambda's retry queue and then
+                # the dead-letter queue. Give up on it here; the employee is asked to send it again.
+                self._apologise(update)
+                return {"status": "failed", "update_id": update_id}
             raise
         finally:
             _current_update_id.reset(token_update)
