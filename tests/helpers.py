@@ -15,7 +15,7 @@ from typing import Any
 
 import pymysql
 
-from local_stack.dbtools import temporary_database
+from local_stack.dbtools import admin_connection, temporary_database
 from sinawai.config import DatabaseSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,16 +45,6 @@ def base_db_settings() -> DatabaseSettings:
     )
 
 
-def _admin_connection(settings: DatabaseSettings) -> pymysql.connections.Connection[Any]:
-    return pymysql.connect(
-        host=settings.host,
-        port=settings.port,
-        user=settings.user,
-        password=settings.password,
-        autocommit=True,
-    )
-
-
 @contextmanager
 def fresh_database(prefix: str = "sinawai_test") -> Iterator[DatabaseSettings]:
     """A new, migrated database, dropped afterwards."""
@@ -63,7 +53,7 @@ def fresh_database(prefix: str = "sinawai_test") -> Iterator[DatabaseSettings]:
 
 
 def truncate_all(settings: DatabaseSettings) -> None:
-    conn = _admin_connection(settings)
+    conn = admin_connection(settings)
     try:
         with conn.cursor() as cur:
             cur.execute(f"USE `{settings.name}`")

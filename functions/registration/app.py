@@ -193,26 +193,10 @@ async def register(update: Update, nip_text: str, password: str) -> None:
         await record_failure(update, nip, policy, last)
         return
     if not employee.active:
-        employees.audit(
-            db,
-            "register_failure",
-            telegram_user_id=user_id,
-            chat_id=chat_id,
-            nip=nip,
-            detail={"reason": "nonaktif"},
-        )
-        await reply(update, t.INACTIVE)
+        await refuse(update, nip, "nonaktif", t.INACTIVE)
         return
     if employee.telegram_id is not None:
-        employees.audit(
-            db,
-            "register_failure",
-            telegram_user_id=user_id,
-            chat_id=chat_id,
-            nip=nip,
-            detail={"reason": "nip_bound_elsewhere"},
-        )
-        await reply(update, t.NIP_TAKEN)
+        await refuse(update, nip, "nip_bound_elsewhere", t.NIP_TAKEN)
         return
     try:
         won = employees.bind(db, nip, user_id)
@@ -221,15 +205,7 @@ async def register(update: Update, nip_text: str, password: str) -> None:
         return
     if not won:
         # Another account bound this NIP between our read and our write.
-        employees.audit(
-            db,
-            "register_failure",
-            telegram_user_id=user_id,
-            chat_id=chat_id,
-            nip=nip,
-            detail={"reason": "lost_race"},
-        )
-        await reply(update, t.NIP_TAKEN)
+        await refuse(update, nip, "lost_race", t.NIP_TAKEN)
         return
     employees.audit(db, "register_success", telegram_user_id=user_id, chat_id=chat_id, nip=nip)
     await reply(
@@ -245,6 +221,20 @@ async def register(update: Update, nip_text: str, password: str) -> None:
             ]
         ),
     )
+
+
+async def refuse(update: Update, nip: str, reason: str, text: str) -> None:
+    """A right password that still cannot register: audited with its reason, and explained."""
+    user_id, chat_id = _ids(update)
+    employees.audit(
+        function.db,
+        "register_failure",
+        telegram_user_id=user_id,
+        chat_id=chat_id,
+        nip=nip,
+        detail={"reason": reason},
+    )
+    await reply(update, text)
 
 
 async def record_failure(update: Update, nip: str, policy: LockoutPolicy, last: datetime | None) -> None:

@@ -15,7 +15,7 @@ from sinawai.config import DatabaseSettings
 _NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 
 
-def _admin(settings: DatabaseSettings) -> pymysql.connections.Connection[pymysql.cursors.Cursor]:
+def admin_connection(settings: DatabaseSettings) -> pymysql.connections.Connection[pymysql.cursors.Cursor]:
     return pymysql.connect(
         host=settings.host,
         port=settings.port,
@@ -29,7 +29,7 @@ def recreate_database(base: DatabaseSettings, name: str) -> DatabaseSettings:
     """Drop and create ``name``, apply the migrations, and return its settings."""
     if not _NAME.match(name):
         raise ValueError(f"bad database name {name!r}")
-    conn = _admin(base)
+    conn = admin_connection(base)
     try:
         with conn.cursor() as cur:
             # Identifiers cannot be parameters; the name is checked against _NAME above.
@@ -45,7 +45,7 @@ def recreate_database(base: DatabaseSettings, name: str) -> DatabaseSettings:
 def drop_database(base: DatabaseSettings, name: str) -> None:
     if not _NAME.match(name):
         raise ValueError(f"bad database name {name!r}")
-    conn = _admin(base)
+    conn = admin_connection(base)
     try:
         with conn.cursor() as cur:
             cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
