@@ -139,5 +139,6 @@ function = GroupFunction(GENERAL, register)
 
 
 @function.logger.inject_lambda_context(clear_state=True)
+@function.metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return function.handle(event, context)

@@ -482,5 +482,6 @@ function = GroupFunction(REGISTRATION, register_handlers)
 
 
 @function.logger.inject_lambda_context(clear_state=True)
+@function.metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return function.handle(event, context)

@@ -8,11 +8,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from sinawai.config import Settings
 from sinawai.db import Database
 from sinawai.lambda_invoke import LambdaInvoker
-from sinawai.webhook import WebhookRouter, logger
+from sinawai.webhook import WebhookRouter, logger, metrics
 
 router = WebhookRouter(db=Database(), invoker=LambdaInvoker.from_env(), settings=Settings.from_env())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+@metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return router.handle(event)

@@ -227,3 +227,17 @@ def test_staff_group_messages_are_ignored_while_consultation_is_not_deployed(
     assert call(module, event)["statusCode"] == 200
     assert invoker.calls == []
     assert inbox(db)[0]["status"] == "ignored"
+
+
+def test_outcomes_are_published_as_cloudwatch_metrics(
+    webhook: Any, db: DatabaseSettings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    module, _ = webhook
+    event = load_event("webhook_start")
+    call(module, event)
+    call(module, event)
+    call(module, load_event("webhook_wrong_secret"))
+    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    names = [m["Name"] for blob in emitted for m in blob["_aws"]["CloudWatchMetrics"][0]["Metrics"]]
+    assert names == ["UpdateDispatched", "UpdateDuplicate", "WebhookUnauthorized"]
+    assert all(blob["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Sinawai" for blob in emitted)

@@ -15,7 +15,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from telegram import Update
 from telegram.error import Forbidden
 from telegram.ext import Application, ContextTypes
@@ -153,6 +154,7 @@ class GroupFunction:
     def __init__(self, group: str, register: Registrar, *, logger: Logger | None = None) -> None:
         self.group = group
         self.logger = logger or Logger(service=f"sinawai-{group}")
+        self.metrics = Metrics(namespace="Sinawai", service=group)
         self.settings = Settings.from_env()
         self.db = Database()
         self._register = register
@@ -227,6 +229,7 @@ class GroupFunction:
         except Exception as e:
             self.logger.exception("processing failed")
             store.finish_update(self.db, update_id, status="failed", error=f"{type(e).__name__}: {e}")
+            self.metrics.add_metric("UpdateFailed", MetricUnit.Count, 1)
             if self._carries_secret(event):
                 # A retry would put the event, password included, into Lambda's retry queue and then
                 # the dead-letter queue. Give up on it here; the employee is asked to send it again.
@@ -237,5 +240,8 @@ class GroupFunction:
             _current_update_id.reset(token_update)
             _current_group.reset(token_group)
         store.finish_update(self.db, update_id)
-        self.logger.info("processed", extra={"ms": round((time.perf_counter() - started) * 1000, 1)})
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        self.logger.info("processed", extra={"ms": round(elapsed_ms, 1)})
+        self.metrics.add_metric("UpdateProcessed", MetricUnit.Count, 1)
+        self.metrics.add_metric("ProcessingTime", MetricUnit.Milliseconds, elapsed_ms)
         return {"status": "done", "update_id": update_id}

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Protocol
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 
 from sinawai import store
 from sinawai.commands import GENERAL
@@ -31,6 +32,8 @@ SECRET_HEADER = "x-telegram-bot-api-secret-token"  # noqa: S105 - a header name,
 MAX_BODY_BYTES = 1_000_000
 
 logger = Logger(service="sinawai-webhook")
+# CloudWatch embedded metrics: one JSON line per invocation, no API call on the hot path.
+metrics = Metrics(namespace="Sinawai", service="webhook")
 
 
 class Invoker(Protocol):
@@ -87,6 +90,7 @@ class WebhookRouter:
     def handle(self, event: Mapping[str, Any]) -> dict[str, Any]:
         given = _header(event, SECRET_HEADER)
         if given is None:
+            metrics.add_metric("WebhookUnauthorized", MetricUnit.Count, 1)
             return _response(HTTPStatus.UNAUTHORIZED)
         try:
             expected = webhook_secret()
@@ -95,12 +99,14 @@ class WebhookRouter:
             return _response(HTTPStatus.INTERNAL_SERVER_ERROR)
         if not hmac.compare_digest(given.encode(), expected.encode()):
             logger.warning("webhook call with a wrong secret token")
+            metrics.add_metric("WebhookUnauthorized", MetricUnit.Count, 1)
             return _response(HTTPStatus.FORBIDDEN)
 
         try:
             update = validate_update(_body(event))
         except NotAnUpdateError as e:
             logger.warning("rejected webhook body", extra={"reason": str(e)})
+            metrics.add_metric("WebhookBadRequest", MetricUnit.Count, 1)
             return _response(HTTPStatus.BAD_REQUEST, {"ok": False, "description": str(e)})
 
         logger.append_keys(update_id=update["update_id"])
@@ -108,9 +114,11 @@ class WebhookRouter:
             return self._route(update)
         except DatabaseUnavailableError:
             logger.exception("database unavailable: Telegram will retry this update")
+            metrics.add_metric("DatabaseUnavailable", MetricUnit.Count, 1)
             return _response(HTTPStatus.SERVICE_UNAVAILABLE)
         except DispatchError:
             logger.exception("dispatch failed: Telegram will retry this update")
+            metrics.add_metric("DispatchFailed", MetricUnit.Count, 1)
             return _response(HTTPStatus.BAD_GATEWAY)
 
     def _route(self, update: dict[str, Any]) -> dict[str, Any]:
@@ -130,12 +138,14 @@ class WebhookRouter:
         redacted, _ = redact_update(update, secret_text=secret_text)
         if function is None:
             store.record_update(self.db, redacted, route, status="ignored")
+            metrics.add_metric("UpdateIgnored", MetricUnit.Count, 1)
             return _response(HTTPStatus.OK)
 
         if not store.record_update(self.db, redacted, route, status="received"):
             status = store.inbox_status(self.db, update["update_id"])
             if status != "received":
                 logger.info("duplicate delivery", extra={"status": status})
+                metrics.add_metric("UpdateDuplicate", MetricUnit.Count, 1)
                 return _response(HTTPStatus.OK)
             # Recorded before, never dispatched (the router died in between): dispatch now.
             logger.info("redelivery of an update that was never dispatched")
@@ -148,6 +158,7 @@ class WebhookRouter:
         except DatabaseUnavailableError:
             # Dispatched already; the worker's claim keeps a redelivery from running it twice.
             logger.warning("could not mark the update dispatched")
+        metrics.add_metric("UpdateDispatched", MetricUnit.Count, 1)
         return _response(HTTPStatus.OK)
 
     @staticmethod
