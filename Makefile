@@ -7,7 +7,7 @@ export SAM_CLI_TELEMETRY := 0
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export AWS_DEFAULT_REGION ?= ap-southeast-3
 
-.PHONY: venv db demo test lint typecheck pytest sam-validate sam-build bench clean
+.PHONY: venv db demo local test lint typecheck pytest sam-validate sam-build bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PY313) -m venv $(VENV)
@@ -22,6 +22,9 @@ db:
 
 demo: venv db
 	$(PY) -m local_stack.demo
+
+local: venv db
+	$(PY) -m local_stack
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -17,10 +17,56 @@ from local_stack.dbtools import recreate_database
 from local_stack.stack import LocalStack, StackConfig
 from local_stack.telegram import TelegramEmulator
 from sinawai.config import DatabaseSettings
+from sinawai.db import Database
+from sinawai.passwords import hash_password
 
 BUDI = 5550001
 SITI = 5550002
 STAFF_MEMBER = 5550101
+
+
+NIP_BUDI = "199001172015031001"
+DEMO_PASSWORD = "Awal#2026"  # noqa: S105 - the demo employee's initial password, as HR would hand it out
+
+
+def seed_demo_data(database: DatabaseSettings) -> None:
+    """The employees, allowances and leave balances the HR system would have exported."""
+    db = Database(database)
+    try:
+        hashed = hash_password(DEMO_PASSWORD)
+        db.execute(
+            "INSERT INTO pengguna (nip, nama, password_hash, jabatan, unit_kerja, pangkat, golongan,"
+            " kelas_jabatan, jenis_kelamin, tanggal_lahir, email) VALUES (%s, 'Budi Santoso', %s,"
+            " 'Analis SDM Aparatur Ahli Pertama', 'Biro Organisasi dan Sumber Daya Manusia', 'Penata Muda',"
+            " 'III/a', 9, 'L', '1990-01-17', 'budi.santoso@example.go.id')",
+            (NIP_BUDI, hashed),
+        )
+        for periode, potongan, note in (
+            ("2026-10", 0, None),
+            ("2026-09", 134045, "Terlambat 2 kali"),
+            ("2026-08", 0, None),
+        ):
+            db.execute(
+                "INSERT INTO tunkin (nip, periode, kelas_jabatan, tunjangan, potongan, keterangan,"
+                " imported_at) VALUES (%s, %s, 9, 5361800, %s, %s, UTC_TIMESTAMP())",
+                (NIP_BUDI, periode, potongan, note),
+            )
+        for jenis, hak, used in (("tahunan", 12, 3), ("alasan_penting", 30, 0)):
+            db.execute(
+                "INSERT INTO cuti (nip, tahun, jenis, hak, terpakai, imported_at)"
+                " VALUES (%s, YEAR(UTC_TIMESTAMP() + INTERVAL 7 HOUR), %s, %s, %s, UTC_TIMESTAMP())",
+                (NIP_BUDI, jenis, hak, used),
+            )
+    finally:
+        db.close()
+
+
+def setup_people(stack: LocalStack) -> None:
+    emu = stack.telegram
+    emu.add_user(BUDI, "Budi", last_name="Santoso", username="budi_s")
+    emu.add_user(SITI, "Siti", last_name="Rahmawati")
+    emu.add_user(STAFF_MEMBER, "Rina", last_name="(OSDM)")
+    emu.add_group(stack.config.staff_group_chat_id, "Layanan Kepegawaian OSDM", members=[STAFF_MEMBER])
 
 
 def _latest_bot_message_id(emu: TelegramEmulator, chat_id: int) -> int:
@@ -35,19 +81,28 @@ def _step(stack: LocalStack, action: Callable[[], object]) -> None:
 
 def play(stack: LocalStack) -> None:
     emu = stack.telegram
-    emu.add_user(BUDI, "Budi", last_name="Santoso", username="budi_s")
-    emu.add_user(SITI, "Siti", last_name="Rahmawati")
-    emu.add_user(STAFF_MEMBER, "Rina", last_name="(OSDM)")
-    emu.add_group(stack.config.staff_group_chat_id, "Layanan Kepegawaian OSDM", members=[STAFF_MEMBER])
+    setup_people(stack)
 
+    # the general menu (seed, Tabel 2 and 4)
     _step(stack, lambda: emu.send_message(BUDI, "/start"))
     menu_id = _latest_bot_message_id(emu, BUDI)
     _step(stack, lambda: emu.press_button(BUDI, BUDI, menu_id, "general:tentang"))
     _step(stack, lambda: emu.press_button(BUDI, BUDI, menu_id, "general:menu"))
-    _step(stack, lambda: emu.press_button(BUDI, BUDI, menu_id, "registration:datapribadi"))
     _step(stack, lambda: emu.send_message(BUDI, "/bantuan"))
     _step(stack, lambda: emu.send_message(BUDI, "/cutibersama"))
-    _step(stack, lambda: emu.send_message(SITI, "/menu"))
+
+    # registration (seed, Tabel 3), guided, with a typo in the NIP first
+    _step(stack, lambda: emu.send_message(BUDI, "/daftar"))
+    _step(stack, lambda: emu.send_message(BUDI, "19900117 201503 1 00"))
+    _step(stack, lambda: emu.send_message(BUDI, "19900117 201503 1 001"))
+    _step(stack, lambda: emu.send_message(BUDI, DEMO_PASSWORD))
+    # personal data (seed, Tabel 1 and 5)
+    _step(stack, lambda: emu.send_message(BUDI, "/datapribadi"))
+    _step(stack, lambda: emu.send_message(BUDI, "/tunkin"))
+    _step(stack, lambda: emu.send_message(BUDI, "/cuti"))
+
+    # someone else, not registered
+    _step(stack, lambda: emu.send_message(SITI, "/datapribadi"))
     _step(stack, lambda: emu.send_message(SITI, "Selamat pagi, bagaimana cara mengajukan cuti?"))
 
 
@@ -72,6 +127,7 @@ def main() -> int:
     log_dir = Path(".demo-logs")
     log_dir.mkdir(exist_ok=True)
     started = time.perf_counter()
+    seed_demo_data(database)
     with LocalStack(StackConfig(database=database, log_dir=log_dir)) as stack:
         play(stack)
         print_transcript(stack)

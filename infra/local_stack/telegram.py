@@ -1555,7 +1555,7 @@ class TelegramEmulator:
         if chat.type != "private" and not msg.is_bot and not chat.bot_is_admin:
             raise _bad("message can't be deleted")
         msg.deleted = True
-        self._note(chat, None, "delete", msg.content, msg.message_id)
+        self._note(chat, None, "delete", f"(pesan #{msg.message_id} dihapus)", msg.message_id)
         self._cond.notify_all()
         return True
 
