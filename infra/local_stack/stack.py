@@ -25,7 +25,7 @@ from moto.server import ThreadedMotoServer
 
 from local_stack.lambda_api import ApiGatewayEndpoint, LambdaEndpoint
 from local_stack.lambda_runtime import LambdaRuntime
-from local_stack.telegram import TelegramEmulator
+from local_stack.telegram import RateLimits, TelegramEmulator
 from local_stack.template import resolve_functions
 from sinawai.config import DatabaseSettings
 from sinawai.db import Database
@@ -54,6 +54,8 @@ class StackConfig:
     instances_per_function: int = 2
     log_dir: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Flood limits of the Telegram emulator (None: Telegram's); the benchmark passes RateLimits.disabled().
+    telegram_rate_limits: RateLimits | None = None
 
 
 class LocalStack:
@@ -61,7 +63,7 @@ class LocalStack:
         self.config = config
         self.moto: ThreadedMotoServer | None = None
         self.moto_url = ""
-        self.telegram = TelegramEmulator(config.bot_token)
+        self.telegram = TelegramEmulator(config.bot_token, rate_limits=config.telegram_rate_limits)
         self.runtime: LambdaRuntime | None = None
         self.lambda_endpoint: LambdaEndpoint | None = None
         self.api: ApiGatewayEndpoint | None = None

@@ -16,7 +16,7 @@ import pymysql.cursors
 from pymysql.connections import Connection
 
 from sinawai.config import DatabaseSettings
-from sinawai.errors import DatabaseUnavailableError
+from sinawai.errors import DatabaseUnavailableError, TransactionConflictError
 
 CONNECT_TIMEOUT_SECONDS = 3
 READ_TIMEOUT_SECONDS = 10
@@ -29,7 +29,7 @@ _SESSION_SETUP = "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZER
 def connect(settings: DatabaseSettings, *, database: bool = True) -> Connection[Any]:
     """Open a connection in UTC, utf8mb4 and strict mode; autocommit unless a transaction is opened."""
     try:
-        return pymysql.connect(
+        conn = pymysql.connect(
             host=settings.host,
             port=settings.port,
             user=settings.user,
@@ -43,8 +43,13 @@ def connect(settings: DatabaseSettings, *, database: bool = True) -> Connection[
             cursorclass=pymysql.cursors.DictCursor,
             init_command=_SESSION_SETUP,
         )
+        with conn.cursor() as cur:
+            # READ COMMITTED: no gap locks, so concurrent claims of different updates cannot deadlock on
+            # the status index. (The statement form works on MySQL 8 and MariaDB alike.)
+            cur.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
     except pymysql.err.OperationalError as e:
         raise DatabaseUnavailableError(f"cannot connect to MySQL at {settings.host}:{settings.port}") from e
+    return conn
 
 
 class Database:
@@ -84,7 +89,15 @@ class Database:
                         if fetch == "all":
                             return cur.fetchall()
                         return cur.rowcount
-                except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as e:
+                except pymysql.err.OperationalError as e:
+                    if _is_conflict(e) and attempt == 1:
+                        continue  # a single statement chosen as deadlock victim: run it once more
+                    if _is_conflict(e):
+                        raise TransactionConflictError(str(e)) from e
+                    self.close()
+                    if attempt == 2 or not _is_connection_error(e):
+                        raise DatabaseUnavailableError(str(e.args[-1] if e.args else e)) from e
+                except pymysql.err.InterfaceError as e:
                     # A connection kept by a warm container may have been closed by the server:
                     # retry once on a new connection before calling the database unavailable.
                     self.close()
@@ -118,12 +131,26 @@ class Database:
                 with conn.cursor() as cur:
                     yield cur
                 conn.commit()
-            except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as e:
+            except pymysql.err.OperationalError as e:
+                if _is_conflict(e):
+                    conn.rollback()
+                    raise TransactionConflictError(str(e)) from e
+                self.close()
+                raise DatabaseUnavailableError(str(e)) from e
+            except pymysql.err.InterfaceError as e:
                 self.close()
                 raise DatabaseUnavailableError(str(e)) from e
             except BaseException:
                 conn.rollback()
                 raise
+
+
+ER_LOCK_WAIT_TIMEOUT = 1205
+ER_LOCK_DEADLOCK = 1213
+
+
+def _is_conflict(e: Exception) -> bool:
+    return bool(e.args) and e.args[0] in (ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT)
 
 
 # MySQL client errors that mean the link is gone (server gone away, lost connection, cannot connect).

@@ -13,5 +13,9 @@ class DatabaseUnavailableError(SinawaiError):
     """MySQL cannot be reached or the connection broke; the caller should answer with a retryable error."""
 
 
+class TransactionConflictError(SinawaiError):
+    """InnoDB chose this transaction as a deadlock victim or it waited too long for a lock: run it again."""
+
+
 class DispatchError(SinawaiError):
     """The router could not hand an update to its command-group function."""

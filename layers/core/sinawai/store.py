@@ -11,6 +11,7 @@ from typing import Any
 import pymysql
 
 from sinawai.db import Database
+from sinawai.errors import TransactionConflictError
 from sinawai.redact import redact_update
 from sinawai.routing import MESSAGE_KINDS, Route, parse_command, update_kind
 
@@ -19,6 +20,7 @@ from sinawai.routing import MESSAGE_KINDS, Route, parse_command, update_kind
 MAX_ATTEMPTS = 3
 STALE_CLAIM_SECONDS = 120
 ER_DUP_ENTRY = 1062
+CLAIM_ATTEMPTS = 3
 
 
 def utcnow() -> datetime:
@@ -76,6 +78,16 @@ def claim_update(db: Database, update: Mapping[str, Any], group: str, *, secret_
 
     Returns False when another invocation already processed it or is processing it.
     """
+    for attempt in range(1, CLAIM_ATTEMPTS + 1):
+        try:
+            return _claim_once(db, update, group, secret_text=secret_text)
+        except TransactionConflictError:
+            if attempt == CLAIM_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _claim_once(db: Database, update: Mapping[str, Any], group: str, *, secret_text: bool) -> bool:
     update_id = update["update_id"]
     now = utcnow()
     redacted, _ = redact_update(update, secret_text=secret_text)
