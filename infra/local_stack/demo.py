@@ -14,11 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from local_stack.dbtools import recreate_database
-from local_stack.stack import LocalStack, StackConfig
+from local_stack.stack import ROOT, LocalStack, StackConfig
 from local_stack.telegram import TelegramEmulator
+from sinawai import cli
 from sinawai.config import DatabaseSettings
-from sinawai.db import Database
-from sinawai.passwords import hash_password
 
 BUDI = 5550001
 SITI = 5550002
@@ -26,39 +25,24 @@ STAFF_MEMBER = 5550101
 
 
 NIP_BUDI = "199001172015031001"
-DEMO_PASSWORD = "Awal#2026"  # noqa: S105 - the demo employee's initial password, as HR would hand it out
+DEMO_PASSWORD = "Awal#2026Bds"  # noqa: S105 - Budi's initial password in events/imports/employees.csv
+IMPORTS = ROOT / "events" / "imports"
 
 
 def seed_demo_data(database: DatabaseSettings) -> None:
-    """The employees, allowances and leave balances the HR system would have exported."""
-    db = Database(database)
-    try:
-        hashed = hash_password(DEMO_PASSWORD)
-        db.execute(
-            "INSERT INTO pengguna (nip, nama, password_hash, jabatan, unit_kerja, pangkat, golongan,"
-            " kelas_jabatan, jenis_kelamin, tanggal_lahir, email) VALUES (%s, 'Budi Santoso', %s,"
-            " 'Analis SDM Aparatur Ahli Pertama', 'Biro Organisasi dan Sumber Daya Manusia', 'Penata Muda',"
-            " 'III/a', 9, 'L', '1990-01-17', 'budi.santoso@example.go.id')",
-            (NIP_BUDI, hashed),
-        )
-        for periode, potongan, note in (
-            ("2026-10", 0, None),
-            ("2026-09", 134045, "Terlambat 2 kali"),
-            ("2026-08", 0, None),
-        ):
-            db.execute(
-                "INSERT INTO tunkin (nip, periode, kelas_jabatan, tunjangan, potongan, keterangan,"
-                " imported_at) VALUES (%s, %s, 9, 5361800, %s, %s, UTC_TIMESTAMP())",
-                (NIP_BUDI, periode, potongan, note),
-            )
-        for jenis, hak, used in (("tahunan", 12, 3), ("alasan_penting", 30, 0)):
-            db.execute(
-                "INSERT INTO cuti (nip, tahun, jenis, hak, terpakai, imported_at)"
-                " VALUES (%s, YEAR(UTC_TIMESTAMP() + INTERVAL 7 HOUR), %s, %s, %s, UTC_TIMESTAMP())",
-                (NIP_BUDI, jenis, hak, used),
-            )
-    finally:
-        db.close()
+    """Import the HR system's example exports with `sinawai import`, as an operator would."""
+    os.environ.update(
+        DB_HOST=database.host,
+        DB_PORT=str(database.port),
+        DB_NAME=database.name,
+        DB_USER=database.user,
+        DB_PASSWORD=database.password,
+    )
+    for kind in ("employees", "tunkin", "cuti"):
+        path = IMPORTS / f"{kind}.csv"
+        print(f"$ sinawai import {kind} {path.relative_to(ROOT)}")
+        if cli.main(["import", kind, str(path)]) != 0:
+            raise SystemExit(f"the demo data in {path} did not import")
 
 
 def setup_people(stack: LocalStack) -> None:

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from importlib import resources
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from sinawai.commands import commands_for
 from sinawai.config import DatabaseSettings, Settings, bot_token, webhook_secret
-from sinawai.errors import SinawaiError
+from sinawai.errors import (
+    ConfigurationError,
+    DatabaseUnavailableError,
+    SinawaiError,
+    TransactionConflictError,
+)
 
 
 def migrations_dir() -> str:
@@ -100,11 +107,72 @@ def _cmd_commands_publish(_: argparse.Namespace) -> int:
     return 0
 
 
+def _operator() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    """Import one HR file: exit 0 imported, 1 rejected (every bad row printed), 2 usage or I/O error."""
+    import pymysql
+
+    from sinawai import hr_import
+    from sinawai.db import Database
+
+    path = Path(args.file)
+    try:
+        size = path.stat().st_size
+        if size > hr_import.MAX_FILE_BYTES:
+            limit = hr_import.MAX_FILE_BYTES // 2**20
+            print(f"sinawai import: berkas {path} terlalu besar (maksimal {limit} MB).", file=sys.stderr)
+            return 2
+        data = path.read_bytes()
+    except OSError as e:
+        print(f"sinawai import: berkas {path} tidak dapat dibaca: {e.strerror or e}.", file=sys.stderr)
+        return 2
+    db = Database()
+    try:
+        result = hr_import.import_file(
+            db,
+            args.kind,
+            data,
+            file_name=path.name,
+            source=f"cli:{path.resolve()}",
+            detail={"via": "cli", "user": _operator()},
+        )
+    except (ConfigurationError, DatabaseUnavailableError, TransactionConflictError) as e:
+        print(f"sinawai import: basis data tidak dapat digunakan: {e}", file=sys.stderr)
+        return 2
+    except pymysql.err.MySQLError as e:
+        print(
+            f"sinawai import: kesalahan basis data ({e}); sudahkah `sinawai migrate` dijalankan?",
+            file=sys.stderr,
+        )
+        return 2
+    finally:
+        db.close()
+    print(hr_import.render_text(result))
+    return 0 if result.imported else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sinawai", description="Sinawai operations")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("migrate", help="apply pending schema migrations to the DB_* database")
     p.set_defaults(func=_cmd_migrate)
+
+    p = sub.add_parser(
+        "import",
+        help="import an HR file (CSV or XLSX): all rows or none",
+        description="Import a CSV or XLSX file exported by the HR system into the DB_* database. "
+        "A file with any bad row imports nothing; every bad row is printed with its line number. "
+        "Exit status: 0 imported, 1 rejected, 2 usage or I/O error.",
+    )
+    p.add_argument("kind", choices=["employees", "tunkin", "cuti"], help="what the file holds")
+    p.add_argument("file", help="path of the .csv or .xlsx file")
+    p.set_defaults(func=_cmd_import)
 
     webhook = sub.add_parser("webhook", help="point Telegram at the deployed webhook").add_subparsers(
         dest="action", required=True

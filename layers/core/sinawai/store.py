@@ -98,13 +98,19 @@ def _claim_once(db: Database, update: Mapping[str, Any], group: str, *, secret_t
         )
         row = cur.fetchone()
         if row is None:
-            # Invoked directly (sam local invoke, a replay): record it now.
+            # Invoked directly (sam local invoke, a replay): record it now. Two invocations doing this at
+            # once both find no row; the primary key lets one insert, the other retries and sees its claim.
             chat = chat_of(update)
-            cur.execute(
-                "INSERT INTO update_inbox (update_id, received_at, status, command_group, chat_id, payload,"
-                " attempts, claimed_at) VALUES (%s, %s, 'processing', %s, %s, %s, 1, %s)",
-                (update_id, now, group, chat.get("id"), _dumps(redacted), now),
-            )
+            try:
+                cur.execute(
+                    "INSERT INTO update_inbox (update_id, received_at, status, command_group, chat_id,"
+                    " payload, attempts, claimed_at) VALUES (%s, %s, 'processing', %s, %s, %s, 1, %s)",
+                    (update_id, now, group, chat.get("id"), _dumps(redacted), now),
+                )
+            except pymysql.err.IntegrityError as e:
+                if e.args and e.args[0] == ER_DUP_ENTRY:
+                    raise TransactionConflictError("update recorded concurrently") from e
+                raise
         else:
             status, attempts, claimed_at = row["status"], row["attempts"], row["claimed_at"]
             stale = claimed_at is not None and (now - claimed_at).total_seconds() > STALE_CLAIM_SECONDS

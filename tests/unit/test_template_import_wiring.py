@@ -1,0 +1,125 @@
+"""template.yaml after SAM's transform: no circular dependency, and the ImportFunction's least privilege.
+
+``sam validate --lint`` does not catch a circular dependency between the bucket's notification and the
+functions that name the bucket; CloudFormation only does at deploy time. So the transform runs here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from samtranslator.translator.transform import transform
+from samtranslator.yaml_helper import yaml_parse
+
+from tests.helpers import ROOT
+
+
+class _NoManagedPolicies:
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+def _references(node: Any, found: set[str]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Ref" and isinstance(value, str):
+                found.add(value)
+            elif key == "Fn::GetAtt":
+                found.add(value[0] if isinstance(value, list) else str(value).split(".")[0])
+            elif key == "Fn::Sub":
+                text = value if isinstance(value, str) else value[0]
+                found.update(m.split(".")[0] for m in re.findall(r"\$\{([^}!]+)\}", text))
+                _references(value, found)
+            else:
+                _references(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            _references(item, found)
+
+
+def transformed(monkeypatch: pytest.MonkeyPatch, text: str | None = None) -> dict[str, Any]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-southeast-3")
+    source = text if text is not None else (ROOT / "template.yaml").read_text()
+    # the transform wants S3 locations for code; sam build/package would put them there
+    source = re.sub(r"(CodeUri|ContentUri): \S+", r"\1: s3://bucket/code.zip", source)
+    result: dict[str, Any] = transform(yaml_parse(source), {"Stage": "dev"}, _NoManagedPolicies())
+    return result
+
+
+def cycle(resources: dict[str, Any]) -> list[str] | None:
+    graph: dict[str, set[str]] = {}
+    for name, body in resources.items():
+        found: set[str] = set()
+        _references(body.get("Properties", {}), found)
+        depends = body.get("DependsOn", [])
+        found.update([depends] if isinstance(depends, str) else depends)
+        graph[name] = {f for f in found if f in resources}
+    done: set[str] = set()
+
+    def visit(name: str, path: list[str]) -> list[str] | None:
+        if name in path:
+            return [*path[path.index(name) :], name]
+        if name in done:
+            return None
+        for target in sorted(graph[name]):
+            loop = visit(target, [*path, name])
+            if loop:
+                return loop
+        done.add(name)
+        return None
+
+    for name in sorted(graph):
+        loop = visit(name, [])
+        if loop:
+            return loop
+    return None
+
+
+def test_the_template_has_no_circular_dependency(monkeypatch: pytest.MonkeyPatch) -> None:
+    resources = transformed(monkeypatch)["Resources"]
+    assert "ImportFunctionImportUploadPermission" in resources
+    assert cycle(resources) is None
+
+
+def test_the_check_finds_the_cycle_a_ref_to_the_bucket_would_make(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (ROOT / "template.yaml").read_text()
+    broken = re.sub(r"DOCUMENTS_BUCKET: .*", "DOCUMENTS_BUCKET: !Ref DocumentsBucket", text, count=1)
+    assert broken != text
+    loop = cycle(transformed(monkeypatch, broken)["Resources"])
+    assert loop is not None
+    assert "DocumentsBucket" in loop
+
+
+def test_import_function_reads_and_deletes_only_import_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    resources = transformed(monkeypatch)["Resources"]
+    statements = [
+        s
+        for policy in resources["ImportFunctionRole"]["Properties"]["Policies"]
+        for s in (policy.get("PolicyDocument") or {"Statement": []})["Statement"]  # Fn::If: the DB secret
+        if any(
+            str(a).startswith("s3:") for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+        )
+    ]
+    assert len(statements) == 1
+    (s3,) = statements
+    assert sorted(s3["Action"]) == [
+        "s3:DeleteObject",
+        "s3:DeleteObjectVersion",
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+    ]
+    assert s3["Resource"]["Fn::Sub"].endswith("-documents-${AWS::AccountId}-${AWS::Region}/imports/*")
+    bucket = resources["DocumentsBucket"]["Properties"]
+    assert bucket["BucketName"]["Fn::Sub"] == "sinawai-${Stage}-documents-${AWS::AccountId}-${AWS::Region}"
+    notification = bucket["NotificationConfiguration"]["LambdaConfigurations"][0]
+    assert notification["Event"] == "s3:ObjectCreated:*"
+    assert notification["Filter"]["S3Key"]["Rules"] == [{"Name": "prefix", "Value": "imports/"}]
+    rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
+    imports = rules["expire-imports"]
+    assert (imports["Prefix"], imports["ExpirationInDays"]) == ("imports/", 1)
+    assert imports["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
+    function = resources["ImportFunction"]["Properties"]
+    assert (function["Timeout"], function["MemorySize"]) == (300, 1024)
+    assert "TELEGRAM_BOT_TOKEN_SECRET_ARN" in function["Environment"]["Variables"]
