@@ -40,6 +40,7 @@ pytest: venv db
 
 sam-validate: venv
 	sam validate --lint
+	cfn-lint infra/cloudformation/*.yaml
 
 sam-build: venv
 	sam build --build-dir .aws-sam/build

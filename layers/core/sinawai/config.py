@@ -59,6 +59,8 @@ class DatabaseSettings:
     name: str
     user: str
     password: str = field(repr=False)
+    # TLS with the system's CA bundle and host name checks; RDS Proxy is deployed with RequireTLS.
+    tls: bool = False
 
     @classmethod
     def from_env(cls) -> DatabaseSettings:
@@ -76,6 +78,7 @@ class DatabaseSettings:
             name=_env("DB_NAME") or str(secret.get("dbname", "sinawai")),
             user=_env("DB_USER") or str(secret.get("username", "")),
             password=_env("DB_PASSWORD") or str(secret.get("password", "")),
+            tls=_env("DB_TLS").lower() in ("1", "true", "yes"),
         )
 
 

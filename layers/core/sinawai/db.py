@@ -6,6 +6,7 @@ Every statement is parameterised; driver errors that mean "the database is not t
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -42,6 +43,7 @@ def connect(settings: DatabaseSettings, *, database: bool = True) -> Connection[
             write_timeout=READ_TIMEOUT_SECONDS,
             cursorclass=pymysql.cursors.DictCursor,
             init_command=_SESSION_SETUP,
+            ssl=ssl.create_default_context() if settings.tls else None,
         )
         with conn.cursor() as cur:
             # READ COMMITTED: no gap locks, so concurrent claims of different updates cannot deadlock on
