@@ -27,7 +27,19 @@ WEBHOOK_SECRET = "local-webhook-secret"
 STAFF_GROUP_CHAT_ID = -1001000000001
 MANAGERS_CHAT_ID = -1001000000002
 
-TABLES = ("pesan", "update_inbox", "conversation", "audit_log", "import_run", "tunkin", "cuti", "pengguna")
+TABLES = (
+    "pesan",
+    "update_inbox",
+    "conversation",
+    "audit_log",
+    "import_run",
+    "tunkin",
+    "cuti",
+    "ticket_message",
+    "ticket_event",
+    "ticket",
+    "pengguna",
+)
 
 
 def load_event(name: str) -> dict[str, Any]:

@@ -27,6 +27,14 @@ STAFF_MEMBER = 5550101
 NIP_BUDI = "199001172015031001"
 DEMO_PASSWORD = "Awal#2026Bds"  # noqa: S105 - Budi's initial password in events/imports/employees.csv
 IMPORTS = ROOT / "events" / "imports"
+QUESTION = (
+    "Selamat siang, apakah sisa cuti tahunan saya tahun ini bisa dibawa ke tahun depan? Saya baru memakai "
+    "3 hari."
+)
+ANSWER = (
+    "Selamat siang, Pak Budi. Bisa: sisa cuti tahunan paling banyak 6 hari dapat dibawa ke tahun berikutnya "
+    "(PP 11/2017), sehingga tahun depan hak Bapak paling banyak 18 hari."
+)
 
 
 def seed_demo_data(database: DatabaseSettings) -> None:
@@ -88,6 +96,24 @@ def play(stack: LocalStack) -> None:
     # someone else, not registered
     _step(stack, lambda: emu.send_message(SITI, "/datapribadi"))
     _step(stack, lambda: emu.send_message(SITI, "Selamat pagi, bagaimana cara mengajukan cuti?"))
+
+    # a consultation: Budi asks, Rina answers in the staff group, closes it, Budi rates it
+    staff = stack.config.staff_group_chat_id
+    _step(stack, lambda: emu.send_message(BUDI, QUESTION))
+    header = next(m for m in reversed(emu.bot_messages(staff)) if m.callback_data)
+    ticket = header.callback_data[0].rsplit(":", 1)[-1]
+    question_id = _latest_bot_message_id(emu, staff)
+    _step(
+        stack,
+        lambda: emu.send_message(STAFF_MEMBER, ANSWER, chat_id=staff, reply_to_message_id=question_id),
+    )
+    _step(
+        stack,
+        lambda: emu.press_button(STAFF_MEMBER, staff, header.message_id, f"consultation:tutup:{ticket}"),
+    )
+    rating_id = _latest_bot_message_id(emu, BUDI)
+    _step(stack, lambda: emu.press_button(BUDI, BUDI, rating_id, f"consultation:nilai:{ticket}:5"))
+    _step(stack, lambda: emu.send_message(BUDI, "Jawabannya cepat dan jelas. Terima kasih, Bu!"))
 
 
 def print_transcript(stack: LocalStack, out: Callable[[str], object] = print) -> None:

@@ -166,9 +166,12 @@ class LocalStack:
         s3 = self._aws("s3")
         s3.create_bucket(Bucket=self.config.bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
         sm = self._aws("secretsmanager")
-        token = sm.create_secret(Name="sinawai/local/telegram-bot-token", SecretString=self.config.bot_token)
+        # moto keeps its state per process: a second stack in one process (a test module with its own
+        # stack) names its secrets after its own database, and its bucket through StackConfig.bucket.
+        prefix = f"sinawai/{self.config.database.name or 'local'}"
+        token = sm.create_secret(Name=f"{prefix}/telegram-bot-token", SecretString=self.config.bot_token)
         secret = sm.create_secret(
-            Name="sinawai/local/telegram-webhook-secret", SecretString=self.config.webhook_secret
+            Name=f"{prefix}/telegram-webhook-secret", SecretString=self.config.webhook_secret
         )
         return str(token["ARN"]), str(secret["ARN"])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 import urllib.error
 import urllib.request
@@ -104,6 +105,11 @@ def _cmd_commands_publish(_: argparse.Namespace) -> int:
     private = [{"command": c.name, "description": c.description} for c in commands_for("private")]
     bot_api("setMyCommands", {"commands": private, "scope": {"type": "all_private_chats"}})
     print(f"Published {len(private)} command(s) for private chats.")
+    staff_chat = os.environ.get("STAFF_GROUP_CHAT_ID", "").strip()
+    if staff_chat:
+        staff = [{"command": c.name, "description": c.description} for c in commands_for("staff")]
+        bot_api("setMyCommands", {"commands": staff, "scope": {"type": "chat", "chat_id": int(staff_chat)}})
+        print(f"Published {len(staff)} command(s) for the staff group.")
     return 0
 
 

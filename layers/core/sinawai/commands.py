@@ -41,6 +41,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("cuti", REGISTRATION, "Lihat saldo cuti Anda tahun ini"),
     Command("gantisandi", REGISTRATION, "Ganti kata sandi Sinawai Anda"),
     Command("keluar", REGISTRATION, "Lepaskan akun Telegram ini dari NIP Anda"),
+    Command("selesai", CONSULTATION, "Tutup pertanyaan (tiket) Anda yang sudah terjawab"),
+    Command("lewati", CONSULTATION, "Lewati komentar setelah memberi penilaian"),
+    Command("tiket", CONSULTATION, "Daftar tiket terbuka, terlama di atas", audience="staff"),
+    Command("ambil", CONSULTATION, "Ambil tiket: /ambil N", audience="staff"),
+    Command("tutup", CONSULTATION, "Tutup tiket: /tutup N", audience="staff"),
 )
 
 # Commands whose arguments carry passwords: how many leading arguments may be kept when a copy is stored.

@@ -1,0 +1,539 @@
+"""ConsultationFunction: free-text questions become tickets in the staff group; staff replies go back.
+
+An employee's plain message in the private chat opens a ticket (or joins their open one); the bot posts a
+header with Ambil / Tutup buttons in the staff group and copies the question under it. A staff member's
+reply to any message of a ticket is copied back to the employee. Which staff-group message belongs to
+which ticket lives in MySQL, so replies work after any cold start.
+"""
+
+import html
+import os
+from datetime import UTC, timedelta
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from sinawai import consultation_store as tickets_db
+from sinawai import consultation_texts as t
+from sinawai import employees, menu, store, tickets
+from sinawai.commands import CONSULTATION
+from sinawai.consultation_store import Actor, Ticket
+from sinawai.employees import Employee
+from sinawai.telegram_runtime import GroupFunction
+from sinawai.tickets import Status, TransitionError
+from sinawai.working_hours import WorkingHours, indonesian_holidays
+
+AWAITING_COMMENT = "awaiting_comment"
+COMMENT_TTL_SECONDS = 900
+MAX_COMMENT_CHARS = 2000
+# What copyMessage can relay to staff; anything else (location, contact, poll, ...) is refused politely.
+SUPPORTED_MEDIA = ("photo", "document", "voice", "video", "audio", "sticker", "video_note", "animation")
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+function = GroupFunction(CONSULTATION, lambda app: register_handlers(app))
+hours = WorkingHours.from_spec(
+    os.environ.get("WORKING_HOURS"), timezone=function.settings.timezone, is_holiday=indonesian_holidays()
+)
+REOPEN_WINDOW = timedelta(hours=_int_env("CONSULTATION_REOPEN_HOURS", tickets.DEFAULT_REOPEN_HOURS))
+FORUM_TOPICS = os.environ.get("CONSULTATION_FORUM_TOPICS", "").strip().lower() in ("1", "true", "yes")
+RATE_LIMIT_MESSAGES = _int_env("CONSULTATION_RATE_LIMIT_MESSAGES", tickets.DEFAULT_RATE_LIMIT_MESSAGES)
+RATE_LIMIT_WINDOW = timedelta(
+    seconds=_int_env("CONSULTATION_RATE_LIMIT_SECONDS", tickets.DEFAULT_RATE_LIMIT_SECONDS)
+)
+
+
+# ---- helpers --------------------------------------------------------------------------------------------
+
+
+def staff_group() -> int | None:
+    return function.settings.staff_group_chat_id
+
+
+def in_staff_group(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and staff_group() is not None and chat.id == staff_group()
+
+
+def actor_of(update: Update, actor_type: tickets_db.ActorType) -> Actor:
+    user = update.effective_user
+    return Actor(actor_type, user.id if user else None, user.full_name if user else None)
+
+
+async def say(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
+    message = update.effective_message
+    assert message is not None
+    return await message.get_bot().send_message(
+        message.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+    )
+
+
+async def answer_in_group(update: Update, text: str) -> None:
+    """A short answer in the staff group, as a reply to the staff member's message."""
+    message = update.effective_message
+    assert message is not None
+    await message.reply_html(text, do_quote=True)
+
+
+def ticket_buttons(ticket_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("🙋 Ambil", callback_data=f"{CONSULTATION}:ambil:{ticket_id}"),
+                InlineKeyboardButton("✅ Tutup", callback_data=f"{CONSULTATION}:tutup:{ticket_id}"),
+            ]
+        ]
+    )
+
+
+def rating_buttons(ticket_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(f"{n} ⭐", callback_data=f"{CONSULTATION}:nilai:{ticket_id}:{n}")
+                for n in tickets.RATINGS
+            ]
+        ]
+    )
+
+
+def header_text(ticket: Ticket, employee: Employee | None) -> str:
+    row = employee.row if employee else {}
+    return t.header(
+        ticket.id,
+        ticket.status,
+        nama=employee.nama if employee else "-",
+        unit=row.get("unit_kerja"),
+        nip=ticket.nip,
+        created_at=ticket.created_at,
+        zone=hours.zone,
+        assigned=ticket.assigned_staff_name,
+    )
+
+
+async def refresh_header(update: Update, ticket_id: int) -> None:
+    """Show the ticket's current status (and who handles it) in its header; buttons go once closed."""
+    ticket = tickets_db.get(function.db, ticket_id)
+    if ticket is None or ticket.header_message_id is None:
+        return
+    employee = employees.by_nip(function.db, ticket.nip)
+    markup = None if ticket.status is Status.SELESAI else ticket_buttons(ticket.id)
+    try:
+        await update.get_bot().edit_message_text(
+            header_text(ticket, employee),
+            chat_id=ticket.staff_chat_id,
+            message_id=ticket.header_message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+        )
+    except BadRequest as e:
+        if "message is not modified" not in e.message.lower():
+            function.logger.warning("could not update a ticket header", extra={"reason": e.message})
+
+
+async def create_topic(update: Update, staff: int, ticket: Ticket, employee: Employee) -> int | None:
+    """A forum topic for the ticket; None when the staff group is not a forum (or topics cannot be made)."""
+    name = f"Tiket #{ticket.id} · {employee.nama}"[:128]
+    try:
+        topic = await update.get_bot().create_forum_topic(staff, name)
+    except BadRequest as e:
+        function.logger.warning("no forum topic for the ticket", extra={"reason": e.message})
+        return None
+    return topic.message_thread_id
+
+
+def next_opening_if_closed() -> Any:
+    now = store.utcnow().replace(tzinfo=UTC)
+    return None if hours.is_open(now) else hours.next_opening(now)
+
+
+def supported(message: Message) -> bool:
+    return message.text is not None or any(getattr(message, kind) for kind in SUPPORTED_MEDIA)
+
+
+# ---- the employee's question ---------------------------------------------------------------------------
+
+
+async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A plain message in the private chat: a comment being awaited, or a question for the staff."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None
+    assert user is not None
+    db = function.db
+    pending = store.conversation_state(db, message.chat_id, CONSULTATION)
+    if pending is not None and pending[0] == AWAITING_COMMENT:
+        await accept_comment(update, int(pending[1].get("ticket", 0)))
+        return
+
+    employee = employees.by_telegram(db, user.id)
+    if employee is None:
+        await say(update, t.NOT_REGISTERED)
+        return
+    if not employee.active:
+        await say(update, t.INACTIVE)
+        return
+    if not supported(message):
+        await say(update, t.UNSUPPORTED_MEDIA)
+        return
+    staff = staff_group()
+    if staff is None:
+        function.logger.error("STAFF_GROUP_CHAT_ID is not set: a consultation cannot be forwarded")
+        await say(update, menu.SERVICE_NOT_READY_ALERT)
+        return
+    since = store.utcnow() - RATE_LIMIT_WINDOW
+    if tickets.rate_limited(tickets_db.recent_questions(db, user.id, since), RATE_LIMIT_MESSAGES):
+        minutes = max(1, int(RATE_LIMIT_WINDOW.total_seconds() // 60))
+        await say(update, t.RATE_LIMITED.format(minutes=minutes))
+        return
+
+    tickets_db.clear_blocked(db, employee.nip)
+    placed = tickets_db.place_question(
+        db,
+        nip=employee.nip,
+        chat_id=message.chat_id,
+        staff_chat_id=staff,
+        actor=actor_of(update, "pegawai"),
+        reopen_window=REOPEN_WINDOW,
+        message_id=message.message_id,
+    )
+    ticket = placed.ticket
+    bot = update.get_bot()
+    header_id, thread_id = ticket.header_message_id, ticket.message_thread_id
+    first = header_id is None
+    if header_id is None:
+        if FORUM_TOPICS and thread_id is None:
+            thread_id = await create_topic(update, staff, ticket, employee)
+        header = await bot.send_message(
+            staff,
+            header_text(ticket, employee),
+            parse_mode=ParseMode.HTML,
+            reply_markup=ticket_buttons(ticket.id),
+            message_thread_id=thread_id,
+        )
+        header_id = header.message_id
+        tickets_db.set_header(db, ticket.id, header_id, thread_id)
+        tickets_db.map_message(db, ticket.id, staff, header_id, "header")
+        if thread_id is not None:
+            # In a forum topic, a message without an explicit reply replies to the topic's first message:
+            # anything the staff write in the ticket's topic is an answer.
+            tickets_db.map_message(db, ticket.id, staff, thread_id, "notice")
+    copied = await bot.copy_message(
+        staff,
+        from_chat_id=message.chat_id,
+        message_id=message.message_id,
+        message_thread_id=thread_id,
+        reply_parameters=ReplyParameters(header_id, allow_sending_without_reply=True),
+    )
+    kind: tickets_db.MessageKind = "question" if first else "followup"
+    tickets_db.map_message(db, ticket.id, staff, copied.message_id, kind, message.message_id)
+    if placed.decision.placement == "reopen":
+        await refresh_header(update, ticket.id)
+
+    opening = next_opening_if_closed()
+    if placed.decision.placement == "new":
+        await say(update, t.acknowledgement(ticket.id, opening, hours.zone))
+    else:
+        await say(
+            update, t.added_to_ticket(ticket.id, placed.decision.placement == "reopen", opening, hours.zone)
+        )
+
+
+# ---- staff answers -------------------------------------------------------------------------------------
+
+
+async def on_staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A reply in the staff group to a ticket's message goes to the employee; anything else is ignored."""
+    message = update.effective_message
+    if message is None or not in_staff_group(update) or message.reply_to_message is None:
+        return
+    db = function.db
+    ticket = tickets_db.ticket_of_staff_message(db, message.chat_id, message.reply_to_message.message_id)
+    if ticket is None:
+        return
+    if ticket.status is Status.SELESAI:
+        await answer_in_group(update, t.ANSWER_TO_CLOSED.format(id=ticket.id))
+        return
+    staff = actor_of(update, "staf")
+    bot = update.get_bot()
+    try:
+        await bot.send_message(ticket.chat_id, t.answer_tag(ticket.id), parse_mode=ParseMode.HTML)
+        copied = await bot.copy_message(
+            ticket.chat_id, from_chat_id=message.chat_id, message_id=message.message_id
+        )
+    except Forbidden as e:
+        # Blocked: mark it, tell the staff once, and finish (no retry can deliver it).
+        tickets_db.mark_blocked(db, ticket.nip)
+        tickets_db.add_event(db, ticket.id, "undeliverable", staff, detail={"reason": e.message})
+        tickets_db.map_message(db, ticket.id, message.chat_id, message.message_id, "answer")
+        await answer_in_group(update, t.UNDELIVERABLE.format(id=ticket.id))
+        return
+    tickets_db.map_message(db, ticket.id, message.chat_id, message.message_id, "answer", copied.message_id)
+    for _ in range(3):
+        if tickets_db.transition(db, ticket, tickets.answer(ticket.status), "answered", staff):
+            break
+        fresh = tickets_db.get(db, ticket.id)
+        if fresh is None or fresh.status is Status.SELESAI:
+            break
+        ticket = fresh
+    if ticket.status is not Status.DIJAWAB:
+        await refresh_header(update, ticket.id)
+
+
+# ---- staff commands and buttons ------------------------------------------------------------------------
+
+
+def ticket_in_group(raw: str, chat_id: int) -> Ticket | None:
+    if not raw.isdigit() or len(raw) > 18:
+        return None
+    ticket = tickets_db.get(function.db, int(raw))
+    return ticket if ticket is not None and ticket.staff_chat_id == chat_id else None
+
+
+async def take_ticket(update: Update, ticket: Ticket) -> str:
+    """Ambil; returns the answer for the staff member."""
+    staff = actor_of(update, "staf")
+    try:
+        to_status = tickets.take(ticket.status)
+    except TransitionError as e:
+        return t.TRANSITION_ERRORS[e.reason].format(
+            id=ticket.id, who=html.escape(ticket.assigned_staff_name or "-")
+        )
+    if not tickets_db.transition(function.db, ticket, to_status, "taken", staff):
+        return t.TRANSITION_ERRORS["taken"].format(id=ticket.id, who="petugas lain")
+    await refresh_header(update, ticket.id)
+    return t.taken(ticket.id, staff.name or "petugas")
+
+
+async def close_ticket(update: Update, ticket: Ticket, actor: Actor) -> str | None:
+    """Tutup / /selesai; returns an error text, or None when closed (the employee was asked to rate)."""
+    try:
+        to_status = tickets.close(ticket.status)
+    except TransitionError as e:
+        return t.TRANSITION_ERRORS[e.reason].format(id=ticket.id, who="-")
+    if not tickets_db.transition(function.db, ticket, to_status, "closed", actor):
+        return t.TRANSITION_ERRORS["closed"].format(id=ticket.id)
+    await refresh_header(update, ticket.id)
+    bot = update.get_bot()
+    if actor.type == "staf":
+        try:
+            await bot.send_message(
+                ticket.chat_id,
+                t.CLOSED_FOR_EMPLOYEE.format(id=ticket.id),
+                parse_mode=ParseMode.HTML,
+                reply_markup=rating_buttons(ticket.id),
+            )
+        except Forbidden as e:
+            tickets_db.mark_blocked(function.db, ticket.nip)
+            tickets_db.add_event(function.db, ticket.id, "undeliverable", actor, detail={"reason": e.message})
+    elif ticket.header_message_id is not None:
+        try:
+            await bot.send_message(
+                ticket.staff_chat_id,
+                t.CLOSED_BY_EMPLOYEE.format(id=ticket.id),
+                message_thread_id=ticket.message_thread_id,
+                reply_parameters=ReplyParameters(ticket.header_message_id, allow_sending_without_reply=True),
+            )
+        except TelegramError:
+            function.logger.exception("could not tell the staff group that a ticket was closed")
+    return None
+
+
+async def staff_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/tiket, /ambil N and /tutup N in the staff group."""
+    message = update.effective_message
+    assert message is not None
+    assert message.text is not None
+    if not in_staff_group(update):
+        if message.chat.type == ChatType.PRIVATE:
+            await say(update, t.STAFF_ONLY)
+        return
+    parts = message.text.split()
+    command = parts[0][1:].partition("@")[0].lower()
+    db = function.db
+    if command == "tiket":
+        now = store.utcnow()
+        rows = []
+        for listed in tickets_db.open_tickets(db, message.chat_id):
+            employee = employees.by_nip(db, listed.nip)
+            nama = employee.nama if employee else listed.nip
+            rows.append((listed.id, listed.status, nama, listed.created_at, listed.assigned_staff_name))
+        await answer_in_group(update, t.open_list(rows, now))
+        return
+    if len(parts) != 2:
+        await answer_in_group(update, t.STAFF_USAGE.format(command=command))
+        return
+    ticket = ticket_in_group(parts[1].lstrip("#"), message.chat_id)
+    if ticket is None:
+        await answer_in_group(update, t.unknown_ticket(parts[1]))
+        return
+    if command == "ambil":
+        await answer_in_group(update, await take_ticket(update, ticket))
+        return
+    staff = actor_of(update, "staf")
+    error = await close_ticket(update, ticket, staff)
+    await answer_in_group(update, error or t.closed_by_staff(ticket.id, staff.name or "petugas"))
+
+
+# ---- the employee's commands: /selesai, /lewati ------------------------------------------------------
+
+
+async def selesai(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The employee closes their open ticket and is asked to rate it."""
+    user = update.effective_user
+    assert user is not None
+    employee = employees.by_telegram(function.db, user.id)
+    if employee is None:
+        await say(update, t.NOT_REGISTERED)
+        return
+    ticket = tickets_db.latest_open_of(function.db, employee.nip)
+    if ticket is None:
+        await say(update, t.NOTHING_TO_CLOSE)
+        return
+    error = await close_ticket(update, ticket, actor_of(update, "pegawai"))
+    if error is not None:
+        await say(update, error)
+        return
+    await say(update, t.CLOSED_BY_YOU.format(id=ticket.id), rating_buttons(ticket.id))
+
+
+async def skip_comment(update: Update) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    pending = store.conversation_state(function.db, chat.id, CONSULTATION)
+    if pending is None or pending[0] != AWAITING_COMMENT:
+        await say(update, t.NOTHING_TO_SKIP)
+        return
+    store.end_conversation(function.db, chat.id)
+    await say(update, t.COMMENT_SKIPPED)
+
+
+async def lewati(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Skip the comment after a rating."""
+    await skip_comment(update)
+
+
+async def accept_comment(update: Update, ticket_id: int) -> None:
+    message = update.effective_message
+    assert message is not None
+    if not message.text:
+        await say(update, t.COMMENT_TEXT_EXPECTED)
+        return
+    tickets_db.comment(
+        function.db, ticket_id, message.text.strip()[:MAX_COMMENT_CHARS], actor_of(update, "pegawai")
+    )
+    store.end_conversation(function.db, message.chat_id)
+    await say(update, t.COMMENT_THANKS)
+
+
+# ---- buttons ------------------------------------------------------------------------------------------
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Tanya (how to ask), Ambil / Tutup in the staff group, the rating and Lewati in the private chat."""
+    query = update.callback_query
+    assert query is not None
+    chat = update.effective_chat
+    parts = (query.data or "").split(":")
+    action = parts[1] if len(parts) > 1 else ""
+    if action == "tanya":
+        await query.answer()
+        back = menu.BACK_TO_MENU
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(back.label, callback_data=back.callback_data)]])
+        await say(update, t.HOW_TO_ASK, markup)
+        return
+    if action in ("ambil", "tutup") and len(parts) == 3 and in_staff_group(update):
+        assert chat is not None
+        ticket = ticket_in_group(parts[2], chat.id)
+        if ticket is None:
+            await query.answer(t.unknown_ticket(parts[2]), show_alert=True)
+            return
+        if action == "ambil":
+            await query.answer(html.unescape(await take_ticket(update, ticket)))
+            return
+        staff = actor_of(update, "staf")
+        error = await close_ticket(update, ticket, staff)
+        await query.answer(html.unescape(error or t.closed_by_staff(ticket.id, staff.name or "petugas")))
+        return
+    if action == "nilai" and len(parts) == 4 and chat is not None and chat.type == ChatType.PRIVATE:
+        await rate(update, parts[2], parts[3])
+        return
+    if action == "lewati" and chat is not None and chat.type == ChatType.PRIVATE:
+        await query.answer()
+        await query.edit_message_reply_markup(None)
+        await skip_comment(update)
+        return
+    await query.answer()
+
+
+async def rate(update: Update, raw_ticket: str, raw_rating: str) -> None:
+    query = update.callback_query
+    chat = update.effective_chat
+    assert query is not None
+    assert chat is not None
+    ticket = (
+        tickets_db.get(function.db, int(raw_ticket))
+        if raw_ticket.isdigit() and len(raw_ticket) < 19
+        else None
+    )
+    rating = int(raw_rating) if raw_rating.isdigit() and len(raw_rating) == 1 else 0
+    if ticket is None or ticket.chat_id != chat.id or not tickets.valid_rating(rating):
+        await query.answer(t.RATING_NOT_AVAILABLE, show_alert=True)
+        return
+    if not tickets_db.rate(function.db, ticket.id, rating, actor_of(update, "pegawai")):
+        text = t.ALREADY_RATED if ticket.rating is not None else t.RATING_NOT_AVAILABLE
+        await query.answer(text, show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_text(
+        t.RATED.format(id=ticket.id, stars="⭐" * rating, rating=rating), parse_mode=ParseMode.HTML
+    )
+    store.start_conversation(
+        function.db,
+        chat.id,
+        CONSULTATION,
+        AWAITING_COMMENT,
+        data={"ticket": ticket.id},
+        ttl_seconds=COMMENT_TTL_SECONDS,
+    )
+    skip = InlineKeyboardButton(t.SKIP_LABEL, callback_data=f"{CONSULTATION}:lewati:{ticket.id}")
+    await say(update, t.ASK_COMMENT, InlineKeyboardMarkup([[skip]]))
+
+
+def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    new_messages = filters.UpdateType.MESSAGE
+    app.add_handler(CommandHandler(["tiket", "ambil", "tutup"], staff_command, filters=new_messages))
+    app.add_handler(CommandHandler("selesai", selesai, filters=private & new_messages))
+    app.add_handler(CommandHandler("lewati", lewati, filters=private & new_messages))
+    app.add_handler(MessageHandler(private & new_messages & ~filters.COMMAND, on_private_message))
+    app.add_handler(MessageHandler(groups & new_messages & filters.REPLY & ~filters.COMMAND, on_staff_reply))
+    app.add_handler(CallbackQueryHandler(on_button))
+
+
+@function.logger.inject_lambda_context(clear_state=True)
+@function.metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return function.handle(event, context)

@@ -1,0 +1,328 @@
+"""Tickets, their events and their staff-group messages in MySQL (adapter of ``sinawai.tickets``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import pymysql
+
+from sinawai.db import Database, Row
+from sinawai.store import utcnow
+from sinawai.tickets import Decision, Status, place_message
+
+ActorType = Literal["pegawai", "staf", "sistem"]
+MessageKind = Literal["header", "question", "followup", "answer", "notice"]
+ER_DUP_ENTRY = 1062
+
+TICKET_COLUMNS = (
+    "id, nip, chat_id, status, staff_chat_id, header_message_id, message_thread_id, assigned_staff_id,"
+    " assigned_staff_name, created_at, first_answer_at, last_answer_at, closed_at, rating, rating_comment"
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    type: ActorType
+    id: int | None
+    name: str | None
+
+
+SYSTEM = Actor("sistem", None, "Sinawai")
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: int
+    nip: str
+    chat_id: int
+    status: Status
+    staff_chat_id: int
+    header_message_id: int | None
+    message_thread_id: int | None
+    assigned_staff_id: int | None
+    assigned_staff_name: str | None
+    created_at: datetime
+    last_answer_at: datetime | None
+    closed_at: datetime | None
+    rating: int | None
+    rating_comment: str | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Ticket:
+        return cls(
+            id=int(row["id"]),
+            nip=str(row["nip"]),
+            chat_id=int(row["chat_id"]),
+            status=Status(row["status"]),
+            staff_chat_id=int(row["staff_chat_id"]),
+            header_message_id=row["header_message_id"],
+            message_thread_id=row["message_thread_id"],
+            assigned_staff_id=row["assigned_staff_id"],
+            assigned_staff_name=row["assigned_staff_name"],
+            created_at=row["created_at"],
+            last_answer_at=row["last_answer_at"],
+            closed_at=row["closed_at"],
+            rating=row["rating"],
+            rating_comment=row["rating_comment"],
+        )
+
+
+def _event(
+    cur: Any,
+    ticket_id: int,
+    event: str,
+    actor: Actor,
+    *,
+    from_status: Status | None = None,
+    to_status: Status | None = None,
+    detail: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
+) -> None:
+    cur.execute(
+        "INSERT INTO ticket_event (ticket_id, waktu, event, from_status, to_status, actor_type, actor_id,"
+        " actor_name, detail) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (
+            ticket_id,
+            now or utcnow(),
+            event,
+            from_status.value if from_status else None,
+            to_status.value if to_status else None,
+            actor.type,
+            actor.id,
+            (actor.name or "")[:255] or None,
+            json.dumps(detail, ensure_ascii=False) if detail else None,
+        ),
+    )
+
+
+def add_event(
+    db: Database, ticket_id: int, event: str, actor: Actor, *, detail: Mapping[str, Any] | None = None
+) -> None:
+    with db.transaction() as cur:
+        _event(cur, ticket_id, event, actor, detail=detail)
+
+
+def get(db: Database, ticket_id: int) -> Ticket | None:
+    row = db.fetch_one(f"SELECT {TICKET_COLUMNS} FROM ticket WHERE id = %s", (ticket_id,))  # noqa: S608
+    return Ticket.from_row(row) if row else None
+
+
+@dataclass(frozen=True)
+class Placed:
+    ticket: Ticket
+    decision: Decision
+    closed_previous: int | None  # a stale dijawab ticket closed by the system when a new one was opened
+
+
+def place_question(
+    db: Database,
+    *,
+    nip: str,
+    chat_id: int,
+    staff_chat_id: int,
+    actor: Actor,
+    reopen_window: timedelta,
+    message_id: int | None,
+) -> Placed:
+    """Open a ticket or join/reopen the employee's open one, atomically per employee."""
+    now = utcnow()
+    closed_previous: int | None = None
+    with db.transaction() as cur:
+        # One employee's messages are placed one at a time: two at once never open two tickets.
+        cur.execute("SELECT id FROM pengguna WHERE nip = %s FOR UPDATE", (nip,))
+        cur.execute(
+            f"SELECT {TICKET_COLUMNS} FROM ticket WHERE nip = %s AND status <> 'selesai'"  # noqa: S608
+            " ORDER BY id DESC LIMIT 1",
+            (nip,),
+        )
+        row = cur.fetchone()
+        current = Ticket.from_row(row) if row else None
+        decision = place_message(
+            current.status if current else None,
+            assigned=bool(current and current.assigned_staff_id),
+            last_answer_at=current.last_answer_at if current else None,
+            now=now,
+            reopen_window=reopen_window,
+        )
+        detail = {"message_id": message_id}
+        if decision.placement == "new":
+            if current is not None:
+                # A dijawab ticket whose reopen window has passed: the system closes it.
+                cur.execute(
+                    "UPDATE ticket SET status = 'selesai', closed_at = %s WHERE id = %s", (now, current.id)
+                )
+                _event(
+                    cur, current.id, "closed", SYSTEM, from_status=current.status, to_status=Status.SELESAI
+                )
+                closed_previous = current.id
+            cur.execute(
+                "INSERT INTO ticket (nip, chat_id, status, staff_chat_id, created_at)"
+                " VALUES (%s, %s, 'baru', %s, %s)",
+                (nip, chat_id, staff_chat_id, now),
+            )
+            ticket_id = int(cur.lastrowid)
+            _event(cur, ticket_id, "opened", actor, to_status=Status.BARU, detail=detail, now=now)
+        else:
+            assert current is not None
+            ticket_id = current.id
+            if decision.placement == "reopen":
+                assert decision.status is not None
+                cur.execute("UPDATE ticket SET status = %s WHERE id = %s", (decision.status.value, ticket_id))
+                _event(
+                    cur,
+                    ticket_id,
+                    "reopened",
+                    actor,
+                    from_status=current.status,
+                    to_status=decision.status,
+                    now=now,
+                )
+            _event(cur, ticket_id, "question", actor, detail=detail, now=now)
+        cur.execute(f"SELECT {TICKET_COLUMNS} FROM ticket WHERE id = %s", (ticket_id,))  # noqa: S608
+        ticket = Ticket.from_row(cur.fetchone())
+    return Placed(ticket, decision, closed_previous)
+
+
+def set_header(db: Database, ticket_id: int, message_id: int, thread_id: int | None) -> None:
+    db.execute(
+        "UPDATE ticket SET header_message_id = %s, message_thread_id = %s WHERE id = %s",
+        (message_id, thread_id, ticket_id),
+    )
+
+
+def transition(
+    db: Database,
+    ticket: Ticket,
+    to_status: Status,
+    event: str,
+    actor: Actor,
+    *,
+    detail: Mapping[str, Any] | None = None,
+) -> bool:
+    """Move the ticket from the status it was read with; False when someone changed it meanwhile."""
+    now = utcnow()
+    sets = ["status = %s"]
+    args: list[Any] = [to_status.value]
+    if event == "taken":
+        sets += ["assigned_staff_id = %s", "assigned_staff_name = %s"]
+        args += [actor.id, actor.name]
+    if event == "answered":
+        sets += ["first_answer_at = COALESCE(first_answer_at, %s)", "last_answer_at = %s"]
+        args += [now, now]
+        if ticket.assigned_staff_id is None:
+            sets += ["assigned_staff_id = %s", "assigned_staff_name = %s"]
+            args += [actor.id, actor.name]
+    if to_status is Status.SELESAI:
+        sets.append("closed_at = %s")
+        args.append(now)
+    with db.transaction() as cur:
+        changed = cur.execute(
+            f"UPDATE ticket SET {', '.join(sets)} WHERE id = %s AND status = %s",  # noqa: S608
+            (*args, ticket.id, ticket.status.value),
+        )
+        if not changed:
+            return False
+        from_status = ticket.status if ticket.status is not to_status else None
+        _event(
+            cur,
+            ticket.id,
+            event,
+            actor,
+            from_status=from_status,
+            to_status=to_status if from_status else None,
+            detail=detail,
+            now=now,
+        )
+    return True
+
+
+def map_message(
+    db: Database,
+    ticket_id: int,
+    staff_chat_id: int,
+    staff_message_id: int,
+    kind: MessageKind,
+    private_message_id: int | None = None,
+) -> None:
+    try:
+        db.execute(
+            "INSERT INTO ticket_message (ticket_id, staff_chat_id, staff_message_id, kind,"
+            " private_message_id, created_at) VALUES (%s, %s, %s, %s, %s, %s)",
+            (ticket_id, staff_chat_id, staff_message_id, kind, private_message_id, utcnow()),
+        )
+    except pymysql.err.IntegrityError as e:
+        if not (e.args and e.args[0] == ER_DUP_ENTRY):
+            raise
+
+
+def ticket_of_staff_message(db: Database, staff_chat_id: int, staff_message_id: int) -> Ticket | None:
+    row = db.fetch_one(
+        "SELECT ticket_id FROM ticket_message WHERE staff_chat_id = %s AND staff_message_id = %s",
+        (staff_chat_id, staff_message_id),
+    )
+    return get(db, int(row["ticket_id"])) if row else None
+
+
+def open_tickets(db: Database, staff_chat_id: int, limit: int = 30) -> list[Ticket]:
+    rows = db.fetch_all(
+        f"SELECT {TICKET_COLUMNS} FROM ticket WHERE status <> 'selesai' AND staff_chat_id = %s"  # noqa: S608
+        " ORDER BY created_at, id LIMIT %s",
+        (staff_chat_id, limit),
+    )
+    return [Ticket.from_row(r) for r in rows]
+
+
+def latest_open_of(db: Database, nip: str) -> Ticket | None:
+    row = db.fetch_one(
+        f"SELECT {TICKET_COLUMNS} FROM ticket WHERE nip = %s AND status <> 'selesai'"  # noqa: S608
+        " ORDER BY id DESC LIMIT 1",
+        (nip,),
+    )
+    return Ticket.from_row(row) if row else None
+
+
+def recent_questions(db: Database, actor_id: int, since: datetime) -> int:
+    row = db.fetch_one(
+        "SELECT COUNT(*) AS n FROM ticket_event WHERE actor_id = %s AND event IN ('opened', 'question')"
+        " AND actor_type = 'pegawai' AND waktu > %s",
+        (actor_id, since),
+    )
+    return int(row["n"]) if row else 0
+
+
+def rate(db: Database, ticket_id: int, rating: int, actor: Actor) -> bool:
+    """Store the rating once; False when the ticket is rated already or not closed."""
+    with db.transaction() as cur:
+        changed = cur.execute(
+            "UPDATE ticket SET rating = %s, rated_at = %s WHERE id = %s AND rating IS NULL"
+            " AND status = 'selesai'",
+            (rating, utcnow(), ticket_id),
+        )
+        if changed:
+            _event(cur, ticket_id, "rated", actor, detail={"rating": rating})
+    return bool(changed)
+
+
+def comment(db: Database, ticket_id: int, text: str, actor: Actor) -> bool:
+    with db.transaction() as cur:
+        changed = cur.execute(
+            "UPDATE ticket SET rating_comment = %s WHERE id = %s AND rating_comment IS NULL",
+            (text, ticket_id),
+        )
+        if changed:
+            _event(cur, ticket_id, "commented", actor)
+    return bool(changed)
+
+
+def mark_blocked(db: Database, nip: str) -> None:
+    db.execute("UPDATE pengguna SET bot_blocked_at = %s WHERE nip = %s", (utcnow(), nip))
+
+
+def clear_blocked(db: Database, nip: str) -> None:
+    db.execute(
+        "UPDATE pengguna SET bot_blocked_at = NULL WHERE nip = %s AND bot_blocked_at IS NOT NULL", (nip,)
+    )
