@@ -101,6 +101,7 @@ class LocalStack:
             "DB_USER": db.user,
             "DB_PASSWORD": db.password,
             "DB_SECRET_ARN": "",
+            "DB_TLS": "false",
             "DOCUMENTS_BUCKET": self.config.bucket,
             "SERVICE_TIMEZONE": "Asia/Jakarta",
             "POWERTOOLS_METRICS_NAMESPACE": "Sinawai",
