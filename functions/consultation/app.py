@@ -8,11 +8,13 @@ which ticket lives in MySQL, so replies work after any cold start.
 
 import html
 import os
-from datetime import UTC, timedelta
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from telegram import (
+    Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -32,10 +34,11 @@ from telegram.ext import (
 
 from sinawai import consultation_store as tickets_db
 from sinawai import consultation_texts as t
-from sinawai import employees, menu, store, tickets
+from sinawai import employees, menu, staff_delivery, store, tickets
 from sinawai.commands import CONSULTATION
-from sinawai.consultation_store import Actor, Ticket
+from sinawai.consultation_store import SYSTEM, Actor, Ticket
 from sinawai.employees import Employee
+from sinawai.staff_delivery import Pacing, ticket_buttons
 from sinawai.telegram_runtime import GroupFunction
 from sinawai.tickets import Status, TransitionError
 from sinawai.working_hours import WorkingHours, indonesian_holidays
@@ -61,6 +64,11 @@ FORUM_TOPICS = os.environ.get("CONSULTATION_FORUM_TOPICS", "").strip().lower() i
 RATE_LIMIT_MESSAGES = _int_env("CONSULTATION_RATE_LIMIT_MESSAGES", tickets.DEFAULT_RATE_LIMIT_MESSAGES)
 RATE_LIMIT_WINDOW = timedelta(
     seconds=_int_env("CONSULTATION_RATE_LIMIT_SECONDS", tickets.DEFAULT_RATE_LIMIT_SECONDS)
+)
+DELIVERY_QUEUE_URL = os.environ.get("STAFF_DELIVERY_QUEUE_URL", "").strip()
+PACING = Pacing.from_env()
+AUTO_CLOSE_WORKING_DAYS = _int_env(
+    "CONSULTATION_AUTO_CLOSE_WORKING_DAYS", tickets.DEFAULT_AUTO_CLOSE_WORKING_DAYS
 )
 
 
@@ -96,17 +104,6 @@ async def answer_in_group(update: Update, text: str) -> None:
     await message.reply_html(text, do_quote=True)
 
 
-def ticket_buttons(ticket_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton("🙋 Ambil", callback_data=f"{CONSULTATION}:ambil:{ticket_id}"),
-                InlineKeyboardButton("✅ Tutup", callback_data=f"{CONSULTATION}:tutup:{ticket_id}"),
-            ]
-        ]
-    )
-
-
 def rating_buttons(ticket_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
@@ -119,20 +116,24 @@ def rating_buttons(ticket_id: int) -> InlineKeyboardMarkup:
 
 
 def header_text(ticket: Ticket, employee: Employee | None) -> str:
-    row = employee.row if employee else {}
-    return t.header(
-        ticket.id,
-        ticket.status,
-        nama=employee.nama if employee else "-",
-        unit=row.get("unit_kerja"),
-        nip=ticket.nip,
-        created_at=ticket.created_at,
-        zone=hours.zone,
-        assigned=ticket.assigned_staff_name,
-    )
+    return staff_delivery.header_text(ticket, employee, hours.zone)
 
 
-async def refresh_header(update: Update, ticket_id: int) -> None:
+async def once(update: Update, step: str, send: Callable[[], Awaitable[int | None]]) -> int | None:
+    """Make a Telegram call of this update's processing once: a Lambda retry gets the first result back."""
+    done, result = tickets_db.step_done(function.db, update.update_id, step)
+    if done:
+        return result
+    result = await send()
+    tickets_db.record_step(function.db, update.update_id, step, result)
+    return result
+
+
+async def message_id_of(sent: Awaitable[Any]) -> int:
+    return int((await sent).message_id)
+
+
+async def refresh_header(bot: Bot, ticket_id: int) -> None:
     """Show the ticket's current status (and who handles it) in its header; buttons go once closed."""
     ticket = tickets_db.get(function.db, ticket_id)
     if ticket is None or ticket.header_message_id is None:
@@ -140,7 +141,7 @@ async def refresh_header(update: Update, ticket_id: int) -> None:
     employee = employees.by_nip(function.db, ticket.nip)
     markup = None if ticket.status is Status.SELESAI else ticket_buttons(ticket.id)
     try:
-        await update.get_bot().edit_message_text(
+        await bot.edit_message_text(
             header_text(ticket, employee),
             chat_id=ticket.staff_chat_id,
             message_id=ticket.header_message_id,
@@ -203,7 +204,10 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await say(update, menu.SERVICE_NOT_READY_ALERT)
         return
     since = store.utcnow() - RATE_LIMIT_WINDOW
-    if tickets.rate_limited(tickets_db.recent_questions(db, user.id, since), RATE_LIMIT_MESSAGES):
+    retried = tickets_db.placed_by_update(db, update.update_id)
+    if not retried and tickets.rate_limited(
+        tickets_db.recent_questions(db, user.id, since), RATE_LIMIT_MESSAGES
+    ):
         minutes = max(1, int(RATE_LIMIT_WINDOW.total_seconds() // 60))
         await say(update, t.RATE_LIMITED.format(minutes=minutes))
         return
@@ -217,39 +221,26 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
         actor=actor_of(update, "pegawai"),
         reopen_window=REOPEN_WINDOW,
         message_id=message.message_id,
+        update_id=update.update_id,
     )
+    # A retry of this update (Lambda's, after a failed call below) finds the placement recorded and
+    # resumes after the last call that went through.
     ticket = placed.ticket
     bot = update.get_bot()
-    header_id, thread_id = ticket.header_message_id, ticket.message_thread_id
-    first = header_id is None
-    if header_id is None:
-        if FORUM_TOPICS and thread_id is None:
-            thread_id = await create_topic(update, staff, ticket, employee)
-        header = await bot.send_message(
-            staff,
-            header_text(ticket, employee),
-            parse_mode=ParseMode.HTML,
-            reply_markup=ticket_buttons(ticket.id),
-            message_thread_id=thread_id,
-        )
-        header_id = header.message_id
-        tickets_db.set_header(db, ticket.id, header_id, thread_id)
-        tickets_db.map_message(db, ticket.id, staff, header_id, "header")
+    if placed.decision.placement == "new" and FORUM_TOPICS and ticket.message_thread_id is None:
+        thread_id = await once(update, "topic", lambda: create_topic(update, staff, ticket, employee))
         if thread_id is not None:
+            tickets_db.set_thread(db, ticket.id, thread_id)
             # In a forum topic, a message without an explicit reply replies to the topic's first message:
             # anything the staff write in the ticket's topic is an answer.
             tickets_db.map_message(db, ticket.id, staff, thread_id, "notice")
-    copied = await bot.copy_message(
-        staff,
-        from_chat_id=message.chat_id,
-        message_id=message.message_id,
-        message_thread_id=thread_id,
-        reply_parameters=ReplyParameters(header_id, allow_sending_without_reply=True),
-    )
-    kind: tickets_db.MessageKind = "question" if first else "followup"
-    tickets_db.map_message(db, ticket.id, staff, copied.message_id, kind, message.message_id)
+    # The header and the copy go through the outbox: paced by the delivery queue, or posted now.
+    if DELIVERY_QUEUE_URL:
+        staff_delivery.enqueue(DELIVERY_QUEUE_URL, tickets_db.pending_outbox(db, ticket.id))
+    else:
+        await staff_delivery.deliver_pending(bot, db, ticket.id, hours.zone, PACING)
     if placed.decision.placement == "reopen":
-        await refresh_header(update, ticket.id)
+        await refresh_header(update.get_bot(), ticket.id)
 
     opening = next_opening_if_closed()
     if placed.decision.placement == "new":
@@ -277,10 +268,20 @@ async def on_staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     staff = actor_of(update, "staf")
     bot = update.get_bot()
+    chat_id, tag = ticket.chat_id, t.answer_tag(ticket.id)
     try:
-        await bot.send_message(ticket.chat_id, t.answer_tag(ticket.id), parse_mode=ParseMode.HTML)
-        copied = await bot.copy_message(
-            ticket.chat_id, from_chat_id=message.chat_id, message_id=message.message_id
+        # Each call once per update: a retry after a failed copy does not repeat the tag.
+        await once(
+            update,
+            "answer_tag",
+            lambda: message_id_of(bot.send_message(chat_id, tag, parse_mode=ParseMode.HTML)),
+        )
+        copied = await once(
+            update,
+            "answer_copy",
+            lambda: message_id_of(
+                bot.copy_message(chat_id, from_chat_id=message.chat_id, message_id=message.message_id)
+            ),
         )
     except Forbidden as e:
         # Blocked: mark it, tell the staff once, and finish (no retry can deliver it).
@@ -289,7 +290,9 @@ async def on_staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         tickets_db.map_message(db, ticket.id, message.chat_id, message.message_id, "answer")
         await answer_in_group(update, t.UNDELIVERABLE.format(id=ticket.id))
         return
-    tickets_db.map_message(db, ticket.id, message.chat_id, message.message_id, "answer", copied.message_id)
+    tickets_db.map_message(db, ticket.id, message.chat_id, message.message_id, "answer", copied)
+    if tickets_db.step_done(db, update.update_id, "answered")[0]:
+        return
     for _ in range(3):
         if tickets_db.transition(db, ticket, tickets.answer(ticket.status), "answered", staff):
             break
@@ -297,8 +300,9 @@ async def on_staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         if fresh is None or fresh.status is Status.SELESAI:
             break
         ticket = fresh
+    tickets_db.record_step(db, update.update_id, "answered", None)
     if ticket.status is not Status.DIJAWAB:
-        await refresh_header(update, ticket.id)
+        await refresh_header(bot, ticket.id)
 
 
 # ---- staff commands and buttons ------------------------------------------------------------------------
@@ -322,7 +326,7 @@ async def take_ticket(update: Update, ticket: Ticket) -> str:
         )
     if not tickets_db.transition(function.db, ticket, to_status, "taken", staff):
         return t.TRANSITION_ERRORS["taken"].format(id=ticket.id, who="petugas lain")
-    await refresh_header(update, ticket.id)
+    await refresh_header(update.get_bot(), ticket.id)
     return t.taken(ticket.id, staff.name or "petugas")
 
 
@@ -334,7 +338,7 @@ async def close_ticket(update: Update, ticket: Ticket, actor: Actor) -> str | No
         return t.TRANSITION_ERRORS[e.reason].format(id=ticket.id, who="-")
     if not tickets_db.transition(function.db, ticket, to_status, "closed", actor):
         return t.TRANSITION_ERRORS["closed"].format(id=ticket.id)
-    await refresh_header(update, ticket.id)
+    await refresh_header(update.get_bot(), ticket.id)
     bot = update.get_bot()
     if actor.type == "staf":
         try:
@@ -521,6 +525,70 @@ async def rate(update: Update, raw_ticket: str, raw_rating: str) -> None:
     await say(update, t.ASK_COMMENT, InlineKeyboardMarkup([[skip]]))
 
 
+# ---- the scheduled sweep: answered tickets nobody follows up close by themselves -------------------------
+
+
+def is_scheduled(event: dict[str, Any]) -> bool:
+    """The EventBridge schedule's event (Telegram updates come from the router as {"update": ...})."""
+    return event.get("source") == "aws.events" and event.get("detail-type") == "Scheduled Event"
+
+
+async def auto_close(bot: Bot, now: datetime) -> dict[str, Any]:
+    """Close every answered ticket idle for AUTO_CLOSE_WORKING_DAYS working days, then send the notices.
+
+    Each notice is claimed as a ticket event before it is sent (and the claim dropped when Telegram fails):
+    running the sweep again, or twice at once, closes nothing twice and sends no notice twice, and a
+    notice that failed is sent by the next run.
+    """
+    db = function.db
+    days = AUTO_CLOSE_WORKING_DAYS
+    closed = []
+    for item in tickets_db.auto_close_candidates(db, tickets.AUTO_CLOSE_STATUSES):
+        last = item.last_activity.replace(tzinfo=UTC)
+        due = tickets.auto_close_due(item.ticket.status, last, now, hours, days)
+        if due and tickets_db.close_automatically(db, item.ticket, days):
+            closed.append(item.ticket.id)
+    notified = 0
+    for ticket in tickets_db.unnoticed_auto_closes(db, "pegawai"):
+        if not tickets_db.claim_notice(db, ticket.id, "pegawai"):
+            continue
+        try:
+            await bot.send_message(
+                ticket.chat_id,
+                t.AUTO_CLOSED_FOR_EMPLOYEE.format(id=ticket.id, days=days),
+                parse_mode=ParseMode.HTML,
+                reply_markup=rating_buttons(ticket.id),
+            )
+        except Forbidden as e:
+            tickets_db.mark_blocked(db, ticket.nip)
+            tickets_db.add_event(db, ticket.id, "undeliverable", SYSTEM, detail={"reason": e.message})
+            continue
+        except TelegramError:
+            tickets_db.release_notice(db, ticket.id, "pegawai")
+            function.logger.exception("auto-close notice to the employee not sent; the next run retries")
+            continue
+        notified += 1
+    for ticket in tickets_db.unnoticed_auto_closes(db, "staf"):
+        if not tickets_db.claim_notice(db, ticket.id, "staf"):
+            continue
+        try:
+            await refresh_header(bot, ticket.id)
+            if ticket.header_message_id is not None:
+                await bot.send_message(
+                    ticket.staff_chat_id,
+                    t.AUTO_CLOSED_FOR_STAFF.format(id=ticket.id, days=days),
+                    message_thread_id=ticket.message_thread_id,
+                    reply_parameters=ReplyParameters(
+                        ticket.header_message_id, allow_sending_without_reply=True
+                    ),
+                )
+        except TelegramError:
+            tickets_db.release_notice(db, ticket.id, "staf")
+            function.logger.exception("auto-close note to the staff group not sent; the next run retries")
+    function.logger.info("auto-close sweep", extra={"closed": closed, "notified": notified})
+    return {"status": "done", "closed": closed}
+
+
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
@@ -536,4 +604,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 @function.logger.inject_lambda_context(clear_state=True)
 @function.metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if is_scheduled(event):
+        now = store.utcnow().replace(tzinfo=UTC)
+        return function.run(lambda bot: auto_close(bot, now))
     return function.handle(event, context)

@@ -4,7 +4,9 @@
 - moto's server for S3 and Secrets Manager (the bot token and webhook secret live there, as in AWS);
 - the Telegram Bot API emulator (``telegram.py``), where tests and people speak as employees and staff;
 - the functions of ``template.yaml`` in their own processes behind a Lambda Invoke endpoint (like
-  ``sam local start-lambda``), and the webhook behind an API Gateway endpoint (like ``sam local start-api``).
+  ``sam local start-lambda``), and the webhook behind an API Gateway endpoint (like ``sam local start-api``);
+- the template's SQS queues in moto, and their ``SQS`` event sources polled as Lambda's event source mapping
+  polls them (``sqs_poller.py``).
 
 Functions run unchanged: they see only environment variables, the same names the template sets in AWS.
 """
@@ -14,6 +16,8 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -25,8 +29,9 @@ from moto.server import ThreadedMotoServer
 
 from local_stack.lambda_api import ApiGatewayEndpoint, LambdaEndpoint
 from local_stack.lambda_runtime import LambdaRuntime
+from local_stack.sqs_poller import SqsPoller, SqsSource
 from local_stack.telegram import RateLimits, TelegramEmulator
-from local_stack.template import resolve_functions
+from local_stack.template import FunctionSpec, load_template, resolve_functions
 from sinawai.config import DatabaseSettings
 from sinawai.db import Database
 
@@ -69,12 +74,15 @@ class LocalStack:
         self.api: ApiGatewayEndpoint | None = None
         self.webhook_url = ""
         self.function_env: dict[str, str] = {}
+        self.queue_urls: dict[str, str] = {}  # logical id of an AWS::SQS::Queue -> its URL in moto
+        self.sqs_poller: SqsPoller | None = None
 
     # ---- lifecycle ----------------------------------------------------------------------------------
 
     def start(self) -> LocalStack:
         self._start_moto()
         token_arn, secret_arn = self._create_aws_resources()
+        self._create_queues()
         self.telegram.start()
         lambda_port = free_port()
         lambda_url = f"http://127.0.0.1:{lambda_port}"
@@ -88,6 +96,7 @@ class LocalStack:
             "AWS_DEFAULT_REGION": REGION,
             "AWS_ENDPOINT_URL_S3": self.moto_url,
             "AWS_ENDPOINT_URL_SECRETS_MANAGER": self.moto_url,
+            "AWS_ENDPOINT_URL_SQS": self.moto_url,
             "AWS_ENDPOINT_URL_LAMBDA": lambda_url,
             # the contract variables
             "TELEGRAM_API_BASE_URL": self.telegram.base_url,
@@ -111,6 +120,10 @@ class LocalStack:
         functions = resolve_functions(
             TEMPLATE, env_overrides={"Parameters": self.function_env}, region=REGION
         )
+        for spec in functions.values():
+            for name, value in spec.environment.items():
+                if value in self.queue_urls:  # !Ref of a queue is its URL in AWS
+                    spec.environment[name] = self.queue_urls[value]
         base_env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TZ")}
         self.runtime = LambdaRuntime(
             functions,
@@ -123,10 +136,14 @@ class LocalStack:
         self.api = ApiGatewayEndpoint(functions, self.runtime)
         self.api.start()
         self.webhook_url = f"{self.api.url}/webhook"
+        self.sqs_poller = SqsPoller(self.runtime, self._aws("sqs"), self._sqs_sources(functions))
+        self.sqs_poller.start()
         self._set_webhook()
         return self
 
     def stop(self) -> None:
+        if self.sqs_poller is not None:
+            self.sqs_poller.stop()
         for part in (self.api, self.lambda_endpoint):
             if part is not None:
                 part.stop()
@@ -154,7 +171,7 @@ class LocalStack:
         host, port = self.moto.get_host_and_port()
         self.moto_url = f"http://{host}:{port}"
 
-    def _aws(self, service: Literal["s3", "secretsmanager"]) -> Any:
+    def _aws(self, service: Literal["s3", "secretsmanager", "sqs"]) -> Any:
         return boto3.client(
             service,
             endpoint_url=self.moto_url,
@@ -175,6 +192,51 @@ class LocalStack:
             Name=f"{prefix}/telegram-webhook-secret", SecretString=self.config.webhook_secret
         )
         return str(token["ARN"]), str(secret["ARN"])
+
+    def _create_queues(self) -> None:
+        """The template's queues, named after the stack's database (moto is shared within a process)."""
+        sqs = self._aws("sqs")
+        prefix = self.config.database.name or "local"
+        resources = load_template(TEMPLATE).get("Resources") or {}
+        for logical_id, body in resources.items():
+            if not isinstance(body, Mapping) or body.get("Type") != "AWS::SQS::Queue":
+                continue
+            props = body.get("Properties") or {}
+            fifo = str(props.get("FifoQueue", "")).lower() == "true"
+            attributes = {"VisibilityTimeout": str(props.get("VisibilityTimeout", 30))}
+            if fifo:
+                attributes["FifoQueue"] = "true"
+            name = f"{prefix}-{logical_id}" + (".fifo" if fifo else "")
+            self.queue_urls[logical_id] = str(
+                sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+            )
+
+    def _sqs_sources(self, functions: Mapping[str, FunctionSpec]) -> list[SqsSource]:
+        sources = []
+        for logical_id, spec in functions.items():
+            for event in spec.other_events.values():
+                if event.get("Type") != "SQS":
+                    continue
+                props = event.get("Properties") or {}
+                queue = props.get("Queue")
+                target = queue.get("Fn::GetAtt") if isinstance(queue, Mapping) else queue
+                queue_id = str(target[0] if isinstance(target, list) else str(target).split(".")[0])
+                if queue_id not in self.queue_urls:
+                    logging.getLogger(__name__).warning(
+                        "SQS event of %s: unknown queue %r", logical_id, queue
+                    )
+                    continue
+                scaling = props.get("ScalingConfig") or {}
+                sources.append(
+                    SqsSource(
+                        function=logical_id,
+                        queue_url=self.queue_urls[queue_id],
+                        queue_arn=f"arn:aws:sqs:{REGION}:123456789012:{queue_id}",
+                        batch_size=int(props.get("BatchSize", 10)),
+                        concurrency=int(scaling.get("MaximumConcurrency", 2)),
+                    )
+                )
+        return sources
 
     def _set_webhook(self) -> None:
         # As an operator would: through the Bot API, with the secret token Telegram will send back.
@@ -204,5 +266,12 @@ class LocalStack:
     def wait_idle(self, timeout: float = 15.0) -> None:
         """Wait until Telegram delivered every update and the functions processed them all."""
         assert self.runtime is not None
+        deadline = time.monotonic() + timeout
         self.telegram.wait_all_delivered(timeout)
         self.runtime.wait_idle(timeout)
+        # Then the queues: what the functions enqueued, delivered by their event sources.
+        while self.sqs_poller is not None and not self.sqs_poller.idle():
+            if time.monotonic() > deadline:
+                raise TimeoutError("SQS queues not drained in time")
+            time.sleep(0.05)
+        self.runtime.wait_idle(max(0.1, deadline - time.monotonic()))

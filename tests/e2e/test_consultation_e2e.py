@@ -4,7 +4,7 @@ The module runs its own stack: its own database (tickets reference employees, wh
 and WORKING_HOURS open on one weekday three days from today only, so "now" is always outside working hours
 and the acknowledgement must say when the question will be handled. Telegram's group flood limit is off
 here: paced delivery into the staff group (20 messages/min) is a later issue, and without pacing this
-module's ~60 staff-group messages would spend minutes waiting out 429s.
+module's ~60 staff-group messages would spend minutes waiting: pacing is tested in test_staff_delivery_e2e.py.
 
 Bad inputs tried: a question from an unregistered account and from an inactive employee; a location
 (unsupported media); more messages than the rate limit; staff chatter that is not a reply, a reply to a
@@ -59,6 +59,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
         "CONSULTATION_RATE_LIMIT_MESSAGES": str(RATE_LIMIT),
         # on, while the staff group is a plain supergroup: every other test also checks the fallback
         "CONSULTATION_FORUM_TOPICS": "true",
+        # the group limit is off here (test_staff_delivery_e2e.py paces under it): no pacing either
+        "STAFF_GROUP_MESSAGES_PER_MINUTE": "10000",
     }
     with fresh_database("sinawai_e2e_consult") as database:
         config = StackConfig(
@@ -91,7 +93,15 @@ EMPLOYEE_SQL = (
 @pytest.fixture(autouse=True)
 def _employees(stack: LocalStack) -> None:
     db = Database(stack.config.database)
-    for table in ("ticket_message", "ticket_event", "ticket", "conversation", "pengguna"):
+    for table in (
+        "staff_outbox",
+        "staff_send",
+        "ticket_message",
+        "ticket_event",
+        "ticket",
+        "conversation",
+        "pengguna",
+    ):
         db.execute(f"DELETE FROM {table}")
     db.execute(EMPLOYEE_SQL, (NIP_BUDI, "Budi Santoso", "aktif", "Analis SDM Aparatur", "Biro Umum", BUDI))
     db.execute(EMPLOYEE_SQL, (NIP_SITI, "Siti Rahmawati", "aktif", "Pranata Komputer", "Pusdatik", SITI))

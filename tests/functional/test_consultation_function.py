@@ -1,14 +1,22 @@
 """ConsultationFunction's handler on MariaDB and the emulator: Telegram's 429s and 5xx on the relay.
 
 Bad inputs tried: a 429 with retry_after on the copy into the staff group, a 500 on the copy of a staff
-answer (Lambda retries: the answer arrives once the retry runs), the sample events routed by the router.
+answer (Lambda retries: the answer arrives once, its tag too), a 500 on the copy of a new question after its
+header was posted (the retry resumes: one header, one copy, one question logged), the sample events routed
+by the router; the auto-close sweep a minute before and at its deadline, run twice, with an unanswered old
+ticket beside the answered one, a 500 on the employee's notice (the next run sends it), and from the
+scheduled event of events/; the DeliveryFunction given a post Telegram refuses every time (retried, then
+reported to the staff group once).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from datetime import datetime
 from types import ModuleType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -28,7 +36,10 @@ from tests.helpers import (
 
 USER = 5550001
 RINA = 5550101
+SITI = 5550002
 NIP = "199001172015031001"
+SITI_NIP = "199203042016042002"
+JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 @pytest.fixture
@@ -36,6 +47,7 @@ def emulator() -> Iterator[TelegramEmulator]:
     with TelegramEmulator(BOT_TOKEN) as emu:
         emu.add_user(USER, "Budi")
         emu.add_user(RINA, "Rina")
+        emu.add_user(SITI, "Siti")
         emu.add_group(STAFF_GROUP_CHAT_ID, "Layanan Kepegawaian OSDM", members=[RINA])
         yield emu
 
@@ -53,6 +65,11 @@ def consultation(
         "INSERT INTO pengguna (nip, nama, unit_kerja, id_telegram)"
         " VALUES (%s, 'Budi Santoso', 'Biro Umum', %s)",
         (NIP, USER),
+    )
+    Database(db).execute(
+        "INSERT INTO pengguna (nip, nama, unit_kerja, id_telegram)"
+        " VALUES (%s, 'Siti Aminah', 'Biro Keuangan', %s)",
+        (SITI_NIP, SITI),
     )
     return load_function("consultation")
 
@@ -90,8 +107,171 @@ def test_a_failed_relay_is_retried_by_lambda_and_delivered_once(
     assert query(db, "SELECT status FROM ticket") == [{"status": "dijawab"}]
 
 
+def test_a_retry_after_a_failed_answer_copy_sends_the_tag_once(
+    consultation: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+) -> None:
+    consultation.lambda_handler(event_for(emulator.send_message(USER, "Pertanyaan")), FakeContext())
+    header = emulator.bot_messages(STAFF_GROUP_CHAT_ID)[0]
+    reply = emulator.send_message(
+        RINA, "Jawaban", chat_id=STAFF_GROUP_CHAT_ID, reply_to_message_id=header.message_id
+    )
+    emulator.fail_next("copyMessage", count=1, error_code=500, description="Internal Server Error")
+    with pytest.raises(Exception, match="Internal Server Error"):
+        consultation.lambda_handler(event_for(reply), FakeContext())
+    assert consultation.lambda_handler(event_for(reply), FakeContext())["status"] == "done"
+    to_budi = [m.content for m in emulator.bot_messages(USER)]
+    assert sum("Jawaban petugas Biro OSDM untuk tiket" in c for c in to_budi) == 1
+    assert to_budi.count("Jawaban") == 1
+    tag = next(i for i, c in enumerate(to_budi) if "Jawaban petugas" in c)
+    assert to_budi[tag + 1] == "Jawaban"  # the tag stays right above the answer
+    events = query(db, "SELECT event FROM ticket_event WHERE event = 'answered'")
+    assert len(events) == 1
+
+
+def test_a_retry_after_a_failed_question_copy_resumes_instead_of_adding_a_followup(
+    consultation: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+) -> None:
+    update = emulator.send_message(USER, "Bagaimana cara mengajukan cuti besar?")
+    emulator.fail_next("copyMessage", count=1, error_code=500, description="Internal Server Error")
+    with pytest.raises(Exception, match="Internal Server Error"):
+        consultation.lambda_handler(event_for(update), FakeContext())
+    assert consultation.lambda_handler(event_for(update), FakeContext())["status"] == "done"
+    staff = emulator.bot_messages(STAFF_GROUP_CHAT_ID)
+    assert len(staff) == 2  # one header, one copy of the question under it
+    assert staff[0].content.startswith("🎫 Tiket #")
+    assert staff[1].content == "Bagaimana cara mengajukan cuti besar?"
+    assert staff[1].reply_to_message_id == staff[0].message_id
+    events = query(db, "SELECT event FROM ticket_event ORDER BY id")
+    assert events == [{"event": "opened"}]
+    kinds = query(db, "SELECT kind FROM ticket_message ORDER BY id")
+    assert kinds == [{"kind": "header"}, {"kind": "question"}]
+    to_budi = [m.content for m in emulator.bot_messages(USER)]
+    assert len(to_budi) == 1
+    assert "telah kami terima sebagai tiket" in to_budi[0]
+
+
+def answered_ticket(consultation: ModuleType, emulator: TelegramEmulator) -> int:
+    """Budi asks, Rina answers: a dijawab ticket; Siti asks and nobody answers: a baru ticket."""
+    consultation.lambda_handler(event_for(emulator.send_message(USER, "Pertanyaan")), FakeContext())
+    header = emulator.bot_messages(STAFF_GROUP_CHAT_ID)[0]
+    reply = emulator.send_message(
+        RINA, "Jawaban", chat_id=STAFF_GROUP_CHAT_ID, reply_to_message_id=header.message_id
+    )
+    consultation.lambda_handler(event_for(reply), FakeContext())
+    consultation.lambda_handler(event_for(emulator.send_message(SITI, "Belum dijawab")), FakeContext())
+    return int(header.content.split("#")[1].split()[0])
+
+
+def move_back(db: DatabaseSettings, when: str) -> None:
+    """Every ticket's activity happened at ``when`` (UTC)."""
+    query(
+        db,
+        "UPDATE ticket SET created_at = %s, last_answer_at = IF(last_answer_at IS NULL, NULL, %s)",
+        (when, when),
+    )
+    query(db, "UPDATE ticket_event SET waktu = %s", (when,))
+
+
+def test_the_sweep_closes_an_answered_ticket_after_three_working_days_once(
+    consultation: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+) -> None:
+    ticket = answered_ticket(consultation, emulator)
+    move_back(db, "2026-12-16 03:00:00")  # Wednesday 10:00 WIB: Thursday, Friday and Monday count
+
+    def sweep(now: datetime) -> Any:
+        return consultation.function.run(lambda bot: consultation.auto_close(bot, now))
+
+    staff_before = len(emulator.bot_messages(STAFF_GROUP_CHAT_ID))
+    budi_before = len(emulator.bot_messages(USER))
+    assert sweep(datetime(2026, 12, 21, 15, 59, tzinfo=JAKARTA))["closed"] == []
+    assert sweep(datetime(2026, 12, 21, 16, 0, tzinfo=JAKARTA))["closed"] == [ticket]
+    assert sweep(datetime(2026, 12, 21, 17, 0, tzinfo=JAKARTA))["closed"] == []
+
+    statuses = query(db, "SELECT id, status FROM ticket ORDER BY id")
+    assert statuses == [{"id": ticket, "status": "selesai"}, {"id": ticket + 1, "status": "baru"}]
+    closed = query(
+        db,
+        "SELECT actor_type, from_status, to_status, JSON_VALUE(detail, '$.reason') AS reason"
+        " FROM ticket_event WHERE ticket_id = %s AND event = 'closed'",
+        (ticket,),
+    )
+    assert closed == [
+        {"actor_type": "sistem", "from_status": "dijawab", "to_status": "selesai", "reason": "auto_close"}
+    ]
+    notice = emulator.bot_messages(USER)[budi_before:]
+    assert len(notice) == 1
+    assert f"#{ticket}" in notice[0].content
+    assert "ditutup otomatis" in notice[0].content
+    assert notice[0].reply_markup is not None  # the rating question comes with it
+    staff = emulator.bot_messages(STAFF_GROUP_CHAT_ID)
+    notes = staff[staff_before:]
+    assert len(notes) == 1
+    assert notes[0].content.startswith(f"🕒 Tiket #{ticket} ditutup otomatis")
+    assert notes[0].reply_to_message_id == staff[0].message_id
+    assert "Selesai" in staff[0].content
+    assert staff[0].reply_markup is None
+
+
+def test_a_notice_telegram_refused_is_sent_by_the_next_sweep(
+    consultation: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+) -> None:
+    ticket = answered_ticket(consultation, emulator)
+    move_back(db, "2026-12-16 03:00:00")
+    now = datetime(2026, 12, 22, 9, 0, tzinfo=JAKARTA)
+    emulator.fail_next("sendMessage", count=1, error_code=500, chat_id=USER)
+    assert consultation.function.run(lambda bot: consultation.auto_close(bot, now))["closed"] == [ticket]
+    assert not any("ditutup otomatis" in m.content for m in emulator.bot_messages(USER))
+    assert consultation.function.run(lambda bot: consultation.auto_close(bot, now))["closed"] == []
+    assert sum("ditutup otomatis" in m.content for m in emulator.bot_messages(USER)) == 1
+    assert sum("ditutup otomatis" in m.content for m in emulator.bot_messages(STAFF_GROUP_CHAT_ID)) == 1
+
+
+def test_the_scheduled_event_runs_the_sweep(
+    consultation: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+) -> None:
+    ticket = answered_ticket(consultation, emulator)
+    query(db, "UPDATE ticket SET last_answer_at = UTC_TIMESTAMP(6) - INTERVAL 30 DAY")
+    query(db, "UPDATE ticket_event SET waktu = UTC_TIMESTAMP(6) - INTERVAL 30 DAY")
+    event = load_event("consultation_auto_close_schedule")
+    assert consultation.lambda_handler(event, FakeContext()) == {"status": "done", "closed": [ticket]}
+    assert consultation.lambda_handler(event, FakeContext()) == {"status": "done", "closed": []}
+    assert query(db, "SELECT status FROM ticket ORDER BY id") == [{"status": "selesai"}, {"status": "baru"}]
+    assert sum("ditutup otomatis" in m.content for m in emulator.bot_messages(USER)) == 1
+
+
 @pytest.mark.parametrize("name", ["consultation_question", "consultation_staff_reply"])
 def test_sample_events_are_routed_to_consultation(name: str) -> None:
     event = load_event(name)
     route = classify(event["update"], staff_group_chat_id=STAFF_GROUP_CHAT_ID)
     assert route.group == event["group"] == "consultation"
+
+
+def test_the_delivery_function_retries_a_post_and_reports_it_after_the_last_attempt(
+    consultation: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+) -> None:
+    update = emulator.send_message(USER, "Pertanyaan yang tidak sampai")
+    emulator.fail_next("copyMessage", count=1, error_code=500, description="Internal Server Error")
+    with pytest.raises(Exception, match="Internal Server Error"):
+        consultation.lambda_handler(event_for(update), FakeContext())
+    [item] = query(db, "SELECT id, ticket_id FROM staff_outbox WHERE status = 'pending'")
+    delivery = load_function("delivery")
+    record = {
+        "messageId": "m-1",
+        "body": json.dumps({"outbox_id": item["id"]}),
+        "attributes": {"MessageGroupId": f"ticket-{item['ticket_id']}"},
+    }
+    attempts = delivery.MAX_ATTEMPTS
+    emulator.fail_next("copyMessage", count=attempts, error_code=500, description="Internal Server Error")
+    for _ in range(attempts - 1):
+        answer = delivery.lambda_handler({"Records": [record]}, FakeContext())
+        assert answer == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}  # SQS hands it over again
+    assert delivery.lambda_handler({"Records": [record]}, FakeContext()) == {"batchItemFailures": []}
+    assert query(db, "SELECT status, attempts FROM staff_outbox WHERE id = %s", (item["id"],)) == [
+        {"status": "failed", "attempts": attempts}
+    ]
+    reports = [
+        m for m in emulator.bot_messages(STAFF_GROUP_CHAT_ID) if m.content.startswith("⚠️ Pesan pegawai")
+    ]
+    assert len(reports) == 1
+    assert f"tiket #{item['ticket_id']}" in reports[0].content
+    assert delivery.lambda_handler({"Records": [record]}, FakeContext()) == {"batchItemFailures": []}

@@ -15,6 +15,7 @@ import pytest
 from sinawai import consultation_texts as t
 from sinawai import tickets
 from sinawai.tickets import Decision, Status, TransitionError
+from sinawai.working_hours import WorkingHours
 
 NOW = datetime(2026, 11, 30, 9, 0)
 WINDOW = timedelta(hours=72)
@@ -122,3 +123,42 @@ def test_the_staff_header_masks_the_nip_and_escapes_names() -> None:
     assert "199001172015031001" not in text
     assert "Budi &lt;b&gt;" in text
     assert "Senin, 30 November 2026 pukul 09.00 WIB" in text
+
+
+# ---- automatic closing (fixed clock values; weekends and holidays do not count) -------------------------
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+HOLIDAY = datetime(2026, 12, 25).date()  # a Friday
+HOURS = WorkingHours.from_spec("mon-thu 07:30-16:00; fri 07:30-16:30", is_holiday=lambda day: day == HOLIDAY)
+
+
+def wib(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 12, day, hour, minute, tzinfo=JAKARTA)
+
+
+def test_an_answered_ticket_closes_when_the_third_working_day_after_the_answer_ends() -> None:
+    answered = wib(16, 10)  # Wednesday: Thursday, Friday, Monday count
+    assert not tickets.auto_close_due(Status.DIJAWAB, answered, wib(21, 15, 59), HOURS, 3)
+    assert tickets.auto_close_due(Status.DIJAWAB, answered, wib(21, 16), HOURS, 3)
+    assert tickets.auto_close_due(Status.DIJAWAB, answered, wib(22, 8), HOURS, 3)
+
+
+def test_weekends_and_holidays_do_not_count() -> None:
+    answered = wib(23, 9)  # Wednesday: Thursday 24, (Friday 25 holiday, weekend) Monday 28, Tuesday 29
+    assert not tickets.auto_close_due(Status.DIJAWAB, answered, wib(28, 23), HOURS, 3)
+    assert tickets.auto_close_due(Status.DIJAWAB, answered, wib(29, 16), HOURS, 3)
+
+
+def test_an_answer_on_a_saturday_evening_counts_from_monday() -> None:
+    answered = datetime(2026, 12, 19, 20, 0, tzinfo=JAKARTA)  # Saturday 20:00 WIB, given in UTC below
+    utc = answered.astimezone(ZoneInfo("UTC"))
+    assert not tickets.auto_close_due(Status.DIJAWAB, utc, wib(22, 16), HOURS, 3)  # Mon, Tue only
+    assert tickets.auto_close_due(Status.DIJAWAB, utc, wib(23, 16), HOURS, 3)
+
+
+def test_unanswered_and_closed_tickets_never_close_by_themselves() -> None:
+    old, now = wib(1, 9), wib(31, 16)
+    for status in (Status.BARU, Status.DIPROSES, Status.SELESAI):
+        assert not tickets.auto_close_due(status, old, now, HOURS, 3)
+    assert not tickets.auto_close_due(Status.DIJAWAB, old, now, HOURS, 0)  # 0 switches it off
+    assert tickets.auto_close_due(Status.DIJAWAB, old, now, HOURS, 1)

@@ -127,13 +127,29 @@ def place_question(
     actor: Actor,
     reopen_window: timedelta,
     message_id: int | None,
+    update_id: int | None = None,
 ) -> Placed:
-    """Open a ticket or join/reopen the employee's open one, atomically per employee."""
+    """Open a ticket or join/reopen the employee's open one, atomically per employee.
+
+    With ``update_id`` the placement is recorded with it: a retry of the same update gets the first
+    placement back (``closed_previous`` None) instead of placing the question a second time.
+    """
     now = utcnow()
     closed_previous: int | None = None
     with db.transaction() as cur:
         # One employee's messages are placed one at a time: two at once never open two tickets.
         cur.execute("SELECT id FROM pengguna WHERE nip = %s FOR UPDATE", (nip,))
+        if update_id is not None:
+            cur.execute(
+                "SELECT step, result FROM update_step WHERE update_id = %s AND step LIKE 'placed:%%'",
+                (update_id,),
+            )
+            done = cur.fetchone()
+            if done is not None:
+                cur.execute(f"SELECT {TICKET_COLUMNS} FROM ticket WHERE id = %s", (done["result"],))  # noqa: S608
+                ticket = Ticket.from_row(cur.fetchone())
+                placement = str(done["step"]).partition(":")[2]
+                return Placed(ticket, Decision(placement, ticket.status), None)  # type: ignore[arg-type]
         cur.execute(
             f"SELECT {TICKET_COLUMNS} FROM ticket WHERE nip = %s AND status <> 'selesai'"  # noqa: S608
             " ORDER BY id DESC LIMIT 1",
@@ -182,6 +198,24 @@ def place_question(
                     now=now,
                 )
             _event(cur, ticket_id, "question", actor, detail=detail, now=now)
+        # What the staff group must see, in the same transaction: delivered (paced, in order) by the
+        # delivery queue, or at once when there is none.
+        kinds = ("header", "question") if decision.placement == "new" else ("followup",)
+        for kind in kinds:
+            cur.execute(
+                "INSERT INTO staff_outbox (ticket_id, kind, staff_chat_id, from_chat_id, private_message_id,"
+                " created_at) VALUES (%s, %s, %s, %s, %s, %s)",
+                (
+                    ticket_id,
+                    kind,
+                    staff_chat_id,
+                    None if kind == "header" else chat_id,
+                    None if kind == "header" else message_id,
+                    now,
+                ),
+            )
+        if update_id is not None:
+            _step(cur, update_id, f"placed:{decision.placement}", ticket_id, now)
         cur.execute(f"SELECT {TICKET_COLUMNS} FROM ticket WHERE id = %s", (ticket_id,))  # noqa: S608
         ticket = Ticket.from_row(cur.fetchone())
     return Placed(ticket, decision, closed_previous)
@@ -326,3 +360,206 @@ def clear_blocked(db: Database, nip: str) -> None:
     db.execute(
         "UPDATE pengguna SET bot_blocked_at = NULL WHERE nip = %s AND bot_blocked_at IS NOT NULL", (nip,)
     )
+
+
+# ---- progress of one update (a Lambda retry resumes after the last completed step) ---------------------
+
+
+def _step(cur: Any, update_id: int, step: str, result: int | None, now: datetime | None = None) -> None:
+    cur.execute(
+        "INSERT INTO update_step (update_id, step, result, created_at) VALUES (%s, %s, %s, %s)",
+        (update_id, step, result, now or utcnow()),
+    )
+
+
+def step_done(db: Database, update_id: int, step: str) -> tuple[bool, int | None]:
+    """(True, its result) when the update's step was completed by an earlier attempt."""
+    row = db.fetch_one("SELECT result FROM update_step WHERE update_id = %s AND step = %s", (update_id, step))
+    return (True, row["result"]) if row else (False, None)
+
+
+def record_step(db: Database, update_id: int, step: str, result: int | None) -> None:
+    with db.transaction() as cur:
+        _step(cur, update_id, step, result)
+
+
+# ---- automatic closing of tickets nobody follows up --------------------------------------------------
+
+AUTO_CLOSE_REASON = "auto_close"
+NOTICE_EVENT = "auto_close_notice"
+
+
+@dataclass(frozen=True)
+class Activity:
+    ticket: Ticket
+    last_activity: datetime  # UTC: the later of the employee's last message and the last staff answer
+
+
+def auto_close_candidates(db: Database, statuses: tuple[Status, ...]) -> list[Activity]:
+    """Open tickets in ``statuses`` with the time of their last employee message or staff answer."""
+    placeholders = ", ".join(["%s"] * len(statuses))
+    columns = ", ".join(f"t.{c.strip()}" for c in TICKET_COLUMNS.split(","))
+    rows = db.fetch_all(
+        f"SELECT {columns}, (SELECT MAX(e.waktu) FROM ticket_event e WHERE e.ticket_id = t.id"  # noqa: S608
+        " AND e.actor_type = 'pegawai' AND e.event IN ('opened', 'question')) AS last_question"
+        f" FROM ticket t WHERE t.status IN ({placeholders}) ORDER BY t.id",
+        tuple(s.value for s in statuses),
+    )
+    found = []
+    for row in rows:
+        ticket = Ticket.from_row(row)
+        moments = [m for m in (row["last_question"], ticket.last_answer_at) if m is not None]
+        found.append(Activity(ticket, max(moments) if moments else ticket.created_at))
+    return found
+
+
+def close_automatically(db: Database, ticket: Ticket, working_days: int) -> bool:
+    """The system closes the ticket (from the status it was read with); False when it changed meanwhile."""
+    detail = {"reason": AUTO_CLOSE_REASON, "working_days": working_days}
+    return transition(db, ticket, Status.SELESAI, "closed", SYSTEM, detail=detail)
+
+
+def unnoticed_auto_closes(db: Database, recipient: Literal["pegawai", "staf"]) -> list[Ticket]:
+    """Tickets closed automatically whose notice to ``recipient`` has not been sent yet."""
+    rows = db.fetch_all(
+        f"SELECT {TICKET_COLUMNS} FROM ticket WHERE status = 'selesai' AND id IN ("  # noqa: S608
+        " SELECT e.ticket_id FROM ticket_event e WHERE e.event = 'closed' AND e.actor_type = 'sistem'"
+        " AND JSON_VALUE(e.detail, '$.reason') = %s) AND id NOT IN ("
+        " SELECT n.ticket_id FROM ticket_event n WHERE n.event = %s"
+        " AND JSON_VALUE(n.detail, '$.to') = %s) ORDER BY id",
+        (AUTO_CLOSE_REASON, NOTICE_EVENT, recipient),
+    )
+    return [Ticket.from_row(r) for r in rows]
+
+
+def claim_notice(db: Database, ticket_id: int, recipient: Literal["pegawai", "staf"]) -> bool:
+    """Record the notice to ``recipient`` before it is sent; False when a sweep running at the same time
+    (EventBridge may deliver a schedule twice) claimed it already."""
+    with db.transaction() as cur:
+        cur.execute("SELECT id FROM ticket WHERE id = %s FOR UPDATE", (ticket_id,))
+        cur.execute(
+            "SELECT 1 AS x FROM ticket_event WHERE ticket_id = %s AND event = %s"
+            " AND JSON_VALUE(detail, '$.to') = %s",
+            (ticket_id, NOTICE_EVENT, recipient),
+        )
+        if cur.fetchone() is not None:
+            return False
+        _event(cur, ticket_id, NOTICE_EVENT, SYSTEM, detail={"to": recipient})
+    return True
+
+
+def release_notice(db: Database, ticket_id: int, recipient: Literal["pegawai", "staf"]) -> None:
+    """A claimed notice could not be sent: the next sweep tries again."""
+    db.execute(
+        "DELETE FROM ticket_event WHERE ticket_id = %s AND event = %s AND JSON_VALUE(detail, '$.to') = %s",
+        (ticket_id, NOTICE_EVENT, recipient),
+    )
+
+
+def placed_by_update(db: Database, update_id: int) -> bool:
+    """Whether an earlier attempt of this update placed its question already."""
+    row = db.fetch_one(
+        "SELECT 1 AS x FROM update_step WHERE update_id = %s AND step LIKE 'placed:%%'", (update_id,)
+    )
+    return row is not None
+
+
+# ---- the staff-group outbox and its pacing ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    ticket_id: int
+    kind: Literal["header", "question", "followup"]
+    staff_chat_id: int
+    from_chat_id: int | None
+    private_message_id: int | None
+    status: Literal["pending", "sent", "failed"]
+    attempts: int
+
+
+def _outbox_item(row: Row) -> OutboxItem:
+    return OutboxItem(
+        id=int(row["id"]),
+        ticket_id=int(row["ticket_id"]),
+        kind=row["kind"],
+        staff_chat_id=int(row["staff_chat_id"]),
+        from_chat_id=row["from_chat_id"],
+        private_message_id=row["private_message_id"],
+        status=row["status"],
+        attempts=int(row["attempts"]),
+    )
+
+
+OUTBOX_COLUMNS = "id, ticket_id, kind, staff_chat_id, from_chat_id, private_message_id, status, attempts"
+
+
+def outbox_item(db: Database, item_id: int) -> OutboxItem | None:
+    row = db.fetch_one(f"SELECT {OUTBOX_COLUMNS} FROM staff_outbox WHERE id = %s", (item_id,))  # noqa: S608
+    return _outbox_item(row) if row else None
+
+
+def pending_outbox(db: Database, ticket_id: int) -> list[OutboxItem]:
+    rows = db.fetch_all(
+        f"SELECT {OUTBOX_COLUMNS} FROM staff_outbox WHERE ticket_id = %s AND status = 'pending'"  # noqa: S608
+        " ORDER BY id",
+        (ticket_id,),
+    )
+    return [_outbox_item(r) for r in rows]
+
+
+def outbox_sent(db: Database, item_id: int, staff_message_id: int) -> None:
+    db.execute(
+        "UPDATE staff_outbox SET status = 'sent', staff_message_id = %s, sent_at = %s WHERE id = %s",
+        (staff_message_id, utcnow(), item_id),
+    )
+
+
+def outbox_attempt_failed(db: Database, item_id: int, error: str, max_attempts: int) -> bool:
+    """Count a failed attempt; True when it was the last one (the item is given up as failed)."""
+    with db.transaction() as cur:
+        cur.execute(
+            "UPDATE staff_outbox SET attempts = attempts + 1, last_error = %s,"
+            " status = IF(attempts >= %s, 'failed', status) WHERE id = %s AND status = 'pending'",
+            (error[:255], max_attempts, item_id),
+        )
+        cur.execute("SELECT status FROM staff_outbox WHERE id = %s", (item_id,))
+        row = cur.fetchone()
+    return bool(row and row["status"] == "failed")
+
+
+def take_send_slot(
+    db: Database, staff_chat_id: int, limit: int, window: timedelta
+) -> tuple[int | None, float]:
+    """Take one of ``limit`` posts per sliding ``window`` into the group, shared by every instance through
+    MySQL: (the slot, 0) when taken, otherwise (None, the seconds to wait before asking again)."""
+    # The group's row first, on its own: taking its lock is then the transaction's first step, so two
+    # senders queue on it instead of deadlocking.
+    db.execute("INSERT IGNORE INTO staff_pacer (staff_chat_id) VALUES (%s)", (staff_chat_id,))
+    with db.transaction() as cur:
+        cur.execute(
+            "SELECT staff_chat_id FROM staff_pacer WHERE staff_chat_id = %s FOR UPDATE", (staff_chat_id,)
+        )
+        now = utcnow()
+        cur.execute(
+            "DELETE FROM staff_send WHERE staff_chat_id = %s AND sent_at <= %s", (staff_chat_id, now - window)
+        )
+        cur.execute(
+            "SELECT sent_at FROM staff_send WHERE staff_chat_id = %s ORDER BY sent_at DESC LIMIT %s",
+            (staff_chat_id, limit),
+        )
+        recent = [r["sent_at"] for r in cur.fetchall()]
+        if len(recent) >= limit:
+            return None, max(0.01, (recent[-1] + window - now).total_seconds())
+        cur.execute("INSERT INTO staff_send (staff_chat_id, sent_at) VALUES (%s, %s)", (staff_chat_id, now))
+        return int(cur.lastrowid), 0.0
+
+
+def send_slot_used(db: Database, slot: int) -> None:
+    """The post went out now (maybe after waiting out a 429): its slot counts from now."""
+    db.execute("UPDATE staff_send SET sent_at = %s WHERE id = %s", (utcnow(), slot))
+
+
+def set_thread(db: Database, ticket_id: int, thread_id: int) -> None:
+    db.execute("UPDATE ticket SET message_thread_id = %s WHERE id = %s", (thread_id, ticket_id))

@@ -153,10 +153,22 @@ UNDELIVERABLE = (
     "ulang; silakan hubungi pegawai melalui saluran lain."
 )
 
+UNDELIVERED_TO_STAFF = (
+    "⚠️ Pesan pegawai untuk tiket #{id} tidak dapat diteruskan ke grup ini setelah {attempts} kali "
+    "percobaan. Ketik /tiket untuk melihat tiket terbuka, lalu hubungi pegawai melalui saluran lain."
+)
+
 CLOSED_FOR_EMPLOYEE = (
     "Tiket <b>#{id}</b> telah ditutup oleh petugas Biro OSDM. Terima kasih telah menggunakan layanan "
     "Sinawai. 🙏\n\nMohon beri penilaian atas layanan kami (1 = sangat kurang, 5 = sangat baik):"
 )
+AUTO_CLOSED_FOR_EMPLOYEE = (
+    "Tiket <b>#{id}</b> telah ditutup otomatis karena tidak ada tanggapan selama {days} hari kerja "
+    "setelah jawaban petugas Biro OSDM. Bila masih ada yang ingin ditanyakan, ketik saja pesan Anda "
+    "untuk membuat tiket baru. 🙏\n\n"
+    "Mohon beri penilaian atas layanan kami (1 = sangat kurang, 5 = sangat baik):"
+)
+AUTO_CLOSED_FOR_STAFF = "🕒 Tiket #{id} ditutup otomatis: tidak ada tanggapan selama {days} hari kerja."
 CLOSED_BY_YOU = (
     "Terima kasih, tiket <b>#{id}</b> telah ditutup. 🙏\n\n"
     "Mohon beri penilaian atas layanan kami (1 = sangat kurang, 5 = sangat baik):"

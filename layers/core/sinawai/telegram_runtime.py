@@ -12,12 +12,12 @@ import asyncio
 import contextvars
 import json
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import Forbidden
 from telegram.ext import Application, ContextTypes
 from telegram.request import HTTPXRequest, RequestData
@@ -55,6 +55,8 @@ MAX_429_RETRIES = 5
 
 _current_update_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("update_id", default=None)
 _current_group: contextvars.ContextVar[str | None] = contextvars.ContextVar("group", default=None)
+
+T = TypeVar("T")
 
 Registrar = Callable[[Application[Any, Any, Any, Any, Any, Any]], None]
 
@@ -195,6 +197,19 @@ class GroupFunction:
         await app.process_update(update)
         if self._handler_error is not None:
             raise self._handler_error
+
+    def run(self, task: Callable[[Bot], Awaitable[T]]) -> T:
+        """Run work that is not an update (a scheduled sweep) on the container's loop and bot."""
+
+        async def with_bot() -> T:
+            app = await self._application()
+            return await task(app.bot)
+
+        token_group = _current_group.set(self.group)
+        try:
+            return self._loop.run_until_complete(with_bot())
+        finally:
+            _current_group.reset(token_group)
 
     @staticmethod
     def _carries_secret(event: Mapping[str, Any]) -> bool:

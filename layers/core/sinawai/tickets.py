@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
+from sinawai.working_hours import WorkingHours
+
 
 class Status(StrEnum):
     BARU = "baru"
@@ -31,6 +33,10 @@ DEFAULT_REOPEN_HOURS = 72
 DEFAULT_RATE_LIMIT_MESSAGES = 10
 DEFAULT_RATE_LIMIT_SECONDS = 300
 RATINGS = range(1, 6)
+DEFAULT_AUTO_CLOSE_WORKING_DAYS = 3
+# Only answered tickets close by themselves: a question the staff have not answered yet stays open (and
+# listed by /tiket) however old it is, so no question is dropped unanswered.
+AUTO_CLOSE_STATUSES = (Status.DIJAWAB,)
 
 
 class TransitionError(Exception):
@@ -99,3 +105,14 @@ def rate_limited(recent_messages: int, limit: int) -> bool:
 
 def valid_rating(value: int) -> bool:
     return value in RATINGS
+
+
+def auto_close_due(
+    status: Status, last_activity: datetime, now: datetime, hours: WorkingHours, working_days: int
+) -> bool:
+    """Whether the system closes the ticket: answered, and ``working_days`` whole working days have ended
+    since the day of the last activity (the employee's last message or the last staff answer) with
+    nothing new. Moments are timezone-aware; weekends and holidays do not count."""
+    if status not in AUTO_CLOSE_STATUSES or working_days < 1:
+        return False
+    return now >= hours.close_of_working_day_after(last_activity, working_days)

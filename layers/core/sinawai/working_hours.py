@@ -130,6 +130,19 @@ class WorkingHours:
                 return max(opens, local)
         raise WorkingHoursError(f"no working day in the {MAX_DAYS_AHEAD} days after {local:%Y-%m-%d}")
 
+    def close_of_working_day_after(self, moment: datetime, days: int) -> datetime:
+        """When the ``days``-th working day after ``moment``'s day closes (weekends, holidays skipped)."""
+        day = moment.astimezone(self.zone).date()
+        counted = 0
+        for offset in range(1, days * 7 + MAX_DAYS_AHEAD + 1):
+            hours = self._hours_of(day + timedelta(days=offset))
+            if hours is None:
+                continue
+            counted += 1
+            if counted >= days:
+                return hours[1]
+        raise WorkingHoursError(f"fewer than {days} working days in the weeks after {day:%Y-%m-%d}")
+
     def working_time_between(self, start: datetime, end: datetime) -> timedelta:
         """Working time from ``start`` to ``end`` (zero when end is not after start)."""
         if end <= start:
