@@ -1,0 +1,3 @@
+DROP TABLE document_send;
+DROP TABLE content_view;
+DROP TABLE faq_offer;
