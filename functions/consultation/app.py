@@ -589,6 +589,41 @@ async def auto_close(bot: Bot, now: datetime) -> dict[str, Any]:
     return {"status": "done", "closed": closed}
 
 
+# A post still pending this long after its ticket change lost its hand-over to the queue (SQS keeps a
+# message for days and the DeliveryFunction retries it; only a missing enqueue leaves a row this old).
+STALE_OUTBOX_MINUTES = 10
+
+
+async def resend_stale_outbox(bot: Bot, now: datetime) -> list[int]:
+    """Hand the stale pending posts of each ticket to the queue again (or post them now without one).
+
+    The FIFO queue deduplicates by outbox item and the delivery skips what is no longer pending, so a post
+    whose first hand-over did arrive after all is still posted once."""
+    db = function.db
+    before = now.astimezone(UTC).replace(tzinfo=None) - timedelta(minutes=STALE_OUTBOX_MINUTES)
+    resent = []
+    for ticket_id in tickets_db.tickets_with_stale_outbox(db, before):
+        try:
+            if DELIVERY_QUEUE_URL:
+                staff_delivery.enqueue(DELIVERY_QUEUE_URL, tickets_db.pending_outbox(db, ticket_id))
+            else:
+                await staff_delivery.deliver_pending(bot, db, ticket_id, hours.zone, PACING)
+        except Exception:  # one ticket's failure must not stop the others; the next run tries again
+            function.logger.exception("stale staff-group posts not handed over", extra={"ticket": ticket_id})
+            continue
+        resent.append(ticket_id)
+    if resent:
+        function.logger.warning("stale staff-group posts handed over again", extra={"tickets": resent})
+    return resent
+
+
+async def scheduled_sweep(bot: Bot, now: datetime) -> dict[str, Any]:
+    """The schedule's run: close idle answered tickets, then re-send posts whose hand-over was lost."""
+    result = await auto_close(bot, now)
+    result["resent"] = await resend_stale_outbox(bot, now)
+    return result
+
+
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
@@ -606,5 +641,5 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if is_scheduled(event):
         now = store.utcnow().replace(tzinfo=UTC)
-        return function.run(lambda bot: auto_close(bot, now))
+        return function.run(lambda bot: scheduled_sweep(bot, now))
     return function.handle(event, context)

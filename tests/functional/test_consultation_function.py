@@ -6,7 +6,8 @@ header was posted (the retry resumes: one header, one copy, one question logged)
 by the router; the auto-close sweep a minute before and at its deadline, run twice, with an unanswered old
 ticket beside the answered one, a 500 on the employee's notice (the next run sends it), and from the
 scheduled event of events/; the DeliveryFunction given a post Telegram refuses every time (retried, then
-reported to the staff group once).
+reported to the staff group once); a question copy whose hand-over to the queue was lost (the schedule
+posts it, or hands it to the queue again, once, and leaves a post younger than ten minutes alone).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import boto3
 import pytest
+from moto import mock_aws
 
 from local_stack.telegram import TelegramEmulator
 from sinawai.config import DatabaseSettings
@@ -233,10 +236,76 @@ def test_the_scheduled_event_runs_the_sweep(
     query(db, "UPDATE ticket SET last_answer_at = UTC_TIMESTAMP(6) - INTERVAL 30 DAY")
     query(db, "UPDATE ticket_event SET waktu = UTC_TIMESTAMP(6) - INTERVAL 30 DAY")
     event = load_event("consultation_auto_close_schedule")
-    assert consultation.lambda_handler(event, FakeContext()) == {"status": "done", "closed": [ticket]}
-    assert consultation.lambda_handler(event, FakeContext()) == {"status": "done", "closed": []}
+    assert consultation.lambda_handler(event, FakeContext()) == {
+        "status": "done",
+        "closed": [ticket],
+        "resent": [],
+    }
+    assert consultation.lambda_handler(event, FakeContext()) == {"status": "done", "closed": [], "resent": []}
     assert query(db, "SELECT status FROM ticket ORDER BY id") == [{"status": "selesai"}, {"status": "baru"}]
     assert sum("ditutup otomatis" in m.content for m in emulator.bot_messages(USER)) == 1
+
+
+def lost_hand_over(consultation: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings) -> int:
+    """Budi's question: its header is posted, the copy fails and Lambda gives up (the update went to the
+    DLQ), so the copy stays pending in the outbox."""
+    update = emulator.send_message(USER, "Pertanyaan yang tertahan")
+    emulator.fail_next("copyMessage", count=1, error_code=500, description="Internal Server Error")
+    with pytest.raises(Exception, match="Internal Server Error"):
+        consultation.lambda_handler(event_for(update), FakeContext())
+    pending = query(db, "SELECT ticket_id, kind FROM staff_outbox WHERE status = 'pending'")
+    assert [row["kind"] for row in pending] == ["question"]
+    return int(pending[0]["ticket_id"])
+
+
+def test_the_schedule_posts_a_copy_whose_hand_over_was_lost_once(
+    consultation: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+) -> None:
+    ticket = lost_hand_over(consultation, emulator, db)
+    event = load_event("consultation_auto_close_schedule")
+    # A post pending for less than ten minutes may still be on its way: left alone.
+    assert consultation.lambda_handler(event, FakeContext())["resent"] == []
+    assert not any(
+        m.content == "Pertanyaan yang tertahan" for m in emulator.bot_messages(STAFF_GROUP_CHAT_ID)
+    )
+
+    query(db, "UPDATE staff_outbox SET created_at = UTC_TIMESTAMP(6) - INTERVAL 11 MINUTE")
+    assert consultation.lambda_handler(event, FakeContext())["resent"] == [ticket]
+    assert consultation.lambda_handler(event, FakeContext())["resent"] == []
+    staff = emulator.bot_messages(STAFF_GROUP_CHAT_ID)
+    copies = [m for m in staff if m.content == "Pertanyaan yang tertahan"]
+    assert len(copies) == 1
+    assert copies[0].reply_to_message_id == staff[0].message_id  # under the ticket's header
+    assert query(db, "SELECT status FROM staff_outbox ORDER BY id") == [{"status": "sent"}] * 2
+
+
+def test_with_a_queue_the_schedule_hands_stale_posts_to_it_again(
+    consultation: ModuleType,
+    emulator: TelegramEmulator,
+    db: DatabaseSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ticket = lost_hand_over(consultation, emulator, db)
+    query(db, "UPDATE staff_outbox SET created_at = UTC_TIMESTAMP(6) - INTERVAL 11 MINUTE")
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "t",
+        "AWS_SECRET_ACCESS_KEY": "t",
+        "AWS_DEFAULT_REGION": "ap-southeast-3",
+    }.items():
+        monkeypatch.setenv(key, value)
+    with mock_aws():
+        sqs = boto3.client("sqs")
+        url = sqs.create_queue(
+            QueueName="staff.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "false"}
+        )["QueueUrl"]
+        monkeypatch.setattr(consultation, "DELIVERY_QUEUE_URL", url)
+        event = load_event("consultation_auto_close_schedule")
+        assert consultation.lambda_handler(event, FakeContext())["resent"] == [ticket]
+        received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"])
+    (message,) = received["Messages"]
+    item = query(db, "SELECT id FROM staff_outbox WHERE status = 'pending'")[0]["id"]
+    assert json.loads(message["Body"]) == {"outbox_id": item}
+    assert message["Attributes"]["MessageGroupId"] == f"ticket-{ticket}"
 
 
 @pytest.mark.parametrize("name", ["consultation_question", "consultation_staff_reply"])

@@ -495,6 +495,17 @@ def _outbox_item(row: Row) -> OutboxItem:
 OUTBOX_COLUMNS = "id, ticket_id, kind, staff_chat_id, from_chat_id, private_message_id, status, attempts"
 
 
+def tickets_with_stale_outbox(db: Database, before: datetime) -> list[int]:
+    """Tickets with a post still pending since before ``before``: its hand-over to the queue was lost (the
+    function died between the commit and the enqueue, or SQS refused it on every retry)."""
+    rows = db.fetch_all(
+        "SELECT DISTINCT ticket_id FROM staff_outbox WHERE status = 'pending' AND created_at < %s"
+        " ORDER BY ticket_id",
+        (before,),
+    )
+    return [int(r["ticket_id"]) for r in rows]
+
+
 def outbox_item(db: Database, item_id: int) -> OutboxItem | None:
     row = db.fetch_one(f"SELECT {OUTBOX_COLUMNS} FROM staff_outbox WHERE id = %s", (item_id,))  # noqa: S608
     return _outbox_item(row) if row else None

@@ -67,9 +67,9 @@ def added_to_ticket(ticket_id: int, reopened: bool, next_opening: datetime | Non
 
 def answer_tag(ticket_id: int) -> str:
     return (
-        f"💬 <b>Jawaban petugas Biro OSDM untuk tiket #{ticket_id}:</b>\n"
-        "<i>Masih ada yang ingin ditanyakan? Ketik saja pesan Anda. Ketik /selesai bila pertanyaan Anda "
-        "sudah terjawab.</i>"
+        f"💬 <b>Jawaban petugas Biro OSDM untuk tiket #{ticket_id}</b> ada di bawah ini.\n"
+        "<i>Setelah membacanya, ketik /selesai bila pertanyaan Anda sudah terjawab, atau kirim pesan "
+        "bila masih ada yang ingin ditanyakan.</i>"
     )
 
 
