@@ -28,6 +28,9 @@ STAFF_GROUP_CHAT_ID = -1001000000001
 MANAGERS_CHAT_ID = -1001000000002
 
 TABLES = (
+    "announcement_delivery",
+    "announcement",
+    "document",
     "faq_offer",
     "content_view",
     "document_send",

@@ -34,9 +34,11 @@ from telegram.ext import (
 
 from sinawai import consultation_store as tickets_db
 from sinawai import consultation_texts as t
-from sinawai import employees, menu, staff_delivery, store, tickets
+from sinawai import content, employees, faq, menu, service_records, staff_delivery, store, tickets
 from sinawai.commands import CONSULTATION
 from sinawai.consultation_store import SYSTEM, Actor, Ticket
+from sinawai.content import Bundle, Topic
+from sinawai.content_store import ContentStore
 from sinawai.employees import Employee
 from sinawai.staff_delivery import Pacing, ticket_buttons
 from sinawai.telegram_runtime import GroupFunction
@@ -67,6 +69,9 @@ RATE_LIMIT_WINDOW = timedelta(
 )
 DELIVERY_QUEUE_URL = os.environ.get("STAFF_DELIVERY_QUEUE_URL", "").strip()
 PACING = Pacing.from_env()
+content_store = ContentStore(function.settings.documents_bucket)
+FAQ_THRESHOLD = float(os.environ.get("FAQ_MATCH_THRESHOLD", "").strip() or faq.DEFAULT_THRESHOLD)
+MAX_QUESTION_CHARS = 4096
 AUTO_CLOSE_WORKING_DAYS = _int_env(
     "CONSULTATION_AUTO_CLOSE_WORKING_DAYS", tickets.DEFAULT_AUTO_CLOSE_WORKING_DAYS
 )
@@ -212,15 +217,31 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await say(update, t.RATE_LIMITED.format(minutes=minutes))
         return
 
+    # No ticket open: the published FAQ topics first. Only "no" (or no good match) opens a ticket.
+    no_ticket = message.text and not retried and tickets_db.latest_open_of(db, employee.nip) is None
+    if no_ticket and message.text and await offer_faq(update, employee, message.text):
+        return
+    ticket = await open_ticket(update, employee, message.message_id)
+    # A question no topic matched was recorded as such: it now names its ticket.
+    service_records.link_ticket(db, update.update_id, ticket.id)
+
+
+async def open_ticket(update: Update, employee: Employee, question_message_id: int) -> Ticket:
+    """Place the question (new ticket, or the open one), post it to the staff group, acknowledge it."""
+    chat = update.effective_chat
+    assert chat is not None
+    staff = staff_group()
+    assert staff is not None
+    db = function.db
     tickets_db.clear_blocked(db, employee.nip)
     placed = tickets_db.place_question(
         db,
         nip=employee.nip,
-        chat_id=message.chat_id,
+        chat_id=chat.id,
         staff_chat_id=staff,
         actor=actor_of(update, "pegawai"),
         reopen_window=REOPEN_WINDOW,
-        message_id=message.message_id,
+        message_id=question_message_id,
         update_id=update.update_id,
     )
     # A retry of this update (Lambda's, after a failed call below) finds the placement recorded and
@@ -249,6 +270,158 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await say(
             update, t.added_to_ticket(ticket.id, placed.decision.placement == "reopen", opening, hours.zone)
         )
+    return ticket
+
+
+# ---- FAQ answers before a consultation --------------------------------------------------------------------
+
+
+def faq_markup(offer_id: int, topics: list[Topic], shown: int) -> InlineKeyboardMarkup:
+    rows = [
+        [InlineKeyboardButton(f"📖 {topic.title}", callback_data=f"{CONSULTATION}:faqt:{offer_id}:{n}")]
+        for n, topic in enumerate(topics)
+        if n != shown
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(t.FAQ_YES, callback_data=f"{CONSULTATION}:faq:{offer_id}:ya"),
+            InlineKeyboardButton(t.FAQ_NO, callback_data=f"{CONSULTATION}:faq:{offer_id}:tidak"),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def faq_text(topic: Topic, bundle: Bundle, others: int) -> str:
+    more = t.FAQ_MORE if others else ""
+    return f"{t.FAQ_INTRO}\n\n{content.answer_html(topic, bundle.area(topic.area))}\n\n{more}{t.FAQ_QUESTION}"
+
+
+async def offer_faq(update: Update, employee: Employee, question: str) -> bool:
+    """Offer the best matching topics (True), or record that none matched well enough (False)."""
+    message = update.effective_message
+    assert message is not None
+    bundle = content_store.get()
+    if not bundle.topics:
+        return False  # nothing published: no FAQ to offer
+    db = function.db
+    matches = faq.best_matches(question, bundle, threshold=FAQ_THRESHOLD)
+    best = max((faq.score(question, topic) for topic in bundle.topics), default=0.0)
+    offer = service_records.record_offer(
+        db,
+        chat_id=message.chat_id,
+        nip=employee.nip,
+        question=question[:MAX_QUESTION_CHARS],
+        topic_ids=[m.topic.id for m in matches],
+        best_score=best,
+        question_message_id=message.message_id,
+        update_id=update.update_id,
+        outcome="menunggu" if matches else "tanpa_kecocokan",
+    )
+    if not matches:
+        return False
+    topics = [m.topic for m in matches]
+    sent = await once(
+        update,
+        "faq_offer",
+        lambda: message_id_of(
+            message.get_bot().send_message(
+                message.chat_id,
+                faq_text(topics[0], bundle, len(topics) - 1),
+                parse_mode=ParseMode.HTML,
+                reply_markup=faq_markup(offer.id, topics, 0),
+                disable_web_page_preview=True,
+                # under the question it answers (still sent if the employee deleted the question)
+                reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
+            )
+        ),
+    )
+    if sent is not None:
+        service_records.set_offer_message(db, offer.id, sent)
+    service_records.record_view(db, message.chat_id, topics[0].area, topics[0].id, "faq")
+    return True
+
+
+async def on_faq_button(update: Update, parts: list[str]) -> None:
+    """Another offered topic, "Ya, terjawab" or "Tidak, teruskan ke petugas"."""
+    query = update.callback_query
+    chat = update.effective_chat
+    assert query is not None
+    assert chat is not None
+    db = function.db
+    offer = service_records.offer(db, int(parts[2])) if parts[2].isdigit() and len(parts[2]) < 19 else None
+    if offer is None or offer.chat_id != chat.id:
+        await query.answer(t.FAQ_GONE, show_alert=True)
+        return
+    if parts[1] == "faqt":
+        await show_offered_topic(update, offer, parts[3])
+        return
+    forwarding_again = offer.outcome == "diteruskan" and offer.ticket_id is None  # a retried "Tidak"
+    if offer.outcome != "menunggu" and not forwarding_again:
+        await query.answer(t.FAQ_DECIDED, show_alert=True)
+        return
+    if parts[3] == "ya":
+        if service_records.decide(db, offer.id, "terjawab"):
+            await query.answer()
+            await drop_buttons(update)
+            await say(update, t.FAQ_THANKS)
+        else:
+            await query.answer(t.FAQ_DECIDED, show_alert=True)
+        return
+    if parts[3] != "tidak":
+        await query.answer()
+        return
+    if not forwarding_again and not service_records.decide(db, offer.id, "diteruskan"):
+        await query.answer(t.FAQ_DECIDED, show_alert=True)
+        return
+    employee = employees.by_nip(db, offer.nip) if offer.nip else None
+    if employee is None or not employee.active or staff_group() is None or offer.question_message_id is None:
+        await query.answer(t.INACTIVE, show_alert=True)
+        return
+    await query.answer()
+    await drop_buttons(update)
+    ticket = await open_ticket(update, employee, offer.question_message_id)
+    service_records.set_ticket(db, offer.id, ticket.id)
+
+
+async def show_offered_topic(update: Update, offer: service_records.FaqOffer, raw_index: str) -> None:
+    query = update.callback_query
+    chat = update.effective_chat
+    assert query is not None
+    assert chat is not None
+    bundle = content_store.get()
+    index = int(raw_index) if raw_index.isdigit() and len(raw_index) < 3 else -1
+    topics = [topic for topic in (bundle.topic(i) for i in offer.topic_ids) if topic is not None]
+    if not 0 <= index < len(offer.topic_ids) or offer.outcome != "menunggu":
+        await query.answer(t.FAQ_DECIDED if offer.outcome != "menunggu" else t.FAQ_GONE, show_alert=True)
+        return
+    topic = bundle.topic(offer.topic_ids[index])
+    if topic is None or not topics:
+        # The content changed since the offer: the question can still go to the staff.
+        await query.answer(t.FAQ_GONE, show_alert=True)
+        return
+    await query.answer()
+    shown = topics.index(topic)
+    try:
+        await query.edit_message_text(
+            faq_text(topic, bundle, len(topics) - 1),
+            parse_mode=ParseMode.HTML,
+            reply_markup=faq_markup(offer.id, topics, shown),
+            disable_web_page_preview=True,
+        )
+    except BadRequest as e:
+        if "message is not modified" not in e.message.lower():
+            raise
+    service_records.record_view(function.db, chat.id, topic.area, topic.id, "faq")
+
+
+async def drop_buttons(update: Update) -> None:
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest as e:
+        if "message is not modified" not in e.message.lower():
+            raise
 
 
 # ---- staff answers -------------------------------------------------------------------------------------
@@ -461,6 +634,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat = update.effective_chat
     parts = (query.data or "").split(":")
     action = parts[1] if len(parts) > 1 else ""
+    if action in ("faq", "faqt") and len(parts) == 4 and chat is not None and chat.type == ChatType.PRIVATE:
+        await on_faq_button(update, parts)
+        return
     if action == "tanya":
         await query.answer()
         back = menu.BACK_TO_MENU

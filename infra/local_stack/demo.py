@@ -6,6 +6,7 @@ an employee (Budi) talks to the bot exactly as Telegram would deliver it, throug
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import textwrap
@@ -25,6 +26,9 @@ STAFF_MEMBER = 5550101
 
 
 NIP_BUDI = "199001172015031001"
+CONTENT = ROOT / "content"
+SAMPLE_FORM = ROOT / "events" / "documents" / "formulir_permohonan_cuti.pdf"
+FAQ_QUESTION = "Berapa lama cuti melahirkan untuk anak ketiga?"
 DEMO_PASSWORD = "Awal#2026Bds"  # noqa: S105 - Budi's initial password in events/imports/employees.csv
 IMPORTS = ROOT / "events" / "imports"
 QUESTION = (
@@ -53,6 +57,24 @@ def seed_demo_data(database: DatabaseSettings) -> None:
             raise SystemExit(f"the demo data in {path} did not import")
 
 
+def publish_content_and_documents(stack: LocalStack) -> None:
+    """What OSDM does before employees use the menus: publish the content, add a document."""
+    os.environ.update(
+        AWS_ENDPOINT_URL_S3=stack.moto_url,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106 - moto's dummy credentials
+        AWS_DEFAULT_REGION="ap-southeast-3",
+        DOCUMENTS_BUCKET=stack.config.bucket,
+    )
+    print("$ sinawai content publish content")
+    if cli.main(["content", "publish", str(CONTENT)]) != 0:
+        raise SystemExit("the content did not publish")
+    form = SAMPLE_FORM.relative_to(ROOT)
+    print(f'$ sinawai documents upload formulir "Formulir permohonan cuti" {form}')
+    if cli.main(["documents", "upload", "formulir", "Formulir permohonan cuti", str(SAMPLE_FORM)]) != 0:
+        raise SystemExit("the sample document did not upload")
+
+
 def setup_people(stack: LocalStack) -> None:
     emu = stack.telegram
     emu.add_user(BUDI, "Budi", last_name="Santoso", username="budi_s")
@@ -74,6 +96,7 @@ def _step(stack: LocalStack, action: Callable[[], object]) -> None:
 def play(stack: LocalStack) -> None:
     emu = stack.telegram
     setup_people(stack)
+    publish_content_and_documents(stack)
 
     # the general menu (seed, Tabel 2 and 4)
     _step(stack, lambda: emu.send_message(BUDI, "/start"))
@@ -97,9 +120,46 @@ def play(stack: LocalStack) -> None:
     _step(stack, lambda: emu.send_message(SITI, "/datapribadi"))
     _step(stack, lambda: emu.send_message(SITI, "Selamat pagi, bagaimana cara mengajukan cuti?"))
 
-    # a consultation: Budi asks, Rina answers in the staff group, closes it, Budi rates it
+    # information menus (seed, Tabel 4): /jahdis → Cuti → Cuti tahunan → Back → main menu, in one message
+    _step(stack, lambda: emu.send_message(BUDI, "/jahdis"))
+    jahdis = _latest_bot_message_id(emu, BUDI)
+    for data in (
+        "information:jahdis:s:cuti",
+        "information:jahdis:t:cuti-tahunan",
+        "information:jahdis:s:cuti",
+        "general:menu",
+    ):
+        _step(stack, functools.partial(emu.press_button, BUDI, BUDI, jahdis, data))
+
+    # an FAQ answer before a consultation: the topic answers it, "Ya, terjawab", no ticket
+    _step(stack, lambda: emu.send_message(BUDI, FAQ_QUESTION))
+    offer = emu.bot_messages(BUDI)[-1]
+    yes = next(d for d in offer.callback_data if d.endswith(":ya"))
+    _step(stack, lambda: emu.press_button(BUDI, BUDI, offer.message_id, yes))
+
+    # a document: /dokumen → Formulir → the file (uploaded to Telegram once, then by file_id)
+    _step(stack, lambda: emu.send_message(BUDI, "/dokumen"))
+    listing = _latest_bot_message_id(emu, BUDI)
+    _step(stack, lambda: emu.press_button(BUDI, BUDI, listing, "documents:c:formulir"))
+    document = next(m for m in emu.bot_messages(BUDI) if m.message_id == listing).callback_data[0]
+    _step(stack, lambda: emu.press_button(BUDI, BUDI, listing, document))
+
+    # an announcement from the staff group, then /terkini
     staff = stack.config.staff_group_chat_id
+    _step(
+        stack,
+        lambda: emu.send_message(
+            STAFF_MEMBER, "/umumkan Batas unggah bukti dukung SKP triwulan IV: 15 Desember.", chat_id=staff
+        ),
+    )
+    _step(stack, lambda: emu.send_message(BUDI, "/terkini"))
+
+    # a consultation: the FAQ offers a topic, Budi forwards his question to the staff ("Tidak"), Rina
+    # answers in the staff group, closes it, Budi rates it
     _step(stack, lambda: emu.send_message(BUDI, QUESTION))
+    offer = emu.bot_messages(BUDI)[-1]
+    no = next(d for d in offer.callback_data if d.endswith(":tidak"))
+    _step(stack, lambda: emu.press_button(BUDI, BUDI, offer.message_id, no))
     header = next(m for m in reversed(emu.bot_messages(staff)) if m.callback_data)
     ticket = header.callback_data[0].rsplit(":", 1)[-1]
     question_id = _latest_bot_message_id(emu, staff)

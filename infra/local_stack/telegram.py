@@ -731,8 +731,10 @@ class TelegramEmulator:
         last_name: str | None = None,
         username: str | None = None,
         language_code: str = "id",
+        started: bool = False,
     ) -> JsonDict:
-        """A Telegram user (and their private chat with the bot). They have not started the bot yet."""
+        """A Telegram user (and their private chat with the bot). They have not started the bot yet, unless
+        ``started`` (they pressed Start some time ago: the bot may write to them first)."""
         if user_id <= 0:
             raise ValueError("user ids are positive")
         info: JsonDict = {"id": user_id, "is_bot": False, "first_name": first_name}
@@ -747,7 +749,8 @@ class TelegramEmulator:
             if existing is not None:
                 existing.info = info
             else:
-                self._users[user_id] = _User(info)
+                existing = self._users[user_id] = _User(info)
+            existing.started = existing.started or started
             chat = self._chats.get(user_id)
             if chat is None:
                 self._chats[user_id] = _Chat(id=user_id, type="private", title=first_name, user_id=user_id)
@@ -879,6 +882,17 @@ class TelegramEmulator:
 
     def press_button(self, user_id: int, chat_id: int, message_id: int, callback_data: str) -> JsonDict:
         """The user presses the inline button with ``callback_data``: a ``callback_query`` update."""
+        return self._press(user_id, chat_id, message_id, callback_data, forged=False)
+
+    def press_forged_button(
+        self, user_id: int, chat_id: int, message_id: int, callback_data: str
+    ) -> JsonDict:
+        """A modified client sends ``callback_data`` the message's keyboard never had (or no longer has)."""
+        return self._press(user_id, chat_id, message_id, callback_data, forged=True)
+
+    def _press(
+        self, user_id: int, chat_id: int, message_id: int, callback_data: str, *, forged: bool
+    ) -> JsonDict:
         with self._cond:
             user, chat = self._acting(user_id, chat_id)
             msg = chat.messages.get(message_id)
@@ -889,6 +903,8 @@ class TelegramEmulator:
             button = next(
                 (b for row in msg.buttons for b in row if b.get("callback_data") == callback_data), None
             )
+            if button is None and forged:
+                button = {"text": f"forged: {callback_data}", "callback_data": callback_data}
             if button is None:
                 raise ValueError(
                     f"message {message_id} in chat {chat_id} has no button with callback_data "

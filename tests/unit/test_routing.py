@@ -120,3 +120,54 @@ def test_parse_command() -> None:
     assert parse_command("/ spasi") is None
     assert parse_command("bukan perintah") is None
     assert parse_command("/héllo") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "group", "command"),
+    [
+        ("/umumkan Besok apel pagi", "information", "umumkan"),
+        ("/umumkan@SinawaiBot", "information", "umumkan"),
+        ("/unggah formulir Formulir cuti", "documents", "unggah"),
+        ("/tiket", "consultation", "tiket"),
+        ("/jahdis", "consultation", "jahdis"),  # an employee's command in the staff group is chatter
+        ("terima kasih", "consultation", None),
+    ],
+)
+def test_staff_commands_of_other_groups_leave_the_staff_group_for_their_group(
+    text: str, group: str, command: str | None
+) -> None:
+    route = classify(message(text, chat_id=STAFF, chat_type="supergroup"), staff_group_chat_id=STAFF)
+    assert (route.group, route.command) == (group, command)
+
+
+def test_a_file_captioned_unggah_in_the_staff_group_goes_to_documents() -> None:
+    update = message("", chat_id=STAFF, chat_type="supergroup")
+    del update["message"]["text"]
+    update["message"]["document"] = {"file_id": "BQAC", "file_unique_id": "u", "file_name": "f.pdf"}
+    update["message"]["caption"] = "/unggah formulir Formulir cuti"
+    route = classify(update, staff_group_chat_id=STAFF)
+    assert (route.group, route.command) == ("documents", "unggah")
+    update["message"]["caption"] = "lampiran jawaban tiket"
+    assert classify(update, staff_group_chat_id=STAFF).group == "consultation"
+
+
+def test_a_captioned_command_in_a_private_chat_is_a_question_not_a_command() -> None:
+    update = message("")
+    del update["message"]["text"]
+    update["message"]["caption"] = "/unggah formulir Judul"
+    update["message"]["document"] = {"file_id": "BQAC", "file_unique_id": "u"}
+    route = classify(update, staff_group_chat_id=STAFF)
+    assert (route.group, route.check_conversation) == ("consultation", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [
+        ("/renbangkompeg", "information"),
+        ("/terkini", "information"),
+        ("/umumkan x", "information"),
+        ("/dokumen", "documents"),
+    ],
+)
+def test_information_and_document_commands_go_to_their_groups(text: str, group: str) -> None:
+    assert classify(message(text), staff_group_chat_id=STAFF).group == group

@@ -163,6 +163,144 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0 if result.imported else 1
 
 
+# ---- content -----------------------------------------------------------------------------------------
+
+
+def _load_content(root: Path) -> Any:
+    """The checked bundle, or None after printing every problem with its file and line."""
+    from sinawai import content
+
+    try:
+        return content.build(content.load_folder(root))
+    except content.ContentError as e:
+        for problem in e.problems:
+            print(f"{root / problem.path}:{problem.line}: {problem.message}", file=sys.stderr)
+        print(f"Konten ditolak: {len(e.problems)} masalah. Tidak ada yang diterbitkan.", file=sys.stderr)
+        return None
+
+
+def _cmd_content_validate(args: argparse.Namespace) -> int:
+    from sinawai import content
+
+    root = Path(args.dir)
+    if not root.is_dir():
+        print(f"sinawai content: folder {root} tidak ada.", file=sys.stderr)
+        return 2
+    bundle = _load_content(root)
+    if bundle is None:
+        return 1
+    info = content.describe(bundle)
+    areas = ", ".join(f"{area} {n}" for area, n in info["areas"].items())
+    print(
+        f"Konten valid: {info['topics']} topik ({areas}); "
+        f"{info['drafts']} masih draf menunggu konfirmasi OSDM."
+    )
+    return 0
+
+
+def _cmd_content_publish(args: argparse.Namespace) -> int:
+    from sinawai import content, content_store
+
+    root = Path(args.dir)
+    if not root.is_dir():
+        print(f"sinawai content: folder {root} tidak ada.", file=sys.stderr)
+        return 2
+    bucket = args.bucket or Settings.from_env().documents_bucket
+    if not bucket:
+        print("sinawai content publish: set DOCUMENTS_BUCKET or --bucket.", file=sys.stderr)
+        return 2
+    bundle = _load_content(root)
+    if bundle is None:
+        return 1
+    from datetime import UTC, datetime
+
+    stamped = content.Bundle(
+        bundle.areas, bundle.topics, bundle.version, datetime.now(UTC).isoformat(timespec="seconds")
+    )
+    version_id = content_store.publish(bucket, stamped)
+    print(
+        f"Diterbitkan: {len(bundle.topics)} topik, versi {bundle.version}, "
+        f"s3://{bucket}/{content_store.BUNDLE_KEY}" + (f" (S3 version {version_id})" if version_id else "")
+    )
+    print("Fungsi membaca konten baru paling lambat setelah CONTENT_CACHE_SECONDS (bawaan 60 detik).")
+    return 0
+
+
+# ---- documents -----------------------------------------------------------------------------------------
+
+
+def _cmd_documents_upload(args: argparse.Namespace) -> int:
+    import mimetypes
+
+    from sinawai import documents
+    from sinawai.db import Database
+
+    path = Path(args.file)
+    bucket = args.bucket or Settings.from_env().documents_bucket
+    if not bucket:
+        print("sinawai documents upload: set DOCUMENTS_BUCKET or --bucket.", file=sys.stderr)
+        return 2
+    try:
+        category = documents.check_category(args.category)
+        roles = documents.check_roles(args.roles.split(","))
+        data = path.read_bytes()
+    except documents.DocumentInputError as e:
+        print(f"sinawai documents upload: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(
+            f"sinawai documents upload: berkas {path} tidak dapat dibaca: {e.strerror or e}.", file=sys.stderr
+        )
+        return 2
+    if not data:
+        print(f"sinawai documents upload: berkas {path} kosong.", file=sys.stderr)
+        return 2
+    mime = mimetypes.guess_type(path.name)[0]
+    key = documents.s3_key_for(category, path.name)
+    documents.store_file(documents.s3_client(), bucket, key, data, mime)
+    db = Database()
+    try:
+        document = documents.add(
+            db,
+            category=category,
+            title=args.title,
+            roles=roles,
+            s3_key=key,
+            file_name=path.name,
+            mime_type=mime,
+            size_bytes=len(data),
+            telegram_file_id=None,
+            added_by=f"cli:{_operator()}",
+        )
+    except documents.DocumentInputError as e:
+        print(f"sinawai documents upload: {e}", file=sys.stderr)
+        return 2
+    finally:
+        db.close()
+    link = " (lebih dari 50 MB: dikirim sebagai tautan)" if document.too_big_for_telegram else ""
+    print(
+        f"Dokumen #{document.id} '{document.title}' ({category}, untuk {', '.join(sorted(document.roles))}) "
+        f"disimpan di s3://{bucket}/{key}{link}."
+    )
+    return 0
+
+
+def _cmd_documents_list(_: argparse.Namespace) -> int:
+    from sinawai import documents
+    from sinawai.db import Database
+
+    db = Database()
+    try:
+        found = documents.list_all(db)
+    finally:
+        db.close()
+    for d in found:
+        uploaded = "file_id tersimpan" if d.telegram_file_id else "belum diunggah ke Telegram"
+        print(f"#{d.id}\t{d.category}\t{d.title}\t{','.join(sorted(d.roles))}\t{d.size_bytes} B\t{uploaded}")
+    print(f"{len(found)} dokumen.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sinawai", description="Sinawai operations")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -195,6 +333,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = commands.add_parser("publish", help="setMyCommands from the command registry")
     p.set_defaults(func=_cmd_commands_publish)
+
+    content_cmd = sub.add_parser("content", help="OSDM's information content").add_subparsers(
+        dest="action", required=True
+    )
+    p = content_cmd.add_parser("validate", help="check the content files; every problem with file and line")
+    p.add_argument("dir", nargs="?", default="content", help="the content folder (default: content)")
+    p.set_defaults(func=_cmd_content_validate)
+    p = content_cmd.add_parser("publish", help="check, then publish to s3://DOCUMENTS_BUCKET/content/")
+    p.add_argument("dir", nargs="?", default="content", help="the content folder (default: content)")
+    p.add_argument("--bucket", help="instead of DOCUMENTS_BUCKET")
+    p.set_defaults(func=_cmd_content_publish)
+
+    docs = sub.add_parser("documents", help="documents offered by /dokumen").add_subparsers(
+        dest="action", required=True
+    )
+    p = docs.add_parser("upload", help="store a file in S3 and offer it in /dokumen")
+    p.add_argument("category", help="slug: formulir, peraturan, templat-surat, ...")
+    p.add_argument("title", help="the title employees see")
+    p.add_argument("file", help="path of the file")
+    p.add_argument("--roles", default="pegawai,staf,admin", help="who may see it (default: everyone)")
+    p.add_argument("--bucket", help="instead of DOCUMENTS_BUCKET")
+    p.set_defaults(func=_cmd_documents_upload)
+    p = docs.add_parser("list", help="the documents and whether Telegram has their file")
+    p.set_defaults(func=_cmd_documents_list)
     return parser
 
 

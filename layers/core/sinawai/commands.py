@@ -41,11 +41,26 @@ COMMANDS: tuple[Command, ...] = (
     Command("cuti", REGISTRATION, "Lihat saldo cuti Anda tahun ini"),
     Command("gantisandi", REGISTRATION, "Ganti kata sandi Sinawai Anda"),
     Command("keluar", REGISTRATION, "Lepaskan akun Telegram ini dari NIP Anda"),
+    Command("renbangkompeg", INFORMATION, "Perencanaan dan pengembangan kompetensi pegawai"),
+    Command("mutasi", INFORMATION, "Mutasi: kenaikan pangkat, pindah, jabatan, pensiun"),
+    Command("jahdis", INFORMATION, "Kesejahteraan dan disiplin: cuti, disiplin, tunkin"),
+    Command("pengkinpeg", INFORMATION, "Pengelolaan kinerja pegawai: SKP dan predikat kinerja"),
+    Command("terkini", INFORMATION, "Pengumuman kepegawaian terbaru"),
+    Command("dokumen", DOCUMENTS, "Unduh formulir, templat dan peraturan"),
     Command("selesai", CONSULTATION, "Tutup pertanyaan (tiket) Anda yang sudah terjawab"),
     Command("lewati", CONSULTATION, "Lewati komentar setelah memberi penilaian"),
     Command("tiket", CONSULTATION, "Daftar tiket terbuka, terlama di atas", audience="staff"),
     Command("ambil", CONSULTATION, "Ambil tiket: /ambil N", audience="staff"),
     Command("tutup", CONSULTATION, "Tutup tiket: /tutup N", audience="staff"),
+    Command(
+        "umumkan", INFORMATION, "Umumkan: /umumkan TEKS, atau balas pesan dengan /umumkan", audience="staff"
+    ),
+    Command(
+        "unggah",
+        DOCUMENTS,
+        "Tambah dokumen: kirim berkas dengan keterangan /unggah KATEGORI JUDUL",
+        audience="staff",
+    ),
 )
 
 # Commands whose arguments carry passwords: how many leading arguments may be kept when a copy is stored.
@@ -58,6 +73,11 @@ def command_group(name: str) -> str | None:
     """The group that answers ``/name``, or None when the command does not exist."""
     command = _BY_NAME.get(name.lower())
     return command.group if command else None
+
+
+def command_audience(name: str) -> Audience | None:
+    command = _BY_NAME.get(name.lower())
+    return command.audience if command else None
 
 
 def commands_for(audience: Audience) -> list[Command]:

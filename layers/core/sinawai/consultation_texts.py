@@ -189,3 +189,21 @@ COMMENT_SKIPPED = "Baik, terima kasih. Ketik pertanyaan Anda kapan saja bila mem
 COMMENT_TEXT_EXPECTED = "Mohon kirim komentar dalam bentuk teks, atau ketik /lewati."
 NOTHING_TO_SKIP = "Tidak ada yang perlu dilewati. Ketik /menu untuk memilih layanan."
 STAFF_ONLY = "Perintah ini hanya dapat digunakan di grup petugas Biro OSDM."
+
+
+# ---- FAQ answers before a consultation ------------------------------------------------------------------
+
+FAQ_INTRO = "🔎 <b>Mungkin ini jawaban yang Anda cari:</b>"
+FAQ_MORE = "Topik lain yang mungkin sesuai ada pada tombol di bawah ini.\n"
+FAQ_QUESTION = "Apakah informasi ini menjawab pertanyaan Anda?"
+FAQ_YES = "✅ Ya, terjawab"
+FAQ_NO = "➡️ Tidak, teruskan ke petugas"
+FAQ_THANKS = (
+    "Terima kasih, senang dapat membantu! 😊\n"
+    "Jika masih ada yang ingin ditanyakan, silakan tulis pertanyaan Anda kapan saja."
+)
+FAQ_DECIDED = "Pilihan untuk pertanyaan ini sudah tercatat."
+FAQ_GONE = (
+    'Topik ini sudah tidak tersedia. Silakan tekan "Tidak, teruskan ke petugas" atau tulis ulang '
+    "pertanyaan Anda."
+)

@@ -1,7 +1,8 @@
 """Classify a Telegram update into the command group that should process it (pure; no I/O).
 
 Routing is by what the update means: a command goes to its group, a button press to the group named in
-its callback data, anything in the staff group to consultation, and plain text in a private chat to
+its callback data, a staff command in the staff group (also as a file's caption) to its group, anything
+else in the staff group to consultation, and plain text in a private chat to
 whatever conversation the chat has pending (looked up by the caller), otherwise to consultation.
 """
 
@@ -17,6 +18,7 @@ from sinawai.commands import (
     GROUPS,
     REGISTRATION,
     SECRET_ARGUMENT_COMMANDS,
+    command_audience,
     command_group,
 )
 
@@ -138,6 +140,12 @@ def classify(update: Mapping[str, Any], *, staff_group_chat_id: int | None) -> R
     command_name = command[0] if command else None
 
     if staff_group_chat_id is not None and chat_id == staff_group_chat_id:
+        # A staff command of another group (/umumkan, /unggah) goes to that group, also as the caption of
+        # a file (/unggah); everything else in the staff group is the consultation relay's.
+        staff_command = command or parse_command(obj.get("caption") or "")
+        if staff_command is not None and command_audience(staff_command[0]) == "staff":
+            group = command_group(staff_command[0]) or CONSULTATION
+            return Route(kind, group, chat_id, chat_type, user_id, staff_command[0])
         return Route(kind, CONSULTATION, chat_id, chat_type, user_id, command_name)
 
     if command_name is not None:
