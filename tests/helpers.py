@@ -28,6 +28,7 @@ STAFF_GROUP_CHAT_ID = -1001000000001
 MANAGERS_CHAT_ID = -1001000000002
 
 TABLES = (
+    "report_run",
     "faq_offer",
     "content_view",
     "document_send",
