@@ -46,6 +46,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("tiket", CONSULTATION, "Daftar tiket terbuka, terlama di atas", audience="staff"),
     Command("ambil", CONSULTATION, "Ambil tiket: /ambil N", audience="staff"),
     Command("tutup", CONSULTATION, "Tutup tiket: /tutup N", audience="staff"),
+    Command(
+        "laporan",
+        REPORT,
+        "Laporan evaluasi layanan: kemarin, /laporan TTTT-BB-HH, atau rentang dua tanggal",
+        audience="managers",
+    ),
 )
 
 # Commands whose arguments carry passwords: how many leading arguments may be kept when a copy is stored.

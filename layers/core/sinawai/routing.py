@@ -16,6 +16,7 @@ from sinawai.commands import (
     GENERAL,
     GROUPS,
     REGISTRATION,
+    REPORT,
     SECRET_ARGUMENT_COMMANDS,
     command_group,
 )
@@ -138,7 +139,10 @@ def classify(update: Mapping[str, Any], *, staff_group_chat_id: int | None) -> R
     command_name = command[0] if command else None
 
     if staff_group_chat_id is not None and chat_id == staff_group_chat_id:
-        return Route(kind, CONSULTATION, chat_id, chat_type, user_id, command_name)
+        # Everything in the staff group is consultation, except /laporan: its group answers (with a
+        # polite refusal: the report is the managers') instead of the staff getting no answer at all.
+        group = REPORT if command_name and command_group(command_name) == REPORT else CONSULTATION
+        return Route(kind, group, chat_id, chat_type, user_id, command_name)
 
     if command_name is not None:
         # An unknown command still gets an answer (from the general group) that points to /bantuan.
