@@ -68,3 +68,20 @@ def test_percentiles_interpolate_and_numbers_read_the_indonesian_way() -> None:
         "50%",
         "66,7%",
     )
+
+
+def test_the_fast_working_clock_agrees_with_working_hours_over_long_and_short_spans() -> None:
+    import random
+    from datetime import timedelta
+
+    from sinawai.report import WorkingClock
+    from sinawai.working_hours import WorkingHours, indonesian_holidays
+
+    hours = WorkingHours.from_spec(None, timezone="Asia/Jakarta", is_holiday=indonesian_holidays())
+    clock = WorkingClock(hours, date(2025, 12, 1), date(2026, 12, 31))
+    rng = random.Random(6)
+    for _ in range(300):
+        start = datetime(2025, 11, 20, tzinfo=UTC) + timedelta(minutes=rng.randrange(0, 60 * 24 * 420))
+        end = start + timedelta(minutes=rng.choice([30, 600, 3000, 60 * 24 * rng.randrange(1, 400)]))
+        expected = hours.working_time_between(start, end).total_seconds() / 3600
+        assert clock.between(start, end) == pytest.approx(expected, abs=1e-6)

@@ -185,7 +185,8 @@ class Facts:
     first_answered: Sequence[TicketFact] = ()
     closed: Sequence[TicketFact] = ()
     rated: Sequence[TicketFact] = ()
-    backlog: Sequence[TicketFact] = ()
+    backlog_count: int = 0  # tickets open at ``as_of``
+    waiting: Sequence[TicketFact] = ()  # of those, the ones without a first answer at ``as_of``
     staff_answers: Mapping[str, int] = field(default_factory=dict)
 
 
@@ -293,23 +294,69 @@ def _aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
+class WorkingClock:
+    """``WorkingHours.working_time_between`` in hours, fast over long spans: the whole days in between are
+    summed from a prefix table of each day's working hours (a ticket open for a year costs two lookups,
+    not 365 calendar checks)."""
+
+    def __init__(self, hours: WorkingHours, first: date, last: date) -> None:
+        self.hours = hours
+        self.first = first
+        self._prefix = [0.0]  # _prefix[i]: working hours of the days first … first + i - 1
+        day = first
+        while day <= last:
+            self._prefix.append(self._prefix[-1] + self._day(day))
+            day += timedelta(days=1)
+
+    def _midnight(self, day: date) -> datetime:
+        return datetime.combine(day, datetime.min.time(), self.hours.zone)
+
+    def _day(self, day: date) -> float:
+        return _hours(
+            self.hours.working_time_between(self._midnight(day), self._midnight(day + timedelta(1)))
+        )
+
+    def _whole_days(self, first: date, last: date) -> float:
+        """Working hours of the days ``first`` … ``last`` (inclusive; zero when first > last)."""
+        if first > last:
+            return 0.0
+        start, end = (first - self.first).days, (last - self.first).days + 1
+        if start < 0 or end >= len(self._prefix):
+            return sum(self._day(first + timedelta(n)) for n in range((last - first).days + 1))
+        return self._prefix[end] - self._prefix[start]
+
+    def between(self, start: datetime, end: datetime) -> float:
+        start, end = _aware(start).astimezone(self.hours.zone), _aware(end).astimezone(self.hours.zone)
+        if end <= start:
+            return 0.0
+        if start.date() == end.date():
+            return _hours(self.hours.working_time_between(start, end))
+        first_day_end = self._midnight(start.date() + timedelta(1))
+        head = _hours(self.hours.working_time_between(start, first_day_end))
+        tail = _hours(self.hours.working_time_between(self._midnight(end.date()), end))
+        return head + self._whole_days(start.date() + timedelta(1), end.date() - timedelta(1)) + tail
+
+
+def _clock_for(facts: Facts, hours: WorkingHours) -> WorkingClock:
+    moments = [t.created_at for group in (facts.first_answered, facts.closed, facts.waiting) for t in group]
+    first = min(moments, default=facts.as_of)
+    return WorkingClock(hours, _aware(first).astimezone(hours.zone).date(), _aware(facts.as_of).date())
+
+
 def compute(facts: Facts, hours: WorkingHours, target_hours: float) -> Metrics:
     """Every metric of the period from its facts (definitions: README, "The evaluation report")."""
     as_of = _aware(facts.as_of)
+    clock = _clock_for(facts, hours)
 
     def worked(start: datetime, end: datetime) -> float:
-        return _hours(hours.working_time_between(_aware(start), _aware(end)))
+        return clock.between(start, end)
 
     first_response = {
         t.id: worked(t.created_at, t.first_answer_at) for t in facts.first_answered if t.first_answer_at
     }
     resolution = {t.id: worked(t.created_at, t.closed_at) for t in facts.closed if t.closed_at}
     waiting = sorted(
-        (
-            Waiting(t.id, t.nama, t.unit, t.created_at, worked(t.created_at, as_of))
-            for t in facts.backlog
-            if t.first_answer_at is None or _aware(t.first_answer_at) > as_of
-        ),
+        (Waiting(t.id, t.nama, t.unit, t.created_at, worked(t.created_at, as_of)) for t in facts.waiting),
         key=lambda w: (-w.hours, w.created_at, w.ticket_id),
     )
     ratings = [t.rating for t in facts.rated if t.rating is not None]
@@ -342,7 +389,7 @@ def compute(facts: Facts, hours: WorkingHours, target_hours: float) -> Metrics:
         opened=len(facts.opened),
         answered=len(facts.first_answered),
         closed=len(facts.closed),
-        backlog=len(facts.backlog),
+        backlog=facts.backlog_count,
         waiting=waiting,
         first_response_median=percentile(list(first_response.values()), 50),
         first_response_p90=percentile(list(first_response.values()), 90),
@@ -480,11 +527,13 @@ def trend(
     """Consultations opened per local day, and the median first-response time of the tickets first
     answered that day (working hours)."""
     per_day: dict[date, list[float]] = {}
+    if not days:
+        return []
+    first = min([days[0], *(_aware(c).astimezone(hours.zone).date() for c, _a in first_answers)])
+    clock = WorkingClock(hours, first, days[-1])
     for created, answered in first_answers:
         local_day = _aware(answered).astimezone(hours.zone).date()
-        per_day.setdefault(local_day, []).append(
-            _hours(hours.working_time_between(_aware(created), _aware(answered)))
-        )
+        per_day.setdefault(local_day, []).append(clock.between(created, answered))
     return [
         TrendPoint(day, int(opened_by_day.get(day, 0)), percentile(per_day.get(day, []), 50)) for day in days
     ]

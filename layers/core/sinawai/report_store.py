@@ -120,8 +120,17 @@ def collect(db: Database, period: Period, zone: ZoneInfo, now: datetime) -> Fact
         " AND waktu >= %s AND waktu < %s AND actor_type = 'staf' GROUP BY actor_id",
         span,
     )
-    backlog = _tickets(db, "t.status <> 'selesai' AND t.created_at < %s", (as_of,)) + _tickets(
-        db, "t.closed_at >= %s AND t.created_at < %s", (as_of, as_of)
+    # Open at the period's end: not closed then (still open, or closed only later), created before it.
+    open_now = db.fetch_one(
+        "SELECT COUNT(*) AS n FROM ticket WHERE status <> 'selesai' AND created_at < %s", (as_of,)
+    )
+    closed_later = db.fetch_one(
+        "SELECT COUNT(*) AS n FROM ticket WHERE closed_at >= %s AND created_at < %s", (as_of, as_of)
+    )
+    # Of those, the ones still waiting for a first answer (read by ix_ticket_first_answer, both ranges).
+    not_closed = "(t.closed_at IS NULL OR t.closed_at >= %s) AND t.created_at < %s"
+    waiting = _tickets(db, f"t.first_answer_at IS NULL AND {not_closed}", (as_of, as_of)) + _tickets(
+        db, f"t.first_answer_at >= %s AND {not_closed}", (as_of, as_of, as_of)
     )
     return Facts(
         period=period,
@@ -142,7 +151,8 @@ def collect(db: Database, period: Period, zone: ZoneInfo, now: datetime) -> Fact
         first_answered=_tickets(db, "t.first_answer_at >= %s AND t.first_answer_at < %s", span),
         closed=_tickets(db, "t.closed_at >= %s AND t.closed_at < %s", span),
         rated=_tickets(db, "t.rated_at >= %s AND t.rated_at < %s", span),
-        backlog=sorted({t.id: t for t in backlog}.values(), key=lambda t: t.id),
+        backlog_count=int(open_now["n"] if open_now else 0) + int(closed_later["n"] if closed_later else 0),
+        waiting=sorted(waiting, key=lambda t: t.id),
         staff_answers={str(r["name"] or r["actor_id"]): int(r["n"]) for r in staff},
     )
 
