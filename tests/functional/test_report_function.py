@@ -261,3 +261,13 @@ def test_laporan_with_impossible_dates_answers_why_and_sends_nothing(
     assert len(sent) == 1
     assert answer in (sent[0].text or "")
     assert query(db, "SELECT COUNT(*) AS n FROM report_run") == [{"n": 0}]
+
+
+def test_the_sample_laporan_event_as_the_router_hands_it_over(
+    reporting: ModuleType, emulator: TelegramEmulator
+) -> None:
+    managers_group(emulator)
+    event = load_event("report_laporan")
+    assert classify(event["update"], staff_group_chat_id=STAFF_GROUP_CHAT_ID).group == "report"
+    assert reporting.lambda_handler(event, FakeContext())["status"] == "done"
+    assert digests(emulator)[0].startswith("📊 Laporan Harian Sinawai\nSenin, 28 Desember 2026")
