@@ -36,14 +36,19 @@ REFUSED_TEXT = (
     "melalui chat pribadi dengan bot. Bila Anda memerlukan laporan ini, silakan hubungi Biro OSDM."
 )
 STAFF_NOTICE = (
-    "⚠️ Laporan harian Sinawai untuk {day} belum dapat dikirim ke grup pimpinan: Telegram menolak "
-    "pengirimannya ({reason}). Sistem mencoba lagi secara otomatis. Mohon periksa pengaturan "
-    "MANAGERS_CHAT_ID dan pastikan bot masih menjadi anggota grup pimpinan."
+    "⚠️ Laporan harian Sinawai untuk {day} belum dapat dikirim ke grup pimpinan ({reason}). Sistem "
+    "mencoba lagi secara otomatis. Mohon periksa pengaturan MANAGERS_CHAT_ID dan pastikan bot masih "
+    "menjadi anggota grup pimpinan."
 )
 
 
 class ReportDeliveryError(SinawaiError):
     """The digest could not be delivered to the managers' chat; the invocation fails so it is retried."""
+
+
+class ReportInProgressError(SinawaiError):
+    """Another run holds the day's claim: this one fails so Lambda retries it once that run is done (it
+    then finds the digest sent) or its claim has lapsed (it then sends the digest itself)."""
 
 
 class ArchiveError(SinawaiError):
@@ -156,20 +161,30 @@ async def daily(bot: Bot, day: date) -> dict[str, Any]:
     run = report_store.claim_run(db, day)
     if run is None:
         existing = report_store.get_run(db, day)
-        function.logger.info("digest already sent or being sent: skipped")
+        if existing is not None and existing.status == "claimed":
+            raise ReportInProgressError(f"the digest of {day.isoformat()} is being sent by another run")
+        function.logger.info("digest already sent: skipped")
         failed = archive_pending({})
         if failed:
             raise ArchiveError(f"archive still pending for {', '.join(d.isoformat() for d in failed)}")
-        return {"status": "duplicate", "report_date": day.isoformat(), "run": existing and existing.status}
-    built, files = build(Period(day, day))
+        return {"status": "duplicate", "report_date": day.isoformat()}
     try:
+        built, files = build(Period(day, day))
         await send_report(bot, managers_chat(), built, files, run)
     except (TelegramError, ConfigurationError) as e:
-        reason = e.message if isinstance(e, TelegramError) else str(e)
+        reason = (
+            f"Telegram menolak: {e.message}"
+            if isinstance(e, TelegramError)
+            else "MANAGERS_CHAT_ID belum diatur"
+        )
         report_store.mark_failed(db, day, f"{type(e).__name__}: {reason}")
         function.logger.exception("digest not delivered; the invocation fails so that it is retried")
         await tell_staff(bot, day, reason)
         raise ReportDeliveryError(f"digest of {day.isoformat()} not delivered: {reason}") from e
+    except Exception as e:
+        # The database or the rendering failed: release the claim so that Lambda's retry takes it over.
+        report_store.mark_failed(db, day, f"{type(e).__name__}: {e}")
+        raise
     report_store.mark_sent(db, day)
     function.logger.info("digest sent", extra={"quiet": built.report.metrics.quiet})
     failed = archive_pending({day: files})

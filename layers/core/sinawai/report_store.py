@@ -23,8 +23,9 @@ from sinawai.store import utcnow
 from sinawai.working_hours import WorkingHours
 
 ER_DUP_ENTRY = 1062
-# A run that claimed a date and went silent this long ago (crashed, timed out) is taken over.
-CLAIM_LEASE = timedelta(minutes=5)
+# A run that claimed a date and went silent this long ago (crashed, timed out) is taken over: longer than
+# the function's 120 s timeout, shorter than Lambda's second retry (about 3 minutes after the first try).
+CLAIM_LEASE = timedelta(seconds=150)
 
 _TICKET_SELECT = (
     "SELECT t.id, t.created_at, t.first_answer_at, t.closed_at, t.rating, t.rated_at, t.rating_comment,"
