@@ -313,3 +313,16 @@ def test_without_a_managers_chat_configured_the_staff_are_told_and_nothing_is_se
     notices = [m.text or "" for m in emulator.bot_messages(STAFF_GROUP_CHAT_ID)]
     assert len(notices) == 1
     assert "(MANAGERS_CHAT_ID belum diatur)" in notices[0]
+
+
+def test_a_day_without_activity_gets_a_digest_that_says_so(
+    reporting: ModuleType, emulator: TelegramEmulator, aws: Any
+) -> None:
+    managers_group(emulator)
+    create_bucket(aws)
+    event = {"source": "sinawai.scheduler", "report": "daily", "report_date": "2026-06-01"}
+    assert reporting.lambda_handler(event, FakeContext())["status"] == "sent"
+    (text,) = digests(emulator)
+    assert text.startswith("📊 Laporan Harian Sinawai\nSenin, 1 Juni 2026\n\nTidak ada aktivitas layanan")
+    assert len(emulator.bot_messages(MANAGERS_CHAT_ID)) == 3
+    assert len(archived(aws)) == 3

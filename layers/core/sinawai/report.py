@@ -685,7 +685,7 @@ def _digest(report: Report, *, rich: bool, list_limit: int) -> str:
     if m.staff_answers and list_limit:
         staff = ", ".join(f"{name} {angka(n)}" for name, n in list(m.staff_answers.items())[:list_limit])
         lines += ["", f"{_b('Jawaban petugas', rich)}: {_e(staff, rich)}"]
-    lines += ["", "Grafik tren 30 hari dan rincian (XLSX) menyusul."]
+    lines += ["", f"Grafik tren {len(report.trend)} hari dan rincian (XLSX) menyusul."]
     return "\n".join(lines)
 
 

@@ -28,8 +28,10 @@ def chart_png(rep: Report) -> bytes:
     days = list(range(len(rep.trend)))
     fig, bars_axis = plt.subplots(figsize=(8, 4.2), dpi=CHART_DPI)
     try:
-        bars_axis.bar(days, [p.opened for p in rep.trend], color="#4C78A8", label="Konsultasi baru")
+        bars_axis.bar(days, [p.opened for p in rep.trend], color="#9ECAE9", label="Konsultasi baru")
         bars_axis.set_ylabel("Konsultasi baru")
+        # headroom above the tallest bar for the legend
+        bars_axis.set_ylim(0, max([1, *(p.opened for p in rep.trend)]) * 1.3)
         line_axis = bars_axis.twinx()
         line_axis.plot(
             days,
@@ -42,14 +44,15 @@ def chart_png(rep: Report) -> bytes:
             markersize=3,
             label="Median respons pertama",
         )
-        line_axis.set_ylabel("Jam kerja")
-        line_axis.set_ylim(bottom=0)
+        line_axis.set_ylabel("Median respons pertama (jam kerja)")
+        medians = [p.first_response_median for p in rep.trend if p.first_response_median is not None]
+        line_axis.set_ylim(0, max([1.0, *medians]) * 1.3)
         step = max(1, len(days) // 10)
         bars_axis.set_xticks(days[::step], [p.day.strftime("%d/%m") for p in rep.trend[::step]])
         bars_axis.set_title(f"Sinawai: tren s.d. {r.tanggal(rep.period.last)}")
         fig.autofmt_xdate()
         handles = bars_axis.get_legend_handles_labels()[0] + line_axis.get_legend_handles_labels()[0]
-        bars_axis.legend(handles=handles, loc="upper left", fontsize="small")
+        bars_axis.legend(handles=handles, loc="upper left", ncols=2, fontsize="small")
         fig.tight_layout()
         out = io.BytesIO()
         fig.savefig(out, format="png")
