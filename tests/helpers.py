@@ -31,6 +31,7 @@ TABLES = (
     "announcement_delivery",
     "announcement",
     "document",
+    "report_run",
     "faq_offer",
     "content_view",
     "document_send",

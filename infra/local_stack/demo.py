@@ -7,12 +7,15 @@ an employee (Budi) talks to the bot exactly as Telegram would deliver it, throug
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sys
 import textwrap
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from local_stack.dbtools import recreate_database
 from local_stack.stack import ROOT, LocalStack, StackConfig
@@ -23,6 +26,7 @@ from sinawai.config import DatabaseSettings
 BUDI = 5550001
 SITI = 5550002
 STAFF_MEMBER = 5550101
+MANAGER = 5550201
 
 
 NIP_BUDI = "199001172015031001"
@@ -176,6 +180,30 @@ def play(stack: LocalStack) -> None:
     _step(stack, lambda: emu.send_message(BUDI, "Jawabannya cepat dan jelas. Terima kasih, Bu!"))
 
 
+def send_daily_digest(stack: LocalStack) -> str:
+    """Invoke ReportFunction as EventBridge Scheduler does the next morning at 07:00 WIB (twice: the second
+    run finds the day's digest sent and sends nothing), and return the digest the managers received."""
+    emu = stack.telegram
+    managers = stack.config.managers_chat_id
+    emu.add_user(MANAGER, "Hendra", last_name="(Kepala Biro)")
+    emu.add_group(managers, "Pimpinan Biro OSDM", members=[MANAGER])
+    wib = ZoneInfo("Asia/Jakarta")
+    tomorrow = datetime.combine(datetime.now(wib).date() + timedelta(days=1), datetime.min.time(), wib)
+    scheduled = (tomorrow + timedelta(hours=7)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    event = {"source": "sinawai.scheduler", "report": "daily", "scheduled_time": scheduled}
+    assert stack.runtime is not None
+    for _ in range(2):
+        result = stack.runtime.invoke("ReportFunction", json.dumps(event).encode())
+        print(f"ReportFunction (schedule {scheduled}): {result.payload.decode()}")
+    stack.wait_idle()
+    s3 = stack._aws("s3")
+    listing = s3.list_objects_v2(Bucket=stack.config.bucket, Prefix="reports/").get("Contents", [])
+    for item in listing:
+        print(f"  archived s3://{stack.config.bucket}/{item['Key']} ({item['Size']:,} bytes)")
+    texts = [m.text for m in emu.bot_messages(managers) if m.text]
+    return texts[-1] if texts else "(no digest arrived)"
+
+
 def print_transcript(stack: LocalStack, out: Callable[[str], object] = print) -> None:
     out("=" * 78)
     out("Transkrip percakapan (Telegram emulator)")
@@ -202,6 +230,12 @@ def main() -> int:
         play(stack)
         print_transcript(stack)
         counts = stack.message_log_counts()
+        digest = send_daily_digest(stack)
+    print("=" * 78)
+    print("Laporan harian yang dikirim ke grup pimpinan untuk hari demo:")
+    print("=" * 78)
+    print(digest)
+    print("=" * 78)
     print(f"Message log (pesan): {counts.get('in', 0)} in, {counts.get('out', 0)} out")
     print(f"Demo finished in {time.perf_counter() - started:.1f} s; function logs in {log_dir}/")
     return 0

@@ -171,3 +171,21 @@ def test_a_captioned_command_in_a_private_chat_is_a_question_not_a_command() -> 
 )
 def test_information_and_document_commands_go_to_their_groups(text: str, group: str) -> None:
     assert classify(message(text), staff_group_chat_id=STAFF).group == group
+
+
+@pytest.mark.parametrize(
+    ("chat_id", "chat_type"),
+    [(-1001000000002, "supergroup"), (42, "private"), (STAFF, "supergroup")],
+)
+def test_laporan_goes_to_the_report_group_wherever_it_is_asked(chat_id: int, chat_type: str) -> None:
+    """The managers' chat and admins get the report; anyone else, staff included, its polite refusal."""
+    route = classify(
+        message("/laporan 2026-11-01", chat_id=chat_id, chat_type=chat_type), staff_group_chat_id=STAFF
+    )
+    assert (route.group, route.command) == ("report", "laporan")
+
+
+def test_other_commands_and_replies_in_the_staff_group_stay_with_consultation() -> None:
+    assert classify(
+        message("/tiket", chat_id=STAFF, chat_type="supergroup"), staff_group_chat_id=STAFF
+    ).group == ("consultation")

@@ -110,6 +110,13 @@ def _cmd_commands_publish(_: argparse.Namespace) -> int:
         staff = [{"command": c.name, "description": c.description} for c in commands_for("staff")]
         bot_api("setMyCommands", {"commands": staff, "scope": {"type": "chat", "chat_id": int(staff_chat)}})
         print(f"Published {len(staff)} command(s) for the staff group.")
+    managers_chat = os.environ.get("MANAGERS_CHAT_ID", "").strip()
+    if managers_chat:
+        managers = [{"command": c.name, "description": c.description} for c in commands_for("managers")]
+        bot_api(
+            "setMyCommands", {"commands": managers, "scope": {"type": "chat", "chat_id": int(managers_chat)}}
+        )
+        print(f"Published {len(managers)} command(s) for the managers' chat.")
     return 0
 
 
@@ -298,6 +305,50 @@ def _cmd_documents_list(_: argparse.Namespace) -> int:
         uploaded = "file_id tersimpan" if d.telegram_file_id else "belum diunggah ke Telegram"
         print(f"#{d.id}\t{d.category}\t{d.title}\t{','.join(sorted(d.roles))}\t{d.size_bytes} B\t{uploaded}")
     print(f"{len(found)} dokumen.")
+def _cmd_report(args: argparse.Namespace) -> int:
+    """Print the digest of a day or a range and write its files: exit 0, 2 on a bad period or database."""
+    from datetime import UTC, datetime
+
+    from sinawai import report, report_files, report_store
+    from sinawai.db import Database
+    from sinawai.store import utcnow
+    from sinawai.working_hours import WorkingHours, indonesian_holidays
+
+    settings = Settings.from_env()
+    hours = WorkingHours.from_spec(
+        os.environ.get("WORKING_HOURS"), timezone=settings.timezone, is_holiday=indonesian_holidays()
+    )
+    today = utcnow().replace(tzinfo=UTC).astimezone(hours.zone).date()
+    try:
+        period = report.parse_period([args.date] + ([args.to] if args.to else []), today)
+        target = float(
+            os.environ.get("REPORT_SERVICE_TARGET_WORKING_HOURS")
+            or report.DEFAULT_SERVICE_TARGET_WORKING_HOURS
+        )
+    except report.PeriodError as e:
+        print(f"sinawai report: {report.plain(str(e))}", file=sys.stderr)
+        return 2
+    except ValueError:
+        print(
+            "sinawai report: REPORT_SERVICE_TARGET_WORKING_HOURS harus berupa angka jam kerja.",
+            file=sys.stderr,
+        )
+        return 2
+    db = Database()
+    try:
+        built = report_store.build(db, period, hours, target, datetime.now(UTC).replace(tzinfo=None))
+    except (ConfigurationError, DatabaseUnavailableError) as e:
+        print(f"sinawai report: basis data tidak dapat digunakan: {e}", file=sys.stderr)
+        return 2
+    finally:
+        db.close()
+    print(report.digest(built.report, rich=False))
+    folder = Path(args.out) / report.archive_prefix(period.last)
+    folder.mkdir(parents=True, exist_ok=True)
+    print()
+    for name, (content, _mime) in report_files.files_of(built, hours.zone).items():
+        (folder / name).write_bytes(content)
+        print(f"Ditulis: {folder / name}")
     return 0
 
 
@@ -317,6 +368,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("kind", choices=["employees", "tunkin", "cuti"], help="what the file holds")
     p.add_argument("file", help="path of the .csv or .xlsx file")
     p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser(
+        "report",
+        help="the evaluation report of a day or a range: print the digest, write chart and workbook",
+        description="Build the evaluation report from the DB_* database, print the managers' digest and "
+        "write its files (PNG chart, XLSX workbook, text) under OUT/reports/YYYY/MM/DD/ (the S3 archive's "
+        "layout). Nothing is sent to Telegram. Exit status: 0 done, 2 bad period or database error.",
+    )
+    p.add_argument("--date", required=True, help="the day, or the first day of the range (YYYY-MM-DD)")
+    p.add_argument("--to", help="the last day of the range (YYYY-MM-DD), at most a year after --date")
+    p.add_argument("--out", default="laporan", help="folder for the files (default: ./laporan)")
+    p.set_defaults(func=_cmd_report)
 
     webhook = sub.add_parser("webhook", help="point Telegram at the deployed webhook").add_subparsers(
         dest="action", required=True

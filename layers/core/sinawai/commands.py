@@ -61,6 +61,12 @@ COMMANDS: tuple[Command, ...] = (
         "Tambah dokumen: kirim berkas dengan keterangan /unggah KATEGORI JUDUL",
         audience="staff",
     ),
+    Command(
+        "laporan",
+        REPORT,
+        "Laporan evaluasi layanan: kemarin, /laporan TTTT-BB-HH, atau rentang dua tanggal",
+        audience="managers",
+    ),
 )
 
 # Commands whose arguments carry passwords: how many leading arguments may be kept when a copy is stored.

@@ -17,6 +17,7 @@ from sinawai.commands import (
     GENERAL,
     GROUPS,
     REGISTRATION,
+    REPORT,
     SECRET_ARGUMENT_COMMANDS,
     command_audience,
     command_group,
@@ -141,11 +142,14 @@ def classify(update: Mapping[str, Any], *, staff_group_chat_id: int | None) -> R
 
     if staff_group_chat_id is not None and chat_id == staff_group_chat_id:
         # A staff command of another group (/umumkan, /unggah) goes to that group, also as the caption of
-        # a file (/unggah); everything else in the staff group is the consultation relay's.
+        # a file (/unggah); /laporan to the report group (its polite refusal: the report is the managers',
+        # rather than silence); everything else in the staff group is the consultation relay's.
         staff_command = command or parse_command(obj.get("caption") or "")
         if staff_command is not None and command_audience(staff_command[0]) == "staff":
             group = command_group(staff_command[0]) or CONSULTATION
             return Route(kind, group, chat_id, chat_type, user_id, staff_command[0])
+        if command_name is not None and command_group(command_name) == REPORT:
+            return Route(kind, REPORT, chat_id, chat_type, user_id, command_name)
         return Route(kind, CONSULTATION, chat_id, chat_type, user_id, command_name)
 
     if command_name is not None:

@@ -1,0 +1,328 @@
+"""ReportFunction's handler on MariaDB, moto's S3 and the Telegram emulator.
+
+Bad inputs tried: the same scheduled date twice, two containers running it at once, a managers' chat id
+Telegram refuses (recorded, retried, the staff group told once), S3 without the bucket (the digest still
+goes out; the archive is retried), /laporan from an employee, in the staff group and with dates that do
+not exist, run backwards or span more than a year.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from local_stack.telegram import TelegramEmulator
+from sinawai.config import DatabaseSettings
+from sinawai.db import Database
+from sinawai.routing import classify
+from tests import report_seed
+from tests.helpers import (
+    BOT_TOKEN,
+    MANAGERS_CHAT_ID,
+    STAFF_GROUP_CHAT_ID,
+    FakeContext,
+    db_env,
+    load_event,
+    load_function,
+    query,
+)
+from tests.report_seed import ANDI, BUDI, DEWI, RINA
+
+BUCKET = "sinawai-test-documents"
+REGION = "ap-southeast-3"
+PREFIX = "reports/2026/12/28/"
+
+
+@pytest.fixture
+def emulator() -> Iterator[TelegramEmulator]:
+    with TelegramEmulator(BOT_TOKEN) as emu:
+        for user, name in ((BUDI, "Budi"), (ANDI, "Andi"), (DEWI, "Dewi"), (RINA, "Rina")):
+            emu.add_user(user, name)
+        emu.add_group(STAFF_GROUP_CHAT_ID, "Layanan Kepegawaian OSDM", members=[RINA])
+        yield emu
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    for name in ("AWS_ENDPOINT_URL_S3", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in (
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_DEFAULT_REGION", REGION),
+        ("AWS_REGION", REGION),
+    ):
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        yield boto3.client("s3", region_name=REGION)
+
+
+def create_bucket(s3: Any) -> None:
+    s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+
+
+@pytest.fixture
+def environment(
+    db: DatabaseSettings, emulator: TelegramEmulator, aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, int]:
+    for key, value in db_env(db).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", emulator.base_url)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("STAFF_GROUP_CHAT_ID", str(STAFF_GROUP_CHAT_ID))
+    monkeypatch.setenv("MANAGERS_CHAT_ID", str(MANAGERS_CHAT_ID))
+    monkeypatch.setenv("DOCUMENTS_BUCKET", BUCKET)
+    database = Database(db)
+    try:
+        return report_seed.seed(database)
+    finally:
+        database.close()
+
+
+@pytest.fixture
+def reporting(environment: dict[str, int]) -> ModuleType:
+    module = load_function("report")
+    module.now_utc = lambda: datetime(2027, 1, 10, 3, 0)  # a fixed clock after the seeded days
+    return module
+
+
+def managers_group(emulator: TelegramEmulator) -> None:
+    emulator.add_group(MANAGERS_CHAT_ID, "Pimpinan Biro OSDM", members=[DEWI, BUDI])
+
+
+def digests(emulator: TelegramEmulator) -> list[str]:
+    return [m.text or "" for m in emulator.bot_messages(MANAGERS_CHAT_ID) if m.text]
+
+
+def archived(s3: Any) -> list[str]:
+    return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []))
+
+
+def test_the_schedule_sends_the_digest_chart_and_workbook_once_and_archives_them(
+    reporting: ModuleType, emulator: TelegramEmulator, aws: Any, db: DatabaseSettings
+) -> None:
+    managers_group(emulator)
+    create_bucket(aws)
+    event = load_event("report_daily_schedule")
+    assert reporting.lambda_handler(event, FakeContext())["status"] == "sent"
+    assert reporting.lambda_handler(event, FakeContext())["status"] == "duplicate"
+
+    sent = emulator.bot_messages(MANAGERS_CHAT_ID)
+    assert len(sent) == 3
+    assert (sent[0].text or "").startswith("📊 Laporan Harian Sinawai\nSenin, 28 Desember 2026")
+    assert sent[1].photo
+    assert "Tren 30 hari" in (sent[1].caption or "")
+    assert sent[2].document
+    assert sent[2].document["file_name"] == "laporan-harian-2026-12-28.xlsx"
+    assert archived(aws) == [
+        f"{PREFIX}laporan-harian-2026-12-28.png",
+        f"{PREFIX}laporan-harian-2026-12-28.txt",
+        f"{PREFIX}laporan-harian-2026-12-28.xlsx",
+    ]
+    text = aws.get_object(Bucket=BUCKET, Key=f"{PREFIX}laporan-harian-2026-12-28.txt")["Body"].read().decode()
+    assert "Pesan masuk: 7 (kemarin 1, rata-rata 2)" in text
+    assert query(db, "SELECT status, archive_status, attempts FROM report_run") == [
+        {"status": "sent", "archive_status": "archived", "attempts": 1}
+    ]
+
+
+def test_two_containers_running_the_same_schedule_at_once_send_one_digest(
+    environment: dict[str, int], emulator: TelegramEmulator, aws: Any
+) -> None:
+    managers_group(emulator)
+    create_bucket(aws)
+    containers = [load_function("report") for _ in range(3)]
+    event = load_event("report_daily_schedule")
+    results: dict[int, str] = {}
+    start = threading.Barrier(len(containers))
+
+    def run(n: int, module: ModuleType) -> None:
+        start.wait()
+        try:
+            results[n] = module.lambda_handler(event, FakeContext())["status"]
+        except module.ReportInProgressError:
+            results[n] = "in progress"  # failed: Lambda retries it later
+
+    threads = [threading.Thread(target=run, args=(n, m)) for n, m in enumerate(containers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(results.values()).count("sent") == 1
+    assert set(results.values()) <= {"sent", "duplicate", "in progress"}
+    for n, status in results.items():  # Lambda's retries of the runs that found the claim held
+        if status == "in progress":
+            assert containers[n].lambda_handler(event, FakeContext())["status"] == "duplicate"
+    assert len(digests(emulator)) == 1
+    assert len(emulator.bot_messages(MANAGERS_CHAT_ID)) == 3
+
+
+def test_a_claim_left_by_a_crashed_run_is_taken_over_once_its_lease_lapsed(
+    reporting: ModuleType, emulator: TelegramEmulator, aws: Any, db: DatabaseSettings
+) -> None:
+    managers_group(emulator)
+    create_bucket(aws)
+    event = load_event("report_daily_schedule")
+    query(
+        db,
+        "INSERT INTO report_run (report_date, status, claimed_at)"
+        " VALUES ('2026-12-28', 'claimed', UTC_TIMESTAMP(6))",
+    )
+    with pytest.raises(reporting.ReportInProgressError):
+        reporting.lambda_handler(event, FakeContext())
+    assert digests(emulator) == []
+    query(db, "UPDATE report_run SET claimed_at = UTC_TIMESTAMP(6) - INTERVAL 3 MINUTE")
+    assert reporting.lambda_handler(event, FakeContext())["status"] == "sent"
+    assert len(digests(emulator)) == 1
+    assert query(db, "SELECT attempts FROM report_run") == [{"attempts": 2}]
+
+
+def test_a_managers_chat_telegram_refuses_is_recorded_retried_and_the_staff_told_once(
+    reporting: ModuleType, emulator: TelegramEmulator, aws: Any, db: DatabaseSettings
+) -> None:
+    create_bucket(aws)
+    event = load_event("report_daily_schedule")
+    for _ in range(2):  # Lambda's retries
+        with pytest.raises(reporting.ReportDeliveryError, match=r"(?i)chat not found"):
+            reporting.lambda_handler(event, FakeContext())
+    run = query(db, "SELECT status, attempts, last_error FROM report_run")[0]
+    assert (run["status"], run["attempts"]) == ("failed", 2)
+    assert "chat not found" in run["last_error"].lower()
+    notices = [m.text or "" for m in emulator.bot_messages(STAFF_GROUP_CHAT_ID)]
+    assert len(notices) == 1
+    assert notices[0].startswith(
+        "⚠️ Laporan harian Sinawai untuk Senin, 28 Desember 2026 belum dapat dikirim ke grup pimpinan "
+        "(Telegram menolak: Chat not found)."
+    )
+    assert archived(aws) == []
+
+    managers_group(emulator)  # the bot is added to the right chat; the next retry delivers
+    assert reporting.lambda_handler(event, FakeContext())["status"] == "sent"
+    assert len(digests(emulator)) == 1
+    assert len(archived(aws)) == 3
+
+
+def test_s3_down_does_not_hold_the_digest_back_and_the_archive_is_retried(
+    reporting: ModuleType, emulator: TelegramEmulator, aws: Any, db: DatabaseSettings
+) -> None:
+    managers_group(emulator)
+    event = load_event("report_daily_schedule")
+    with pytest.raises(reporting.ArchiveError, match="archive pending for 2026-12-28"):
+        reporting.lambda_handler(event, FakeContext())
+    assert len(digests(emulator)) == 1
+    assert query(db, "SELECT status, archive_status FROM report_run") == [
+        {"status": "sent", "archive_status": "pending"}
+    ]
+    create_bucket(aws)  # S3 is back when Lambda retries
+    assert reporting.lambda_handler(event, FakeContext())["status"] == "duplicate"
+    assert len(digests(emulator)) == 1
+    assert len(archived(aws)) == 3
+    assert query(db, "SELECT archive_status FROM report_run") == [{"archive_status": "archived"}]
+
+
+def test_a_retry_after_a_failed_chart_sends_only_what_is_missing(
+    reporting: ModuleType, emulator: TelegramEmulator, aws: Any
+) -> None:
+    managers_group(emulator)
+    create_bucket(aws)
+    event = load_event("report_daily_schedule")
+    emulator.fail_next("sendPhoto", count=1, error_code=500, description="Internal Server Error")
+    with pytest.raises(reporting.ReportDeliveryError):
+        reporting.lambda_handler(event, FakeContext())
+    assert reporting.lambda_handler(event, FakeContext())["status"] == "sent"
+    sent = emulator.bot_messages(MANAGERS_CHAT_ID)
+    assert [bool(m.text) for m in sent] == [True, False, False]
+    assert len(sent) == 3
+
+
+def laporan(module: ModuleType, update: dict[str, Any]) -> None:
+    route = classify(update, staff_group_chat_id=STAFF_GROUP_CHAT_ID)
+    assert route.group == "report"
+    module.lambda_handler({"update": update, "group": "report", "secret_text": False}, FakeContext())
+
+
+def test_laporan_in_the_managers_chat_and_from_an_admin(
+    reporting: ModuleType, emulator: TelegramEmulator
+) -> None:
+    managers_group(emulator)
+    laporan(reporting, emulator.send_message(BUDI, "/laporan 2026-12-28", chat_id=MANAGERS_CHAT_ID))
+    assert digests(emulator)[0].startswith("📊 Laporan Harian Sinawai\nSenin, 28 Desember 2026")
+    assert len(emulator.bot_messages(MANAGERS_CHAT_ID)) == 3
+    laporan(reporting, emulator.send_message(DEWI, "/laporan 2026-12-22 2026-12-28"))
+    sent = emulator.bot_messages(DEWI)
+    assert (sent[0].text or "").startswith("📊 Laporan Sinawai\n22 Desember 2026 – 28 Desember 2026 (7 hari)")
+    assert sent[2].document
+    assert sent[2].document["file_name"] == "laporan-2026-12-22_2026-12-28.xlsx"
+
+
+def test_laporan_is_refused_politely_to_employees_and_in_the_staff_group(
+    reporting: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+) -> None:
+    laporan(reporting, emulator.send_message(BUDI, "/laporan"))
+    laporan(reporting, emulator.send_message(RINA, "/laporan", chat_id=STAFF_GROUP_CHAT_ID))
+    for chat in (BUDI, STAFF_GROUP_CHAT_ID):
+        answers = [m.text or "" for m in emulator.bot_messages(chat)]
+        assert len(answers) == 1
+        assert answers[0].startswith("Mohon maaf, laporan evaluasi layanan hanya dapat diminta")
+    assert not [m for m in emulator.bot_messages(BUDI) if m.document or m.photo]
+
+
+@pytest.mark.parametrize(
+    ("args", "answer"),
+    [
+        ("2026-02-30", "Tanggal 2026-02-30 tidak ada di kalender."),
+        ("2026-11-30 2026-11-01", "Tanggal awal (30 November 2026) jatuh setelah tanggal akhir"),
+        ("2025-01-01 2026-06-30", "Rentang 546 hari terlalu panjang"),
+        ("2027-02-01", "Tanggal 1 Februari 2027 belum terjadi"),
+    ],
+)
+def test_laporan_with_impossible_dates_answers_why_and_sends_nothing(
+    reporting: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings, args: str, answer: str
+) -> None:
+    laporan(reporting, emulator.send_message(DEWI, f"/laporan {args}"))
+    sent = emulator.bot_messages(DEWI)
+    assert len(sent) == 1
+    assert answer in (sent[0].text or "")
+    assert query(db, "SELECT COUNT(*) AS n FROM report_run") == [{"n": 0}]
+
+
+def test_the_sample_laporan_event_as_the_router_hands_it_over(
+    reporting: ModuleType, emulator: TelegramEmulator
+) -> None:
+    managers_group(emulator)
+    event = load_event("report_laporan")
+    assert classify(event["update"], staff_group_chat_id=STAFF_GROUP_CHAT_ID).group == "report"
+    assert reporting.lambda_handler(event, FakeContext())["status"] == "done"
+    assert digests(emulator)[0].startswith("📊 Laporan Harian Sinawai\nSenin, 28 Desember 2026")
+
+
+def test_without_a_managers_chat_configured_the_staff_are_told_and_nothing_is_sent(
+    environment: dict[str, int], emulator: TelegramEmulator, aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MANAGERS_CHAT_ID")
+    module = load_function("report")
+    with pytest.raises(module.ReportDeliveryError):
+        module.lambda_handler(load_event("report_daily_schedule"), FakeContext())
+    notices = [m.text or "" for m in emulator.bot_messages(STAFF_GROUP_CHAT_ID)]
+    assert len(notices) == 1
+    assert "(MANAGERS_CHAT_ID belum diatur)" in notices[0]
+
+
+def test_a_day_without_activity_gets_a_digest_that_says_so(
+    reporting: ModuleType, emulator: TelegramEmulator, aws: Any
+) -> None:
+    managers_group(emulator)
+    create_bucket(aws)
+    event = {"source": "sinawai.scheduler", "report": "daily", "report_date": "2026-06-01"}
+    assert reporting.lambda_handler(event, FakeContext())["status"] == "sent"
+    (text,) = digests(emulator)
+    assert text.startswith("📊 Laporan Harian Sinawai\nSenin, 1 Juni 2026\n\nTidak ada aktivitas layanan")
+    assert len(emulator.bot_messages(MANAGERS_CHAT_ID)) == 3
+    assert len(archived(aws)) == 3

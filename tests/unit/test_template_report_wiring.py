@@ -1,0 +1,53 @@
+"""template.yaml after SAM's transform: the daily schedule, the router's wiring and the ReportFunction's
+least privilege."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.unit.test_template_import_wiring import transformed
+
+
+def test_the_digest_is_scheduled_daily_at_0700_in_the_service_timezone_with_retries_and_a_dlq(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    resources = transformed(monkeypatch)["Resources"]
+    schedules = [r for r in resources.values() if r["Type"] == "AWS::Scheduler::Schedule"]
+    assert len(schedules) == 1
+    schedule = schedules[0]["Properties"]
+    assert schedule["ScheduleExpression"] == "cron(0 7 * * ? *)"
+    assert schedule["ScheduleExpressionTimezone"] == {"Ref": "ServiceTimezone"}
+    target = schedule["Target"]
+    assert target["Arn"] == {"Fn::GetAtt": ["ReportFunction", "Arn"]}
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0
+    assert target["DeadLetterConfig"]["Arn"] == {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}
+    event = json.loads(target["Input"])
+    assert event == {
+        "source": "sinawai.scheduler",
+        "report": "daily",
+        "scheduled_time": "<aws.scheduler.scheduled-time>",
+    }
+    function = resources["ReportFunction"]["Properties"]
+    assert function["DeadLetterConfig"] == {"TargetArn": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}}
+
+
+def test_the_router_invokes_the_report_function_and_it_writes_only_the_archive(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    resources = transformed(monkeypatch)["Resources"]
+    router = resources["WebhookFunction"]["Properties"]["Environment"]["Variables"]
+    assert router["REPORT_FUNCTION_NAME"] == {"Ref": "ReportFunction"}
+    policies = json.dumps(resources["WebhookFunctionRole"]["Properties"]["Policies"])
+    assert '"Ref": "ReportFunction"' in policies
+    statements = [
+        s
+        for policy in resources["ReportFunctionRole"]["Properties"]["Policies"]
+        for s in (policy.get("PolicyDocument") or {"Statement": []})["Statement"]
+        if "s3:" in json.dumps(s.get("Action"))
+    ]
+    assert [s["Action"] for s in statements] == [["s3:PutObject"]]
+    assert statements[0]["Resource"]["Fn::Sub"].endswith(
+        "-documents-${AWS::AccountId}-${AWS::Region}/reports/*"
+    )
