@@ -254,3 +254,13 @@ def test_a_week_aggregates_the_same_metrics_and_compares_with_the_week_before(
     text = report.digest(week)
     assert text.startswith("📊 <b>Laporan Sinawai</b>\n22 Desember 2026 – 28 Desember 2026 (7 hari)")
     assert "<b>Angka utama</b> (periode sebelumnya)" in text
+
+
+def test_the_summary_sheet_holds_the_headlines_with_their_comparisons(built: Built) -> None:
+    book = load_workbook(io.BytesIO(report_files.workbook_xlsx(built, WIB)))
+    rows = {row[0]: row[1:] for row in book["Ringkasan"].iter_rows(values_only=True) if row and row[0]}
+    assert rows["Ukuran"] == ("Nilai", "Hari sebelumnya", "Rata-rata 7 hari")
+    assert rows["Pesan masuk"] == (7, 1, 2)
+    assert rows["Respons pertama (p90)"] == (20.1, None, 1)
+    assert rows["Kepuasan rata-rata"] == (2.67, None, None)
+    assert rows["Tingkat penilaian (tiket ditutup yang dinilai)"][0] == 0.67

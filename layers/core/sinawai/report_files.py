@@ -67,6 +67,10 @@ def _local(moment: datetime | None, zone: ZoneInfo) -> str:
     return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
 def _summary_rows(rep: Report) -> list[list[Any]]:
     daily = rep.week is not None
     rows: list[list[Any]] = [
@@ -74,16 +78,16 @@ def _summary_rows(rep: Report) -> list[list[Any]]:
         + (["Rata-rata 7 hari"] if daily else [])
     ]
     for h in rep.headlines():
-        row: list[Any] = [h.label, h.value, h.previous]
+        row: list[Any] = [h.label, _round(h.value), _round(h.previous)]
         if daily:
-            row.append(h.baseline)
+            row.append(_round(h.baseline))
         rows.append(row)
     m = rep.metrics
     rows.append([])
     rows.append(["Target layanan (jam kerja)", m.target_hours])
     rows.append(["Dijawab melewati target", m.answered_late])
     rows.append(["Menunggu melewati target", m.waiting_over_target])
-    rows.append(["Tingkat penilaian (tiket ditutup yang dinilai)", m.rating_response_rate])
+    rows.append(["Tingkat penilaian (tiket ditutup yang dinilai)", _round(m.rating_response_rate)])
     for star in range(1, 6):
         rows.append([f"Penilaian {star}", m.rating_distribution[star]])
     for outcome, n in m.faq_outcomes.items():
