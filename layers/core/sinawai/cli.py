@@ -305,6 +305,7 @@ def _cmd_documents_list(_: argparse.Namespace) -> int:
         uploaded = "file_id tersimpan" if d.telegram_file_id else "belum diunggah ke Telegram"
         print(f"#{d.id}\t{d.category}\t{d.title}\t{','.join(sorted(d.roles))}\t{d.size_bytes} B\t{uploaded}")
     print(f"{len(found)} dokumen.")
+    return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
