@@ -34,4 +34,10 @@ def test_laporan_is_offered_in_the_managers_chat_only(emulator: TelegramEmulator
     assert cli.main(["commands", "publish"]) == 0
     assert commands(emulator, {"type": "chat", "chat_id": MANAGERS_CHAT_ID}) == ["laporan"]
     assert "laporan" not in commands(emulator, {"type": "all_private_chats"})
-    assert commands(emulator, {"type": "chat", "chat_id": STAFF_GROUP_CHAT_ID}) == ["tiket", "ambil", "tutup"]
+    assert commands(emulator, {"type": "chat", "chat_id": STAFF_GROUP_CHAT_ID}) == [
+        "tiket",
+        "ambil",
+        "tutup",
+        "umumkan",
+        "unggah",
+    ]
