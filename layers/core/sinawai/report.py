@@ -153,7 +153,6 @@ def daily_report_date(scheduled_time: datetime, zone: ZoneInfo) -> date:
 @dataclass(frozen=True)
 class TicketFact:
     id: int
-    nama: str
     unit: str | None
     created_at: datetime
     first_answer_at: datetime | None
@@ -207,7 +206,6 @@ def percentile(values: Sequence[float], p: float) -> float | None:
 @dataclass(frozen=True)
 class Waiting:
     ticket_id: int
-    nama: str
     unit: str | None
     created_at: datetime
     hours: float  # working hours waited for a first answer, up to the period's end
@@ -216,7 +214,6 @@ class Waiting:
 @dataclass(frozen=True)
 class LowRating:
     ticket_id: int
-    nama: str
     rating: int
     comment: str | None
 
@@ -356,7 +353,7 @@ def compute(facts: Facts, hours: WorkingHours, target_hours: float) -> Metrics:
     }
     resolution = {t.id: worked(t.created_at, t.closed_at) for t in facts.closed if t.closed_at}
     waiting = sorted(
-        (Waiting(t.id, t.nama, t.unit, t.created_at, worked(t.created_at, as_of)) for t in facts.waiting),
+        (Waiting(t.id, t.unit, t.created_at, worked(t.created_at, as_of)) for t in facts.waiting),
         key=lambda w: (-w.hours, w.created_at, w.ticket_id),
     )
     ratings = [t.rating for t in facts.rated if t.rating is not None]
@@ -365,7 +362,7 @@ def compute(facts: Facts, hours: WorkingHours, target_hours: float) -> Metrics:
     faq = {outcome: int(facts.faq_outcomes.get(outcome, 0)) for outcome in FAQ_OUTCOMES}
     decided = faq["terjawab"] + faq["diteruskan"] + faq["tanpa_kecocokan"]
     low = [
-        LowRating(t.id, t.nama, t.rating, t.rating_comment)
+        LowRating(t.id, t.rating, t.rating_comment)
         for t in sorted(facts.rated, key=lambda t: (t.rating or 0, t.id))
         if t.rating is not None and t.rating <= LOW_RATING
     ]
@@ -675,13 +672,13 @@ def _digest(report: Report, *, rich: bool, list_limit: int) -> str:
     if m.waiting and list_limit:
         lines += ["", _b("Menunggu jawaban paling lama", rich)]
         for w in m.waiting[:list_limit]:
-            unit = f", {w.unit}" if w.unit else ""
-            lines.append(_e(f"• #{w.ticket_id} {w.nama}{unit}: {jam(w.hours)}", rich))
+            unit = f" ({w.unit})" if w.unit else ""
+            lines.append(_e(f"• #{w.ticket_id}{unit}: {jam(w.hours)}", rich))
     if m.low_ratings and list_limit:
         lines += ["", _b("Penilaian rendah", rich)]
         for low in m.low_ratings[:list_limit]:
             comment = f'"{_shorten(low.comment, 160)}"' if low.comment else "(tanpa komentar)"
-            lines.append(_e(f"• #{low.ticket_id} {low.nama}, {low.rating}/5: {comment}", rich))
+            lines.append(_e(f"• #{low.ticket_id}, {low.rating}/5: {comment}", rich))
     if m.staff_answers and list_limit:
         staff = ", ".join(f"{name} {angka(n)}" for name, n in list(m.staff_answers.items())[:list_limit])
         lines += ["", f"{_b('Jawaban petugas', rich)}: {_e(staff, rich)}"]

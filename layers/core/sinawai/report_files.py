@@ -100,14 +100,12 @@ def _consultation_rows(m: Metrics, built: Built, zone: ZoneInfo) -> list[list[An
     rows += [[f"#{tid}", round(h, 2)] for tid, h in sorted(m.first_response_hours.items())]
     rows += [[], ["Tiket ditutup", "Penyelesaian (jam kerja)"]]
     rows += [[f"#{tid}", round(h, 2)] for tid, h in sorted(m.resolution_hours.items())]
-    rows += [[], ["Menunggu jawaban", "Nama", "Unit", "Dibuat (waktu layanan)", "Menunggu (jam kerja)"]]
-    rows += [
-        [f"#{w.ticket_id}", w.nama, w.unit, _local(w.created_at, zone), round(w.hours, 2)] for w in m.waiting
-    ]
+    rows += [[], ["Menunggu jawaban", "Unit", "Dibuat (waktu layanan)", "Menunggu (jam kerja)"]]
+    rows += [[f"#{w.ticket_id}", w.unit, _local(w.created_at, zone), round(w.hours, 2)] for w in m.waiting]
     rows += [[], ["Petugas", "Jawaban"]]
     rows += [[name, n] for name, n in m.staff_answers.items()]
-    rows += [[], ["Penilaian rendah", "Nama", "Nilai", "Komentar"]]
-    rows += [[f"#{low.ticket_id}", low.nama, low.rating, low.comment] for low in m.low_ratings]
+    rows += [[], ["Penilaian rendah", "Nilai", "Komentar"]]
+    rows += [[f"#{low.ticket_id}", low.rating, low.comment] for low in m.low_ratings]
     return rows
 
 

@@ -29,14 +29,13 @@ CLAIM_LEASE = timedelta(seconds=150)
 
 _TICKET_SELECT = (
     "SELECT t.id, t.created_at, t.first_answer_at, t.closed_at, t.rating, t.rated_at, t.rating_comment,"
-    " COALESCE(p.nama, t.nip) AS nama, p.unit_kerja FROM ticket t LEFT JOIN pengguna p ON p.nip = t.nip"
+    " p.unit_kerja FROM ticket t LEFT JOIN pengguna p ON p.nip = t.nip"
 )
 
 
 def _ticket(row: Row) -> TicketFact:
     return TicketFact(
         id=int(row["id"]),
-        nama=str(row["nama"]),
         unit=row["unit_kerja"],
         created_at=row["created_at"],
         first_answer_at=row["first_answer_at"],
