@@ -237,6 +237,11 @@ async def start_broadcast(update: Update, raw_id: str) -> None:
     started = announcements.start_broadcast(function.db, item.id)
     if started is None:
         await query.answer(f"Pengumuman #{item.id} sudah disiarkan sebelumnya.", show_alert=True)
+        left = announcements.pending(function.db, item.id)
+        if BROADCAST_QUEUE_URL and left:
+            # Started, but its hand-over to the queue may have been cut short: hand the rest over again
+            # (the sender skips whoever has it already, and FIFO deduplication drops repeats).
+            announcements.enqueue(BROADCAST_QUEUE_URL, item.id, left)
         return
     await query.answer()
     who = html.escape(update.effective_user.full_name if update.effective_user else "petugas")
