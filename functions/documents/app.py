@@ -48,6 +48,7 @@ STAFF_ONLY = "Maaf, /unggah hanya dapat digunakan oleh petugas OSDM di grup laya
 UNGGAH_USAGE = (
     "Cara menambah dokumen: kirim berkasnya ke grup ini dengan keterangan (caption) "
     "<code>/unggah KATEGORI JUDUL</code>, misalnya <code>/unggah formulir Formulir permohonan cuti</code>. "
+    "Untuk membatasi pembaca: <code>/unggah pedoman:staf,admin JUDUL</code>. "
     "Berkas di atas 20 MB diunggah dengan <code>sinawai documents upload</code>."
 )
 
@@ -267,7 +268,10 @@ async def unggah(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def add_from_group(message: Message, raw_category: str, title: str) -> str:
     file = message.document
     assert file is not None
-    category = documents.check_category(raw_category)
+    # KATEGORI or KATEGORI:peran,peran (only those roles see it), e.g. pedoman:staf,admin
+    raw, _, raw_roles = raw_category.partition(":")
+    category = documents.check_category(raw)
+    roles = documents.check_roles(raw_roles.split(",")) if raw_roles else list(documents.ROLES)
     size = int(file.file_size or 0)
     if size > documents.MAX_BOT_DOWNLOAD_BYTES:
         raise DocumentInputError(
@@ -284,7 +288,7 @@ async def add_from_group(message: Message, raw_category: str, title: str) -> str
         function.db,
         category=category,
         title=title,
-        roles=documents.ROLES,
+        roles=roles,
         s3_key=key,
         file_name=name,
         mime_type=file.mime_type,
@@ -293,9 +297,11 @@ async def add_from_group(message: Message, raw_category: str, title: str) -> str
         telegram_file_id=file.file_id,
         added_by=user.full_name if user else None,
     )
+    who = ", ".join(r for r in documents.ROLES if r in document.roles)
     return (
         f"✅ Dokumen #{document.id} <b>{html.escape(document.title)}</b> ditambahkan ke kategori "
-        f"<b>{html.escape(documents.category_label(category))}</b> dan kini tersedia di /dokumen."
+        f"<b>{html.escape(documents.category_label(category))}</b> dan kini tersedia di /dokumen "
+        f"(untuk: {who})."
     )
 
 

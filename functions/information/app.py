@@ -16,7 +16,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from sinawai import announcements, content, menu, service_records
 from sinawai.announcements import Pacer
@@ -172,11 +179,11 @@ async def umumkan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     user = update.effective_user
     assert message is not None
-    assert message.text is not None
     if not in_staff_group(message.chat_id):
         await message.reply_text(STAFF_ONLY)
         return
-    given = message.text.split(maxsplit=1)
+    # as a text, or as the caption of a photo or file (its text is announced; the file is not kept)
+    given = (message.text or message.caption or "").split(maxsplit=1)
     text = given[1].strip() if len(given) > 1 else ""
     source = message.reply_to_message
     if not text and source is not None:
@@ -230,6 +237,11 @@ async def start_broadcast(update: Update, raw_id: str) -> None:
     started = announcements.start_broadcast(function.db, item.id)
     if started is None:
         await query.answer(f"Pengumuman #{item.id} sudah disiarkan sebelumnya.", show_alert=True)
+        left = announcements.pending(function.db, item.id)
+        if BROADCAST_QUEUE_URL and left:
+            # Started, but its hand-over to the queue may have been cut short: hand the rest over again
+            # (the sender skips whoever has it already, and FIFO deduplication drops repeats).
+            announcements.enqueue(BROADCAST_QUEUE_URL, item.id, left)
         return
     await query.answer()
     who = html.escape(update.effective_user.full_name if update.effective_user else "petugas")
@@ -301,6 +313,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler(list(content.AREAS), show_area, filters=private & new_messages))
     app.add_handler(CommandHandler(TERKINI, terkini, filters=private & new_messages))
     app.add_handler(CommandHandler("umumkan", umumkan, filters=new_messages))
+    app.add_handler(MessageHandler(new_messages & filters.CaptionRegex(r"^/umumkan(@\w+)?(\s|$)"), umumkan))
     app.add_handler(CallbackQueryHandler(on_button))
 
 

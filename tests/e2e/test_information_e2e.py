@@ -323,8 +323,14 @@ def test_an_announcement_is_posted_shown_and_broadcast_paced_with_a_summary(stac
     say(stack, RINA, "/umumkan", chat_id=STAFF, reply_to_message_id=note["message"]["message_id"])
     assert "Pengumuman #2 disimpan" in last(stack, STAFF).text
 
+    # as the caption of a photo, its text is announced
+    stack.telegram.send_photo(RINA, chat_id=STAFF, caption="/umumkan Foto kegiatan apel HUT KORPRI.")
+    stack.wait_idle()
+    assert "Pengumuman #3 disimpan" in last(stack, STAFF).text
+
     say(stack, SITI, "/terkini")
     terkini = last(stack, SITI).text
+    assert "Foto kegiatan apel HUT KORPRI." in terkini
     assert terkini.index("Cuti bersama tahun depan") < terkini.index("Batas unggah SKP")  # newest first
     assert "<penting> & wajib" in terkini  # escaped on the way, shown as written
 
@@ -568,6 +574,18 @@ def test_staff_add_a_document_by_sending_it_with_unggah_as_caption(stack: LocalS
     assert got.document is not None
     assert emu.file_content(got.document["file_id"]) == b"PK templat surat"
     assert len(emu.uploads) == uploads_before  # the staff's file_id was reused: nothing uploaded at all
+
+    # restricted to staff from the group; a role that does not exist is refused, changing nothing
+    emu.send_document(RINA, "sop.pdf", b"%PDF sop", chat_id=STAFF, caption="/unggah sop:direktur SOP arsip")
+    stack.wait_idle()
+    assert "Peran tidak valid: direktur" in last(stack, STAFF).text
+    emu.send_document(RINA, "sop.pdf", b"%PDF sop", chat_id=STAFF, caption="/unggah sop:staf,admin SOP arsip")
+    stack.wait_idle()
+    assert "(untuk: staf, admin)" in last(stack, STAFF).text
+    say(stack, SITI, "/dokumen")
+    assert "documents:c:sop" not in last(stack, SITI).callback_data
+    say(stack, DEWI, "/dokumen")
+    assert "documents:c:sop" in last(stack, DEWI).callback_data
 
 
 def test_set_my_commands_lists_private_and_staff_commands_from_the_registry(stack: LocalStack) -> None:

@@ -123,3 +123,58 @@ def test_import_function_reads_and_deletes_only_import_files(monkeypatch: pytest
     function = resources["ImportFunction"]["Properties"]
     assert (function["Timeout"], function["MemorySize"]) == (300, 1024)
     assert "TELEGRAM_BOT_TOKEN_SECRET_ARN" in function["Environment"]["Variables"]
+
+
+def s3_statements(resources: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    return [
+        s
+        for policy in resources[role]["Properties"]["Policies"]
+        for s in (policy.get("PolicyDocument") or {"Statement": []})["Statement"]
+        if any(
+            str(a).startswith("s3:") for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("role", "prefix", "actions"),
+    [
+        ("InformationFunctionRole", "content/", ["s3:GetObject"]),
+        ("ConsultationFunctionRole", "content/", ["s3:GetObject"]),
+        ("DocumentsFunctionRole", "documents/", ["s3:GetObject", "s3:PutObject"]),
+    ],
+)
+def test_information_functions_reach_only_their_prefix_of_the_bucket(
+    monkeypatch: pytest.MonkeyPatch, role: str, prefix: str, actions: list[str]
+) -> None:
+    statements = s3_statements(transformed(monkeypatch)["Resources"], role)
+    objects = [s for s in statements if s["Action"] != "s3:ListBucket"]
+    listing = [s for s in statements if s["Action"] == "s3:ListBucket"]
+    assert len(objects) == 1
+    assert len(listing) == 1
+    got = objects[0]["Action"]
+    assert sorted([got] if isinstance(got, str) else got) == actions
+    assert objects[0]["Resource"]["Fn::Sub"].endswith(f"-${{AWS::Region}}/{prefix}*")
+    assert listing[0]["Condition"] == {"StringLike": {"s3:prefix": f"{prefix}*"}}
+    assert s3_statements(transformed(monkeypatch)["Resources"], "BroadcastFunctionRole") == []
+
+
+def test_the_router_invokes_the_information_and_documents_functions(monkeypatch: pytest.MonkeyPatch) -> None:
+    resources = transformed(monkeypatch)["Resources"]
+    variables = resources["WebhookFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["INFORMATION_FUNCTION_NAME"] == {"Ref": "InformationFunction"}
+    assert variables["DOCUMENTS_FUNCTION_NAME"] == {"Ref": "DocumentsFunction"}
+    policies = str(resources["WebhookFunctionRole"]["Properties"]["Policies"])
+    assert "InformationFunction" in policies
+    assert "DocumentsFunction" in policies
+    queue = resources["BroadcastQueue"]["Properties"]
+    assert queue["FifoQueue"] is True
+    mapping = next(
+        body["Properties"]
+        for body in resources.values()
+        if body["Type"] == "AWS::Lambda::EventSourceMapping"
+        and body["Properties"]["FunctionName"] == {"Ref": "BroadcastFunction"}
+    )
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    for name in ("InformationLogGroup", "DocumentsLogGroup", "BroadcastLogGroup"):
+        assert name in resources

@@ -9,6 +9,7 @@ handed over again and resumes with the rows still pending, so nobody gets the an
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import html
 import json
 import time
@@ -258,7 +259,10 @@ def enqueue(queue_url: str, announcement_id: int, chat_ids: Sequence[int], sqs: 
             "MessageBody": json.dumps({"announcement_id": announcement_id, "chat_ids": chunk}),
             # one group for all broadcasts: one sender at a time, so the pace holds for the whole bot
             "MessageGroupId": "broadcast",
-            "MessageDeduplicationId": f"announcement-{announcement_id}-{n}",
+            # the same recipients handed over twice (a retried hand-over) are one message
+            "MessageDeduplicationId": hashlib.sha256(
+                f"{announcement_id}:{','.join(map(str, chunk))}".encode()
+            ).hexdigest(),
         }
         for n, chunk in enumerate(chunks)
     ]
