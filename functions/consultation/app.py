@@ -374,8 +374,12 @@ async def on_faq_button(update: Update, parts: list[str]) -> None:
         await query.answer(t.FAQ_DECIDED, show_alert=True)
         return
     employee = employees.by_nip(db, offer.nip) if offer.nip else None
-    if employee is None or not employee.active or staff_group() is None or offer.question_message_id is None:
+    if employee is None or not employee.active or offer.question_message_id is None:
         await query.answer(t.INACTIVE, show_alert=True)
+        return
+    if staff_group() is None:
+        function.logger.error("STAFF_GROUP_CHAT_ID is not set: a consultation cannot be forwarded")
+        await query.answer(menu.SERVICE_NOT_READY_ALERT, show_alert=True)
         return
     await query.answer()
     await drop_buttons(update)

@@ -165,3 +165,15 @@ def test_sinawai_content_validate_prints_every_problem_and_exits_1(
     assert cli.main(["content", "validate", str(broken)]) == 1
     assert f"{broken}/mutasi/pensiun.md:1: berkas harus diawali front matter" in capsys.readouterr().err
     assert cli.main(["content", "validate", str(tmp_path / "tidak-ada")]) == 2
+
+
+def test_a_topic_osdm_confirmed_no_longer_says_it_awaits_confirmation() -> None:
+    files = shipped()
+    path = "pengkinpeg/skp.md"
+    files[path] = files[path].replace("status: draft, perlu konfirmasi OSDM", "status: terkonfirmasi")
+    bundle = content.build(files)
+    confirmed = bundle.topic("skp")
+    assert confirmed is not None
+    assert not confirmed.draft
+    assert content.DRAFT_NOTE not in content.answer_html(confirmed, bundle.area("pengkinpeg"))
+    assert content.describe(bundle)["drafts"] == len(bundle.topics) - 1

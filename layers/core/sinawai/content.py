@@ -87,7 +87,8 @@ class Topic:
 
     @property
     def draft(self) -> bool:
-        return "draft" in self.status.lower() or "konfirmasi" in self.status.lower()
+        status = self.status.lower()
+        return "draft" in status or "perlu konfirmasi" in status
 
 
 @dataclass(frozen=True)
