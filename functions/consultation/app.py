@@ -41,7 +41,7 @@ from sinawai.content import Bundle, Topic
 from sinawai.content_store import ContentStore
 from sinawai.employees import Employee
 from sinawai.staff_delivery import Pacing, ticket_buttons
-from sinawai.telegram_runtime import GroupFunction
+from sinawai.telegram_runtime import GroupFunction, not_modified
 from sinawai.tickets import Status, TransitionError
 from sinawai.working_hours import WorkingHours, indonesian_holidays
 
@@ -154,7 +154,7 @@ async def refresh_header(bot: Bot, ticket_id: int) -> None:
             reply_markup=markup,
         )
     except BadRequest as e:
-        if "message is not modified" not in e.message.lower():
+        if not not_modified(e):
             function.logger.warning("could not update a ticket header", extra={"reason": e.message})
 
 
@@ -413,7 +413,7 @@ async def show_offered_topic(update: Update, offer: service_records.FaqOffer, ra
             disable_web_page_preview=True,
         )
     except BadRequest as e:
-        if "message is not modified" not in e.message.lower():
+        if not not_modified(e):
             raise
     service_records.record_view(function.db, chat.id, topic.area, topic.id, "faq")
 
@@ -424,7 +424,7 @@ async def drop_buttons(update: Update) -> None:
     try:
         await query.edit_message_reply_markup(None)
     except BadRequest as e:
-        if "message is not modified" not in e.message.lower():
+        if not not_modified(e):
             raise
 
 

@@ -25,7 +25,7 @@ from sinawai import documents, employees, menu, service_records
 from sinawai.commands import DOCUMENTS
 from sinawai.documents import Document, DocumentInputError, MissingFileError
 from sinawai.employees import Employee
-from sinawai.telegram_runtime import GroupFunction
+from sinawai.telegram_runtime import GroupFunction, edit_or_keep
 
 HOME = InlineKeyboardButton("🏠 Menu Utama", callback_data=menu.BACK_TO_MENU.callback_data)
 BACK = InlineKeyboardButton("⬅️ Kategori", callback_data=f"{DOCUMENTS}:dokumen")
@@ -95,16 +95,6 @@ def category_page(category: str, role: str) -> tuple[str, InlineKeyboardMarkup] 
         "Pilih dokumen yang ingin Anda unduh:"
     )
     return text, InlineKeyboardMarkup([*rows, [BACK, HOME]])
-
-
-async def edit_or_keep(update: Update, text: str, markup: InlineKeyboardMarkup) -> None:
-    query = update.callback_query
-    assert query is not None
-    try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-    except BadRequest as e:
-        if "message is not modified" not in e.message.lower():
-            raise
 
 
 async def employee_or_explain(update: Update) -> Employee | None:

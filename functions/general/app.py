@@ -4,8 +4,6 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -17,7 +15,7 @@ from telegram.ext import (
 
 from sinawai import menu, store
 from sinawai.commands import GENERAL
-from sinawai.telegram_runtime import GroupFunction
+from sinawai.telegram_runtime import GroupFunction, edit_or_keep
 
 
 def main_menu_markup() -> InlineKeyboardMarkup:
@@ -85,18 +83,6 @@ async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     url = f"https://t.me/{context.bot.username}?start=menu"
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(menu.OPEN_PRIVATE_CHAT_LABEL, url=url)]])
     await update.effective_message.reply_text(menu.PRIVATE_ONLY_TEXT, reply_markup=markup)  # type: ignore[union-attr]
-
-
-async def edit_or_keep(update: Update, text: str, markup: InlineKeyboardMarkup) -> None:
-    query = update.callback_query
-    assert query is not None
-    try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-    except BadRequest as e:
-        # Telegram has no error code for it: pressing the button of what is already shown is not an error.
-        # (PTB capitalises Telegram's description: compare without case.)
-        if "message is not modified" not in e.message.lower():
-            raise
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -32,7 +31,7 @@ from sinawai.content import Area, Bundle
 from sinawai.content_store import ContentStore
 from sinawai.personal import tanggal
 from sinawai.service_records import Via
-from sinawai.telegram_runtime import GroupFunction
+from sinawai.telegram_runtime import GroupFunction, edit_or_keep
 
 TERKINI = "terkini"
 BACK_LABEL = "⬅️ Kembali"
@@ -128,24 +127,16 @@ def terkini_page() -> str:
     return text
 
 
-async def edit_or_keep(update: Update, text: str, markup: InlineKeyboardMarkup) -> None:
-    query = update.callback_query
-    assert query is not None
-    try:
-        await query.edit_message_text(
-            text, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True
-        )
-    except BadRequest as e:
-        # The same page pressed twice is not an error (PTB capitalises Telegram's text: compare lowered).
-        if "message is not modified" not in e.message.lower():
-            raise
-
-
 def record(chat_id: int, area: str, topic_id: str | None, via: Via) -> None:
     service_records.record_view(function.db, chat_id, area, topic_id, via)
 
 
 # ---- commands ------------------------------------------------------------------------------------------
+
+
+async def edit_or_keep_page(update: Update, text: str, markup: InlineKeyboardMarkup) -> None:
+    """Show a content page in the pressed message, links without previews."""
+    await edit_or_keep(update, text, markup, link_preview=False)
 
 
 async def show_area(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -274,7 +265,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if action == TERKINI and len(parts) == 2:
         await query.answer()
-        await edit_or_keep(update, terkini_page(), InlineKeyboardMarkup([[HOME]]))
+        await edit_or_keep_page(update, terkini_page(), InlineKeyboardMarkup([[HOME]]))
         record(chat.id, TERKINI, None, "button")
         return
     bundle = store.get()
@@ -283,10 +274,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # Unknown area (forged, or content not published): the main menu again.
         if not bundle.areas:
             await query.answer()
-            await edit_or_keep(update, *not_published_page())
+            await edit_or_keep_page(update, *not_published_page())
             return
         await query.answer(STALE_NOTICE)
-        await edit_or_keep(update, menu.MENU_TEXT, main_menu_markup())
+        await edit_or_keep_page(update, menu.MENU_TEXT, main_menu_markup())
         return
     page: tuple[str, InlineKeyboardMarkup] | None = None
     topic_id: str | None = None
@@ -299,11 +290,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         topic_id = parts[3] if page else None
     if page is None:
         await query.answer(STALE_NOTICE)
-        await edit_or_keep(update, *area_page(bundle, area))
+        await edit_or_keep_page(update, *area_page(bundle, area))
         record(chat.id, area.id, None, "button")
         return
     await query.answer()
-    await edit_or_keep(update, *page)
+    await edit_or_keep_page(update, *page)
     record(chat.id, area.id, topic_id, "button")
 
 

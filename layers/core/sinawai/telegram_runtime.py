@@ -17,8 +17,9 @@ from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from telegram import Bot, Update
-from telegram.error import Forbidden
+from telegram import Bot, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, ContextTypes
 from telegram.request import HTTPXRequest, RequestData
 
@@ -260,3 +261,28 @@ class GroupFunction:
         self.metrics.add_metric("UpdateProcessed", MetricUnit.Count, 1)
         self.metrics.add_metric("ProcessingTime", MetricUnit.Milliseconds, elapsed_ms)
         return {"status": "done", "update_id": update_id}
+
+
+def not_modified(error: BadRequest) -> bool:
+    """Telegram's "message is not modified": an edit to what is already shown (a button pressed twice).
+
+    Telegram has no error code for it, and PTB capitalises the description: compared without case."""
+    return "message is not modified" in error.message.lower()
+
+
+async def edit_or_keep(
+    update: Update, text: str, markup: InlineKeyboardMarkup | None, *, link_preview: bool = True
+) -> None:
+    """Edit the pressed button's message to ``text`` (HTML); the same page shown again is not an error."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            disable_web_page_preview=None if link_preview else True,
+        )
+    except BadRequest as e:
+        if not not_modified(e):
+            raise
