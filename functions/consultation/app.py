@@ -419,10 +419,22 @@ async def show_offered_topic(update: Update, offer: service_records.FaqOffer, ra
 
 
 async def drop_buttons(update: Update) -> None:
+    """The offer is decided: its buttons go, and so does the question that asked for them."""
     query = update.callback_query
     assert query is not None
+    message = query.message
+    text = message.text_html if isinstance(message, Message) and message.text else None
+    settled = text
+    for tail in (t.FAQ_QUESTION, t.FAQ_MORE.strip()):
+        if settled is not None and settled.rstrip().endswith(tail):
+            settled = settled.rstrip()[: -len(tail)]
     try:
-        await query.edit_message_reply_markup(None)
+        if text is not None and settled is not None and settled != text:
+            await query.edit_message_text(
+                settled.rstrip(), parse_mode=ParseMode.HTML, reply_markup=None, disable_web_page_preview=True
+            )
+        else:
+            await query.edit_message_reply_markup(None)
     except BadRequest as e:
         if not not_modified(e):
             raise

@@ -401,7 +401,11 @@ def test_an_faq_answer_yes_opens_no_ticket(stack: LocalStack) -> None:
 
     press(stack, DEWI, DEWI, offer.message_id, f"consultation:faq:{offer_id}:ya")
     assert "senang dapat membantu" in last(stack, DEWI).text
-    assert message(stack, DEWI, offer.message_id).callback_data == []  # the choice is made
+    settled = message(stack, DEWI, offer.message_id)
+    assert settled.callback_data == []  # the choice is made
+    assert "paling banyak 6 hari" in settled.text  # the answer stays
+    assert "Apakah informasi ini menjawab" not in settled.text  # the question for the buttons goes
+    assert "tombol di bawah" not in settled.text
     recorded = offers(stack, DEWI)
     assert recorded[0]["outcome"] == "terjawab"
     assert recorded[0]["decided_at"] is not None
@@ -429,6 +433,10 @@ def test_an_faq_answer_no_forwards_the_original_question_to_the_staff(stack: Loc
     press(stack, SITI, SITI, offer.message_id, f"consultation:faq:{offer_id}:tidak")
     ack = last(stack, SITI)
     assert "tiket" in ack.text
+    settled = message(stack, SITI, offer.message_id)
+    assert settled.callback_data == []
+    assert "Mungkin ini jawaban" in settled.text
+    assert "Apakah informasi ini menjawab" not in settled.text
     recorded = offers(stack, SITI)[0]
     assert recorded["outcome"] == "diteruskan"
     assert recorded["ticket_id"] is not None
