@@ -8,7 +8,7 @@ which ticket lives in MySQL, so replies work after any cold start.
 
 import html
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -122,16 +122,6 @@ def rating_buttons(ticket_id: int) -> InlineKeyboardMarkup:
 
 def header_text(ticket: Ticket, employee: Employee | None) -> str:
     return staff_delivery.header_text(ticket, employee, hours.zone)
-
-
-async def once(update: Update, step: str, send: Callable[[], Awaitable[int | None]]) -> int | None:
-    """Make a Telegram call of this update's processing once: a Lambda retry gets the first result back."""
-    done, result = tickets_db.step_done(function.db, update.update_id, step)
-    if done:
-        return result
-    result = await send()
-    tickets_db.record_step(function.db, update.update_id, step, result)
-    return result
 
 
 async def message_id_of(sent: Awaitable[Any]) -> int:
@@ -249,7 +239,9 @@ async def open_ticket(update: Update, employee: Employee, question_message_id: i
     ticket = placed.ticket
     bot = update.get_bot()
     if placed.decision.placement == "new" and FORUM_TOPICS and ticket.message_thread_id is None:
-        thread_id = await once(update, "topic", lambda: create_topic(update, staff, ticket, employee))
+        thread_id = await function.once(
+            update, "topic", lambda: create_topic(update, staff, ticket, employee)
+        )
         if thread_id is not None:
             tickets_db.set_thread(db, ticket.id, thread_id)
             # In a forum topic, a message without an explicit reply replies to the topic's first message:
@@ -320,7 +312,7 @@ async def offer_faq(update: Update, employee: Employee, question: str) -> bool:
     if not matches:
         return False
     topics = [m.topic for m in matches]
-    sent = await once(
+    sent = await function.once(
         update,
         "faq_offer",
         lambda: message_id_of(
@@ -460,12 +452,12 @@ async def on_staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     chat_id, tag = ticket.chat_id, t.answer_tag(ticket.id)
     try:
         # Each call once per update: a retry after a failed copy does not repeat the tag.
-        await once(
+        await function.once(
             update,
             "answer_tag",
             lambda: message_id_of(bot.send_message(chat_id, tag, parse_mode=ParseMode.HTML)),
         )
-        copied = await once(
+        copied = await function.once(
             update,
             "answer_copy",
             lambda: message_id_of(
@@ -480,7 +472,7 @@ async def on_staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await answer_in_group(update, t.UNDELIVERABLE.format(id=ticket.id))
         return
     tickets_db.map_message(db, ticket.id, message.chat_id, message.message_id, "answer", copied)
-    if tickets_db.step_done(db, update.update_id, "answered")[0]:
+    if store.step_done(db, update.update_id, "answered")[0]:
         return
     for _ in range(3):
         if tickets_db.transition(db, ticket, tickets.answer(ticket.status), "answered", staff):
@@ -489,7 +481,7 @@ async def on_staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         if fresh is None or fresh.status is Status.SELESAI:
             break
         ticket = fresh
-    tickets_db.record_step(db, update.update_id, "answered", None)
+    store.record_step(db, update.update_id, "answered", None)
     if ticket.status is not Status.DIJAWAB:
         await refresh_header(bot, ticket.id)
 

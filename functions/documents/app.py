@@ -21,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from sinawai import documents, employees, menu, service_records
+from sinawai import documents, employees, menu, service_records, store
 from sinawai.commands import DOCUMENTS
 from sinawai.documents import Document, DocumentInputError, MissingFileError
 from sinawai.employees import Employee
@@ -124,8 +124,20 @@ async def dokumen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_html(text, reply_markup=markup)  # type: ignore[union-attr]
 
 
+SENT_STEP = "document_sent"
+
+
+def mark_sent(update: Update) -> None:
+    """Recorded right after Telegram took the file, before the bookkeeping: a Lambda retry (a database
+    error while recording the send) finds it and sends nothing again. What a retry then loses is at most
+    the kept file_id (the next send uploads again) and one row of the evaluation."""
+    store.record_step(function.db, update.update_id, SENT_STEP, None)
+
+
 async def send_document(update: Update, employee: Employee, document: Document) -> None:
     """Send the file: by file_id when Telegram has it, else uploaded from S3; a link when too big."""
+    if store.step_done(function.db, update.update_id, SENT_STEP)[0]:
+        return
     message = update.effective_message
     assert message is not None
     bot = update.get_bot()
@@ -142,6 +154,7 @@ async def send_document(update: Update, employee: Employee, document: Document) 
             function.logger.warning("stored file_id refused; uploading again", extra={"reason": e.message})
             documents.keep_file_id(function.db, document.id, None)
         else:
+            mark_sent(update)
             service_records.record_document_send(
                 function.db, document.id, category, chat_id, employee.nip, "file_id"
             )
@@ -159,6 +172,7 @@ async def send_document(update: Update, employee: Employee, document: Document) 
             parse_mode=ParseMode.HTML,
             reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("⬇️ Unduh dokumen", url=link)]]),
         )
+        mark_sent(update)
         service_records.record_document_send(
             function.db, document.id, category, chat_id, employee.nip, "link"
         )
@@ -174,6 +188,7 @@ async def send_document(update: Update, employee: Employee, document: Document) 
         caption=caption,
         parse_mode=ParseMode.HTML,
     )
+    mark_sent(update)
     if sent.document is not None:
         documents.keep_file_id(function.db, document.id, sent.document.file_id)
     service_records.record_document_send(function.db, document.id, category, chat_id, employee.nip, "upload")

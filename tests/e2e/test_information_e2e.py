@@ -624,3 +624,36 @@ def test_set_my_commands_lists_private_and_staff_commands_from_the_registry(stac
     help_text = last(stack, BUDI).text
     assert "/dokumen" in help_text
     assert "/umumkan" not in help_text
+
+
+def test_a_document_is_sent_once_when_recording_the_send_fails_and_lambda_retries(
+    stack: LocalStack, tmp_path: Path, aws_env: None
+) -> None:
+    """Bad input: the database refuses the record of a send (the table is renamed away) after Telegram took
+    the file; Lambda retries the press, and the employee still gets the file once."""
+    emu = stack.telegram
+    assert (
+        upload(stack, tmp_path, "surat", "Contoh surat keterangan", b"%PDF surat", "pegawai,staf,admin") == 0
+    )
+    doc = query(stack.config.database, "SELECT id FROM document WHERE category = 'surat'")[0]["id"]
+    say(stack, SITI, "/dokumen")
+    listing = last(stack, SITI)
+    press(stack, SITI, SITI, listing.message_id, "documents:c:surat")
+    files_before = [m for m in emu.bot_messages(SITI) if m.document is not None]
+    db = Database(stack.config.database)
+    db.execute("RENAME TABLE document_send TO document_send_away")
+    try:
+        press(stack, SITI, SITI, listing.message_id, f"documents:d:{doc}")
+    finally:
+        db.execute("RENAME TABLE document_send_away TO document_send")
+        db.close()
+    files = [m for m in emu.bot_messages(SITI) if m.document is not None]
+    assert len(files) == len(files_before) + 1
+    assert files[-1].document["file_name"] == "Contoh_surat_keterangan.pdf"
+    retried = query(
+        stack.config.database,
+        "SELECT status, attempts FROM update_inbox WHERE attempts > 1 AND chat_id = %s",
+        (SITI,),
+    )
+    # Lambda's retry answered the (already answered) button press and found the file sent: done.
+    assert retried == [{"status": "done", "attempts": 2}]

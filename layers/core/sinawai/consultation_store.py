@@ -11,6 +11,7 @@ from typing import Any, Literal
 import pymysql
 
 from sinawai.db import Database, Row
+from sinawai.store import insert_step as _step
 from sinawai.store import utcnow
 from sinawai.tickets import Decision, Status, place_message
 
@@ -363,24 +364,6 @@ def clear_blocked(db: Database, nip: str) -> None:
 
 
 # ---- progress of one update (a Lambda retry resumes after the last completed step) ---------------------
-
-
-def _step(cur: Any, update_id: int, step: str, result: int | None, now: datetime | None = None) -> None:
-    cur.execute(
-        "INSERT INTO update_step (update_id, step, result, created_at) VALUES (%s, %s, %s, %s)",
-        (update_id, step, result, now or utcnow()),
-    )
-
-
-def step_done(db: Database, update_id: int, step: str) -> tuple[bool, int | None]:
-    """(True, its result) when the update's step was completed by an earlier attempt."""
-    row = db.fetch_one("SELECT result FROM update_step WHERE update_id = %s AND step = %s", (update_id, step))
-    return (True, row["result"]) if row else (False, None)
-
-
-def record_step(db: Database, update_id: int, step: str, result: int | None) -> None:
-    with db.transaction() as cur:
-        _step(cur, update_id, step, result)
 
 
 # ---- automatic closing of tickets nobody follows up --------------------------------------------------

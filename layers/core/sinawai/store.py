@@ -308,3 +308,24 @@ def conversation_state(db: Database, chat_id: int, group: str) -> tuple[str, dic
 
 def end_conversation(db: Database, chat_id: int) -> bool:
     return db.execute("DELETE FROM conversation WHERE chat_id = %s", (chat_id,)) > 0
+
+
+# ---- steps of an update's processing: what a Lambda retry must not do twice ----------------------------
+
+
+def insert_step(cur: Any, update_id: int, step: str, result: int | None, now: datetime | None = None) -> None:
+    cur.execute(
+        "INSERT INTO update_step (update_id, step, result, created_at) VALUES (%s, %s, %s, %s)",
+        (update_id, step, result, now or utcnow()),
+    )
+
+
+def step_done(db: Database, update_id: int, step: str) -> tuple[bool, int | None]:
+    """(True, its result) when the update's step was completed by an earlier attempt."""
+    row = db.fetch_one("SELECT result FROM update_step WHERE update_id = %s AND step = %s", (update_id, step))
+    return (True, row["result"]) if row else (False, None)
+
+
+def record_step(db: Database, update_id: int, step: str, result: int | None) -> None:
+    with db.transaction() as cur:
+        insert_step(cur, update_id, step, result)

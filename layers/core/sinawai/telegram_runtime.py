@@ -101,8 +101,15 @@ class RecordingRequest(HTTPXRequest):
             self._logger.info("telegram asked to slow down", extra={"retry_after": retry_after})
             await asyncio.sleep(retry_after)
             waited += retry_after
+        api_method = _method_of(url)
         if status == 200:
-            self._record(_method_of(url), request_data, body)
+            self._record(api_method, request_data, body)
+        elif api_method == "answercallbackquery" and _query_expired(status, body):
+            # Answering a button press only stops its spinner. Telegram refuses a second answer, and any
+            # answer after about 15 s: a Lambda retry of the press (after a later step failed) must still
+            # do the rest of its work, so the refusal is noted, not raised.
+            self._logger.info("callback query already answered or expired", extra={"status": status})
+            return 200, b'{"ok":true,"result":true}'
         return status, body
 
     def _record(self, api_method: str, request_data: RequestData | None, body: bytes) -> None:
@@ -141,6 +148,14 @@ class RecordingRequest(HTTPXRequest):
         except Exception:
             # The message reached the user; a lost log row must not turn into a retry that repeats it.
             self._logger.exception("could not record an outgoing message")
+
+
+def _query_expired(status: int, body: bytes) -> bool:
+    try:
+        description = str(json.loads(body).get("description") or "")
+    except (ValueError, AttributeError):
+        return False
+    return status == 400 and "query is too old" in description.lower()
 
 
 def _retry_after(body: bytes) -> float | None:
@@ -211,6 +226,16 @@ class GroupFunction:
             return self._loop.run_until_complete(with_bot())
         finally:
             _current_group.reset(token_group)
+
+    async def once(self, update: Update, step: str, send: Callable[[], Awaitable[int | None]]) -> int | None:
+        """Make a call of this update's processing once: a Lambda retry (after a later step failed) gets
+        the first call's result back instead of sending again (``update_step``)."""
+        done, result = store.step_done(self.db, update.update_id, step)
+        if done:
+            return result
+        result = await send()
+        store.record_step(self.db, update.update_id, step, result)
+        return result
 
     @staticmethod
     def _carries_secret(event: Mapping[str, Any]) -> bool:
