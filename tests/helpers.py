@@ -37,6 +37,8 @@ TABLES = (
     "document_send",
     "pesan",
     "update_inbox",
+    "sensitive_chat",
+    "update_counter",
     "conversation",
     "audit_log",
     "import_run",

@@ -16,6 +16,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -29,12 +30,15 @@ from sinawai.commands import REGISTRATION
 from sinawai.employees import AccountAlreadyBoundError, Employee
 from sinawai.passwords import hash_password, password_problem, verify_password
 from sinawai.registration import LockoutPolicy, nip_problem, normalize_nip
-from sinawai.telegram_runtime import GroupFunction
+from sinawai.telegram_runtime import GroupFunction, SecretMode, current_secret_mode, personal_reply
 
 AWAITING_NIP = "awaiting_nip"
 AWAITING_PASSWORD = "awaiting_password"
 AWAITING_OLD_PASSWORD = "awaiting_old_password"
 AWAITING_NEW_PASSWORD = "awaiting_new_password"
+SECRET_COMMANDS = ("daftar", "gantisandi")
+# /daftar or /gantisandi as the caption of a photo or file: handled (and deleted) as that command.
+SECRET_CAPTION = filters.CaptionRegex(r"^/(daftar|gantisandi)(@\w+)?(\s|$)")
 
 
 def back_markup() -> InlineKeyboardMarkup:
@@ -82,6 +86,11 @@ def _ids(update: Update) -> tuple[int, int]:
 # ---- outside a private chat, forwarded and edited messages ---------------------------------------------
 
 
+def command_text(message: Message) -> str:
+    """The command as typed: a message's text, or a file's caption."""
+    return message.text or message.caption or ""
+
+
 def _carries_secret(text: str | None) -> bool:
     if not text:
         return False
@@ -96,7 +105,7 @@ async def refuse_outside_private_chat(update: Update, context: ContextTypes.DEFA
     assert message is not None
     url = f"https://t.me/{context.bot.username}?start=daftar"
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(menu.OPEN_PRIVATE_CHAT_LABEL, url=url)]])
-    if _carries_secret(message.text):
+    if _carries_secret(command_text(message)):
         deleted = await delete_quietly(message)
         await reply(update, t.PRIVATE_ONLY_DELETED if deleted else t.PRIVATE_ONLY_NOT_DELETED, markup)
         return
@@ -107,7 +116,7 @@ async def refuse_forwarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """A forwarded /daftar is not the employee typing it: refuse, and remove any password in it."""
     message = update.effective_message
     assert message is not None
-    if _carries_secret(message.text):
+    if _carries_secret(command_text(message)):
         await delete_quietly(message)
     await reply(update, t.FORWARDED)
 
@@ -129,21 +138,24 @@ async def daftar(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Register with `/daftar NIP PASSWORD`, or be guided step by step with `/daftar`."""
     message = update.effective_message
     assert message is not None
-    assert message.text is not None
     user_id, chat_id = _ids(update)
-    parts = message.text.split(maxsplit=2)
-    if len(parts) >= 3:
+    parts = command_text(message).split(maxsplit=2)
+    if len(parts) >= 3 or message.caption is not None:
         await delete_quietly(message)
+    if len(parts) >= 3:
         await register(update, parts[1], parts[2].strip())
         return
     bound = employees.by_telegram(function.db, user_id)
     if bound is not None:
-        await reply(update, t.ALREADY_REGISTERED.format(nama=html.escape(bound.nama)))
+        store.drop_secret_step(function.db, chat_id)  # no password will be asked
+        with personal_reply("registered"):
+            await reply(update, t.ALREADY_REGISTERED.format(nama=html.escape(bound.nama)))
         return
     if len(parts) == 2:
         await accept_nip(update, parts[1])
         return
     store.start_conversation(function.db, chat_id, REGISTRATION, AWAITING_NIP)
+    store.open_secret_step(function.db, chat_id, "daftar")
     await reply(update, t.ASK_NIP)
 
 
@@ -153,11 +165,13 @@ async def accept_nip(update: Update, text: str) -> None:
     problem = nip_problem(nip)
     if problem is not None:
         store.start_conversation(function.db, chat_id, REGISTRATION, AWAITING_NIP)
+        store.open_secret_step(function.db, chat_id, "daftar")
         await reply(update, problem + t.NIP_RETRY_SUFFIX)
         return
     store.start_conversation(
         function.db, chat_id, REGISTRATION, AWAITING_PASSWORD, data={"nip": nip}, sensitive_input=True
     )
+    store.open_secret_step(function.db, chat_id, "daftar")
     await reply(update, t.ASK_PASSWORD)
 
 
@@ -181,11 +195,16 @@ async def register(update: Update, nip_text: str, password: str) -> None:
         return
 
     bound = employees.by_telegram(db, user_id)
+    if bound is not None and bound.nip == nip and store.step_done(db, update.update_id, "registered")[0]:
+        # Lambda's retry of this very registration (its answer failed): the answer, not "already registered"
+        await welcome(update, bound)
+        return
     if bound is not None:
         text = (
             t.ALREADY_REGISTERED.format(nama=html.escape(bound.nama)) if bound.nip == nip else t.ACCOUNT_TAKEN
         )
-        await reply(update, text)
+        with personal_reply("registered"):
+            await reply(update, text)
         return
 
     employee = employees.by_nip(db, nip)
@@ -208,9 +227,19 @@ async def register(update: Update, nip_text: str, password: str) -> None:
         await refuse(update, nip, "lost_race", t.NIP_TAKEN)
         return
     employees.audit(db, "register_success", telegram_user_id=user_id, chat_id=chat_id, nip=nip)
+    store.record_step(db, update.update_id, "registered", None)
+    await welcome(update, employee)
+
+
+async def welcome(update: Update, employee: Employee) -> None:
+    with personal_reply("registered"):
+        await _welcome(update, employee)
+
+
+async def _welcome(update: Update, employee: Employee) -> None:
     await reply(
         update,
-        t.REGISTERED.format(nama=html.escape(employee.nama), nip=personal.format_nip(nip)),
+        t.REGISTERED.format(nama=html.escape(employee.nama), nip=personal.format_nip(employee.nip)),
         InlineKeyboardMarkup(
             [
                 [
@@ -276,12 +305,20 @@ async def on_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     assert message is not None
     _, chat_id = _ids(update)
+    secret = current_secret_mode() == "step"
     pending = store.conversation_state(function.db, chat_id, REGISTRATION)
     if pending is None:
+        if secret:
+            await delete_quietly(message)
+            store.close_secret_step(function.db, chat_id)
         await reply(update, t.SESSION_EXPIRED)
         return
     state, data = pending
     if message.text is None:
+        if secret and message.caption is not None:
+            await delete_quietly(message)
+            await reply(update, t.STEP_TEXT_EXPECTED)
+            return
         await reply(update, t.TEXT_EXPECTED)
         return
     text = message.text.strip()
@@ -300,6 +337,26 @@ async def on_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         store.end_conversation(function.db, chat_id)
         await reply(update, t.SESSION_EXPIRED)
+
+
+async def on_step_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """While a password step is open, every message answers it: a password may start with "/"."""
+    await on_input(update, context)
+    raise ApplicationHandlerStop
+
+
+async def on_late_secret(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A text shortly after a password step ended may be a late password: delete it, never relay it."""
+    message = update.effective_message
+    assert message is not None
+    _, chat_id = _ids(update)
+    await delete_quietly(message)
+    command = store.secret_step_command(function.db, chat_id) or "daftar"
+    await reply(update, t.LATE_SECRET_TEXT.format(step=t.LATE_SECRET.get(command, t.LATE_SECRET["daftar"])))
+    if any(ch.isspace() for ch in command_text(message).strip()):
+        # Passwords hold no spaces: this was a sentence, so the employee's next text is ordinary again.
+        store.drop_secret_step(function.db, chat_id)
+    raise ApplicationHandlerStop
 
 
 # ---- personal services --------------------------------------------------------------------------------
@@ -333,7 +390,8 @@ async def show_personal(update: Update, kind: str) -> None:
         return
     user_id, chat_id = _ids(update)
     employees.audit(function.db, f"view_{kind}", telegram_user_id=user_id, chat_id=chat_id, nip=employee.nip)
-    await reply(update, _personal_text(kind, employee), back_markup())
+    with personal_reply(kind):
+        await reply(update, _personal_text(kind, employee), back_markup())
 
 
 async def datapribadi(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -358,14 +416,14 @@ async def gantisandi(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """Change the password: `/gantisandi OLD NEW`, or guided."""
     message = update.effective_message
     assert message is not None
-    assert message.text is not None
-    parts = message.text.split()
-    if len(parts) > 1:
+    parts = command_text(message).split()
+    if len(parts) > 1 or message.caption is not None:
         await delete_quietly(message)
+    _, chat_id = _ids(update)
     employee = await owner(update)
     if employee is None:
+        store.drop_secret_step(function.db, chat_id)
         return
-    _, chat_id = _ids(update)
     if len(parts) == 3:
         if await check_old_password(update, parts[1]):
             await set_new_password(update, parts[2])
@@ -376,6 +434,7 @@ async def gantisandi(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         )
         return
     store.start_conversation(function.db, chat_id, REGISTRATION, AWAITING_OLD_PASSWORD, sensitive_input=True)
+    store.open_secret_step(function.db, chat_id, "gantisandi")
     await reply(update, t.ASK_OLD_PASSWORD)
 
 
@@ -394,6 +453,7 @@ async def check_old_password(update: Update, password: str) -> bool:
         await reply(update, t.OLD_PASSWORD_WRONG)
         return False
     store.start_conversation(function.db, chat_id, REGISTRATION, AWAITING_NEW_PASSWORD, sensitive_input=True)
+    store.open_secret_step(function.db, chat_id, "gantisandi")
     await reply(update, t.ASK_NEW_PASSWORD)
     return True
 
@@ -435,7 +495,8 @@ async def keluar(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             ]
         ]
     )
-    await reply(update, t.CONFIRM_UNBIND.format(nip=personal.format_nip(employee.nip)), markup)
+    with personal_reply("keluar"):
+        await reply(update, t.CONFIRM_UNBIND.format(nip=personal.format_nip(employee.nip)), markup)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -465,9 +526,18 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     private = filters.ChatType.PRIVATE
     new_messages = filters.UpdateType.MESSAGE
     names = ["daftar", "datapribadi", "tunkin", "cuti", "gantisandi", "keluar"]
+    # Before everything: a message the router marked as a possible password (see sinawai.routing).
+    exempt = filters.Regex(r"^/(batal|daftar|gantisandi)(@\w+)?(\s|$)") | SECRET_CAPTION
+    app.add_handler(MessageHandler(SecretMode("step") & private & new_messages & ~exempt, on_step_answer), -1)
+    app.add_handler(MessageHandler(SecretMode("grace") & private & new_messages, on_late_secret), -1)
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, refuse_edited))
     app.add_handler(CommandHandler(names, refuse_outside_private_chat, filters=~private & new_messages))
+    app.add_handler(MessageHandler(SECRET_CAPTION & ~private & new_messages, refuse_outside_private_chat))
     app.add_handler(CommandHandler(["daftar", "gantisandi"], refuse_forwarded, filters=filters.FORWARDED))
+    app.add_handler(MessageHandler(SECRET_CAPTION & filters.FORWARDED, refuse_forwarded))
+    captioned = SECRET_CAPTION & private & new_messages & ~filters.FORWARDED
+    app.add_handler(MessageHandler(filters.CaptionRegex(r"^/daftar") & captioned, daftar))
+    app.add_handler(MessageHandler(filters.CaptionRegex(r"^/gantisandi") & captioned, gantisandi))
     app.add_handler(CommandHandler("daftar", daftar, filters=private & new_messages))
     app.add_handler(CommandHandler("datapribadi", datapribadi, filters=private & new_messages))
     app.add_handler(CommandHandler("tunkin", tunkin, filters=private & new_messages))

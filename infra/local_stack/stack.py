@@ -13,6 +13,7 @@ Functions run unchanged: they see only environment variables, the same names the
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import socket
@@ -61,6 +62,11 @@ class StackConfig:
     extra_env: dict[str, str] = field(default_factory=dict)
     # Flood limits of the Telegram emulator (None: Telegram's); the benchmark passes RateLimits.disabled().
     telegram_rate_limits: RateLimits | None = None
+    # Lambda retries a failed asynchronous invocation after about 1 and 2 minutes; locally much sooner.
+    # Fault tests set delays beyond the claim lease, as in AWS, with short function_timeouts (logical id →
+    # seconds) so that they stay fast.
+    async_retry_delays: tuple[float, ...] = (0.2, 0.5)
+    function_timeouts: dict[str, float] = field(default_factory=dict)
 
 
 class LocalStack:
@@ -120,6 +126,11 @@ class LocalStack:
         functions = resolve_functions(
             TEMPLATE, env_overrides={"Parameters": self.function_env}, region=REGION
         )
+        timeouts = self.config.function_timeouts
+        functions = {
+            key: dataclasses.replace(spec, timeout=timeouts.get(spec.logical_id, spec.timeout))
+            for key, spec in functions.items()
+        }
         for spec in functions.values():
             for name, value in spec.environment.items():
                 if value in self.queue_urls:  # !Ref of a queue is its URL in AWS
@@ -129,6 +140,7 @@ class LocalStack:
             functions,
             base_env=base_env,
             instances_per_function=self.config.instances_per_function,
+            async_retry_delays=self.config.async_retry_delays,
             log_dir=self.config.log_dir,
         )
         self.lambda_endpoint = LambdaEndpoint(self.runtime, port=lambda_port)

@@ -365,8 +365,9 @@ class _Webhook:
 class _Fault:
     method: str
     remaining: int
-    error: ApiError
+    error: ApiError | None  # None: a delay, then the call runs normally
     chat_id: int | None
+    delay: float = 0.0
 
 
 @dataclass
@@ -1118,6 +1119,14 @@ class TelegramEmulator:
             error = ApiError(error_code, description, parameters)
             self._faults.append(_Fault(method.lower(), count, error, chat_id))
 
+    def delay_next(self, method: str, seconds: float, *, count: int = 1, chat_id: int | None = None) -> None:
+        """The next ``count`` calls of ``method`` (only to ``chat_id`` if given) are answered ``seconds``
+        late, then normally: a slow Telegram, or a worker that outlives its timeout waiting for it."""
+        if method.lower() not in _METHOD_NAMES:
+            raise ValueError(f"unknown method {method!r}")
+        with self._cond:
+            self._faults.append(_Fault(method.lower(), count, None, chat_id, delay=seconds))
+
     # ---- HTTP ---------------------------------------------------------------------------------------
 
     def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -1170,6 +1179,10 @@ class TelegramEmulator:
         for name, storage in files.items():
             recorded[name] = {"upload": storage.filename, "content_type": storage.mimetype}
         try:
+            with self._cond:
+                delay = self._take_delay(method, _decode_params(raw))
+            if delay:
+                time.sleep(delay)  # outside the lock: other calls go on meanwhile
             with self._cond:
                 params = _decode_params(raw)
                 recorded = {**params, **{k: v for k, v in recorded.items() if k in files}}
@@ -1716,9 +1729,20 @@ class TelegramEmulator:
 
     # ---- rules shared by the methods ----------------------------------------------------------------
 
+    def _take_delay(self, method: str, params: Params) -> float:
+        for fault in self._faults:
+            if fault.error is not None or fault.method != method.lower() or fault.remaining <= 0:
+                continue
+            if fault.chat_id is not None and params.get("chat_id") != fault.chat_id:
+                continue
+            fault.remaining -= 1
+            self._faults = [f for f in self._faults if f.remaining > 0]
+            return fault.delay
+        return 0.0
+
     def _check_fault(self, method: str, params: Params) -> None:
         for fault in self._faults:
-            if fault.method != method.lower() or fault.remaining <= 0:
+            if fault.error is None or fault.method != method.lower() or fault.remaining <= 0:
                 continue
             if fault.chat_id is not None and params.get("chat_id") != fault.chat_id:
                 continue

@@ -8,6 +8,7 @@ for one NIP, personal data asked in a group or before registering.
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
@@ -346,3 +347,31 @@ def test_gantisandi_guided_deletes_both_messages_and_enforces_strength(stack: Lo
     assert "tidak sesuai" in last_text(stack, user)
     say(stack, user, f"/daftar {NIP_BUDI} Baru#Kuat2026")
     assert "Pendaftaran berhasil" in last_text(stack, user)
+
+
+def test_personal_data_replies_are_logged_as_markers_and_a_button_under_them_stores_no_copy(
+    stack: LocalStack,
+) -> None:
+    user = new_user(stack, "Budi")
+    say(stack, user, f"/daftar {NIP_BUDI} {PASSWORD}")
+    for command in ("/datapribadi", "/tunkin", "/cuti"):
+        say(stack, user, command)
+    shown = stack.telegram.bot_messages(user)[-1]
+    assert "Cuti Tahunan" in (shown.text or "")
+    # A button under the personal data: Telegram sends the whole message back with the press.
+    button = shown.callback_data[0]
+    stack.telegram.press_button(user, user, shown.message_id, button)
+    stack.wait_idle()
+    db = stack.config.database
+    out = query(
+        db,
+        "SELECT isi_pesan, data FROM pesan WHERE direction = 'out' AND chat_id = %s AND data LIKE %s",
+        (user, '%"personal"%'),
+    )
+    kinds = [json.loads(r["data"])["personal"] for r in out]
+    assert kinds == ["registered", "datapribadi", "tunkin", "cuti"]
+    assert all(r["isi_pesan"] is None and json.loads(r["data"])["length"] > 50 for r in out)
+    for secret in ("Budi Santoso", "19900117 201503 1 001", "Rp 5.361.800", "sisa 9 hari", "Analis SDM"):
+        for table, column in (("pesan", "isi_pesan"), ("pesan", "data"), ("update_inbox", "payload")):
+            sql = f"SELECT COUNT(*) AS n FROM {table} WHERE {column} LIKE %s"
+            assert query(db, sql, (f"%{secret}%",)) == [{"n": 0}], f"{secret!r} kept in {table}.{column}"

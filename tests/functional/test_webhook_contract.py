@@ -15,6 +15,7 @@ import pytest
 
 from sinawai.config import DatabaseSettings
 from sinawai.errors import DispatchError
+from sinawai.seal import unseal
 from tests.helpers import (
     STAFF_GROUP_CHAT_ID,
     WEBHOOK_SECRET,
@@ -116,6 +117,68 @@ def test_body_that_is_not_an_update_gets_400_and_nothing_happens(
     assert invoker.calls == []
 
 
+def _message(chat_id: Any = 5550001, update_id: Any = 7001) -> str:
+    message = {"message_id": 1, "date": 0, "chat": {"id": chat_id, "type": "private"}, "text": "halo"}
+    return json.dumps({"update_id": update_id, "message": message})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"update_id": 1, "message": ' + "[" * 100_000 + "]" * 100_000 + "}",  # RecursionError in json
+        _message(update_id=2**64),  # more than MySQL's BIGINT (and Telegram's ids) hold
+        _message(update_id=-(2**63) - 1),
+        _message(chat_id="5550001"),  # a chat id that is not a number
+        _message(chat_id=2**70),
+        _message(chat_id=None).replace('"id": null', '"id": [1]'),
+    ],
+    ids=[
+        "deep-nesting",
+        "update-id-2**64",
+        "update-id-below-int64",
+        "chat-id-string",
+        "chat-id-2**70",
+        "chat-id-list",
+    ],
+)
+def test_an_authenticated_body_telegram_would_resend_forever_gets_400_never_5xx(
+    webhook: Any, db: DatabaseSettings, body: str
+) -> None:
+    module, invoker = webhook
+    event = load_event("webhook_start")
+    event["body"] = body
+    response = call(module, event)
+    assert response["statusCode"] == 400
+    assert inbox(db) == []
+    assert invoker.calls == []
+
+
+def test_chatter_in_a_group_the_bot_does_not_serve_is_counted_not_stored(
+    webhook: Any, db: DatabaseSettings
+) -> None:
+    module, invoker = webhook
+    for update_id, text in ((8001, "Selamat pagi semua"), (8002, "Rapat jam 9 ya")):
+        update = {
+            "update_id": update_id,
+            "message": {
+                "message_id": update_id,
+                "date": 0,
+                "chat": {"id": -1002000000009, "type": "supergroup", "title": "Grup Unit Kerja"},
+                "from": {"id": 5550009, "is_bot": False, "first_name": "Andi"},
+                "text": text,
+            },
+        }
+        event = load_event("webhook_start")
+        event["body"] = json.dumps(update)
+        assert call(module, event)["statusCode"] == 200
+    assert invoker.calls == []
+    assert inbox(db) == []
+    assert query(db, "SELECT COUNT(*) AS n FROM pesan") == [{"n": 0}]  # no text, no sender kept
+    assert query(db, "SELECT chat_type, kind, n FROM update_counter") == [
+        {"chat_type": "supergroup", "kind": "message", "n": 2}
+    ]
+
+
 def test_same_update_delivered_twice_is_dispatched_once(webhook: Any, db: DatabaseSettings) -> None:
     module, invoker = webhook
     event = load_event("webhook_start")
@@ -196,11 +259,14 @@ def test_plain_text_goes_to_the_pending_conversation_of_the_chat(webhook: Any, d
     del update["message"]["entities"]
     event["body"] = json.dumps(update)
     assert call(module, event)["statusCode"] == 200
-    # the clear text travels only to the function; the durable copy is masked
-    assert invoker.calls[0][1]["update"]["message"]["text"] == "Rahasia#2026"
-    assert invoker.calls[0][1]["secret_text"] is True
-    stored = query(db, "SELECT payload FROM update_inbox")[0]["payload"]
-    assert "Rahasia#2026" not in stored
+    # Neither the payload (Lambda's retry queue, a DLQ) nor MySQL holds the clear text; the two together do.
+    payload = invoker.calls[0][1]
+    assert payload["secret_text"] is True
+    assert "Rahasia#2026" not in json.dumps(payload)
+    row = query(db, "SELECT payload, sealed FROM update_inbox")[0]
+    assert "Rahasia#2026" not in row["payload"]
+    assert b"Rahasia#2026" not in row["sealed"]
+    assert json.loads(unseal(row["sealed"], payload["pad"]))["message"]["text"] == "Rahasia#2026"
 
 
 def test_plain_text_without_conversation_falls_back_to_general_while_consultation_is_not_deployed(
@@ -226,7 +292,11 @@ def test_staff_group_messages_are_ignored_while_consultation_is_not_deployed(
     event["body"] = json.dumps(update)
     assert call(module, event)["statusCode"] == 200
     assert invoker.calls == []
-    assert inbox(db)[0]["status"] == "ignored"
+    # nobody acts on it: counted, its text and sender not kept
+    assert inbox(db) == []
+    assert query(db, "SELECT chat_type, kind, n FROM update_counter") == [
+        {"chat_type": "supergroup", "kind": "message", "n": 1}
+    ]
 
 
 def test_outcomes_are_published_as_cloudwatch_metrics(

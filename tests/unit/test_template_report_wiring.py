@@ -14,7 +14,12 @@ def test_the_digest_is_scheduled_daily_at_0700_in_the_service_timezone_with_retr
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     resources = transformed(monkeypatch)["Resources"]
-    schedules = [r for r in resources.values() if r["Type"] == "AWS::Scheduler::Schedule"]
+    schedules = [
+        r
+        for r in resources.values()
+        if r["Type"] == "AWS::Scheduler::Schedule"
+        and r["Properties"]["Target"]["Arn"] == {"Fn::GetAtt": ["ReportFunction", "Arn"]}
+    ]
     assert len(schedules) == 1
     schedule = schedules[0]["Properties"]
     assert schedule["ScheduleExpression"] == "cron(0 7 * * ? *)"

@@ -42,6 +42,18 @@ def value_or_secret(name: str, arn_name: str) -> str:
     raise ConfigurationError(f"set {name} or {arn_name}")
 
 
+def secret_grace_seconds() -> int:
+    """After a password step ends, how long a text of the chat is still treated as a possible password
+    (SENSITIVE_GRACE_MINUTES, default 30)."""
+    raw = _env("SENSITIVE_GRACE_MINUTES")
+    if not raw:
+        return 30 * 60
+    try:
+        return max(0, int(float(raw) * 60))
+    except ValueError as e:
+        raise ConfigurationError(f"SENSITIVE_GRACE_MINUTES must be a number of minutes, got {raw!r}") from e
+
+
 def _optional_int(name: str) -> int | None:
     raw = _env(name)
     if not raw:

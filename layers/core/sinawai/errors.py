@@ -19,3 +19,9 @@ class TransactionConflictError(SinawaiError):
 
 class DispatchError(SinawaiError):
     """The router could not hand an update to its command-group function."""
+
+
+class ClaimBusyError(SinawaiError):
+    """The update is claimed by this very invocation's request id and its lease still runs: a duplicate
+    delivery of a running attempt, or Lambda's retry of an attempt that died early. Raised so Lambda
+    tries again later, when the lease has told which."""

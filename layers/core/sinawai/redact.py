@@ -31,7 +31,7 @@ def _redact_text(text: str) -> str | None:
 def redact_update(update: Mapping[str, Any], *, secret_text: bool = False) -> tuple[dict[str, Any], bool]:
     """Return (a copy of the update without secrets, whether anything was removed).
 
-    ``secret_text`` says the chat's pending conversation expects a secret: the whole text is masked.
+    ``secret_text`` says the chat may be typing a password: the whole text and caption are masked.
     """
     redacted = copy.deepcopy(dict(update))
     changed = False
@@ -43,9 +43,25 @@ def redact_update(update: Mapping[str, Any], *, secret_text: bool = False) -> tu
             value = message.get(field)
             if not isinstance(value, str):
                 continue
-            new = MASK if secret_text and field == "text" else _redact_text(value)
+            new = MASK if secret_text else _redact_text(value)
             if new is not None and new != value:
                 message[field] = new
                 message.pop("entities" if field == "text" else "caption_entities", None)
                 changed = True
     return redacted, changed
+
+
+def stored_form(update: Mapping[str, Any]) -> dict[str, Any]:
+    """What is kept of an (already redacted) update: a button press drops the text of the message the
+    button sits under (the bot wrote it, and it may be the employee's personal data: the message log keeps
+    the bot's own copy as a marker)."""
+    query = update.get("callback_query")
+    if not isinstance(query, dict) or not isinstance(query.get("message"), dict):
+        return dict(update)
+    kept = {k: v for k, v in query["message"].items() if k in _KEPT_MESSAGE_FIELDS}
+    return {**update, "callback_query": {**query, "message": kept}}
+
+
+_KEPT_MESSAGE_FIELDS = frozenset(
+    {"message_id", "chat", "date", "from", "message_thread_id", "is_topic_message"}
+)

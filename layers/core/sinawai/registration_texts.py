@@ -102,3 +102,21 @@ STAFF_LOCKOUT_ALERT = (
     "NIP: <code>{nip}</code>\nAkun Telegram: <code>{user_id}</code>\n"
     "{failures} kali gagal dalam {window} menit; dikunci sampai {until}."
 )
+
+# A message the router held back as a possible password because a /daftar or /gantisandi step ended
+# a short while before (expired, cancelled or finished).
+LATE_SECRET = {
+    "daftar": "pendaftaran",
+    "gantisandi": "penggantian kata sandi",
+}
+LATE_SECRET_TEXT = (
+    "🔒 Langkah {step} sudah berakhir, jadi pesan Anda tadi tidak kami proses. Pesan itu sudah kami hapus "
+    "karena mungkin berisi kata sandi, dan tidak diteruskan kepada petugas.\n\n"
+    "• Untuk mendaftar, ketik /daftar.\n"
+    "• Untuk mengganti kata sandi, ketik /gantisandi.\n"
+    "• Jika pesan tadi sebuah pertanyaan, silakan kirim ulang."
+)
+STEP_TEXT_EXPECTED = (
+    "🔒 Pesan Anda sudah kami hapus karena mungkin berisi kata sandi. Kirim jawabannya sebagai teks biasa, "
+    "atau ketik /batal untuk membatalkan."
+)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sinawai.commands import (
     CONSULTATION,
@@ -69,6 +69,12 @@ class Route:
     command: str | None = None
     # True for plain input in a private chat: the caller checks the chat's pending conversation first.
     check_conversation: bool = False
+    # A guided /daftar or /gantisandi in a private chat: the chat's next messages may be passwords.
+    opens_secret_step: bool = False
+
+
+# Telegram's ids fit in a signed 64-bit integer; MySQL's BIGINT holds no more.
+MAX_ID = 2**63 - 1
 
 
 def validate_update(body: Any) -> dict[str, Any]:
@@ -76,12 +82,30 @@ def validate_update(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise NotAnUpdateError("body is not a JSON object")
     update_id = body.get("update_id")
-    if not isinstance(update_id, int) or isinstance(update_id, bool) or update_id < 0:
-        raise NotAnUpdateError("update_id missing or not a non-negative integer")
+    if not isinstance(update_id, int) or not _is_id(update_id) or update_id < 0:
+        raise NotAnUpdateError("update_id missing or not a non-negative 64-bit integer")
     kinds = [k for k in body if k in UPDATE_KINDS]
     if len(kinds) != 1 or not isinstance(body[kinds[0]], dict):
         raise NotAnUpdateError("an update carries exactly one known object")
+    _check_ids(body[kinds[0]])
     return body
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and -MAX_ID <= value <= MAX_ID
+
+
+def _check_ids(obj: Mapping[str, Any]) -> None:
+    """The ids the router stores (chat, sender) are integers when present, as Telegram sends them."""
+    message = obj.get("message")
+    holders = [obj, message if isinstance(message, dict) else {}]
+    for holder in holders:
+        for key in ("chat", "from", "sender_chat"):
+            value = holder.get(key)
+            if value is None:
+                continue
+            if not isinstance(value, dict) or not _is_id(value.get("id")):
+                raise NotAnUpdateError(f"{key}.id is not an integer")
 
 
 def update_kind(update: Mapping[str, Any]) -> str:
@@ -97,6 +121,13 @@ def parse_command(text: str) -> tuple[str, str | None] | None:
     if not name or not all(ch.isascii() and (ch.isalnum() or ch == "_") for ch in name):
         return None
     return name.lower(), (target or None)
+
+
+def _opens_secret_step(command: str, text: str) -> bool:
+    """/daftar and /daftar NIP ask for a password next; /gantisandi alone asks for the old one."""
+    if command not in SECRET_ARGUMENT_COMMANDS:
+        return False
+    return len(text.split()) <= SECRET_ARGUMENT_COMMANDS[command] + 1
 
 
 def callback_group(data: str) -> str:
@@ -145,6 +176,9 @@ def classify(update: Mapping[str, Any], *, staff_group_chat_id: int | None) -> R
         # a file (/unggah); /laporan to the report group (its polite refusal: the report is the managers',
         # rather than silence); everything else in the staff group is the consultation relay's.
         staff_command = command or parse_command(obj.get("caption") or "")
+        if staff_command is not None and staff_command[0] in SECRET_ARGUMENT_COMMANDS:
+            # /daftar NIP SANDI posted in the group: registration deletes it and points to the private chat.
+            return Route(kind, REGISTRATION, chat_id, chat_type, user_id, staff_command[0])
         if staff_command is not None and command_audience(staff_command[0]) == "staff":
             group = command_group(staff_command[0]) or CONSULTATION
             return Route(kind, group, chat_id, chat_type, user_id, staff_command[0])
@@ -152,12 +186,56 @@ def classify(update: Mapping[str, Any], *, staff_group_chat_id: int | None) -> R
             return Route(kind, REPORT, chat_id, chat_type, user_id, command_name)
         return Route(kind, CONSULTATION, chat_id, chat_type, user_id, command_name)
 
+    if command_name is None:
+        # A photo or file captioned /daftar or /gantisandi is that command (and is deleted like it).
+        captioned = parse_command(obj.get("caption") or "")
+        if captioned is not None and captioned[0] in SECRET_ARGUMENT_COMMANDS:
+            return Route(kind, REGISTRATION, chat_id, chat_type, user_id, captioned[0])
+
     if command_name is not None:
         # An unknown command still gets an answer (from the general group) that points to /bantuan.
-        return Route(kind, command_group(command_name) or GENERAL, chat_id, chat_type, user_id, command_name)
+        group = command_group(command_name) or GENERAL
+        opens = chat_type == "private" and _opens_secret_step(command_name, text)
+        return Route(kind, group, chat_id, chat_type, user_id, command_name, opens_secret_step=opens)
 
     if chat_type == "private":
         return Route(kind, CONSULTATION, chat_id, chat_type, user_id, check_conversation=True)
 
     # Chatter in other groups is not for the bot.
     return Route(kind, None, chat_id, chat_type, user_id)
+
+
+# How the router treats a private message when the chat may be typing a password:
+# "step": a guided /daftar or /gantisandi is waiting: every message answers it (commands included).
+# "grace": the step ended a short while ago: a text may still be a password that came too late.
+SecretMode = Literal["step", "grace"]
+STEP_EXEMPT_COMMANDS = frozenset({"batal", *SECRET_ARGUMENT_COMMANDS})
+
+
+@dataclass(frozen=True)
+class ChatState:
+    """What MySQL says about a private chat when one of its messages arrives."""
+
+    conversation_group: str | None = None  # the pending conversation's group, if any
+    conversation_sensitive: bool = False  # it expects a secret (its own flag, set by the group)
+    secret_step: bool = False  # a sensitive step is open (set by the router at /daftar, /gantisandi)
+    secret_grace: bool = False  # a sensitive step ended within the grace period
+
+
+def resolve(
+    route: Route, update: Mapping[str, Any], state: ChatState
+) -> tuple[str | None, SecretMode | None]:
+    """The group that gets a private message, and whether its text is secret, given the chat's state."""
+    if route.kind != "message" or route.chat_type != "private":
+        return route.group, None
+    obj = update["message"]
+    if state.secret_step and route.command not in STEP_EXEMPT_COMMANDS:
+        return REGISTRATION, "step"
+    if state.conversation_sensitive and route.check_conversation:
+        return state.conversation_group, "step"
+    unknown_command = route.command is None or command_group(route.command) is None
+    if state.secret_grace and unknown_command and (obj.get("text") or obj.get("caption")):
+        return REGISTRATION, "grace"
+    if route.check_conversation and state.conversation_group is not None:
+        return state.conversation_group, None
+    return route.group, None

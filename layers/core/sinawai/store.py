@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -10,17 +11,24 @@ from typing import Any
 
 import pymysql
 
+from sinawai.config import secret_grace_seconds
 from sinawai.db import Database
 from sinawai.errors import TransactionConflictError
-from sinawai.redact import redact_update
-from sinawai.routing import MESSAGE_KINDS, Route, parse_command, update_kind
+from sinawai.redact import redact_update, stored_form
+from sinawai.routing import MESSAGE_KINDS, ChatState, Route, parse_command, update_kind
 
-# Processing states of an update. A worker may claim an update that was received or dispatched, one that
-# failed fewer than MAX_ATTEMPTS times, or one whose worker vanished (claimed longer ago than STALE_CLAIM).
+# Processing states of an update. A worker claims an update that was received or dispatched, one that
+# failed fewer than MAX_ATTEMPTS times, or one whose claim is over: its lease (the worker's deadline plus
+# a margin) ended without a result because the worker timed out, died, or could not record its failure.
 MAX_ATTEMPTS = 3
-STALE_CLAIM_SECONDS = 120
 ER_DUP_ENTRY = 1062
 CLAIM_ATTEMPTS = 3
+# Beyond the worker's own deadline; Lambda's first retry of an asynchronous invocation comes a minute
+# after it failed, past the lease of a 30 s function. CLAIM_LEASE_MARGIN_SECONDS overrides it (tests).
+LEASE_MARGIN_SECONDS = float(os.environ.get("CLAIM_LEASE_MARGIN_SECONDS") or 10)
+DEFAULT_LEASE_SECONDS = 45  # a worker that cannot tell its deadline (the functions' timeout is 30 s)
+SEALED_TTL_SECONDS = 600  # the secret half of an update outlives Lambda's two retries (1 and 2 minutes)
+SWEEP_AFTER_SECONDS = 120  # a received or dispatched update nobody claimed by then is dispatched again
 
 
 def utcnow() -> datetime:
@@ -34,15 +42,20 @@ def _dumps(value: Any) -> str:
 # ---- update inbox -------------------------------------------------------------------------------------
 
 
-def record_update(db: Database, update: Mapping[str, Any], route: Route, *, status: str) -> bool:
-    """Store a delivered update durably; return False when its update_id is already recorded."""
+def record_update(
+    db: Database, update: Mapping[str, Any], route: Route, *, status: str, sealed: bytes | None = None
+) -> bool:
+    """Store a delivered (redacted) update durably; return False when its update_id is already recorded.
+
+    ``sealed`` is the secret half of an update that carried a password (see ``sinawai.seal``)."""
+    args = (update["update_id"], utcnow(), status, route.group, route.chat_id, _dumps(stored_form(update)))
     try:
         if status == "ignored":
             with db.transaction() as cur:
-                cur.execute(_INSERT_INBOX, _inbox_args(update, route, status))
+                cur.execute(_INSERT_INBOX, (*args, None))
                 _insert_inbound(cur, update, route.group, secret_text=False)
         else:
-            db.execute(_INSERT_INBOX, _inbox_args(update, route, status))
+            db.execute(_INSERT_INBOX, (*args, sealed))
     except pymysql.err.IntegrityError as e:
         if e.args and e.args[0] == ER_DUP_ENTRY:
             return False
@@ -51,13 +64,26 @@ def record_update(db: Database, update: Mapping[str, Any], route: Route, *, stat
 
 
 _INSERT_INBOX = (
-    "INSERT INTO update_inbox (update_id, received_at, status, command_group, chat_id, payload)"
-    " VALUES (%s, %s, %s, %s, %s, %s)"
+    "INSERT INTO update_inbox (update_id, received_at, status, command_group, chat_id, payload, sealed)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s)"
 )
 
 
-def _inbox_args(update: Mapping[str, Any], route: Route, status: str) -> tuple[Any, ...]:
-    return (update["update_id"], utcnow(), status, route.group, route.chat_id, _dumps(update))
+def count_ignored(db: Database, route: Route) -> None:
+    """Chatter the bot does not act on is counted per day, kind and chat type; its text is not kept."""
+    db.execute(
+        "INSERT INTO update_counter (day, chat_type, kind, n) VALUES (%s, %s, %s, 1)"
+        " ON DUPLICATE KEY UPDATE n = n + 1",
+        (utcnow().date(), (route.chat_type or "none")[:16], route.kind[:32]),
+    )
+
+
+def replace_sealed(db: Database, update_id: int, sealed: bytes) -> None:
+    """A redelivery dispatched anew carries a new pad: its stored half must match it."""
+    db.execute(
+        "UPDATE update_inbox SET sealed = %s WHERE update_id = %s AND status = 'received'",
+        (sealed, update_id),
+    )
 
 
 def inbox_status(db: Database, update_id: int) -> str | None:
@@ -73,27 +99,80 @@ def mark_dispatched(db: Database, update_id: int) -> None:
     )
 
 
-def claim_update(db: Database, update: Mapping[str, Any], group: str, *, secret_text: bool) -> bool:
+@dataclass(frozen=True)
+class Claim:
+    won: bool
+    attempts: int = 0
+    # The secret half the router kept of an update that carried a password, while it is fresh; None when
+    # there is none or it was wiped (finished, or older than SEALED_TTL_SECONDS).
+    sealed: bytes | None = None
+    had_secret: bool = False  # a secret half was kept once (it may be wiped by now)
+    busy: bool = False  # not won, and held under this same request id: see ClaimBusyError
+
+
+def claim_update(
+    db: Database,
+    update: Mapping[str, Any],
+    group: str,
+    *,
+    secret_text: bool,
+    request_id: str | None = None,
+    lease_seconds: float = DEFAULT_LEASE_SECONDS,
+    replay: bool = False,
+) -> Claim:
     """Take an update for processing, exactly once; log it as an incoming message in the same transaction.
 
-    Returns False when another invocation already processed it or is processing it.
+    ``replay`` is an operator's explicit re-drive: a failed update is taken whatever its attempts.
+    The claim is a lease of ``lease_seconds`` recorded with the invocation's ``request_id``.
     """
     for attempt in range(1, CLAIM_ATTEMPTS + 1):
         try:
-            return _claim_once(db, update, group, secret_text=secret_text)
+            return _claim_once(
+                db, update, group, secret_text=secret_text, request_id=request_id,
+                lease_seconds=lease_seconds, replay=replay,
+            )  # fmt: skip
         except TransactionConflictError:
             if attempt == CLAIM_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _claim_once(db: Database, update: Mapping[str, Any], group: str, *, secret_text: bool) -> bool:
+def _claimable(row: Mapping[str, Any], now: datetime, replay: bool) -> bool:
+    status = row["status"]
+    if status in ("received", "dispatched"):
+        return True
+    if status == "failed":
+        return replay or row["attempts"] < MAX_ATTEMPTS
+    if status != "processing":
+        return False  # done or ignored: never twice, not even on a replay
+    lease_until = row["lease_until"]
+    if lease_until is None:  # claimed before leases existed
+        lease_until = (row["claimed_at"] or now) + timedelta(seconds=DEFAULT_LEASE_SECONDS)
+    # Within the lease a worker may still be running: another request id is a second dispatch and is
+    # skipped; the same one is either a duplicate of the running attempt or Lambda's retry of one that
+    # died early, and is sent back to be retried later (Claim.busy). Lambda's retries come a minute or
+    # more after the attempt ended, past the lease of a 30 s function, and so does the sweep.
+    return lease_until <= now and (replay or row["attempts"] < MAX_ATTEMPTS)
+
+
+def _claim_once(
+    db: Database,
+    update: Mapping[str, Any],
+    group: str,
+    *,
+    secret_text: bool,
+    request_id: str | None,
+    lease_seconds: float,
+    replay: bool,
+) -> Claim:
     update_id = update["update_id"]
     now = utcnow()
+    lease_until = now + timedelta(seconds=lease_seconds)
     redacted, _ = redact_update(update, secret_text=secret_text)
     with db.transaction() as cur:
         cur.execute(
-            "SELECT status, attempts, claimed_at FROM update_inbox WHERE update_id = %s FOR UPDATE",
+            "SELECT status, attempts, claimed_at, lease_until, request_id, received_at, sealed"
+            " FROM update_inbox WHERE update_id = %s FOR UPDATE",
             (update_id,),
         )
         row = cur.fetchone()
@@ -104,40 +183,155 @@ def _claim_once(db: Database, update: Mapping[str, Any], group: str, *, secret_t
             try:
                 cur.execute(
                     "INSERT INTO update_inbox (update_id, received_at, status, command_group, chat_id,"
-                    " payload, attempts, claimed_at) VALUES (%s, %s, 'processing', %s, %s, %s, 1, %s)",
-                    (update_id, now, group, chat.get("id"), _dumps(redacted), now),
-                )
+                    " payload, attempts, claimed_at, lease_until, request_id)"
+                    " VALUES (%s, %s, 'processing', %s, %s, %s, 1, %s, %s, %s)",
+                    (update_id, now, group, chat.get("id"), _dumps(stored_form(redacted)), now, lease_until,
+                     request_id),
+                )  # fmt: skip
             except pymysql.err.IntegrityError as e:
                 if e.args and e.args[0] == ER_DUP_ENTRY:
                     raise TransactionConflictError("update recorded concurrently") from e
                 raise
-        else:
-            status, attempts, claimed_at = row["status"], row["attempts"], row["claimed_at"]
-            stale = claimed_at is not None and (now - claimed_at).total_seconds() > STALE_CLAIM_SECONDS
-            claimable = (
-                status in ("received", "dispatched")
-                or (status == "failed" and attempts < MAX_ATTEMPTS)
-                or (status == "processing" and stale)
-            )
-            if not claimable:
-                return False
-            cur.execute(
-                "UPDATE update_inbox SET status = 'processing', attempts = attempts + 1, claimed_at = %s,"
-                " command_group = %s WHERE update_id = %s",
-                (now, group, update_id),
-            )
-            if status not in ("received", "dispatched"):
-                return True  # a retry: the incoming message is logged already
-        _insert_inbound(cur, redacted, group, secret_text=False)
-    return True
+            _insert_inbound(cur, redacted, group, secret_text=False)
+            return Claim(won=True, attempts=1)
+        if not _claimable(row, now, replay):
+            held = row["status"] == "processing" and request_id is not None
+            busy = held and row["request_id"] == request_id
+            return Claim(won=False, attempts=int(row["attempts"]), busy=busy)
+        cur.execute(
+            "UPDATE update_inbox SET status = 'processing', attempts = attempts + 1, claimed_at = %s,"
+            " lease_until = %s, request_id = %s, command_group = %s WHERE update_id = %s",
+            (now, lease_until, request_id, group, update_id),
+        )
+        if row["status"] in ("received", "dispatched"):
+            _insert_inbound(cur, redacted, group, secret_text=False)
+        # else a retry: the incoming message is logged already
+    sealed = row["sealed"]
+    fresh = sealed is not None and (now - row["received_at"]).total_seconds() < SEALED_TTL_SECONDS
+    return Claim(
+        won=True,
+        attempts=int(row["attempts"]) + 1,
+        sealed=bytes(sealed) if fresh else None,
+        had_secret=sealed is not None,
+    )
 
 
 def finish_update(db: Database, update_id: int, *, status: str = "done", error: str | None = None) -> None:
-    """Close an update: ``done`` (possibly with a note why nothing was delivered) or ``failed``."""
+    """Close an update: ``done`` (possibly with a note why nothing was delivered) or ``failed``.
+
+    A finished update's secret half is wiped; a failed one keeps it for Lambda's retry (and the sweep
+    wipes it after SEALED_TTL_SECONDS)."""
     db.execute(
-        "UPDATE update_inbox SET status = %s, finished_at = %s, error = %s WHERE update_id = %s",
-        (status, utcnow(), error[:1000] if error else None, update_id),
+        "UPDATE update_inbox SET status = %s, finished_at = %s, error = %s, lease_until = NULL,"
+        " sealed = IF(%s = 'done', NULL, sealed) WHERE update_id = %s",
+        (status, utcnow(), error[:1000] if error else None, status, update_id),
     )
+
+
+# ---- the sweep: updates whose worker is gone ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StuckUpdate:
+    update_id: int
+    group: str
+    payload: dict[str, Any]
+    status: str
+
+
+def stuck_updates(db: Database, *, limit: int = 200) -> list[StuckUpdate]:
+    """Updates nobody is working on: received or dispatched long ago and never claimed, or claimed by a
+    worker whose lease ended without a result (it timed out, crashed, or could not record its failure)."""
+    now = utcnow()
+    rows = db.fetch_all(
+        "(SELECT update_id, command_group, payload, status FROM update_inbox"
+        "  WHERE status IN ('received', 'dispatched') AND received_at < %s AND command_group IS NOT NULL"
+        "  ORDER BY received_at LIMIT %s)"
+        " UNION ALL (SELECT update_id, command_group, payload, status FROM update_inbox"
+        "  WHERE status = 'processing' AND lease_until < %s AND attempts < %s"
+        "  AND command_group IS NOT NULL ORDER BY lease_until LIMIT %s)",
+        (now - timedelta(seconds=SWEEP_AFTER_SECONDS), limit, now, MAX_ATTEMPTS, limit),
+    )
+    return [
+        StuckUpdate(int(r["update_id"]), str(r["command_group"]), json.loads(r["payload"]), str(r["status"]))
+        for r in rows
+    ]
+
+
+def abandon_exhausted(db: Database) -> int:
+    """Claims that ran out of attempts and whose last worker is gone become failed (for a re-drive)."""
+    now = utcnow()
+    return db.execute(
+        "UPDATE update_inbox SET status = 'failed', finished_at = %s, lease_until = NULL,"
+        " error = CONCAT('abandoned: no worker finished it in ', attempts, ' attempts')"
+        " WHERE status = 'processing' AND lease_until < %s AND attempts >= %s",
+        (now, now, MAX_ATTEMPTS),
+    )
+
+
+def wipe_stale_secrets(db: Database) -> int:
+    """The secret half of an update is useless after SEALED_TTL_SECONDS: wipe it."""
+    cutoff = utcnow() - timedelta(seconds=SEALED_TTL_SECONDS)
+    return db.execute(
+        "UPDATE update_inbox SET sealed = NULL WHERE status IN ('received', 'dispatched', 'processing',"
+        " 'failed') AND received_at < %s AND sealed IS NOT NULL",
+        (cutoff,),
+    )
+
+
+# ---- chats that may be typing a password ----------------------------------------------------------------
+
+
+def chat_state(db: Database, chat_id: int) -> ChatState:
+    """The chat's pending conversation and secret step, in one round trip (the router asks per message)."""
+    now = utcnow()
+    row = db.fetch_one(
+        "SELECT c.command_group, c.sensitive_input, s.step_until, s.closed_at FROM (SELECT 1 AS one) k"
+        " LEFT JOIN conversation c ON c.chat_id = %s AND c.expires_at > %s"
+        " LEFT JOIN sensitive_chat s ON s.chat_id = %s AND s.grace_until > %s",
+        (chat_id, now, chat_id, now),
+    )
+    if row is None:  # pragma: no cover - the derived table always yields one row
+        return ChatState()
+    open_step = row["step_until"] is not None and row["closed_at"] is None and row["step_until"] > now
+    return ChatState(
+        conversation_group=row["command_group"],
+        conversation_sensitive=bool(row["sensitive_input"]),
+        secret_step=open_step,
+        secret_grace=row["step_until"] is not None and not open_step,
+    )
+
+
+def open_secret_step(db: Database, chat_id: int, command: str, *, ttl_seconds: int = 600) -> None:
+    """From now until ``ttl_seconds`` every message of the chat answers a secret step (see routing)."""
+    now = utcnow()
+    step_until = now + timedelta(seconds=ttl_seconds)
+    db.execute(
+        "INSERT INTO sensitive_chat (chat_id, command, opened_at, step_until, closed_at, grace_until)"
+        " VALUES (%s, %s, %s, %s, NULL, %s) ON DUPLICATE KEY UPDATE command = VALUES(command),"
+        " opened_at = VALUES(opened_at), step_until = VALUES(step_until), closed_at = NULL,"
+        " grace_until = VALUES(grace_until)",
+        (chat_id, command, now, step_until, step_until + timedelta(seconds=secret_grace_seconds())),
+    )
+
+
+def close_secret_step(db: Database, chat_id: int) -> None:
+    """The secret step ended (finished or cancelled): a text in the grace period may still be a password."""
+    now = utcnow()
+    db.execute(
+        "UPDATE sensitive_chat SET closed_at = %s, grace_until = %s WHERE chat_id = %s AND closed_at IS NULL",
+        (now, now + timedelta(seconds=secret_grace_seconds()), chat_id),
+    )
+
+
+def drop_secret_step(db: Database, chat_id: int) -> None:
+    """No password was asked after all (already registered, not registered): the chat is ordinary again."""
+    db.execute("DELETE FROM sensitive_chat WHERE chat_id = %s", (chat_id,))
+
+
+def secret_step_command(db: Database, chat_id: int) -> str | None:
+    row = db.fetch_one("SELECT command FROM sensitive_chat WHERE chat_id = %s", (chat_id,))
+    return str(row["command"]) if row else None
 
 
 # ---- message log (pesan) ------------------------------------------------------------------------------
@@ -307,6 +501,8 @@ def conversation_state(db: Database, chat_id: int, group: str) -> tuple[str, dic
 
 
 def end_conversation(db: Database, chat_id: int) -> bool:
+    """End the chat's pending conversation; a secret step it held ends too (its grace period starts)."""
+    close_secret_step(db, chat_id)
     return db.execute("DELETE FROM conversation WHERE chat_id = %s", (chat_id,)) > 0
 
 

@@ -9,10 +9,11 @@ Telegram's 429 answers are waited out here, in the HTTP layer, so no handler has
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import json
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics
@@ -20,13 +21,15 @@ from aws_lambda_powertools.metrics import MetricUnit
 from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, ContextTypes, filters
 from telegram.request import HTTPXRequest, RequestData
 
 from sinawai import store
 from sinawai.config import Settings, bot_token
 from sinawai.db import Database
+from sinawai.errors import ClaimBusyError
 from sinawai.redact import redact_update
+from sinawai.seal import unseal
 
 # The Bot API methods whose result is a message the bot wrote: each is recorded in the message log.
 RECORDED_METHODS = frozenset(
@@ -51,11 +54,50 @@ SORRY_TEXT = (
     "Maaf, terjadi gangguan saat memproses pesan Anda dan pesan tersebut tidak dapat diproses. "
     "Silakan kirim ulang beberapa saat lagi."
 )
-MAX_RETRY_AFTER_SECONDS = 20.0
+LOST_STEP_TEXT = (
+    "Maaf, pesan Anda tadi tidak dapat kami proses karena gangguan, dan demi keamanan isinya (mungkin "
+    "kata sandi) tidak kami simpan. Silakan ulangi langkahnya: ketik /daftar untuk mendaftar, atau "
+    "/gantisandi untuk mengganti kata sandi."
+)
 MAX_429_RETRIES = 5
+# 429 waits stop this long before the invocation's deadline: the update then fails cleanly and Lambda's
+# retry resumes it (completed steps are not repeated), instead of a timeout in the middle of a wait.
+DEADLINE_SAFETY_SECONDS = 5.0
+DEFAULT_BUDGET_SECONDS = 25.0  # the functions' timeout is 30 s; used when no Lambda context says more
 
 _current_update_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("update_id", default=None)
 _current_group: contextvars.ContextVar[str | None] = contextvars.ContextVar("group", default=None)
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
+_secret_mode: contextvars.ContextVar[str | None] = contextvars.ContextVar("secret_mode", default=None)
+_personal_kind: contextvars.ContextVar[str | None] = contextvars.ContextVar("personal_kind", default=None)
+
+
+class SecretMode(filters.UpdateFilter):
+    """Matches the update the router marked as a possible password ("step" or "grace", see routing)."""
+
+    def __init__(self, mode: str) -> None:
+        super().__init__(name=f"SecretMode({mode})")
+        self.mode = mode
+
+    def filter(self, update: Update) -> bool:
+        return _secret_mode.get() == self.mode
+
+
+def current_secret_mode() -> str | None:
+    """ "step" or "grace" when the router marked the update being processed as a possible password."""
+    return _secret_mode.get()
+
+
+@contextlib.contextmanager
+def personal_reply(kind: str) -> Iterator[None]:
+    """Messages sent inside are the employee's personal data: the message log keeps a marker (kind and
+    length), not the text."""
+    token = _personal_kind.set(kind)
+    try:
+        yield
+    finally:
+        _personal_kind.reset(token)
+
 
 T = TypeVar("T")
 
@@ -90,17 +132,20 @@ class RecordingRequest(HTTPXRequest):
         *args: Any,
         **kwargs: Any,
     ) -> tuple[int, bytes]:
-        waited = 0.0
+        deadline = _deadline.get()
         for _ in range(MAX_429_RETRIES + 1):
             status, body = await super().do_request(url, method, request_data, *args, **kwargs)
             if status != 429:
                 break
             retry_after = _retry_after(body)
-            if retry_after is None or waited + retry_after > MAX_RETRY_AFTER_SECONDS:
+            if retry_after is None:
+                break
+            if deadline is not None and time.monotonic() + retry_after + DEADLINE_SAFETY_SECONDS > deadline:
+                # Waiting would outlive the invocation: fail now, Lambda's retry continues later.
+                self._logger.warning("429 wait would pass the deadline", extra={"retry_after": retry_after})
                 break
             self._logger.info("telegram asked to slow down", extra={"retry_after": retry_after})
             await asyncio.sleep(retry_after)
-            waited += retry_after
         api_method = _method_of(url)
         if status == 200:
             self._record(api_method, request_data, body)
@@ -124,6 +169,10 @@ class RecordingRequest(HTTPXRequest):
         chat_id = chat.get("id") or _param(request_data, "chat_id")
         text = message.get("text") or message.get("caption") or _param(request_data, "text")
         data: dict[str, Any] = {}
+        personal = _personal_kind.get()
+        if personal is not None and isinstance(text, str):
+            data["personal"], data["length"] = personal, len(text)
+            text = None
         for key in ("reply_markup", "document", "photo"):
             if key in message:
                 data[key] = message[key]
@@ -237,31 +286,67 @@ class GroupFunction:
         store.record_step(self.db, update.update_id, step, result)
         return result
 
-    @staticmethod
-    def _carries_secret(event: Mapping[str, Any]) -> bool:
-        return bool(event.get("secret_text")) or redact_update(event["update"])[1]
-
-    def _apologise(self, update: Mapping[str, Any]) -> None:
+    def _apologise(self, update: Mapping[str, Any], text: str = SORRY_TEXT, *, delete: bool = False) -> None:
         chat = store.chat_of(update)
-        if not chat.get("id") or self._app is None:
+        if not chat.get("id"):
             return
+        message_id = (update.get("message") or {}).get("message_id") if delete else None
         try:
-            self._loop.run_until_complete(self._app.bot.send_message(chat["id"], SORRY_TEXT))
+            self._loop.run_until_complete(self._send_apology(int(chat["id"]), text, message_id))
         except Exception:
             self.logger.exception("could not apologise for a failed update")
+
+    async def _send_apology(self, chat_id: int, text: str, delete_message_id: Any) -> None:
+        app = await self._application()
+        if isinstance(delete_message_id, int):
+            # The employee's own copy of what may be a password goes too.
+            with contextlib.suppress(BadRequest, Forbidden):
+                await app.bot.delete_message(chat_id, delete_message_id)
+        await app.bot.send_message(chat_id, text)
+
+    def _run_update(self, update: Mapping[str, Any], update_id: int, budget: float, mode: Any) -> None:
+        """Process one update with its own context (a copy: nothing leaks into the next invocation)."""
+        _current_update_id.set(update_id)
+        _current_group.set(self.group)
+        _deadline.set(time.monotonic() + budget)
+        _secret_mode.set(mode if mode in ("step", "grace") else None)
+        self._loop.run_until_complete(self._process(update))
 
     def handle(self, event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
         update = event["update"]
         update_id = int(update["update_id"])
         self.logger.append_keys(update_id=update_id, command_group=self.group)
-        if not store.claim_update(self.db, update, self.group, secret_text=bool(event.get("secret_text"))):
+        budget = _remaining_seconds(context)
+        claim = store.claim_update(
+            self.db,
+            update,
+            self.group,
+            secret_text=bool(event.get("secret_text")),
+            request_id=getattr(context, "aws_request_id", None),
+            lease_seconds=budget + store.LEASE_MARGIN_SECONDS,
+            replay=bool(event.get("replay")),
+        )
+        if claim.busy:
+            self.logger.warning("update held by this request id under a running lease: retry later")
+            raise ClaimBusyError(f"update {update_id} is held by this invocation's earlier attempt")
+        if not claim.won:
             self.logger.info("update already processed or in progress: skipped")
             return {"status": "duplicate", "update_id": update_id}
+        pad = event.get("pad")
+        if pad is not None or claim.had_secret:
+            clear = _unsealed(claim.sealed, pad)
+            if clear is None:
+                # A password's other half is gone (wiped after its time, or a sweep or re-drive that has no
+                # pad): it cannot be read again, by design. The employee is asked to repeat the step.
+                self.logger.warning("secret half expired: the update cannot be processed")
+                self._apologise(update, LOST_STEP_TEXT, delete=True)
+                store.finish_update(self.db, update_id, error="secret expired before processing")
+                return {"status": "secret_expired", "update_id": update_id}
+            update = clear
         started = time.perf_counter()
-        token_update = _current_update_id.set(update_id)
-        token_group = _current_group.set(self.group)
+        context_vars = contextvars.copy_context()
         try:
-            self._loop.run_until_complete(self._process(update))
+            context_vars.run(self._run_update, update, update_id, budget, event.get("secret_mode"))
         except Forbidden as e:
             # The user blocked the bot (or never opened the chat): retrying cannot deliver anything.
             self.logger.warning("recipient refuses messages", extra={"reason": e.message})
@@ -269,23 +354,46 @@ class GroupFunction:
             return {"status": "undeliverable", "update_id": update_id}
         except Exception as e:
             self.logger.exception("processing failed")
-            store.finish_update(self.db, update_id, status="failed", error=f"{type(e).__name__}: {e}")
             self.metrics.add_metric("UpdateFailed", MetricUnit.Count, 1)
-            if self._carries_secret(event):
-                # A retry would put the event, password included, into Lambda's retry queue and then
-                # the dead-letter queue. Give up on it here; the employee is asked to send it again.
-                self._apologise(update)
+            # If MySQL is down here too, the error propagates: the claim's lease ends before Lambda's retry
+            # comes, and the sweep covers the rest.
+            store.finish_update(self.db, update_id, status="failed", error=f"{type(e).__name__}: {e}")
+            if pad is None and (event.get("secret_text") or redact_update(event["update"])[1]):
+                # Invoked directly with a password in clear (not through the router, which seals it): a
+                # retry would put it into Lambda's retry queue and the DLQ. The employee is asked again.
+                self._apologise(update, delete=True)
                 return {"status": "failed", "update_id": update_id}
+            if claim.attempts >= store.MAX_ATTEMPTS:
+                self._apologise(update)  # the last attempt: the update goes to the dead-letter queue
+            # Re-raised so Lambda retries: a routed payload holds no secret (only a pad, see sinawai.seal).
             raise
-        finally:
-            _current_update_id.reset(token_update)
-            _current_group.reset(token_group)
         store.finish_update(self.db, update_id)
         elapsed_ms = (time.perf_counter() - started) * 1000
         self.logger.info("processed", extra={"ms": round(elapsed_ms, 1)})
         self.metrics.add_metric("UpdateProcessed", MetricUnit.Count, 1)
         self.metrics.add_metric("ProcessingTime", MetricUnit.Milliseconds, elapsed_ms)
         return {"status": "done", "update_id": update_id}
+
+
+def _remaining_seconds(context: Any) -> float:
+    """How long this invocation may still run (Lambda's context), less nothing: the caller adds margins."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining is None:
+        return DEFAULT_BUDGET_SECONDS
+    try:
+        return max(1.0, float(remaining()) / 1000)
+    except (TypeError, ValueError):
+        return DEFAULT_BUDGET_SECONDS
+
+
+def _unsealed(sealed: bytes | None, pad: Any) -> dict[str, Any] | None:
+    if sealed is None or not isinstance(pad, str):
+        return None
+    try:
+        update = json.loads(unseal(sealed, pad))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return update if isinstance(update, dict) else None
 
 
 def not_modified(error: BadRequest) -> bool:

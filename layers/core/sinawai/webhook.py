@@ -13,7 +13,7 @@ import hmac
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from typing import Any, Protocol
 
@@ -26,7 +26,8 @@ from sinawai.config import Settings, webhook_secret
 from sinawai.db import Database
 from sinawai.errors import ConfigurationError, DatabaseUnavailableError, DispatchError
 from sinawai.redact import redact_update
-from sinawai.routing import NotAnUpdateError, Route, classify, validate_update
+from sinawai.routing import NotAnUpdateError, Route, SecretMode, classify, resolve, validate_update
+from sinawai.seal import seal
 
 SECRET_HEADER = "x-telegram-bot-api-secret-token"  # noqa: S105 - a header name, not a secret
 MAX_BODY_BYTES = 1_000_000
@@ -47,6 +48,18 @@ def function_env_var(group: str) -> str:
 
 def group_function(group: str) -> str | None:
     return os.environ.get(function_env_var(group)) or None
+
+
+def update_payload(
+    update: Mapping[str, Any], group: str, mode: SecretMode | None, pad: str | None
+) -> dict[str, Any]:
+    """The invoke payload of a group function (also what a dead-letter queue keeps)."""
+    payload: dict[str, Any] = {"update": update, "group": group, "secret_text": mode is not None}
+    if mode is not None:
+        payload["secret_mode"] = mode
+    if pad is not None:
+        payload["pad"] = pad
+    return payload
 
 
 def _response(status: HTTPStatus, body: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -79,6 +92,8 @@ def _body(event: Mapping[str, Any]) -> Any:
         return json.loads(raw)
     except (json.JSONDecodeError, TypeError) as e:
         raise NotAnUpdateError("body is not JSON") from e
+    except RecursionError as e:  # JSON nested deeper than Python's stack: no update is
+        raise NotAnUpdateError("body is nested too deeply") from e
 
 
 @dataclass
@@ -123,25 +138,27 @@ class WebhookRouter:
 
     def _route(self, update: dict[str, Any]) -> dict[str, Any]:
         route = classify(update, staff_group_chat_id=self.settings.staff_group_chat_id)
-        secret_text = False
-        group = route.group
-        if route.check_conversation and route.chat_id is not None:
-            pending = store.pending_conversation(self.db, route.chat_id)
-            if pending is not None:
-                group, secret_text = pending.group, pending.sensitive_input
+        group, mode = route.group, None
+        if route.kind == "message" and route.chat_type == "private" and route.chat_id is not None:
+            # Any private message may be a password (a guided step, or one sent too late): MySQL knows.
+            group, mode = resolve(route, update, store.chat_state(self.db, route.chat_id))
         function = self._function_for(group, route)
-        if function is None:
-            group = None
-        route = Route(route.kind, group, route.chat_id, route.chat_type, route.user_id, route.command)
-        logger.append_keys(command_group=group, update_kind=route.kind)
+        route = replace(route, group=group if function is not None else None)
+        logger.append_keys(command_group=route.group, update_kind=route.kind)
 
-        redacted, _ = redact_update(update, secret_text=secret_text)
+        redacted, changed = redact_update(update, secret_text=mode is not None)
         if function is None:
-            store.record_update(self.db, redacted, route, status="ignored")
+            if route.chat_type == "private":
+                store.record_update(self.db, redacted, route, status="ignored")
+            else:
+                store.count_ignored(self.db, route)  # chatter in groups: counted, not kept
             metrics.add_metric("UpdateIgnored", MetricUnit.Count, 1)
             return _response(HTTPStatus.OK)
 
-        if not store.record_update(self.db, redacted, route, status="received"):
+        # A password never travels in clear: the payload carries the redacted update and a one-time pad,
+        # MySQL the other half (see sinawai.seal); a retry or a dead letter alone tells nothing.
+        sealed, pad = seal(json.dumps(update, ensure_ascii=False).encode()) if changed else (None, None)
+        if not store.record_update(self.db, redacted, route, status="received", sealed=sealed):
             status = store.inbox_status(self.db, update["update_id"])
             if status != "received":
                 logger.info("duplicate delivery", extra={"status": status})
@@ -149,10 +166,15 @@ class WebhookRouter:
                 return _response(HTTPStatus.OK)
             # Recorded before, never dispatched (the router died in between): dispatch now.
             logger.info("redelivery of an update that was never dispatched")
+            if sealed is not None:
+                store.replace_sealed(self.db, update["update_id"], sealed)
+        if route.opens_secret_step and route.chat_id is not None and route.command is not None:
+            # Before the 200: the chat's next message is a secret even if it arrives before the
+            # registration function has asked for it.
+            store.open_secret_step(self.db, route.chat_id, route.command)
 
-        assert group is not None
-        payload = {"update": update, "group": group, "secret_text": secret_text}
-        self.invoker.invoke_async(function, json.dumps(payload, ensure_ascii=False).encode())
+        assert route.group is not None
+        self._dispatch(function, update_payload(redacted, route.group, mode, pad))
         try:
             store.mark_dispatched(self.db, update["update_id"])
         except DatabaseUnavailableError:
@@ -160,6 +182,32 @@ class WebhookRouter:
             logger.warning("could not mark the update dispatched")
         metrics.add_metric("UpdateDispatched", MetricUnit.Count, 1)
         return _response(HTTPStatus.OK)
+
+    def _dispatch(self, function: str, payload: Mapping[str, Any]) -> None:
+        self.invoker.invoke_async(function, json.dumps(payload, ensure_ascii=False).encode())
+
+    def sweep(self) -> dict[str, int]:
+        """Scheduled: dispatch again the updates whose worker is gone, so none is lost (see store)."""
+        wiped = store.wipe_stale_secrets(self.db)
+        abandoned = store.abandon_exhausted(self.db)
+        redispatched = 0
+        for stuck in store.stuck_updates(self.db):
+            function = group_function(stuck.group) or group_function(GENERAL)
+            if function is None:
+                continue
+            try:
+                self._dispatch(function, update_payload(stuck.payload, stuck.group, None, None))
+            except DispatchError:
+                logger.exception("sweep could not dispatch", extra={"stuck_update_id": stuck.update_id})
+                continue
+            if stuck.status == "received":
+                store.mark_dispatched(self.db, stuck.update_id)
+            redispatched += 1
+        result = {"redispatched": redispatched, "abandoned": abandoned, "secrets_wiped": wiped}
+        logger.info("inbox sweep", extra=result)
+        metrics.add_metric("UpdatesRedispatched", MetricUnit.Count, redispatched)
+        metrics.add_metric("UpdatesAbandoned", MetricUnit.Count, abandoned)
+        return result
 
     @staticmethod
     def _function_for(group: str | None, route: Route) -> str | None:
