@@ -25,6 +25,7 @@ from sinawai import documents, employees, menu, service_records, store
 from sinawai.commands import DOCUMENTS
 from sinawai.documents import Document, DocumentInputError, MissingFileError
 from sinawai.employees import Employee
+from sinawai.numbers import parse_int
 from sinawai.telegram_runtime import GroupFunction, edit_or_keep
 
 HOME = InlineKeyboardButton("🏠 Menu Utama", callback_data=menu.BACK_TO_MENU.callback_data)
@@ -234,8 +235,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await query.answer()
             await edit_or_keep(update, *page)
             return
-    if len(parts) == 3 and parts[1] == "d" and parts[2].isdigit() and len(parts[2]) < 19:
-        document = documents.get(function.db, int(parts[2]))
+    if len(parts) == 3 and parts[1] == "d":
+        document_id = parse_int(parts[2])
+        document = documents.get(function.db, document_id) if document_id is not None else None
         if document is not None and document.visible_to(employee.role):
             await query.answer("Dokumen sedang dikirim…")
             await send_document(update, employee, document)

@@ -29,9 +29,11 @@ from sinawai.announcements import Pacer
 from sinawai.commands import INFORMATION
 from sinawai.content import Area, Bundle
 from sinawai.content_store import ContentStore
+from sinawai.numbers import parse_int
 from sinawai.personal import tanggal
 from sinawai.service_records import Via
 from sinawai.telegram_runtime import GroupFunction, edit_or_keep
+from sinawai.text_limits import utf16_len, visible_text
 
 TERKINI = "terkini"
 BACK_LABEL = "⬅️ Kembali"
@@ -121,7 +123,7 @@ def terkini_page() -> str:
         day = tanggal(item.posted_at.replace(tzinfo=UTC).astimezone(zone).date())
         blocks.append(f"📌 <i>{day}</i>\n{item.body}")
     text = "<b>Info Terkini Kepegawaian</b>\n\n" + "\n\n".join(blocks)
-    while content.utf16_len(content.visible_text(text)) > 4000 and len(blocks) > 1:
+    while utf16_len(visible_text(text)) > 4000 and len(blocks) > 1:
         blocks.pop()
         text = "<b>Info Terkini Kepegawaian</b>\n\n" + "\n\n".join(blocks)
     return text
@@ -221,7 +223,8 @@ async def start_broadcast(update: Update, raw_id: str) -> None:
     if not in_staff_group(chat.id):
         await query.answer(STAFF_ONLY, show_alert=True)
         return
-    item = announcements.get(function.db, int(raw_id)) if raw_id.isdigit() and len(raw_id) < 19 else None
+    announcement_id = parse_int(raw_id)
+    item = announcements.get(function.db, announcement_id) if announcement_id is not None else None
     if item is None:
         await query.answer("Pengumuman tidak ditemukan.", show_alert=True)
         return

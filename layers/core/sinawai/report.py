@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sinawai.numbers import parse_int
 from sinawai.personal import MONTHS
 from sinawai.working_hours import DAY_NAMES, WorkingHours
 
@@ -99,13 +100,14 @@ def period_text(period: Period) -> str:
 
 def _parse_date(text: str) -> date:
     parts = text.strip().split("-")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts) or [len(p) for p in parts] != [4, 2, 2]:
+    numbers = [n for n in (parse_int(p) for p in parts) if n is not None]
+    if len(numbers) != 3 or [len(p) for p in parts] != [4, 2, 2]:
         raise PeriodError(
             f"Tanggal <code>{html.escape(text)}</code> tidak dapat dibaca. Gunakan format TTTT-BB-HH, "
             "misalnya <code>/laporan 2026-11-01</code>."
         )
     try:
-        return date(int(parts[0]), int(parts[1]), int(parts[2]))
+        return date(*numbers)
     except ValueError as e:
         raise PeriodError(f"Tanggal <code>{html.escape(text)}</code> tidak ada di kalender.") from e
 
