@@ -33,7 +33,7 @@ from sinawai.numbers import parse_int
 from sinawai.personal import tanggal
 from sinawai.service_records import Via
 from sinawai.telegram_runtime import GroupFunction, edit_or_keep
-from sinawai.text_limits import utf16_len, visible_text
+from sinawai.text_limits import MAX_MESSAGE_UTF16, utf16_len, visible_text
 
 TERKINI = "terkini"
 BACK_LABEL = "⬅️ Kembali"
@@ -121,9 +121,10 @@ def terkini_page() -> str:
     blocks: list[str] = []
     for item in items:
         day = tanggal(item.posted_at.replace(tzinfo=UTC).astimezone(zone).date())
-        blocks.append(f"📌 <i>{day}</i>\n{item.body}")
+        blocks.append(f"📌 <i>{day}</i>\n{announcements.shown_body(item)}")
     text = "<b>Info Terkini Kepegawaian</b>\n\n" + "\n\n".join(blocks)
-    while utf16_len(visible_text(text)) > 4000 and len(blocks) > 1:
+    # the newest always fits (its body is at most MAX_BODY_UTF16); older ones go while the whole does not
+    while utf16_len(visible_text(text)) > MAX_MESSAGE_UTF16 - 96 and len(blocks) > 1:
         blocks.pop()
         text = "<b>Info Terkini Kepegawaian</b>\n\n" + "\n\n".join(blocks)
     return text
@@ -184,12 +185,9 @@ async def umumkan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not text:
         await message.reply_html(UMUMKAN_USAGE, do_quote=True)
         return
-    if len(text) > announcements.MAX_BODY_CHARS:
-        await message.reply_html(
-            f"Pengumuman terlalu panjang ({len(text)} karakter; maksimal {announcements.MAX_BODY_CHARS}). "
-            "Silakan persingkat lalu kirim ulang.",
-            do_quote=True,
-        )
+    problem = announcements.body_problem(text)
+    if problem is not None:
+        await message.reply_text(problem, do_quote=True)
         return
     item = announcements.post(
         function.db,

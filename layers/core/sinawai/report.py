@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sinawai.numbers import parse_int
 from sinawai.personal import MONTHS
+from sinawai.text_limits import MAX_MESSAGE_UTF16, cut_utf16, utf16_len
 from sinawai.working_hours import DAY_NAMES, WorkingHours
 
 MAX_PERIOD_DAYS = 366
@@ -28,7 +29,7 @@ TREND_DAYS = 30
 LOW_RATING = 2  # ratings at or below this are listed with their comments
 WORSE_THRESHOLD = 0.10  # "memburuk": worse than the baseline by more than 10 %
 DEFAULT_SERVICE_TARGET_WORKING_HOURS = 8.0
-TELEGRAM_TEXT_LIMIT = 4096
+TELEGRAM_TEXT_LIMIT = MAX_MESSAGE_UTF16
 LIST_LIMIT = 3  # tickets waiting longest, low ratings, staff: how many the digest shows
 
 AREA_LABELS = {
@@ -600,9 +601,9 @@ def digest(report: Report, *, rich: bool = True, list_limit: int = LIST_LIMIT) -
     """
     for limit in range(list_limit, -1, -1):
         text = _digest(report, rich=rich, list_limit=limit)
-        if len(text.encode("utf-16-le")) // 2 <= TELEGRAM_TEXT_LIMIT:
+        if utf16_len(text) <= TELEGRAM_TEXT_LIMIT:
             return text
-    cut = text[: TELEGRAM_TEXT_LIMIT - 2].rsplit("\n", 1)[0]
+    cut = cut_utf16(text, TELEGRAM_TEXT_LIMIT - 2, ellipsis="").rsplit("\n", 1)[0]
     return cut + "\n…"
 
 
