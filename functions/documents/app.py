@@ -49,7 +49,8 @@ STAFF_ONLY = "Maaf, /unggah hanya dapat digunakan oleh petugas OSDM di grup laya
 UNGGAH_USAGE = (
     "Cara menambah dokumen: kirim berkasnya ke grup ini dengan keterangan (caption) "
     "<code>/unggah KATEGORI JUDUL</code>, misalnya <code>/unggah formulir Formulir permohonan cuti</code>. "
-    "Untuk membatasi pembaca: <code>/unggah pedoman:staf,admin JUDUL</code>. "
+    "Untuk membatasi pembaca: <code>/unggah pedoman:staf,admin JUDUL</code>. Mengunggah judul yang sama "
+    "mengganti berkasnya; tanpa peran, pembacanya tetap seperti sebelumnya. "
     "Berkas di atas 20 MB diunggah dengan <code>sinawai documents upload</code>."
 )
 
@@ -278,7 +279,8 @@ async def add_from_group(message: Message, raw_category: str, title: str) -> str
     # KATEGORI or KATEGORI:peran,peran (only those roles see it), e.g. pedoman:staf,admin
     raw, _, raw_roles = raw_category.partition(":")
     category = documents.check_category(raw)
-    roles = documents.check_roles(raw_roles.split(",")) if raw_roles else list(documents.ROLES)
+    # no roles named: a new document is for everyone, a new version keeps the roles it has
+    roles = documents.check_roles(raw_roles.split(",")) if raw_roles else None
     size = int(file.file_size or 0)
     if size > documents.MAX_BOT_DOWNLOAD_BYTES:
         raise DocumentInputError(
