@@ -36,6 +36,7 @@ from sinawai.telegram_runtime import GroupFunction, edit_or_keep
 from sinawai.text_limits import MAX_MESSAGE_UTF16, utf16_len, visible_text
 
 TERKINI = "terkini"
+TERKINI_MAX_UTF16 = MAX_MESSAGE_UTF16 - 96  # Telegram's limit, with room to spare
 BACK_LABEL = "⬅️ Kembali"
 HOME = InlineKeyboardButton("🏠 Menu Utama", callback_data=menu.BACK_TO_MENU.callback_data)
 NOT_PUBLISHED = (
@@ -124,7 +125,7 @@ def terkini_page() -> str:
         blocks.append(f"📌 <i>{day}</i>\n{announcements.shown_body(item)}")
     text = "<b>Info Terkini Kepegawaian</b>\n\n" + "\n\n".join(blocks)
     # the newest always fits (its body is at most MAX_BODY_UTF16); older ones go while the whole does not
-    while utf16_len(visible_text(text)) > MAX_MESSAGE_UTF16 - 96 and len(blocks) > 1:
+    while utf16_len(visible_text(text)) > TERKINI_MAX_UTF16 and len(blocks) > 1:
         blocks.pop()
         text = "<b>Info Terkini Kepegawaian</b>\n\n" + "\n\n".join(blocks)
     return text
