@@ -40,6 +40,7 @@ from sinawai.consultation_store import SYSTEM, Actor, Ticket
 from sinawai.content import Bundle, Topic
 from sinawai.content_store import ContentStore
 from sinawai.employees import Employee
+from sinawai.numbers import parse_int
 from sinawai.staff_delivery import Pacing, ticket_buttons
 from sinawai.telegram_runtime import GroupFunction, not_modified
 from sinawai.tickets import Status, TransitionError
@@ -340,7 +341,8 @@ async def on_faq_button(update: Update, parts: list[str]) -> None:
     assert query is not None
     assert chat is not None
     db = function.db
-    offer = service_records.offer(db, int(parts[2])) if parts[2].isdigit() and len(parts[2]) < 19 else None
+    offer_id = parse_int(parts[2])
+    offer = service_records.offer(db, offer_id) if offer_id is not None else None
     if offer is None or offer.chat_id != chat.id:
         await query.answer(t.FAQ_GONE, show_alert=True)
         return
@@ -385,7 +387,8 @@ async def show_offered_topic(update: Update, offer: service_records.FaqOffer, ra
     assert query is not None
     assert chat is not None
     bundle = content_store.get()
-    index = int(raw_index) if raw_index.isdigit() and len(raw_index) < 3 else -1
+    index = parse_int(raw_index, maximum=99)
+    index = -1 if index is None else index
     topics = [topic for topic in (bundle.topic(i) for i in offer.topic_ids) if topic is not None]
     if not 0 <= index < len(offer.topic_ids) or offer.outcome != "menunggu":
         await query.answer(t.FAQ_DECIDED if offer.outcome != "menunggu" else t.FAQ_GONE, show_alert=True)
@@ -490,9 +493,10 @@ async def on_staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 def ticket_in_group(raw: str, chat_id: int) -> Ticket | None:
-    if not raw.isdigit() or len(raw) > 18:
+    ticket_id = parse_int(raw)
+    if ticket_id is None:
         return None
-    ticket = tickets_db.get(function.db, int(raw))
+    ticket = tickets_db.get(function.db, ticket_id)
     return ticket if ticket is not None and ticket.staff_chat_id == chat_id else None
 
 
@@ -680,12 +684,9 @@ async def rate(update: Update, raw_ticket: str, raw_rating: str) -> None:
     chat = update.effective_chat
     assert query is not None
     assert chat is not None
-    ticket = (
-        tickets_db.get(function.db, int(raw_ticket))
-        if raw_ticket.isdigit() and len(raw_ticket) < 19
-        else None
-    )
-    rating = int(raw_rating) if raw_rating.isdigit() and len(raw_rating) == 1 else 0
+    ticket_id = parse_int(raw_ticket)
+    ticket = tickets_db.get(function.db, ticket_id) if ticket_id is not None else None
+    rating = parse_int(raw_rating, maximum=9) or 0
     if ticket is None or ticket.chat_id != chat.id or not tickets.valid_rating(rating):
         await query.answer(t.RATING_NOT_AVAILABLE, show_alert=True)
         return

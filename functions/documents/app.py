@@ -25,6 +25,7 @@ from sinawai import documents, employees, menu, service_records, store
 from sinawai.commands import DOCUMENTS
 from sinawai.documents import Document, DocumentInputError, MissingFileError
 from sinawai.employees import Employee
+from sinawai.numbers import parse_int
 from sinawai.telegram_runtime import GroupFunction, edit_or_keep
 
 HOME = InlineKeyboardButton("🏠 Menu Utama", callback_data=menu.BACK_TO_MENU.callback_data)
@@ -48,7 +49,8 @@ STAFF_ONLY = "Maaf, /unggah hanya dapat digunakan oleh petugas OSDM di grup laya
 UNGGAH_USAGE = (
     "Cara menambah dokumen: kirim berkasnya ke grup ini dengan keterangan (caption) "
     "<code>/unggah KATEGORI JUDUL</code>, misalnya <code>/unggah formulir Formulir permohonan cuti</code>. "
-    "Untuk membatasi pembaca: <code>/unggah pedoman:staf,admin JUDUL</code>. "
+    "Untuk membatasi pembaca: <code>/unggah pedoman:staf,admin JUDUL</code>. Mengunggah judul yang sama "
+    "mengganti berkasnya; tanpa peran, pembacanya tetap seperti sebelumnya. "
     "Berkas di atas 20 MB diunggah dengan <code>sinawai documents upload</code>."
 )
 
@@ -234,8 +236,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await query.answer()
             await edit_or_keep(update, *page)
             return
-    if len(parts) == 3 and parts[1] == "d" and parts[2].isdigit() and len(parts[2]) < 19:
-        document = documents.get(function.db, int(parts[2]))
+    if len(parts) == 3 and parts[1] == "d":
+        document_id = parse_int(parts[2])
+        document = documents.get(function.db, document_id) if document_id is not None else None
         if document is not None and document.visible_to(employee.role):
             await query.answer("Dokumen sedang dikirim…")
             await send_document(update, employee, document)
@@ -276,7 +279,8 @@ async def add_from_group(message: Message, raw_category: str, title: str) -> str
     # KATEGORI or KATEGORI:peran,peran (only those roles see it), e.g. pedoman:staf,admin
     raw, _, raw_roles = raw_category.partition(":")
     category = documents.check_category(raw)
-    roles = documents.check_roles(raw_roles.split(",")) if raw_roles else list(documents.ROLES)
+    # no roles named: a new document is for everyone, a new version keeps the roles it has
+    roles = documents.check_roles(raw_roles.split(",")) if raw_roles else None
     size = int(file.file_size or 0)
     if size > documents.MAX_BOT_DOWNLOAD_BYTES:
         raise DocumentInputError(

@@ -29,11 +29,14 @@ from sinawai.announcements import Pacer
 from sinawai.commands import INFORMATION
 from sinawai.content import Area, Bundle
 from sinawai.content_store import ContentStore
+from sinawai.numbers import parse_int
 from sinawai.personal import tanggal
 from sinawai.service_records import Via
 from sinawai.telegram_runtime import GroupFunction, edit_or_keep
+from sinawai.text_limits import MAX_MESSAGE_UTF16, utf16_len, visible_text
 
 TERKINI = "terkini"
+TERKINI_MAX_UTF16 = MAX_MESSAGE_UTF16 - 96  # Telegram's limit, with room to spare
 BACK_LABEL = "⬅️ Kembali"
 HOME = InlineKeyboardButton("🏠 Menu Utama", callback_data=menu.BACK_TO_MENU.callback_data)
 NOT_PUBLISHED = (
@@ -119,9 +122,10 @@ def terkini_page() -> str:
     blocks: list[str] = []
     for item in items:
         day = tanggal(item.posted_at.replace(tzinfo=UTC).astimezone(zone).date())
-        blocks.append(f"📌 <i>{day}</i>\n{item.body}")
+        blocks.append(f"📌 <i>{day}</i>\n{announcements.shown_body(item)}")
     text = "<b>Info Terkini Kepegawaian</b>\n\n" + "\n\n".join(blocks)
-    while content.utf16_len(content.visible_text(text)) > 4000 and len(blocks) > 1:
+    # the newest always fits (its body is at most MAX_BODY_UTF16); older ones go while the whole does not
+    while utf16_len(visible_text(text)) > TERKINI_MAX_UTF16 and len(blocks) > 1:
         blocks.pop()
         text = "<b>Info Terkini Kepegawaian</b>\n\n" + "\n\n".join(blocks)
     return text
@@ -182,12 +186,9 @@ async def umumkan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not text:
         await message.reply_html(UMUMKAN_USAGE, do_quote=True)
         return
-    if len(text) > announcements.MAX_BODY_CHARS:
-        await message.reply_html(
-            f"Pengumuman terlalu panjang ({len(text)} karakter; maksimal {announcements.MAX_BODY_CHARS}). "
-            "Silakan persingkat lalu kirim ulang.",
-            do_quote=True,
-        )
+    problem = announcements.body_problem(text)
+    if problem is not None:
+        await message.reply_text(problem, do_quote=True)
         return
     item = announcements.post(
         function.db,
@@ -221,7 +222,8 @@ async def start_broadcast(update: Update, raw_id: str) -> None:
     if not in_staff_group(chat.id):
         await query.answer(STAFF_ONLY, show_alert=True)
         return
-    item = announcements.get(function.db, int(raw_id)) if raw_id.isdigit() and len(raw_id) < 19 else None
+    announcement_id = parse_int(raw_id)
+    item = announcements.get(function.db, announcement_id) if announcement_id is not None else None
     if item is None:
         await query.answer("Pengumuman tidak ditemukan.", show_alert=True)
         return

@@ -25,8 +25,11 @@ from telegram.error import BadRequest, Forbidden
 
 from sinawai.db import Database, Row
 from sinawai.store import utcnow
+from sinawai.text_limits import cut_escaped_utf16, utf16_len
 
-MAX_BODY_CHARS = 3000
+# In UTF-16 code units, as Telegram counts (an emoji is two): the broadcast wraps the body in a header and
+# a footer, and /terkini shows it under a date, both far under Telegram's 4096.
+MAX_BODY_UTF16 = 3000
 LATEST = 3
 CHUNK = 25
 DEFAULT_MESSAGES_PER_SECOND = 25.0  # under Telegram's ~30/s, leaving room for the interactive replies
@@ -178,9 +181,30 @@ def release_summary(db: Database, announcement_id: int) -> None:
 # ---- texts ----------------------------------------------------------------------------------------------
 
 
+def _angka(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def body_problem(text: str) -> str | None:
+    """Why ``text`` (plain, as staff typed it) cannot be announced, for the staff group; None if it can."""
+    length = utf16_len(text.strip())
+    if length <= MAX_BODY_UTF16:
+        return None
+    return (
+        f"Pengumuman terlalu panjang: {_angka(length)} karakter menurut hitungan Telegram (emoji dan "
+        f"beberapa simbol dihitung 2), maksimal {_angka(MAX_BODY_UTF16)}. Silakan persingkat, atau bagi "
+        "menjadi beberapa pengumuman, lalu kirim ulang."
+    )
+
+
+def shown_body(announcement: Announcement) -> str:
+    """The body within MAX_BODY_UTF16 as shown; one stored before that was counted so is cut with "…"."""
+    return cut_escaped_utf16(announcement.body, MAX_BODY_UTF16)
+
+
 def broadcast_text(announcement: Announcement) -> str:
     return (
-        f"📢 <b>Pengumuman Biro OSDM</b>\n\n{announcement.body}\n\n"
+        f"📢 <b>Pengumuman Biro OSDM</b>\n\n{shown_body(announcement)}\n\n"
         "Pengumuman lainnya dapat dilihat dengan /terkini."
     )
 

@@ -249,7 +249,7 @@ def _cmd_documents_upload(args: argparse.Namespace) -> int:
         return 2
     try:
         category = documents.check_category(args.category)
-        roles = documents.check_roles(args.roles.split(","))
+        roles = documents.check_roles(args.roles.split(",")) if args.roles is not None else None
         data = path.read_bytes()
     except documents.DocumentInputError as e:
         print(f"sinawai documents upload: {e}", file=sys.stderr)
@@ -418,7 +418,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("category", help="slug: formulir, peraturan, templat-surat, ...")
     p.add_argument("title", help="the title employees see")
     p.add_argument("file", help="path of the file")
-    p.add_argument("--roles", default="pegawai,staf,admin", help="who may see it (default: everyone)")
+    p.add_argument(
+        "--roles",
+        help="who may see it, e.g. staf,admin (default: everyone for a new document; "
+        "a new version of an existing title keeps its roles)",
+    )
     p.add_argument("--bucket", help="instead of DOCUMENTS_BUCKET")
     p.set_defaults(func=_cmd_documents_upload)
     p = docs.add_parser("list", help="the documents and whether Telegram has their file")

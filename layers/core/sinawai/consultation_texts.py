@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from sinawai.numbers import parse_int
 from sinawai.personal import mask_nip
 from sinawai.tickets import STATUS_LABELS, Status
 from sinawai.working_hours import when_text
@@ -128,7 +129,13 @@ STAFF_USAGE = "Format: <code>/{command} N</code>, dengan N nomor tiket, misalnya
 
 
 def unknown_ticket(ticket_id: str) -> str:
-    return f"Tiket #{html.escape(ticket_id[:20])} tidak ditemukan. Ketik /tiket untuk melihat tiket terbuka."
+    shown = html.escape(ticket_id[:20])
+    if parse_int(ticket_id.lstrip("#")) is None:
+        return (
+            f"Tiket #{shown} tidak ditemukan. Nomor tiket ditulis dengan angka 0-9, misalnya /ambil 12. "
+            "Ketik /tiket untuk melihat tiket terbuka."
+        )
+    return f"Tiket #{shown} tidak ditemukan. Ketik /tiket untuk melihat tiket terbuka."
 
 
 TRANSITION_ERRORS = {

@@ -24,13 +24,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sinawai.commands import INFORMATION
+from sinawai.numbers import parse_int
+from sinawai.text_limits import callback_data_fits, utf16_len, visible_text
 
 AREAS = ("renbangkompeg", "mutasi", "jahdis", "pengkinpeg")
 # What an answer may take of Telegram's 4096: the FAQ offer wraps an answer with its own lines and buttons.
 MAX_ANSWER_CHARS = 3500
 MAX_INTRO_CHARS = 1000
 MAX_TITLE_CHARS = 60  # a button label stays readable on a phone
-MAX_CALLBACK_BYTES = 64
+MAX_ORDER = 1_000_000
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
 DRAFT_NOTE = "ℹ️ Informasi ini masih menunggu konfirmasi Biro OSDM."
 TOPIC_KEYS = frozenset({"id", "title", "section", "order", "keywords", "status", "sumber"})
@@ -216,15 +218,6 @@ def render_body(lines: Iterable[tuple[int, str]], path: str, problems: list[Prob
     return "\n".join(out)
 
 
-def visible_text(message_html: str) -> str:
-    """What Telegram keeps of an HTML message after parsing: the text without tags, entities decoded."""
-    return html.unescape(re.sub(r"<[^>]+>", "", message_html))
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
 def answer_html(topic: Topic, area: Area | None) -> str:
     """The message that shows a topic: where it is, the answer, and whether OSDM has confirmed it."""
     where = f"{html.escape(area.title)} › " if area else ""
@@ -274,10 +267,18 @@ def _int(file: _File, key: str, default: int, problems: list[Problem]) -> int:
     if key not in file.meta:
         return default
     line, value = file.meta[key]
-    if not value.isdigit():
-        problems.append(Problem(file.path, line, f"{key} harus bilangan bulat, bukan {value!r}"))
+    number = parse_int(value, maximum=MAX_ORDER)
+    if number is None:
+        problems.append(
+            Problem(
+                file.path,
+                line,
+                f"{key} harus bilangan bulat 0 sampai {MAX_ORDER} yang ditulis dengan angka 0-9, "
+                f"bukan {value!r}",
+            )
+        )
         return default
-    return int(value)
+    return number
 
 
 def _title(file: _File, problems: list[Problem]) -> str:
@@ -327,7 +328,7 @@ def parse_area(area_id: str, path: str, text: str, problems: list[Problem]) -> A
             if len(section_title) > MAX_TITLE_CHARS:
                 problems.append(Problem(path, line, f"judul bagian terlalu panjang: {section_title!r}"))
             sections.append(Section(section_id, section_title))
-            if len(section_callback(area_id, section_id).encode()) >= MAX_CALLBACK_BYTES:
+            if not callback_data_fits(section_callback(area_id, section_id)):
                 problems.append(Problem(path, line, f"id bagian terlalu panjang: {section_id!r}"))
     intro = render_body(file.body, path, problems)
     if utf16_len(visible_text(intro)) > MAX_INTRO_CHARS:
@@ -348,7 +349,7 @@ def parse_topic(area: Area, path: str, text: str, problems: list[Problem]) -> To
         problems.append(
             Problem(path, line, f"id {topic_id!r} tidak valid: huruf kecil, angka dan '-', 1-32 karakter")
         )
-    elif len(topic_callback(area.id, topic_id).encode()) >= MAX_CALLBACK_BYTES:
+    elif not callback_data_fits(topic_callback(area.id, topic_id)):
         problems.append(Problem(path, line, f"id {topic_id!r} terlalu panjang untuk data tombol (64 byte)"))
     title = _title(file, problems)
     section = None
@@ -455,12 +456,14 @@ def load_folder(root: Path) -> dict[str, str]:
     problems: list[Problem] = []
     for path in sorted(root.rglob("*.md")):
         relative = str(path.relative_to(root))
-        if len(path.relative_to(root).parts) < 2:
+        if len(path.relative_to(root).parts) < 2 or path.is_dir():
             continue  # content/README.md and the like: notes for authors, not topics
         try:
             files[relative] = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             problems.append(Problem(relative, 1, "berkas bukan UTF-8: simpan ulang sebagai UTF-8"))
+        except OSError as e:
+            problems.append(Problem(relative, 1, f"berkas tidak dapat dibaca: {e.strerror or e}"))
     if problems:
         raise ContentError(problems)
     return files

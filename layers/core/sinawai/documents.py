@@ -127,7 +127,7 @@ def add(
     *,
     category: str,
     title: str,
-    roles: Iterable[str],
+    roles: Iterable[str] | None,
     s3_key: str,
     file_name: str,
     mime_type: str | None,
@@ -135,7 +135,11 @@ def add(
     telegram_file_id: str | None,
     added_by: str | None,
 ) -> Document:
-    """Add a document, or replace the file of the one with the same category and title."""
+    """Add a document, or replace the file of the one with the same category and title.
+
+    ``roles`` None: a new document is for every role, and a replaced one keeps the roles it has (uploading
+    a new version of a restricted document never widens who sees it); named roles are set either way.
+    """
     title = " ".join(title.split())
     if not title:
         raise DocumentInputError("Judul dokumen wajib diisi.")
@@ -143,14 +147,15 @@ def add(
         raise DocumentInputError(
             f"Judul terlalu panjang ({len(title)} karakter; maksimal {MAX_TITLE_CHARS})."
         )
-    role_set = ",".join(check_roles(roles))
+    role_set = ",".join(check_roles(ROLES if roles is None else roles))
     now = utcnow()
     try:
         db.execute(
             "INSERT INTO document (category, title, roles, s3_key, file_name, mime_type, size_bytes,"
             " telegram_file_id, added_by, added_at, file_id_at)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-            " ON DUPLICATE KEY UPDATE roles = VALUES(roles), s3_key = VALUES(s3_key),"
+            # an existing row's roles change only when roles were named (the first parameter below)
+            " ON DUPLICATE KEY UPDATE roles = IF(%s, VALUES(roles), roles), s3_key = VALUES(s3_key),"
             " file_name = VALUES(file_name), mime_type = VALUES(mime_type), size_bytes = VALUES(size_bytes),"
             " telegram_file_id = VALUES(telegram_file_id), added_by = VALUES(added_by),"
             " added_at = VALUES(added_at), file_id_at = VALUES(file_id_at), active = TRUE",
@@ -166,6 +171,7 @@ def add(
                 added_by,
                 now,
                 now if telegram_file_id else None,
+                roles is not None,
             ),
         )
     except pymysql.err.DataError as e:

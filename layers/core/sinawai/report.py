@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sinawai.numbers import parse_int
 from sinawai.personal import MONTHS
+from sinawai.text_limits import MAX_MESSAGE_UTF16, cut_utf16, utf16_len
 from sinawai.working_hours import DAY_NAMES, WorkingHours
 
 MAX_PERIOD_DAYS = 366
@@ -27,7 +29,7 @@ TREND_DAYS = 30
 LOW_RATING = 2  # ratings at or below this are listed with their comments
 WORSE_THRESHOLD = 0.10  # "memburuk": worse than the baseline by more than 10 %
 DEFAULT_SERVICE_TARGET_WORKING_HOURS = 8.0
-TELEGRAM_TEXT_LIMIT = 4096
+TELEGRAM_TEXT_LIMIT = MAX_MESSAGE_UTF16
 LIST_LIMIT = 3  # tickets waiting longest, low ratings, staff: how many the digest shows
 
 AREA_LABELS = {
@@ -99,13 +101,14 @@ def period_text(period: Period) -> str:
 
 def _parse_date(text: str) -> date:
     parts = text.strip().split("-")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts) or [len(p) for p in parts] != [4, 2, 2]:
+    numbers = [n for n in (parse_int(p) for p in parts) if n is not None]
+    if len(numbers) != 3 or [len(p) for p in parts] != [4, 2, 2]:
         raise PeriodError(
             f"Tanggal <code>{html.escape(text)}</code> tidak dapat dibaca. Gunakan format TTTT-BB-HH, "
             "misalnya <code>/laporan 2026-11-01</code>."
         )
     try:
-        return date(int(parts[0]), int(parts[1]), int(parts[2]))
+        return date(*numbers)
     except ValueError as e:
         raise PeriodError(f"Tanggal <code>{html.escape(text)}</code> tidak ada di kalender.") from e
 
@@ -598,9 +601,9 @@ def digest(report: Report, *, rich: bool = True, list_limit: int = LIST_LIMIT) -
     """
     for limit in range(list_limit, -1, -1):
         text = _digest(report, rich=rich, list_limit=limit)
-        if len(text.encode("utf-16-le")) // 2 <= TELEGRAM_TEXT_LIMIT:
+        if utf16_len(text) <= TELEGRAM_TEXT_LIMIT:
             return text
-    cut = text[: TELEGRAM_TEXT_LIMIT - 2].rsplit("\n", 1)[0]
+    cut = cut_utf16(text, TELEGRAM_TEXT_LIMIT - 2, ellipsis="").rsplit("\n", 1)[0]
     return cut + "\n…"
 
 

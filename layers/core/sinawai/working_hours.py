@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sinawai.numbers import parse_int
 from sinawai.personal import MONTHS
 
 DEFAULT_WORKING_HOURS = "mon-thu 07:30-16:00; fri 07:30-16:30"
@@ -46,10 +47,11 @@ def indonesian_holidays() -> HolidayCheck:
 
 def _clock(text: str) -> time:
     hours, sep, minutes = text.strip().partition(":")
-    if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
+    hour, minute = parse_int(hours), parse_int(minutes)
+    if not sep or hour is None or minute is None or len(minutes) != 2:
         raise WorkingHoursError(f"time {text!r} is not HH:MM")
     try:
-        return time(int(hours), int(minutes))
+        return time(hour, minute)
     except ValueError as e:
         raise WorkingHoursError(f"time {text!r} is not a time of day") from e
 
