@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from local_stack.stack import ROOT, LocalStack, StackConfig
-from local_stack.telegram import ChatMessage
+from local_stack.telegram import ChatMessage, RateLimits
 from sinawai import cli
 from sinawai.db import Database
 from sinawai.passwords import hash_password
@@ -51,6 +51,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
             staff_group_chat_id=STAFF,
             bucket="sinawai-e2e-ownership",
             extra_env={"CONTENT_CACHE_SECONDS": "0", "STAFF_GROUP_MESSAGES_PER_MINUTE": "10000"},
+            # about 50 staff-group posts in a minute: pacing is tested in test_staff_delivery_e2e.py
+            telegram_rate_limits=RateLimits(group_messages=None, private_burst=None),
         )
         with LocalStack(config) as local:
             emu = local.telegram

@@ -37,7 +37,7 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 def emulator() -> Iterator[TelegramEmulator]:
     with TelegramEmulator(BOT_TOKEN) as emu:
         emu.add_user(USER, "Budi")
-        emu.add_user(USER_NEW_PHONE, "Budi")
+        emu.add_user(USER_NEW_PHONE, "Budi", started=True)  # he wrote /daftar from it
         emu.add_user(RINA, "Rina")
         emu.add_user(ANDI, "Andi")
         emu.add_group(STAFF_GROUP_CHAT_ID, "Layanan Kepegawaian OSDM", members=[RINA, ANDI])
