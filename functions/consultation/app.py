@@ -444,7 +444,10 @@ async def on_staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     ticket = tickets_db.ticket_of_staff_message(db, message.chat_id, message.reply_to_message.message_id)
     if ticket is None:
         return
-    if ticket.status is Status.SELESAI:
+    # An earlier attempt of this update that copied the answer already: it is recorded whatever happened
+    # to the ticket since.
+    copied_before = store.step_done(db, update.update_id, "answer_copy")[0]
+    if ticket.status is Status.SELESAI and not copied_before:
         await answer_in_group(update, t.ANSWER_TO_CLOSED.format(id=ticket.id))
         return
     staff = actor_of(update, "staf")
@@ -472,17 +475,10 @@ async def on_staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await answer_in_group(update, t.UNDELIVERABLE.format(id=ticket.id))
         return
     tickets_db.map_message(db, ticket.id, message.chat_id, message.message_id, "answer", copied)
-    if store.step_done(db, update.update_id, "answered")[0]:
-        return
-    for _ in range(3):
-        if tickets_db.transition(db, ticket, tickets.answer(ticket.status), "answered", staff):
-            break
-        fresh = tickets_db.get(db, ticket.id)
-        if fresh is None or fresh.status is Status.SELESAI:
-            break
-        ticket = fresh
-    store.record_step(db, update.update_id, "answered", None)
-    if ticket.status is not Status.DIJAWAB:
+    # The answer reached the employee: recorded under the ticket's row lock, even when a /tutup committed
+    # since the ticket was read above (the close stands, the answer still counts).
+    recorded = tickets_db.record_answer(db, ticket.id, staff, update_id=update.update_id)
+    if recorded is not None and recorded.status is not ticket.status:
         await refresh_header(bot, ticket.id)
 
 
