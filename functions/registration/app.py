@@ -23,7 +23,7 @@ from telegram.ext import (
     filters,
 )
 
-from sinawai import employees, menu, personal, store
+from sinawai import consultation_store, consultation_texts, employees, menu, personal, store
 from sinawai import registration_texts as t
 from sinawai.commands import REGISTRATION
 from sinawai.employees import AccountAlreadyBoundError, Employee
@@ -221,6 +221,14 @@ async def register(update: Update, nip_text: str, password: str) -> None:
             ]
         ),
     )
+    await tell_open_tickets(update, nip)
+
+
+async def tell_open_tickets(update: Update, nip: str) -> None:
+    """Tickets belong to the NIP: its open ones (asked from an account it had before) continue here."""
+    open_ids = [ticket.id for ticket in consultation_store.open_of(function.db, nip)]
+    if open_ids:
+        await reply(update, consultation_texts.tickets_continue_here(open_ids))
 
 
 async def refuse(update: Update, nip: str, reason: str, text: str) -> None:

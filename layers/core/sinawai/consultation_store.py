@@ -375,6 +375,15 @@ def latest_open_of(db: Database, nip: str) -> Ticket | None:
     return Ticket.from_row(row) if row else None
 
 
+def open_of(db: Database, nip: str) -> list[Ticket]:
+    """The NIP's tickets that are not closed, oldest first."""
+    rows = db.fetch_all(
+        f"SELECT {TICKET_COLUMNS} FROM ticket WHERE nip = %s AND status <> 'selesai' ORDER BY id",  # noqa: S608
+        (nip,),
+    )
+    return [Ticket.from_row(r) for r in rows]
+
+
 def recent_questions(db: Database, actor_id: int, since: datetime) -> int:
     row = db.fetch_one(
         "SELECT COUNT(*) AS n FROM ticket_event WHERE actor_id = %s AND event IN ('opened', 'question')"
