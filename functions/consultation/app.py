@@ -215,9 +215,11 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
     pending = store.conversation_state(db, message.chat_id, CONSULTATION)
     if pending is not None and pending[0] == AWAITING_COMMENT:
         commented = tickets_db.get(db, int(pending[1].get("ticket", 0)))
-        if commented is not None and await entitled(update, commented.nip) is not None:
-            await accept_comment(update, commented.id)
-        return
+        if commented is not None:
+            if await entitled(update, commented.nip) is not None:
+                await accept_comment(update, commented.id)
+            return
+        store.end_conversation(db, message.chat_id)  # a comment for no ticket: the message is a question
 
     employee = employees.by_telegram(db, user.id)
     if employee is None:
