@@ -110,6 +110,40 @@ async def answer_in_group(update: Update, text: str) -> None:
     await message.reply_html(text, do_quote=True)
 
 
+async def entitled(update: Update, nip: str | None, *, alert: bool = False) -> Employee | None:
+    """The active employee bound to this account now, and to ``nip`` when given; otherwise None, after
+    telling the sender what to do (as an alert for a button). Every employee action on a question or a
+    ticket asks this first, so an old button or a pending step of an account that has left, or of an
+    employee who was deactivated, changes nothing."""
+    user = update.effective_user
+    employee = employees.by_telegram(function.db, user.id) if user else None
+    if employee is None or (nip is not None and employee.nip != nip):
+        text = t.NOT_BOUND_ACTION
+    elif not employee.active:
+        text = t.INACTIVE_ACTION
+    else:
+        return employee
+    if alert and update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    else:
+        await say(update, text)
+    return None
+
+
+def recipient(ticket: Ticket) -> int | None:
+    """The private chat that gets the employee's side of the ticket: the account bound to its NIP now
+    (a ticket belongs to the NIP, not to the account it was asked from); None when none is bound."""
+    employee = employees.by_nip(function.db, ticket.nip)
+    return employee.telegram_id if employee is not None else None
+
+
+def own_ticket(update: Update, ticket: Ticket) -> bool:
+    """Whether the staff member acting is the ticket's employee (their account is bound to its NIP)."""
+    user = update.effective_user
+    employee = employees.by_telegram(function.db, user.id) if user else None
+    return employee is not None and employee.nip == ticket.nip
+
+
 def rating_buttons(ticket_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
@@ -181,8 +215,12 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
     db = function.db
     pending = store.conversation_state(db, message.chat_id, CONSULTATION)
     if pending is not None and pending[0] == AWAITING_COMMENT:
-        await accept_comment(update, int(pending[1].get("ticket", 0)))
-        return
+        commented = tickets_db.get(db, int(pending[1].get("ticket", 0)))
+        if commented is not None:
+            if await entitled(update, commented.nip) is not None:
+                await accept_comment(update, commented.id)
+            return
+        store.end_conversation(db, message.chat_id)  # a comment for no ticket: the message is a question
 
     employee = employees.by_telegram(db, user.id)
     if employee is None:
@@ -346,6 +384,9 @@ async def on_faq_button(update: Update, parts: list[str]) -> None:
     if offer is None or offer.chat_id != chat.id:
         await query.answer(t.FAQ_GONE, show_alert=True)
         return
+    employee = await entitled(update, offer.nip or "", alert=True)
+    if employee is None:
+        return
     if parts[1] == "faqt":
         await show_offered_topic(update, offer, parts[3])
         return
@@ -367,9 +408,8 @@ async def on_faq_button(update: Update, parts: list[str]) -> None:
     if not forwarding_again and not service_records.decide(db, offer.id, "diteruskan"):
         await query.answer(t.FAQ_DECIDED, show_alert=True)
         return
-    employee = employees.by_nip(db, offer.nip) if offer.nip else None
-    if employee is None or not employee.active or offer.question_message_id is None:
-        await query.answer(t.INACTIVE, show_alert=True)
+    if offer.question_message_id is None:
+        await query.answer(t.FAQ_GONE, show_alert=True)
         return
     if staff_group() is None:
         function.logger.error("STAFF_GROUP_CHAT_ID is not set: a consultation cannot be forwarded")
@@ -447,12 +487,27 @@ async def on_staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     ticket = tickets_db.ticket_of_staff_message(db, message.chat_id, message.reply_to_message.message_id)
     if ticket is None:
         return
-    if ticket.status is Status.SELESAI:
-        await answer_in_group(update, t.ANSWER_TO_CLOSED.format(id=ticket.id))
-        return
+    # An earlier attempt of this update that copied the answer already: it is recorded whatever happened
+    # to the ticket since (closed, or its account unbound).
+    copied_before = store.step_done(db, update.update_id, "answer_copy")[0]
+    if not copied_before:
+        if ticket.status is Status.SELESAI:
+            await answer_in_group(update, t.ANSWER_TO_CLOSED.format(id=ticket.id))
+            return
+        if own_ticket(update, ticket):
+            await answer_in_group(update, t.OWN_TICKET.format(id=ticket.id))
+            return
     staff = actor_of(update, "staf")
     bot = update.get_bot()
-    chat_id, tag = ticket.chat_id, t.answer_tag(ticket.id)
+    to_chat = recipient(ticket)
+    if to_chat is None and not copied_before:
+        # Nobody is bound to the NIP (the employee left): nothing goes to the account it was asked from.
+        tickets_db.add_event(db, ticket.id, "undeliverable", staff, detail={"reason": "unbound"})
+        tickets_db.map_message(db, ticket.id, message.chat_id, message.message_id, "answer")
+        await answer_in_group(update, t.UNDELIVERABLE_UNBOUND.format(id=ticket.id))
+        return
+    # to_chat is None only for a retry whose tag and copy both went out already: neither is sent again.
+    chat_id, tag = to_chat if to_chat is not None else ticket.chat_id, t.answer_tag(ticket.id)
     try:
         # Each call once per update: a retry after a failed copy does not repeat the tag.
         await function.once(
@@ -475,17 +530,10 @@ async def on_staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await answer_in_group(update, t.UNDELIVERABLE.format(id=ticket.id))
         return
     tickets_db.map_message(db, ticket.id, message.chat_id, message.message_id, "answer", copied)
-    if store.step_done(db, update.update_id, "answered")[0]:
-        return
-    for _ in range(3):
-        if tickets_db.transition(db, ticket, tickets.answer(ticket.status), "answered", staff):
-            break
-        fresh = tickets_db.get(db, ticket.id)
-        if fresh is None or fresh.status is Status.SELESAI:
-            break
-        ticket = fresh
-    store.record_step(db, update.update_id, "answered", None)
-    if ticket.status is not Status.DIJAWAB:
+    # The answer reached the employee: recorded under the ticket's row lock, even when a /tutup committed
+    # since the ticket was read above (the close stands, the answer still counts).
+    recorded = tickets_db.record_answer(db, ticket.id, staff, update_id=update.update_id)
+    if recorded is not None and recorded.status is not ticket.status:
         await refresh_header(bot, ticket.id)
 
 
@@ -502,6 +550,8 @@ def ticket_in_group(raw: str, chat_id: int) -> Ticket | None:
 
 async def take_ticket(update: Update, ticket: Ticket) -> str:
     """Ambil; returns the answer for the staff member."""
+    if own_ticket(update, ticket):
+        return t.OWN_TICKET.format(id=ticket.id)
     staff = actor_of(update, "staf")
     try:
         to_status = tickets.take(ticket.status)
@@ -517,6 +567,8 @@ async def take_ticket(update: Update, ticket: Ticket) -> str:
 
 async def close_ticket(update: Update, ticket: Ticket, actor: Actor) -> str | None:
     """Tutup / /selesai; returns an error text, or None when closed (the employee was asked to rate)."""
+    if actor.type == "staf" and own_ticket(update, ticket):
+        return t.OWN_TICKET.format(id=ticket.id)
     try:
         to_status = tickets.close(ticket.status)
     except TransitionError as e:
@@ -525,10 +577,14 @@ async def close_ticket(update: Update, ticket: Ticket, actor: Actor) -> str | No
         return t.TRANSITION_ERRORS["closed"].format(id=ticket.id)
     await refresh_header(update.get_bot(), ticket.id)
     bot = update.get_bot()
-    if actor.type == "staf":
+    to_chat = recipient(ticket) if actor.type == "staf" else None
+    if actor.type == "staf" and to_chat is None:
+        # Nobody is bound to the NIP: the rating question waits for no one, and the old account gets nothing.
+        tickets_db.add_event(function.db, ticket.id, "undeliverable", actor, detail={"reason": "unbound"})
+    elif to_chat is not None:
         try:
             await bot.send_message(
-                ticket.chat_id,
+                to_chat,
                 t.CLOSED_FOR_EMPLOYEE.format(id=ticket.id),
                 parse_mode=ParseMode.HTML,
                 reply_markup=rating_buttons(ticket.id),
@@ -590,11 +646,8 @@ async def staff_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def selesai(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The employee closes their open ticket and is asked to rate it."""
-    user = update.effective_user
-    assert user is not None
-    employee = employees.by_telegram(function.db, user.id)
+    employee = await entitled(update, None)
     if employee is None:
-        await say(update, t.NOT_REGISTERED)
         return
     ticket = tickets_db.latest_open_of(function.db, employee.nip)
     if ticket is None:
@@ -613,6 +666,9 @@ async def skip_comment(update: Update) -> None:
     pending = store.conversation_state(function.db, chat.id, CONSULTATION)
     if pending is None or pending[0] != AWAITING_COMMENT:
         await say(update, t.NOTHING_TO_SKIP)
+        return
+    commented = tickets_db.get(function.db, int(pending[1].get("ticket", 0)))
+    if commented is None or await entitled(update, commented.nip) is None:
         return
     store.end_conversation(function.db, chat.id)
     await say(update, t.COMMENT_SKIPPED)
@@ -687,8 +743,12 @@ async def rate(update: Update, raw_ticket: str, raw_rating: str) -> None:
     ticket_id = parse_int(raw_ticket)
     ticket = tickets_db.get(function.db, ticket_id) if ticket_id is not None else None
     rating = parse_int(raw_rating, maximum=9) or 0
-    if ticket is None or ticket.chat_id != chat.id or not tickets.valid_rating(rating):
+    if ticket is None or not tickets.valid_rating(rating):
         await query.answer(t.RATING_NOT_AVAILABLE, show_alert=True)
+        return
+    # The ticket belongs to its NIP: rated from the account bound to it now (maybe not the one it was
+    # asked from), by an active employee.
+    if await entitled(update, ticket.nip, alert=True) is None:
         return
     if not tickets_db.rate(function.db, ticket.id, rating, actor_of(update, "pegawai")):
         text = t.ALREADY_RATED if ticket.rating is not None else t.RATING_NOT_AVAILABLE
@@ -737,9 +797,14 @@ async def auto_close(bot: Bot, now: datetime) -> dict[str, Any]:
     for ticket in tickets_db.unnoticed_auto_closes(db, "pegawai"):
         if not tickets_db.claim_notice(db, ticket.id, "pegawai"):
             continue
+        to_chat = recipient(ticket)
+        if to_chat is None:
+            # Nobody is bound to the NIP: nothing goes to the account the ticket was asked from.
+            tickets_db.add_event(db, ticket.id, "undeliverable", SYSTEM, detail={"reason": "unbound"})
+            continue
         try:
             await bot.send_message(
-                ticket.chat_id,
+                to_chat,
                 t.AUTO_CLOSED_FOR_EMPLOYEE.format(id=ticket.id, days=days),
                 parse_mode=ParseMode.HTML,
                 reply_markup=rating_buttons(ticket.id),

@@ -24,7 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from sinawai import employees, menu, personal, store
+from sinawai import consultation_store, consultation_texts, employees, menu, personal, store
 from sinawai import registration_texts as t
 from sinawai.commands import REGISTRATION
 from sinawai.employees import AccountAlreadyBoundError, Employee
@@ -234,6 +234,7 @@ async def register(update: Update, nip_text: str, password: str) -> None:
 async def welcome(update: Update, employee: Employee) -> None:
     with personal_reply("registered"):
         await _welcome(update, employee)
+    await tell_open_tickets(update, employee.nip)
 
 
 async def _welcome(update: Update, employee: Employee) -> None:
@@ -250,6 +251,13 @@ async def _welcome(update: Update, employee: Employee) -> None:
             ]
         ),
     )
+
+
+async def tell_open_tickets(update: Update, nip: str) -> None:
+    """Tickets belong to the NIP: its open ones (asked from an account it had before) continue here."""
+    open_ids = [ticket.id for ticket in consultation_store.open_of(function.db, nip)]
+    if open_ids:
+        await reply(update, consultation_texts.tickets_continue_here(open_ids))
 
 
 async def refuse(update: Update, nip: str, reason: str, text: str) -> None:

@@ -275,6 +275,61 @@ def transition(
     return True
 
 
+def record_answer(
+    db: Database, ticket_id: int, actor: Actor, *, update_id: int | None = None
+) -> Ticket | None:
+    """Record a staff answer that has reached the employee, whatever happened to the ticket meanwhile.
+
+    The ticket row is locked, so a close committing at the same time is seen, not overwritten: an open
+    ticket becomes dijawab (the first answerer is assigned when nobody took it); a ticket closed after the
+    answer was read keeps its status, and the answer is recorded all the same (its ``answered`` event and
+    the answer times, so the report counts the first response). With ``update_id`` the answer is recorded
+    once per update, in the same transaction. None when the ticket does not exist.
+    """
+    now = utcnow()
+    with db.transaction() as cur:
+        cur.execute(f"SELECT {TICKET_COLUMNS} FROM ticket WHERE id = %s FOR UPDATE", (ticket_id,))  # noqa: S608
+        row = cur.fetchone()
+        if row is None:
+            return None
+        ticket = Ticket.from_row(row)
+        if update_id is not None:
+            cur.execute(
+                "SELECT 1 AS x FROM update_step WHERE update_id = %s AND step = 'answered'", (update_id,)
+            )
+            if cur.fetchone() is not None:
+                return ticket  # an earlier attempt of this update recorded it
+        sets = ["first_answer_at = COALESCE(first_answer_at, %s)", "last_answer_at = %s"]
+        args: list[Any] = [now, now]
+        from_status: Status | None = None
+        detail: dict[str, Any] | None = None
+        if ticket.status is Status.SELESAI:
+            detail = {"after_close": True}
+        else:
+            sets.append("status = %s")
+            args.append(Status.DIJAWAB.value)
+            if ticket.status is not Status.DIJAWAB:
+                from_status = ticket.status
+            if ticket.assigned_staff_id is None:
+                sets += ["assigned_staff_id = %s", "assigned_staff_name = %s"]
+                args += [actor.id, actor.name]
+        cur.execute(f"UPDATE ticket SET {', '.join(sets)} WHERE id = %s", (*args, ticket_id))  # noqa: S608
+        _event(
+            cur,
+            ticket_id,
+            "answered",
+            actor,
+            from_status=from_status,
+            to_status=Status.DIJAWAB if from_status else None,
+            detail=detail,
+            now=now,
+        )
+        if update_id is not None:
+            _step(cur, update_id, "answered", None, now)
+        cur.execute(f"SELECT {TICKET_COLUMNS} FROM ticket WHERE id = %s", (ticket_id,))  # noqa: S608
+        return Ticket.from_row(cur.fetchone())
+
+
 def map_message(
     db: Database,
     ticket_id: int,
@@ -318,6 +373,15 @@ def latest_open_of(db: Database, nip: str) -> Ticket | None:
         (nip,),
     )
     return Ticket.from_row(row) if row else None
+
+
+def open_of(db: Database, nip: str) -> list[Ticket]:
+    """The NIP's tickets that are not closed, oldest first."""
+    rows = db.fetch_all(
+        f"SELECT {TICKET_COLUMNS} FROM ticket WHERE nip = %s AND status <> 'selesai' ORDER BY id",  # noqa: S608
+        (nip,),
+    )
+    return [Ticket.from_row(r) for r in rows]
 
 
 def recent_questions(db: Database, actor_id: int, since: datetime) -> int:

@@ -28,6 +28,27 @@ INACTIVE = (
     "Mohon maaf, status kepegawaian Anda tercatat tidak aktif sehingga pertanyaan tidak dapat "
     "diteruskan. Silakan hubungi Biro OSDM secara langsung."
 )
+NOT_BOUND_ACTION = (
+    "Mohon maaf, akun Telegram ini tidak (lagi) terdaftar untuk NIP pemilik pertanyaan atau tiket ini, "
+    "sehingga tidak ada yang diubah. Silakan mendaftar dengan /daftar, lalu coba lagi."
+)
+INACTIVE_ACTION = (
+    "Mohon maaf, status kepegawaian Anda tercatat tidak aktif sehingga permintaan ini tidak dapat "
+    "diproses. Silakan hubungi Biro OSDM secara langsung."
+)
+
+
+def tickets_continue_here(ticket_ids: Sequence[int]) -> str:
+    """After registering (again): the NIP's open tickets continue on this account."""
+    numbers = ", ".join(f"<b>#{n}</b>" for n in ticket_ids)
+    word = "Tiket" if len(ticket_ids) == 1 else "Tiket-tiket"
+    return (
+        f"📌 {word} Anda yang masih terbuka, {numbers}, dilanjutkan di chat ini: jawaban petugas Biro "
+        "OSDM akan dikirim ke akun ini. Kirim pesan untuk menambahkan keterangan, atau ketik /selesai "
+        "bila pertanyaan Anda sudah terjawab."
+    )
+
+
 UNSUPPORTED_MEDIA = (
     "Mohon maaf, jenis pesan ini (misalnya lokasi, kontak atau polling) tidak dapat diteruskan kepada "
     "petugas. Silakan kirim pertanyaan Anda dalam bentuk teks, foto, dokumen atau pesan suara."
@@ -74,6 +95,9 @@ def answer_tag(ticket_id: int) -> str:
     )
 
 
+STAFF_OWNED = "⚠️ <b>Tiket milik anggota staf: ditangani staf lain.</b>"
+
+
 def header(
     ticket_id: int,
     status: Status,
@@ -84,6 +108,7 @@ def header(
     created_at: datetime,
     zone: ZoneInfo,
     assigned: str | None,
+    staff_owned: bool = False,
 ) -> str:
     lines = [
         f"🎫 <b>Tiket #{ticket_id}</b> · {STATUS_LABELS[status]}",
@@ -94,6 +119,8 @@ def header(
     ]
     if assigned:
         lines.append(f"Petugas: {html.escape(assigned)}")
+    if staff_owned:
+        lines.append(STAFF_OWNED)
     if status is not Status.SELESAI:
         lines.append("\n<i>Balas (reply) pesan tiket ini untuk menjawab pegawai melalui bot.</i>")
     return "\n".join(lines)
@@ -153,6 +180,15 @@ def closed_by_staff(ticket_id: int, who: str) -> str:
     return f"✅ Tiket #{ticket_id} ditutup oleh {html.escape(who)}."
 
 
+OWN_TICKET = (
+    "⛔ Tiket #{id} adalah tiket Anda sendiri sebagai pegawai, sehingga tidak dapat Anda ambil, jawab, "
+    "atau tutup. Mohon serahkan kepada anggota staf lain."
+)
+UNDELIVERABLE_UNBOUND = (
+    "⚠️ Jawaban untuk tiket #{id} tidak dapat dikirim: akun Telegram pegawai sedang tidak terhubung "
+    "dengan NIP-nya (pegawai telah keluar dari Sinawai). Jawaban tidak dikirim ke akun lama. Setelah "
+    "pegawai mendaftar kembali, silakan kirim ulang jawaban, atau hubungi pegawai melalui saluran lain."
+)
 CLOSED_BY_EMPLOYEE = "✅ Tiket #{id} ditutup oleh pegawai."
 ANSWER_TO_CLOSED = "Tiket #{id} sudah selesai; balasan ini tidak diteruskan kepada pegawai."
 UNDELIVERABLE = (

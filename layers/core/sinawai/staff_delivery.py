@@ -35,6 +35,7 @@ DEFAULT_MESSAGES_PER_MINUTE = 20
 MAX_ATTEMPTS = 5
 # Slots are counted when the bot sends; Telegram counts when a post arrives: a little slack between them.
 WINDOW_SLACK = 1.05
+STAFF_ROLES = ("staf", "admin")
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ def header_text(ticket: Ticket, employee: Employee | None, zone: ZoneInfo) -> st
         created_at=ticket.created_at,
         zone=zone,
         assigned=ticket.assigned_staff_name,
+        # the owner may be in the staff group: the header says the ticket is for another staff member
+        staff_owned=employee is not None and employee.role in STAFF_ROLES,
     )
 
 
