@@ -26,7 +26,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 from telegram import Bot
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 
 from sinawai import hr_import
 from sinawai.config import Settings, bot_token
@@ -96,7 +96,14 @@ class ImportFunction:
             self.logger.warning("STAFF_GROUP_CHAT_ID is not set: the import result is only in this log")
             return False
         try:
-            self._loop.run_until_complete(self._send(chat_id, text))
+            try:
+                self._loop.run_until_complete(self._send(chat_id, text))
+            except InvalidToken:
+                # 401: the token was revoked or rotated. Read it again (bypassing the cache), once.
+                if self._bot is None or bot_token(fresh=True) == self._bot.token:
+                    raise
+                self._bot = None
+                self._loop.run_until_complete(self._send(chat_id, text))
         except (TelegramError, SinawaiError):
             # The import itself is done (or rejected) and recorded in import_run: a retry of the whole
             # event would find it there and stay silent, so do not raise; the log says what happened.
