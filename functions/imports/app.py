@@ -1,5 +1,10 @@
 """ImportFunction: an HR file uploaded to S3 under imports/<kind>/ → MySQL (all or nothing) → the staff group.
 
+A file under imports/employees-full/ is a full export of the workforce (``hr_import.FullMode``): employees
+absent from it are deactivated and their Telegram binding released, in the same transaction; no prompt here,
+but the same guard as the CLI (IMPORT_MAX_DEACTIVATE_PERCENT, default 10) refuses a file that would
+deactivate a larger share of the active employees, and the staff group is told the summary or the refusal.
+
 The S3 ObjectCreated event names the object; the handler reads that exact version, imports it with the same
 code as ``sinawai import`` and tells the OSDM staff group the outcome (counts, or every bad row with its
 line number). After a successful import the version is deleted for good (the bucket is versioned: a plain
@@ -21,7 +26,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 from telegram import Bot
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 
 from sinawai import hr_import
 from sinawai.config import Settings, bot_token
@@ -91,7 +96,14 @@ class ImportFunction:
             self.logger.warning("STAFF_GROUP_CHAT_ID is not set: the import result is only in this log")
             return False
         try:
-            self._loop.run_until_complete(self._send(chat_id, text))
+            try:
+                self._loop.run_until_complete(self._send(chat_id, text))
+            except InvalidToken:
+                # 401: the token was revoked or rotated. Read it again (bypassing the cache), once.
+                if self._bot is None or bot_token(fresh=True) == self._bot.token:
+                    raise
+                self._bot = None
+                self._loop.run_until_complete(self._send(chat_id, text))
         except (TelegramError, SinawaiError):
             # The import itself is done (or rejected) and recorded in import_run: a retry of the whole
             # event would find it there and stay silent, so do not raise; the log says what happened.
@@ -151,6 +163,15 @@ class ImportFunction:
             body.close()
         return data, version_id or obj.get("VersionId")
 
+    def _full_mode(self) -> hr_import.FullMode:
+        try:
+            limit = hr_import.max_deactivate_percent_from_env()
+        except ValueError:
+            # a bad setting must not disable the guard: the default applies, and the log says so
+            self.logger.exception(f"{hr_import.MAX_DEACTIVATE_PERCENT_ENV} is not a percentage: default used")
+            limit = hr_import.DEFAULT_MAX_DEACTIVATE_PERCENT
+        return hr_import.FullMode(max_deactivate_percent=limit)
+
     def handle_record(self, record: dict[str, Any]) -> dict[str, Any]:
         s3_part = record.get("s3") or {}
         bucket = str((s3_part.get("bucket") or {}).get("name", ""))
@@ -198,6 +219,7 @@ class ImportFunction:
             file_name=check.file_name,
             source=source,
             detail={"via": "s3", "bucket": bucket, "key": key, "version_id": version_id},
+            full=self._full_mode() if check.full else None,
         )
         self.logger.info(
             "import finished",
@@ -209,6 +231,9 @@ class ImportFunction:
                 "inserted": result.inserted,
                 "updated": result.updated,
                 "unchanged": result.unchanged,
+                "full": result.full,
+                "deactivated": result.deactivated,
+                "released": result.released,
                 "problems": len(result.problems),
                 "bad_lines": result.bad_lines[:50],
             },

@@ -21,6 +21,7 @@ from urllib.parse import quote_plus
 
 import boto3
 import openpyxl
+import pymysql
 import pytest
 from moto import mock_aws
 
@@ -709,3 +710,261 @@ def test_an_xlsx_upload_with_a_numeric_nip(imports: ModuleType, s3: Any, emulato
     assert "Baris 2 — kolom nip: NIP tersimpan sebagai angka" in staff_texts(emulator)[-1]
     assert "Teks" in staff_texts(emulator)[-1]
     assert len(versions(s3, key)) == 1
+
+
+# ---- item 13: an empty status cell, and full exports (--full, imports/employees-full/) ------------------
+
+YOHANES = "198011022005011003"  # nonaktif in the example file
+WORKFORCE_HEADER = "nip,nama,password,jabatan,status,peran"
+
+
+def nip_of(i: int) -> str:
+    return f"19900117{i:010d}"
+
+
+def workforce(indexes: range | list[int], status: str = "aktif") -> bytes:
+    """A file of employees numbered ``indexes`` (NIP 19900117000000000i)."""
+    return employee_csv(
+        [f"{nip_of(i)},Pegawai {i},Awal#2026P{i:04d},Analis,{status},pegawai" for i in indexes]
+    )
+
+
+def bind(db: DatabaseSettings, nip: str, telegram_id: int) -> None:
+    Database(db).execute(
+        "UPDATE pengguna SET id_telegram = %s, registered_at = '2026-11-01 03:00:00' WHERE nip = %s",
+        (telegram_id, nip),
+    )
+
+
+def people(db: DatabaseSettings) -> dict[str, tuple[str, int | None]]:
+    return {r["nip"]: (r["status"], r["id_telegram"]) for r in query(db, "SELECT * FROM pengguna")}
+
+
+def full_import(
+    db: DatabaseSettings, data: bytes, *, max_percent: float = 10.0, force: bool = False
+) -> hr_import.ImportResult:
+    database = Database(db)
+    try:
+        return hr_import.import_file(
+            database,
+            "employees",
+            data,
+            file_name="pegawai-lengkap.csv",
+            source="test:pegawai-lengkap.csv",
+            full=hr_import.FullMode(max_deactivate_percent=max_percent, force=force),
+        )
+    finally:
+        database.close()
+
+
+def test_an_empty_status_cell_never_changes_an_existing_status(db: DatabaseSettings) -> None:
+    run_import(db, "employees", example("employees"))
+    assert people(db)[YOHANES][0] == "nonaktif"
+    emptied = example("employees").decode().replace(",nonaktif,", ",,").replace(",aktif,", ",,")
+    result = run_import(db, "employees", emptied.encode())
+    assert counts(result) == (0, 0, 7)
+    assert people(db)[YOHANES][0] == "nonaktif"  # an empty cell is not a re-activation
+    assert [s for s, _ in people(db).values()].count("aktif") == 6
+    # a new employee whose status cell is empty starts aktif
+    run_import(db, "employees", employee_csv(["199912312022031001,Pegawai Baru,Awal#2026Pbr,,,"]))
+    assert people(db)["199912312022031001"][0] == "aktif"
+
+
+def test_a_full_export_deactivates_the_absent_and_releases_their_telegram_binding(
+    db: DatabaseSettings,
+) -> None:
+    run_import(db, "employees", workforce(range(20)))
+    bind(db, nip_of(3), 5550003)
+    bind(db, nip_of(4), 5550004)
+    # a later full export: 3 left (bound), 19 is new; 4 stays
+    later = [i for i in range(21) if i != 3]
+    result = full_import(db, workforce(later))
+    assert result.imported
+    assert counts(result) == (1, 0, 19)
+    assert (result.deactivated, result.released) == (1, 1)
+    after = people(db)
+    assert after[nip_of(3)] == ("nonaktif", None)
+    assert after[nip_of(4)] == ("aktif", 5550004)
+    assert after[nip_of(20)] == ("aktif", None)
+    audits = query(
+        db,
+        "SELECT nip, telegram_user_id, detail FROM audit_log WHERE event = 'import_deactivate' ORDER BY id",
+    )
+    assert [(a["nip"], a["telegram_user_id"]) for a in audits] == [(nip_of(3), 5550003)]
+    assert json.loads(audits[0]["detail"])["import_run_id"] == result.run_id
+    run_detail = json.loads(query(db, "SELECT detail FROM audit_log WHERE event = 'import'")[-1]["detail"])
+    assert (run_detail["mode"], run_detail["deactivated"], run_detail["released"]) == ("full", 1, 1)
+    # the same full export again changes nothing more
+    again = full_import(db, workforce(later))
+    assert (counts(again), again.deactivated, again.released) == ((0, 0, 20), 0, 0)
+    # and a partial (not full) file deactivates nobody
+    assert run_import(db, "employees", workforce([0])).imported
+    assert people(db)[nip_of(5)] == ("aktif", None)
+
+
+def test_a_full_export_that_fails_midway_changes_nothing(
+    db: DatabaseSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_import(db, "employees", workforce(range(20)))
+    bind(db, nip_of(3), 5550003)
+    before = query(db, "SELECT * FROM pengguna ORDER BY nip")
+    # the deactivation's audit row fails after the rows were written in the same transaction
+    monkeypatch.setattr(hr_import, "_INSERT_DEACTIVATION_AUDIT", "INSERT INTO no_such_table VALUES (%s)")
+    later = [i for i in range(21) if i != 3]
+    with pytest.raises(pymysql.err.ProgrammingError):
+        full_import(db, workforce(later))
+    assert query(db, "SELECT * FROM pengguna ORDER BY nip") == before
+    assert query(db, "SELECT status FROM import_run ORDER BY id")[-1]["status"] == "failed"
+
+
+def test_a_truncated_full_export_is_refused_and_changes_nothing(db: DatabaseSettings) -> None:
+    run_import(db, "employees", workforce(range(20)))
+    before = query(db, "SELECT * FROM pengguna ORDER BY nip")
+    truncated = workforce(range(15))  # 5 of 20 active (25 %) would go: more than the default 10 %
+    result = full_import(db, truncated)
+    assert result.status == "rejected"
+    (problem,) = result.problems
+    assert "5 dari 20 pegawai aktif (25%)" in problem.message
+    assert "melebihi batas 10%" in problem.message
+    assert query(db, "SELECT * FROM pengguna ORDER BY nip") == before
+    assert query(db, "SELECT status FROM import_run ORDER BY id")[-1]["status"] == "rejected"
+    # a higher limit, or force, lets it through
+    assert full_import(db, truncated, max_percent=25).imported
+    run_import(db, "employees", workforce(range(20)))  # an explicit aktif cell re-activates the five
+    assert full_import(db, workforce(range(10)), force=True).deactivated == 10
+
+
+def sinawai_cli(db: DatabaseSettings, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).with_name("sinawai")
+    env = {**os.environ, **db_env(db)}
+    return subprocess.run(
+        [str(script), *args], capture_output=True, text=True, env=env, input=stdin, timeout=120, check=False
+    )
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_cli_full_import_prints_a_dry_run_summary_with_masked_nips_and_dry_run_changes_nothing(
+    db: DatabaseSettings, tmp_path: Path
+) -> None:
+    run_import(db, "employees", workforce(range(40)))
+    bind(db, nip_of(7), 5550007)
+    before = query(db, "SELECT * FROM pengguna ORDER BY nip")
+    runs = len(query(db, "SELECT id FROM import_run"))
+    changed = workforce([i for i in range(41) if i not in (7, 8)]).decode().replace("Pegawai 1,", "P. Satu,")
+    path = tmp_path / "pegawai-lengkap.csv"
+    path.write_text(changed)
+    out = sinawai_cli(db, "import", "employees", str(path), "--full", "--dry-run")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert "  baru          : 1" in lines
+    assert "  diperbarui    : 1" in lines
+    assert "  tidak berubah : 37" in lines
+    assert "  dinonaktifkan : 2 (1990**********0007, 1990**********0008)" in lines
+    assert "  akun dilepas  : 1" in lines
+    assert nip_of(7) not in out.stdout + out.stderr
+    assert "Awal#2026" not in out.stdout + out.stderr
+    assert query(db, "SELECT * FROM pengguna ORDER BY nip") == before
+    assert len(query(db, "SELECT id FROM import_run")) == runs
+
+
+def test_cli_full_import_on_a_non_interactive_stdin_without_yes_refuses_with_exit_2(
+    db: DatabaseSettings, tmp_path: Path
+) -> None:
+    run_import(db, "employees", workforce(range(40)))
+    before = query(db, "SELECT * FROM pengguna ORDER BY nip")
+    path = tmp_path / "pegawai-lengkap.csv"
+    path.write_bytes(workforce(range(39)))
+    out = sinawai_cli(db, "import", "employees", str(path), "--full", stdin="y\n")
+    assert out.returncode == 2
+    assert "  dinonaktifkan : 1 (1990**********0039)" in out.stdout  # the summary came first
+    assert "--yes" in out.stderr
+    assert query(db, "SELECT * FROM pengguna ORDER BY nip") == before
+    done = sinawai_cli(db, "import", "employees", str(path), "--full", "--yes")
+    assert done.returncode == 0, done.stderr
+    assert "  dinonaktifkan : 1 (1990**********0039)" in done.stdout
+    assert people(db)[nip_of(39)] == ("nonaktif", None)
+
+
+def test_cli_full_import_asks_for_confirmation_on_a_terminal(
+    db: DatabaseSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sinawai import cli
+
+    for key, value in db_env(db).items():
+        monkeypatch.setenv(key, value)
+    run_import(db, "employees", workforce(range(40)))
+    path = tmp_path / "pegawai-lengkap.csv"
+    path.write_bytes(workforce(range(39)))
+    monkeypatch.setattr(sys, "stdin", _Terminal("tidak\n"))
+    assert cli.main(["import", "employees", str(path), "--full"]) == 1
+    assert "Lanjutkan" in capsys.readouterr().out
+    assert people(db)[nip_of(39)] == ("aktif", None)
+    monkeypatch.setattr(sys, "stdin", _Terminal("ya\n"))
+    assert cli.main(["import", "employees", str(path), "--full"]) == 0
+    assert people(db)[nip_of(39)] == ("nonaktif", None)
+
+
+def test_cli_full_import_refuses_a_truncated_file_unless_forced(db: DatabaseSettings, tmp_path: Path) -> None:
+    run_import(db, "employees", workforce(range(20)))
+    before = query(db, "SELECT * FROM pengguna ORDER BY nip")
+    path = tmp_path / "pegawai-terpotong.csv"
+    path.write_bytes(workforce(range(15)))
+    out = sinawai_cli(db, "import", "employees", str(path), "--full", "--yes")
+    assert out.returncode == 1
+    assert "melebihi batas 10%" in out.stdout
+    assert "--force" in out.stdout
+    assert query(db, "SELECT * FROM pengguna ORDER BY nip") == before
+    limit = sinawai_cli(
+        db, "import", "employees", str(path), "--full", "--yes", "--max-deactivate-percent", "5"
+    )
+    assert limit.returncode == 1
+    assert "melebihi batas 5%" in limit.stdout
+    forced = sinawai_cli(db, "import", "employees", str(path), "--full", "--yes", "--force")
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    assert [s for s, _ in people(db).values()].count("nonaktif") == 5
+
+
+def test_cli_full_mode_is_for_the_employees_file_only(db: DatabaseSettings) -> None:
+    out = sinawai_cli(db, "import", "tunkin", str(EXAMPLES / "tunkin.csv"), "--full", "--yes")
+    assert out.returncode == 2
+    assert "--full" in out.stderr
+
+
+def test_a_full_export_uploaded_to_s3_deactivates_the_absent_and_tells_the_staff(
+    imports: ModuleType, s3: Any, emulator: TelegramEmulator, db: DatabaseSettings
+) -> None:
+    run_import(db, "employees", workforce(range(20)))
+    bind(db, nip_of(3), 5550003)
+    key = "imports/employees-full/pegawai lengkap 2026-12.csv"
+    (result,) = invoke(imports, upload(s3, key, workforce([i for i in range(20) if i != 3])))
+    assert result["status"] == "imported"
+    assert people(db)[nip_of(3)] == ("nonaktif", None)
+    (text,) = staff_texts(emulator)
+    assert "✅ Impor data pegawai berhasil" in text
+    assert "• dinonaktifkan: 1 (1990**********0003)" in text
+    assert "• akun Telegram dilepas: 1" in text
+    assert nip_of(3) not in text
+    assert versions(s3, key) == []
+    assert query(db, "SELECT COUNT(*) AS n FROM audit_log WHERE event = 'import_deactivate'")[0]["n"] == 1
+
+
+def test_a_truncated_full_export_uploaded_to_s3_is_refused_and_the_staff_told(
+    imports: ModuleType, s3: Any, emulator: TelegramEmulator, db: DatabaseSettings
+) -> None:
+    run_import(db, "employees", workforce(range(20)))
+    before = query(db, "SELECT * FROM pengguna ORDER BY nip")
+    key = "imports/employees-full/pegawai-terpotong.csv"
+    event = upload(s3, key, workforce(range(12)))
+    (result,) = invoke(imports, event)
+    assert result["status"] == "rejected"
+    (text,) = staff_texts(emulator)
+    assert "❌ Impor data pegawai ditolak" in text
+    assert "8 dari 20 pegawai aktif (40%)" in text
+    assert query(db, "SELECT * FROM pengguna ORDER BY nip") == before
+    (again,) = invoke(imports, event)  # S3 delivers it again: no second message
+    assert again["status"] == "duplicate"
+    assert len(staff_texts(emulator)) == 1

@@ -72,7 +72,7 @@ def test_a_valid_row_becomes_a_record_without_showing_its_password() -> None:
     assert record.values == {
         "jenis_kelamin": "L",
         "tanggal_lahir": date(1990, 1, 17),
-        "status": "aktif",  # empty cell: the default
+        # no status: an empty status cell never changes a stored status (a new employee starts aktif)
         "hak_pengguna": "pegawai",
     }
     assert SECRET not in repr(record)
@@ -483,6 +483,13 @@ def test_s3_keys(key: str, kind: str | None, ignore: bool, problem: str | None) 
     else:
         assert check.problem is not None
         assert problem in check.problem
+
+
+def test_the_employees_full_folder_is_a_full_export_of_employees() -> None:
+    check = hr_import.check_key("imports/employees-full/pegawai 2026-12.csv")
+    assert (check.kind, check.full, check.problem) == ("employees", True, None)
+    assert not hr_import.check_key("imports/employees/pegawai.csv").full
+    assert "imports/employees-full/" in (hr_import.check_key("imports/gaji/g.csv").problem or "")
 
 
 # ---- rendering -----------------------------------------------------------------------------------------

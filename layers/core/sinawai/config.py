@@ -1,15 +1,22 @@
 """Configuration from the environment (contract names in DESIGN.md), secrets from Secrets Manager.
 
 A plain value wins over its ``*_ARN`` twin, so a local run can override anything the template sets.
-Secrets are fetched once per container through Powertools Parameters (cached) and never logged.
+Secrets are read from Secrets Manager (through Powertools Parameters) and never logged. A container keeps a
+secret for ``SECRET_CACHE_SECONDS`` (default 300: 5 minutes), then reads it again, so a rotated secret is
+picked up by warm containers. A caller that has just seen a secret fail (the webhook secret Telegram sends
+does not match, Telegram answers 401 to the token, MySQL answers 1045 to the password) asks for a
+``fresh`` read: it bypasses the cache, at most once per ``FRESH_READ_MIN_SECONDS`` per secret, so a stream
+of forged requests cannot turn into a stream of Secrets Manager calls.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
+import threading
+import time
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from sinawai.errors import ConfigurationError
@@ -17,28 +24,78 @@ from sinawai.errors import ConfigurationError
 DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org"
 DEFAULT_TIMEZONE = "Asia/Jakarta"
 SECRET_CACHE_SECONDS = 300
+SECRET_CACHE_SECONDS_ENV = "SECRET_CACHE_SECONDS"  # noqa: S105 - a variable name
+FRESH_READ_MIN_SECONDS = 10.0
+
+_clock = time.monotonic  # the secret cache's clock (tests move it)
 
 
 def _env(name: str) -> str:
     return os.environ.get(name, "").strip()
 
 
-def _secret_string(arn: str) -> str:
-    # Imported here: only a container that really reads a secret pays for boto3.
+def secret_cache_seconds() -> float:
+    raw = _env(SECRET_CACHE_SECONDS_ENV)
+    if not raw:
+        return SECRET_CACHE_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 86_400:
+        raise ConfigurationError(f"{SECRET_CACHE_SECONDS_ENV} must be a number of seconds (0-86400)")
+    return seconds
+
+
+@dataclass
+class _Cached:
+    value: str = field(repr=False)
+    read_at: float
+    fresh_read_at: float | None
+
+
+_secrets: dict[str, _Cached] = {}
+_secrets_lock = threading.Lock()
+
+
+def _read_secret(arn: str) -> str:
+    # Imported here: only a container that really reads a secret pays for boto3. The TTL is kept here
+    # (one clock for every secret), so Powertools' own cache is bypassed.
     from aws_lambda_powertools.utilities import parameters
 
-    value: str | bytes = parameters.get_secret(arn, max_age=SECRET_CACHE_SECONDS)
+    value: str | bytes = parameters.get_secret(arn, force_fetch=True)
     return value.decode() if isinstance(value, bytes) else value
 
 
-def value_or_secret(name: str, arn_name: str) -> str:
+def _secret_string(arn: str, *, fresh: bool = False) -> str:
+    """The secret's value, cached for SECRET_CACHE_SECONDS; ``fresh`` bypasses the cache (rate-limited)."""
+    ttl = secret_cache_seconds()
+    with _secrets_lock:
+        now = _clock()
+        cached = _secrets.get(arn)
+        if cached is not None:
+            if not fresh and now - cached.read_at < ttl:
+                return cached.value
+            if (
+                fresh
+                and cached.fresh_read_at is not None
+                and now - cached.fresh_read_at < FRESH_READ_MIN_SECONDS
+            ):
+                return cached.value
+        value = _read_secret(arn)
+        fresh_read_at = now if fresh else (cached.fresh_read_at if cached else None)
+        _secrets[arn] = _Cached(value, now, fresh_read_at)
+        return value
+
+
+def value_or_secret(name: str, arn_name: str, *, fresh: bool = False) -> str:
     """Return ``name`` from the environment, else the secret whose ARN is in ``arn_name``."""
     plain = _env(name)
     if plain:
         return plain
     arn = _env(arn_name)
     if arn:
-        return _secret_string(arn)
+        return _secret_string(arn, fresh=fresh)
     raise ConfigurationError(f"set {name} or {arn_name}")
 
 
@@ -75,11 +132,12 @@ class DatabaseSettings:
     tls: bool = False
 
     @classmethod
-    def from_env(cls) -> DatabaseSettings:
+    def from_env(cls, *, fresh: bool = False) -> DatabaseSettings:
+        """From DB_* and the DB secret; ``fresh`` re-reads the secret (MySQL refused the password)."""
         secret: dict[str, Any] = {}
         arn = _env("DB_SECRET_ARN")
         if arn and not (_env("DB_HOST") and _env("DB_USER")):
-            secret = json.loads(_secret_string(arn))
+            secret = json.loads(_secret_string(arn, fresh=fresh))
         host = _env("DB_HOST") or str(secret.get("host", ""))
         if not host:
             raise ConfigurationError("set DB_HOST (or DB_SECRET_ARN)")
@@ -117,20 +175,32 @@ class Settings:
         )
 
 
-@cache
-def bot_token() -> str:
-    return value_or_secret("TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_TOKEN_SECRET_ARN")
+def bot_token(*, fresh: bool = False) -> str:
+    """The bot token; ``fresh`` after Telegram answered 401 (the token was revoked or rotated)."""
+    return value_or_secret("TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_TOKEN_SECRET_ARN", fresh=fresh)
 
 
-@cache
-def webhook_secret() -> str:
-    return value_or_secret("TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_WEBHOOK_SECRET_ARN")
+def webhook_secret(*, fresh: bool = False) -> str:
+    """The webhook secret token; ``fresh`` when a request's secret did not match the cached one."""
+    return value_or_secret("TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_WEBHOOK_SECRET_ARN", fresh=fresh)
+
+
+def webhook_secret_matches(given: str) -> bool:
+    """Constant-time comparison with the webhook secret; on a mismatch the secret is read again once
+    (bypassing the cache: it may have been rotated) before the answer is no."""
+    if _same(given, webhook_secret()):
+        return True
+    return _same(given, webhook_secret(fresh=True))
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
 
 
 def clear_caches() -> None:
-    """Forget cached secrets (tests, and a rotated secret after SECRET_CACHE_SECONDS)."""
-    bot_token.cache_clear()
-    webhook_secret.cache_clear()
+    """Forget cached secrets (tests)."""
+    with _secrets_lock:
+        _secrets.clear()
     try:
         from aws_lambda_powertools.utilities import parameters
     except ImportError:  # pragma: no cover - powertools is part of the layer

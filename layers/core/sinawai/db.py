@@ -50,8 +50,16 @@ def connect(settings: DatabaseSettings, *, database: bool = True) -> Connection[
             # the status index. (The statement form works on MySQL 8 and MariaDB alike.)
             cur.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
     except pymysql.err.OperationalError as e:
+        if e.args and e.args[0] == ER_ACCESS_DENIED:
+            raise AccessDeniedError(
+                f"MySQL at {settings.host}:{settings.port} refused the credentials"
+            ) from e
         raise DatabaseUnavailableError(f"cannot connect to MySQL at {settings.host}:{settings.port}") from e
     return conn
+
+
+class AccessDeniedError(DatabaseUnavailableError):
+    """MySQL error 1045: the user or password is refused (e.g. the RDS-managed password rotated)."""
 
 
 class Database:
@@ -59,6 +67,7 @@ class Database:
 
     def __init__(self, settings: DatabaseSettings | None = None) -> None:
         self._settings = settings
+        self._settings_from_env = settings is None  # so a refused password may be read again
         self._conn: Connection[Any] | None = None
         self._lock = threading.RLock()
 
@@ -70,7 +79,14 @@ class Database:
 
     def _connection(self) -> Connection[Any]:
         if self._conn is None or not self._conn.open:
-            self._conn = connect(self.settings)
+            try:
+                self._conn = connect(self.settings)
+            except AccessDeniedError:
+                if not self._settings_from_env:
+                    raise
+                # The password was rotated since the secret was read: read it again and connect once more.
+                self._settings = DatabaseSettings.from_env(fresh=True)
+                self._conn = connect(self._settings)
         return self._conn
 
     def close(self) -> None:
@@ -147,6 +163,7 @@ class Database:
                 raise
 
 
+ER_ACCESS_DENIED = 1045
 ER_LOCK_WAIT_TIMEOUT = 1205
 ER_LOCK_DEADLOCK = 1213
 

@@ -13,7 +13,15 @@ Passwords of the employees file are hashed (scrypt) before anything is stored, a
 message, and never reset the password of an employee who has already registered.
 
 A column missing from the file leaves the stored value untouched when a row is updated; a column that is
-present with an empty cell stores its empty value (NULL, or the default for ``status`` and ``peran``).
+present with an empty cell stores its empty value (NULL, or the default for ``peran``), except ``status``:
+an empty status cell never changes an existing employee's status (a new employee starts ``aktif``).
+
+A full export (``FullMode``: ``sinawai import employees FILE --full``, or an upload to
+``imports/employees-full/``) is the whole workforce: in the same transaction, every employee absent from it
+is deactivated and their Telegram binding released (one ``import_deactivate`` audit row each). A guard
+refuses a file that would deactivate more than a share of the active employees (a truncated export) unless
+forced. ``preview`` runs the same transaction and rolls it back: the dry-run summary is what the import
+would do.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from sinawai.errors import TransactionConflictError
 from sinawai.passwords import MAX_PASSWORD_CHARS, hash_password, verify_password
+from sinawai.personal import mask_nip
 
 if TYPE_CHECKING:  # the domain part must not import the MySQL driver
     from sinawai.db import Database
@@ -179,6 +188,38 @@ class ParsedImport:
     nips: tuple[tuple[int, str], ...] = ()
 
 
+DEFAULT_MAX_DEACTIVATE_PERCENT = 10.0
+MAX_DEACTIVATE_PERCENT_ENV = "IMPORT_MAX_DEACTIVATE_PERCENT"
+# Deactivated NIPs named (masked) in a summary; the rest are counted.
+SHOWN_DEACTIVATED_NIPS = 5
+
+
+@dataclass(frozen=True)
+class FullMode:
+    """The file is the whole workforce: employees absent from it are deactivated and released.
+
+    Refused when more than ``max_deactivate_percent`` of the active employees would be deactivated (a
+    truncated export), unless ``force``."""
+
+    max_deactivate_percent: float = DEFAULT_MAX_DEACTIVATE_PERCENT
+    force: bool = False
+
+
+def max_deactivate_percent_from_env() -> float:
+    """IMPORT_MAX_DEACTIVATE_PERCENT (0-100), default 10; ValueError when it is not such a number."""
+    raw = os.environ.get(MAX_DEACTIVATE_PERCENT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MAX_DEACTIVATE_PERCENT
+    return check_percent(raw)
+
+
+def check_percent(raw: str) -> float:
+    value = float(raw)
+    if not 0 <= value <= 100:  # also refuses nan
+        raise ValueError(f"{raw!r} is not a percentage between 0 and 100")
+    return value
+
+
 @dataclass(frozen=True)
 class ImportResult:
     kind: Kind
@@ -193,6 +234,13 @@ class ImportResult:
     problems: tuple[Problem, ...] = ()
     warnings: tuple[str, ...] = ()
     run_id: int | None = None
+    full: bool = False
+    # full mode: employees deactivated, bindings released, the first few deactivated NIPs (sorted)
+    deactivated: int = 0
+    released: int = 0
+    deactivated_nips: tuple[str, ...] = ()
+    # a preview: what the import would do; nothing was written
+    dry_run: bool = False
 
     @property
     def imported(self) -> bool:
@@ -566,16 +614,23 @@ def _employee(
         ),
         ("tanggal_lahir", "tanggal_lahir", lambda: _date(cells, "tanggal_lahir", "Tanggal lahir", today)),
         ("email", "email", lambda: _email(cells)),
-        ("status", "status", lambda: _choice(cells, "status", "Status", STATUSES) or "aktif"),
+        # an empty status cell is left out: it never changes a stored status (a new row defaults to aktif)
+        ("status", "status", lambda: _choice(cells, "status", "Status", STATUSES)),
         ("peran", "hak_pengguna", lambda: _choice(cells, "peran", "Peran", ROLES) or "pegawai"),
     ]
     for column, db_column, fn in optional:
         if column in columns:
-            values[db_column] = problems.check(line, column, fn)
+            value = problems.check(line, column, fn)
+            if value is not None or db_column not in _KEPT_WHEN_EMPTY:
+                values[db_column] = value
     key = None if nip is None else (nip,)
     if len(problems.items) > before or nip is None or nama is None or password is None:
         return None, key
     return EmployeeRecord(line=line, nip=nip, nama=nama, password=password, values=values), key
+
+
+# pengguna columns an empty cell does not change (a bad cell is a problem: the row is dropped anyway)
+_KEPT_WHEN_EMPTY = frozenset({"status"})
 
 
 def _password(cells: _Cells) -> str:
@@ -853,6 +908,9 @@ def parse(kind: Kind, data: bytes, file_name: str, *, today: date | None = None)
 # ---- S3 keys ---------------------------------------------------------------------------------------------
 
 
+FULL_EMPLOYEES_FOLDER = "employees-full"
+
+
 @dataclass(frozen=True)
 class KeyCheck:
     """What an uploaded object's key asks for: a kind to import, nothing (a folder), or a problem."""
@@ -861,12 +919,14 @@ class KeyCheck:
     file_name: str
     ignore: bool = False
     problem: str | None = None
+    full: bool = False  # imports/employees-full/: the whole workforce (FullMode)
 
 
 def check_key(key: str, prefix: str = "imports/") -> KeyCheck:
-    """``imports/<kind>/<file>`` → the kind; a folder placeholder (``imports/tunkin/``) is ignored."""
+    """``imports/<kind>/<file>`` → the kind; ``imports/employees-full/<file>`` → employees in full mode;
+    a folder placeholder (``imports/tunkin/``) is ignored."""
     file_name = key.rsplit("/", 1)[-1]
-    expected = ", ".join(f"{prefix}{k}/" for k in KINDS)
+    expected = ", ".join(f"{prefix}{k}/" for k in (*KINDS, FULL_EMPLOYEES_FOLDER))
     if key.endswith("/"):
         return KeyCheck(None, file_name, ignore=True)
     if not key.startswith(prefix):
@@ -879,6 +939,8 @@ def check_key(key: str, prefix: str = "imports/") -> KeyCheck:
             problem=f"Berkas harus diletakkan langsung di salah satu folder: {expected} (tanpa subfolder).",
         )
     kind = parts[0]
+    if kind == FULL_EMPLOYEES_FOLDER:
+        return KeyCheck("employees", file_name, full=True)
     if kind not in KINDS:
         return KeyCheck(
             None,
@@ -919,6 +981,12 @@ def render_message(result: ImportResult, *, note: str | None = None) -> str:
             f"• diperbarui: {result.updated}",
             f"• tidak berubah: {result.unchanged}",
         ]
+        if result.full:
+            head += [
+                f"• dinonaktifkan: {result.deactivated}{_deactivated_list(result)}",
+                f"• akun Telegram dilepas: {result.released}",
+                "Mode lengkap: pegawai yang tidak ada di berkas dinonaktifkan dan akun Telegram-nya dilepas.",
+            ]
     else:
         bad_rows = len(result.bad_lines)
         head += [
@@ -966,20 +1034,43 @@ def render_key_problem(key: str, problem: str) -> str:
     )
 
 
+def _deactivated_list(result: ImportResult) -> str:
+    """' (1990**********1001, …, dan N lainnya)': the first few deactivated NIPs, masked."""
+    if not result.deactivated_nips:
+        return ""
+    shown = ", ".join(mask_nip(nip) for nip in result.deactivated_nips)
+    more = result.deactivated - len(result.deactivated_nips)
+    return f" ({shown}" + (f", dan {more} lainnya" if more > 0 else "") + ")"
+
+
 def render_text(result: ImportResult) -> str:
-    """The result for a terminal (plain text): counts, or every problem with its line number."""
+    """The result for a terminal (plain text): counts, or every problem with its line number.
+
+    A preview (``dry_run``) says what the import would do; nothing was stored."""
     label = KIND_LABELS[result.kind]
+    mode = " mode lengkap" if result.full else ""
+    counts = [
+        f"  baris data    : {result.rows_total}",
+        f"  baru          : {result.inserted}",
+        f"  diperbarui    : {result.updated}",
+        f"  tidak berubah : {result.unchanged}",
+    ]
+    if result.full:
+        counts += [
+            f"  dinonaktifkan : {result.deactivated}{_deactivated_list(result)}",
+            f"  akun dilepas  : {result.released}",
+        ]
     lines: list[str] = []
     if result.imported:
-        lines += [
-            f"Impor {label} berhasil: {result.file_name}",
-            f"  baris data    : {result.rows_total}",
-            f"  baru          : {result.inserted}",
-            f"  diperbarui    : {result.updated}",
-            f"  tidak berubah : {result.unchanged}",
-        ]
+        if result.dry_run:
+            lines.append(f"Ringkasan impor {label}{mode} (belum ada yang disimpan): {result.file_name}")
+        else:
+            lines.append(f"Impor {label}{mode} berhasil: {result.file_name}")
+        lines += counts
     else:
-        lines.append(f"Impor {label} DITOLAK: tidak ada data yang disimpan ({result.file_name}).")
+        lines.append(f"Impor {label}{mode} DITOLAK: tidak ada data yang disimpan ({result.file_name}).")
+        if result.dry_run and result.full and not result.bad_lines and result.deactivated:
+            lines += counts  # refused by the guard: what the file would have done
         if result.bad_lines:
             lines.append(f"{len(result.problems)} kesalahan pada {len(result.bad_lines)} baris:")
         for problem in result.problems:
@@ -1259,6 +1350,32 @@ def _audit_detail(
     return json.dumps(detail, ensure_ascii=False, default=str)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What an import decides before its transaction (the slow part): stored rows and password hashes.
+
+    Made once by ``prepare`` and shared by a preview and the import that follows it."""
+
+    pre: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    hashes: Mapping[str, str | None] = field(default_factory=dict)
+
+
+def prepare(db: Database, parsed: ParsedImport) -> Prepared:
+    if parsed.kind != "employees" or parsed.problems:
+        return Prepared()
+    employees = cast(Sequence[EmployeeRecord], parsed.records)
+    pre = _fetch_employees(db.fetch_all, [r.nip for r in employees])
+    return Prepared(pre, _decide_passwords(employees, pre))  # slow (scrypt): before the rows are locked
+
+
+class _RolledBack(Exception):
+    """Leaves the import's transaction without committing: a preview, or the full-mode guard refused."""
+
+    def __init__(self, result: ImportResult) -> None:
+        super().__init__(result.status)
+        self.result = result
+
+
 def apply(
     db: Database,
     parsed: ParsedImport,
@@ -1266,8 +1383,40 @@ def apply(
     source: str,
     sha256: str,
     detail: Mapping[str, Any] | None = None,
+    full: FullMode | None = None,
+    prepared: Prepared | None = None,
 ) -> ImportResult:
     """Write a parsed file all or nothing, record the run (import_run, audit_log) and return the result."""
+    return _apply(db, parsed, source=source, sha256=sha256, detail=detail, full=full, prepared=prepared)
+
+
+def preview(
+    db: Database,
+    parsed: ParsedImport,
+    *,
+    source: str,
+    sha256: str,
+    full: FullMode | None = None,
+    prepared: Prepared | None = None,
+) -> ImportResult:
+    """What ``apply`` would do (counts, deactivations, or why it is refused), from the same transaction
+    rolled back: nothing is written, not even import_run."""
+    return _apply(db, parsed, source=source, sha256=sha256, full=full, prepared=prepared, dry_run=True)
+
+
+def _apply(
+    db: Database,
+    parsed: ParsedImport,
+    *,
+    source: str,
+    sha256: str,
+    detail: Mapping[str, Any] | None = None,
+    full: FullMode | None = None,
+    prepared: Prepared | None = None,
+    dry_run: bool = False,
+) -> ImportResult:
+    if full is not None and parsed.kind != "employees":
+        raise ValueError("full mode is for the employees file only")
     started = _utcnow()
     problems = list(parsed.problems)
     base = ImportResult(
@@ -1278,35 +1427,150 @@ def apply(
         status="rejected",
         rows_total=parsed.rows_total,
         warnings=parsed.warnings,
+        full=full is not None,
+        dry_run=dry_run,
     )
+    if full is not None:
+        detail = {**(detail or {}), "mode": "full"}
     if parsed.kind in ("tunkin", "cuti"):
         problems += _unknown_nips(db, parsed.nips)
     if problems:
         result = _replace(base, problems=tuple(sorted(problems, key=lambda p: p.line or 0)))
-        with db.transaction() as cur:
-            cur.execute(_INSERT_RUN, _run_args(result, started, "rejected"))
-            run_id = int(cur.lastrowid)
-            cur.execute(_INSERT_AUDIT, (_utcnow(), _audit_detail(result, "rejected", run_id, detail)))
-        return _replace(result, run_id=run_id)
+        return result if dry_run else _record_rejection(db, result, started, detail)
 
-    pre: dict[str, dict[str, Any]] = {}
-    hashes: dict[str, str | None] = {}
-    if parsed.kind == "employees":
-        employees = cast(Sequence[EmployeeRecord], parsed.records)
-        pre = _fetch_employees(db.fetch_all, [r.nip for r in employees])
-        hashes = _decide_passwords(employees, pre)  # slow (scrypt): before the rows are locked
+    prepared = prepared or prepare(db, parsed)
     for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
         try:
-            return _write(db, parsed, base, started, pre, hashes, detail)
+            return _write(db, parsed, base, started, prepared, detail, full)
+        except _RolledBack as e:
+            if dry_run or e.result.imported:
+                return e.result
+            # refused by the full-mode guard: recorded like any rejected file, counts left at zero
+            return _record_rejection(db, _replace(base, problems=e.result.problems), started, detail)
         except TransactionConflictError as e:
             # A deadlock victim (e.g. against a registration binding the same row): all was rolled back.
             if attempt == TRANSACTION_ATTEMPTS:
-                _record_failure(db, base, started, e, detail)
+                if not dry_run:
+                    _record_failure(db, base, started, e, detail)
                 raise
         except Exception as e:
-            _record_failure(db, base, started, e, detail)
+            if not dry_run:
+                _record_failure(db, base, started, e, detail)
             raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def record_rejection(
+    db: Database, result: ImportResult, *, detail: Mapping[str, Any] | None = None
+) -> ImportResult:
+    """Record a rejection a preview found (bad rows, or the full-mode guard) as ``apply`` would have."""
+    recorded = replace(
+        result,
+        inserted=0,
+        updated=0,
+        unchanged=0,
+        deactivated=0,
+        released=0,
+        deactivated_nips=(),
+        dry_run=False,
+    )
+    if result.full:
+        detail = {**(detail or {}), "mode": "full"}
+    return _record_rejection(db, recorded, _utcnow(), detail)
+
+
+def _record_rejection(
+    db: Database, result: ImportResult, started: datetime, detail: Mapping[str, Any] | None
+) -> ImportResult:
+    with db.transaction() as cur:
+        cur.execute(_INSERT_RUN, _run_args(result, started, "rejected"))
+        run_id = int(cur.lastrowid)
+        cur.execute(_INSERT_AUDIT, (_utcnow(), _audit_detail(result, "rejected", run_id, detail)))
+    return _replace(result, run_id=run_id)
+
+
+@dataclass(frozen=True)
+class _Absent:
+    """Full mode: the employees the file leaves out that are still active or still bound."""
+
+    rows: tuple[Mapping[str, Any], ...]
+    active_before: int
+
+    @property
+    def deactivated(self) -> list[str]:
+        return sorted(str(r["nip"]) for r in self.rows if r["status"] == "aktif")
+
+    @property
+    def released(self) -> list[Mapping[str, Any]]:
+        return [r for r in self.rows if r["id_telegram"] is not None]
+
+
+def _lock_absent(cur: Any, present: set[str]) -> _Absent:
+    """Lock every active or bound employee (a concurrent /daftar waits) and keep those not in the file."""
+    cur.execute(
+        "SELECT nip, status, id_telegram FROM pengguna WHERE status = 'aktif' OR id_telegram IS NOT NULL"
+        " ORDER BY nip FOR UPDATE"
+    )
+    rows = list(cur.fetchall())
+    active = sum(1 for r in rows if r["status"] == "aktif")
+    return _Absent(tuple(r for r in rows if str(r["nip"]) not in present), active)
+
+
+def _percent(value: float) -> str:
+    """12.5 → '12,5'; 25.0 → '25' (Indonesian decimal comma)."""
+    text = f"{value:.1f}".replace(".", ",")
+    return text.removesuffix(",0")
+
+
+def _guard_problem(absent: _Absent, full: FullMode) -> Problem | None:
+    """Refuse a full export that would deactivate more than the allowed share of the active employees."""
+    count = len(absent.deactivated)
+    if full.force or count == 0 or count * 100 <= full.max_deactivate_percent * absent.active_before:
+        return None
+    share = count * 100 / absent.active_before
+    return Problem(
+        None,
+        f"Mode lengkap akan menonaktifkan {count} dari {absent.active_before} pegawai aktif "
+        f"({_percent(share)}%), melebihi batas {_percent(full.max_deactivate_percent)}%. Berkas ekspor "
+        "mungkin tidak lengkap (terpotong), jadi tidak ada data yang disimpan. Periksa berkasnya; jika "
+        "penonaktifan sebanyak ini memang benar, jalankan `sinawai import employees BERKAS --full --force` "
+        f"atau naikkan batasnya (--max-deactivate-percent, {MAX_DEACTIVATE_PERCENT_ENV}).",
+    )
+
+
+_INSERT_DEACTIVATION_AUDIT = (
+    "INSERT INTO audit_log (waktu, event, telegram_user_id, nip, detail)"
+    " VALUES (%s, 'import_deactivate', %s, %s, %s)"
+)
+
+
+def _deactivate(cur: Any, absent: _Absent, run_id: int, now: datetime) -> None:
+    """Deactivate and release the absent employees; one audit row each (with the account released)."""
+    nips = [str(r["nip"]) for r in absent.rows]
+    for chunk in _chunks(nips):
+        cur.execute(
+            "UPDATE pengguna SET status = 'nonaktif', id_telegram = NULL"  # noqa: S608 - placeholders only
+            f" WHERE nip IN ({_placeholders(len(chunk))})",
+            list(chunk),
+        )
+    cur.executemany(
+        _INSERT_DEACTIVATION_AUDIT,
+        [
+            (
+                now,
+                r["id_telegram"],
+                r["nip"],
+                json.dumps(
+                    {
+                        "import_run_id": run_id,
+                        "status_before": r["status"],
+                        "binding_released": r["id_telegram"] is not None,
+                    }
+                ),
+            )
+            for r in absent.rows
+        ],
+    )
 
 
 def _write(
@@ -1314,15 +1578,20 @@ def _write(
     parsed: ParsedImport,
     base: ImportResult,
     started: datetime,
-    pre: Mapping[str, Mapping[str, Any]],
-    hashes: Mapping[str, str | None],
+    prepared: Prepared,
     detail: Mapping[str, Any] | None,
+    full: FullMode | None,
 ) -> ImportResult:
-    """The one transaction of an import: every row, the import_run row and the audit row, or nothing."""
+    """The one transaction of an import: every row, the deactivations of a full export, the import_run
+    row and the audit rows, or nothing. A preview or a refusal leaves by ``_RolledBack``."""
     with db.transaction() as cur:
         now = _utcnow()
+        absent: _Absent | None = None
         if parsed.kind == "employees":
-            counts = _apply_employees(cur, cast(Sequence[EmployeeRecord], parsed.records), pre, hashes)
+            records = cast(Sequence[EmployeeRecord], parsed.records)
+            if full is not None:
+                absent = _lock_absent(cur, {r.nip for r in records})
+            counts = _apply_employees(cur, records, prepared.pre, prepared.hashes)
         elif parsed.kind == "tunkin":
             counts = _apply_tunkin(cur, cast(Sequence[TunkinRecord], parsed.records), now)
         else:
@@ -1334,9 +1603,29 @@ def _write(
             updated=counts.updated,
             unchanged=counts.unchanged,
         )
+        extra: dict[str, Any] = {}
+        if absent is not None:
+            deactivated = absent.deactivated
+            result = _replace(
+                result,
+                deactivated=len(deactivated),
+                released=len(absent.released),
+                deactivated_nips=tuple(deactivated[:SHOWN_DEACTIVATED_NIPS]),
+            )
+            extra = {"deactivated": result.deactivated, "released": result.released}
+            assert full is not None
+            problem = _guard_problem(absent, full)
+            if problem is not None:
+                raise _RolledBack(_replace(result, status="rejected", problems=(problem,)))
+        if base.dry_run:
+            raise _RolledBack(result)
         cur.execute(_INSERT_RUN, _run_args(result, started, "imported"))
         run_id = int(cur.lastrowid)
-        cur.execute(_INSERT_AUDIT, (_utcnow(), _audit_detail(result, "imported", run_id, detail)))
+        if absent is not None and absent.rows:
+            _deactivate(cur, absent, run_id, now)
+        cur.execute(
+            _INSERT_AUDIT, (_utcnow(), _audit_detail(result, "imported", run_id, {**(detail or {}), **extra}))
+        )
     return _replace(result, run_id=run_id)
 
 
@@ -1370,7 +1659,8 @@ def import_file(
     file_name: str,
     source: str,
     detail: Mapping[str, Any] | None = None,
+    full: FullMode | None = None,
 ) -> ImportResult:
     """Parse, validate and apply one file: the one entry point of the CLI and the ImportFunction."""
     parsed = parse(kind, data, file_name)
-    return apply(db, parsed, source=source, sha256=sha256_of(data), detail=detail)
+    return apply(db, parsed, source=source, sha256=sha256_of(data), detail=detail, full=full)

@@ -20,7 +20,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, InvalidToken
 from telegram.ext import Application, ContextTypes, filters
 from telegram.request import HTTPXRequest, RequestData
 
@@ -228,15 +228,17 @@ class GroupFunction:
         self._loop = asyncio.new_event_loop()
         self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self._request: RecordingRequest | None = None
+        self._token: str | None = None  # the token the Application was built with
         self._handler_error: BaseException | None = None
 
     async def _application(self) -> Application[Any, Any, Any, Any, Any, Any]:
         if self._app is None:
             base = self.settings.telegram_api_base_url
             self._request = RecordingRequest(self.db, self.logger, connection_pool_size=8)
+            self._token = bot_token()
             app = (
                 Application.builder()
-                .token(bot_token())
+                .token(self._token)
                 .base_url(f"{base}/bot")
                 .base_file_url(f"{base}/file/bot")
                 .request(self._request)
@@ -251,6 +253,21 @@ class GroupFunction:
             self._request.bot_name = app.bot.first_name
             self._app = app
         return self._app
+
+    async def _renewing_token(self, work: Callable[[], Awaitable[T]]) -> T:
+        """Telegram answered 401: the token was revoked or rotated. Re-read it once, bypassing the secret
+        cache, and rebuild the Application with it; an unchanged token is not tried twice."""
+        try:
+            return await work()
+        except InvalidToken:
+            if bot_token(fresh=True) == self._token:
+                raise
+            self.logger.warning("telegram refused the bot token: rebuilt with the token read again")
+            app, self._app = self._app, None
+            if app is not None:
+                with contextlib.suppress(Exception):
+                    await app.shutdown()
+            return await work()
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         self._handler_error = context.error
@@ -272,7 +289,7 @@ class GroupFunction:
 
         token_group = _current_group.set(self.group)
         try:
-            return self._loop.run_until_complete(with_bot())
+            return self._loop.run_until_complete(self._renewing_token(with_bot))
         finally:
             _current_group.reset(token_group)
 
@@ -310,7 +327,7 @@ class GroupFunction:
         _current_group.set(self.group)
         _deadline.set(time.monotonic() + budget)
         _secret_mode.set(mode if mode in ("step", "grace") else None)
-        self._loop.run_until_complete(self._process(update))
+        self._loop.run_until_complete(self._renewing_token(lambda: self._process(update)))
 
     def handle(self, event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
         update = event["update"]

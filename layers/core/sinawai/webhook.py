@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hmac
 import json
 import os
 from collections.abc import Mapping
@@ -22,7 +21,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from sinawai import store
 from sinawai.commands import GENERAL
-from sinawai.config import Settings, webhook_secret
+from sinawai.config import Settings, webhook_secret_matches
 from sinawai.db import Database
 from sinawai.errors import ConfigurationError, DatabaseUnavailableError, DispatchError
 from sinawai.redact import redact_update
@@ -108,11 +107,12 @@ class WebhookRouter:
             metrics.add_metric("WebhookUnauthorized", MetricUnit.Count, 1)
             return _response(HTTPStatus.UNAUTHORIZED)
         try:
-            expected = webhook_secret()
+            # constant time; a mismatch re-reads the secret once (it may have been rotated)
+            matches = webhook_secret_matches(given)
         except ConfigurationError:
             logger.exception("webhook secret is not configured")
             return _response(HTTPStatus.INTERNAL_SERVER_ERROR)
-        if not hmac.compare_digest(given.encode(), expected.encode()):
+        if not matches:
             logger.warning("webhook call with a wrong secret token")
             metrics.add_metric("WebhookUnauthorized", MetricUnit.Count, 1)
             return _response(HTTPStatus.FORBIDDEN)
