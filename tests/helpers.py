@@ -11,12 +11,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pymysql
 
 from local_stack.dbtools import admin_connection, temporary_database
 from sinawai.config import DatabaseSettings
+
+if TYPE_CHECKING:
+    from local_stack.stack import LocalStack
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
@@ -140,3 +143,35 @@ def query(settings: DatabaseSettings, sql: str, args: tuple[Any, ...] = ()) -> l
             return list(cur.fetchall())
     finally:
         conn.close()
+
+
+# Every place a copy of what a user sent could stay: no password may be found in any of them.
+STORED_TEXT_COLUMNS = (
+    ("update_inbox", "payload"),
+    ("update_inbox", "sealed"),
+    ("update_inbox", "error"),
+    ("pesan", "isi_pesan"),
+    ("pesan", "data"),
+    ("conversation", "data"),
+    ("audit_log", "detail"),
+)
+
+
+def assert_secret_nowhere(stack: LocalStack, secret: str, *, staff_group: int | None = None) -> None:
+    """No table, no function log, no dead letter (and no live message in ``staff_group``) holds ``secret``."""
+    for table, column in STORED_TEXT_COLUMNS:
+        rows = query(
+            stack.config.database,
+            f"SELECT COUNT(*) AS n FROM {table} WHERE {column} LIKE %s",
+            (f"%{secret}%",),
+        )
+        assert rows == [{"n": 0}], f"{secret!r} found in {table}.{column}"
+    assert stack.config.log_dir is not None
+    for log in stack.config.log_dir.glob("*.log"):
+        assert secret not in log.read_text(errors="replace"), f"{secret!r} found in {log.name}"
+    if staff_group is not None:
+        for message in stack.telegram.messages(staff_group):
+            assert message.deleted or secret not in message.content, "a password reached the staff group"
+    assert stack.runtime is not None
+    for letter in stack.runtime.dead_letters:
+        assert secret.encode() not in letter.payload, f"{secret!r} in a dead letter of {letter.function}"

@@ -27,7 +27,7 @@ from local_stack.telegram import RateLimits
 from sinawai import store
 from sinawai.db import Database
 from sinawai.routing import Route
-from tests.helpers import fresh_database, query
+from tests.helpers import fresh_database, load_event, query
 
 pytestmark = pytest.mark.e2e
 
@@ -82,7 +82,7 @@ def inbox(stack: LocalStack, update: dict[str, Any]) -> dict[str, Any]:
 def sweep(stack: LocalStack) -> dict[str, int]:
     """What EventBridge Scheduler does every 5 minutes: run the router's sweep."""
     assert stack.runtime is not None
-    event = json.dumps({"source": "sinawai.scheduler", "task": "sweep"}).encode()
+    event = json.dumps(load_event("webhook_inbox_sweep")).encode()
     result = stack.runtime.invoke("WebhookFunction", event)
     assert result.function_error is None, result.payload
     answer: dict[str, int] = json.loads(result.payload)

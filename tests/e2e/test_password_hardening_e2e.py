@@ -24,7 +24,7 @@ from local_stack.stack import LocalStack, StackConfig
 from local_stack.telegram import RateLimits
 from sinawai.db import Database
 from sinawai.passwords import hash_password, verify_password
-from tests.helpers import fresh_database, query
+from tests.helpers import assert_secret_nowhere, fresh_database, query
 
 pytestmark = pytest.mark.e2e
 
@@ -105,28 +105,7 @@ def expire_the_step(stack: LocalStack, chat_id: int) -> None:
 
 
 def nowhere_in_clear(stack: LocalStack, secret: str) -> None:
-    """No table, no function log, no staff-group message, no dead letter holds ``secret``."""
-    db = stack.config.database
-    for table, column in (
-        ("update_inbox", "payload"),
-        ("update_inbox", "sealed"),
-        ("update_inbox", "error"),
-        ("pesan", "isi_pesan"),
-        ("pesan", "data"),
-        ("conversation", "data"),
-        ("audit_log", "detail"),
-    ):
-        rows = query(db, f"SELECT COUNT(*) AS n FROM {table} WHERE {column} LIKE %s", (f"%{secret}%",))
-        assert rows == [{"n": 0}], f"{secret!r} found in {table}.{column}"
-    assert stack.config.log_dir is not None
-    for log in stack.config.log_dir.glob("*.log"):
-        assert secret not in log.read_text(errors="replace"), f"{secret!r} found in {log.name}"
-    for message in stack.telegram.messages(STAFF):
-        if not message.deleted:
-            assert secret not in message.content, "a password reached the staff group"
-    assert stack.runtime is not None
-    for letter in stack.runtime.dead_letters:
-        assert secret.encode() not in letter.payload, f"{secret!r} in a dead letter of {letter.function}"
+    assert_secret_nowhere(stack, secret, staff_group=STAFF)
 
 
 def tickets(stack: LocalStack) -> int:

@@ -18,7 +18,7 @@ from local_stack.stack import LocalStack
 from local_stack.telegram import ChatMessage
 from sinawai.db import Database
 from sinawai.passwords import hash_password
-from tests.helpers import query
+from tests.helpers import assert_secret_nowhere, query
 
 pytestmark = pytest.mark.e2e
 
@@ -88,20 +88,7 @@ def bound_to(stack: LocalStack, nip: str) -> int | None:
 
 
 def no_clear_password_stored(stack: LocalStack, password: str) -> None:
-    """No table and no function log holds the password in clear."""
-    db = stack.config.database
-    for table, column in (
-        ("update_inbox", "payload"),
-        ("pesan", "isi_pesan"),
-        ("pesan", "data"),
-        ("conversation", "data"),
-        ("audit_log", "detail"),
-    ):
-        rows = query(db, f"SELECT COUNT(*) AS n FROM {table} WHERE {column} LIKE %s", (f"%{password}%",))
-        assert rows == [{"n": 0}], f"{password!r} found in {table}.{column}"
-    assert stack.config.log_dir is not None
-    for log in stack.config.log_dir.glob("*.log"):
-        assert password not in log.read_text(errors="replace"), f"{password!r} found in {log.name}"
+    assert_secret_nowhere(stack, password)
 
 
 def message_of(stack: LocalStack, chat_id: int, update: dict[str, Any]) -> ChatMessage:

@@ -13,7 +13,7 @@ import pymysql
 
 from sinawai.config import secret_grace_seconds
 from sinawai.db import Database
-from sinawai.errors import TransactionConflictError
+from sinawai.errors import ConfigurationError, TransactionConflictError
 from sinawai.redact import redact_update, stored_form
 from sinawai.routing import MESSAGE_KINDS, ChatState, Route, parse_command, update_kind
 
@@ -23,12 +23,22 @@ from sinawai.routing import MESSAGE_KINDS, ChatState, Route, parse_command, upda
 MAX_ATTEMPTS = 3
 ER_DUP_ENTRY = 1062
 CLAIM_ATTEMPTS = 3
-# Beyond the worker's own deadline; Lambda's first retry of an asynchronous invocation comes a minute
-# after it failed, past the lease of a 30 s function. CLAIM_LEASE_MARGIN_SECONDS overrides it (tests).
-LEASE_MARGIN_SECONDS = float(os.environ.get("CLAIM_LEASE_MARGIN_SECONDS") or 10)
+ORDER_WAIT_SECONDS = 3.0  # how long a private message waits for its chat's earlier updates to finish
 DEFAULT_LEASE_SECONDS = 45  # a worker that cannot tell its deadline (the functions' timeout is 30 s)
 SEALED_TTL_SECONDS = 600  # the secret half of an update outlives Lambda's two retries (1 and 2 minutes)
 SWEEP_AFTER_SECONDS = 120  # a received or dispatched update nobody claimed by then is dispatched again
+
+
+def lease_margin_seconds() -> float:
+    """How long a claim holds beyond its worker's deadline (CLAIM_LEASE_MARGIN_SECONDS, default 10).
+
+    Lambda's first retry of an asynchronous invocation comes a minute after it failed: past the lease of
+    a 30 s function, so the retry takes the update over while a duplicate inside the lease does not."""
+    raw = os.environ.get("CLAIM_LEASE_MARGIN_SECONDS", "").strip()
+    try:
+        return max(0.0, float(raw)) if raw else 10.0
+    except ValueError as e:
+        raise ConfigurationError(f"CLAIM_LEASE_MARGIN_SECONDS must be seconds, got {raw!r}") from e
 
 
 def utcnow() -> datetime:
@@ -226,6 +236,16 @@ def finish_update(db: Database, update_id: int, *, status: str = "done", error: 
         " sealed = IF(%s = 'done', NULL, sealed) WHERE update_id = %s",
         (status, utcnow(), error[:1000] if error else None, status, update_id),
     )
+
+
+def earlier_unfinished(db: Database, chat_id: int, update_id: int) -> bool:
+    """Is an earlier update of the chat (Telegram numbers them in order) received but not finished?"""
+    row = db.fetch_one(
+        "SELECT 1 AS one FROM update_inbox WHERE chat_id = %s AND update_id < %s"
+        " AND status IN ('received', 'dispatched', 'processing') AND received_at > %s LIMIT 1",
+        (chat_id, update_id, utcnow() - timedelta(seconds=60)),
+    )
+    return row is not None
 
 
 # ---- the sweep: updates whose worker is gone ------------------------------------------------------------

@@ -321,11 +321,27 @@ class GroupFunction:
                 await app.bot.delete_message(chat_id, delete_message_id)
         await app.bot.send_message(chat_id, text)
 
-    def _run_update(self, update: Mapping[str, Any], update_id: int, budget: float, mode: Any) -> None:
+    def _after_earlier_updates(
+        self, update: Mapping[str, Any], update_id: int, event: Mapping[str, Any]
+    ) -> None:
+        """Two quick messages of one chat run in parallel invocations: the later one waits (briefly) for
+        the earlier to finish, so a question is not overtaken by its follow-up, nor a NIP by its password."""
+        message = update.get("message")
+        chat = (message or {}).get("chat") or {}
+        if not isinstance(message, dict) or chat.get("type") != "private" or event.get("replay"):
+            return
+        deadline = time.monotonic() + store.ORDER_WAIT_SECONDS
+        while store.earlier_unfinished(self.db, int(chat["id"]), update_id):
+            if time.monotonic() > deadline:
+                self.logger.info("an earlier update of the chat is still unfinished: not waiting longer")
+                return
+            time.sleep(0.05)
+
+    def _run_update(self, update: Mapping[str, Any], update_id: int, deadline: float, mode: Any) -> None:
         """Process one update with its own context (a copy: nothing leaks into the next invocation)."""
         _current_update_id.set(update_id)
         _current_group.set(self.group)
-        _deadline.set(time.monotonic() + budget)
+        _deadline.set(deadline)
         _secret_mode.set(mode if mode in ("step", "grace") else None)
         self._loop.run_until_complete(self._renewing_token(lambda: self._process(update)))
 
@@ -334,13 +350,14 @@ class GroupFunction:
         update_id = int(update["update_id"])
         self.logger.append_keys(update_id=update_id, command_group=self.group)
         budget = _remaining_seconds(context)
+        deadline = time.monotonic() + budget
         claim = store.claim_update(
             self.db,
             update,
             self.group,
             secret_text=bool(event.get("secret_text")),
             request_id=getattr(context, "aws_request_id", None),
-            lease_seconds=budget + store.LEASE_MARGIN_SECONDS,
+            lease_seconds=budget + store.lease_margin_seconds(),
             replay=bool(event.get("replay")),
         )
         if claim.busy:
@@ -360,10 +377,11 @@ class GroupFunction:
                 store.finish_update(self.db, update_id, error="secret expired before processing")
                 return {"status": "secret_expired", "update_id": update_id}
             update = clear
+        self._after_earlier_updates(update, update_id, event)
         started = time.perf_counter()
         context_vars = contextvars.copy_context()
         try:
-            context_vars.run(self._run_update, update, update_id, budget, event.get("secret_mode"))
+            context_vars.run(self._run_update, update, update_id, deadline, event.get("secret_mode"))
         except Forbidden as e:
             # The user blocked the bot (or never opened the chat): retrying cannot deliver anything.
             self.logger.warning("recipient refuses messages", extra={"reason": e.message})

@@ -14,7 +14,8 @@ ALTER TABLE update_inbox
     ADD COLUMN request_id VARCHAR(64) NULL COMMENT 'Lambda request id of the worker holding the claim',
     ADD COLUMN lease_until DATETIME(6) NULL COMMENT 'UTC; the claim is free again after this',
     ADD COLUMN sealed MEDIUMBLOB NULL COMMENT 'the clear update XOR a one-time pad; wiped when finished',
-    ADD KEY ix_inbox_lease (status, lease_until);
+    ADD KEY ix_inbox_lease (status, lease_until),
+    ADD KEY ix_inbox_chat (chat_id, update_id);
 
 CREATE TABLE sensitive_chat (
     chat_id BIGINT NOT NULL,
