@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from sinawai import config
-from sinawai.config import DatabaseSettings
+from sinawai.platform import config
+from sinawai.platform.config import DatabaseSettings
 from tests.helpers import fresh_database, truncate_all
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pymysql
 
 from local_stack.dbtools import admin_connection, temporary_database
-from sinawai.config import DatabaseSettings
+from sinawai.platform.config import DatabaseSettings
 
 if TYPE_CHECKING:
     from local_stack.stack import LocalStack

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sinawai.db import Database
+from sinawai.platform.db import Database
 
 WIB = ZoneInfo("Asia/Jakarta")
 DAY = date(2026, 12, 28)  # Monday

@@ -15,10 +15,10 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from telegram import Bot
 
-from sinawai import announcements
-from sinawai.announcements import Pacer
-from sinawai.commands import INFORMATION
-from sinawai.telegram_runtime import GroupFunction
+from sinawai.information import announcements
+from sinawai.information.announcements import Pacer
+from sinawai.router.commands import INFORMATION
+from sinawai.telegram.runtime import GroupFunction
 
 function = GroupFunction(INFORMATION, lambda app: None, logger=Logger(service="sinawai-broadcast"))
 RATE = float(

@@ -32,19 +32,23 @@ from telegram.ext import (
     filters,
 )
 
-from sinawai import consultation_store as tickets_db
-from sinawai import consultation_texts as t
-from sinawai import content, employees, faq, menu, service_records, staff_delivery, store, tickets
-from sinawai.commands import CONSULTATION
-from sinawai.consultation_store import SYSTEM, Actor, Ticket
-from sinawai.content import Bundle, Topic
-from sinawai.content_store import ContentStore
-from sinawai.employees import Employee
-from sinawai.numbers import parse_int
-from sinawai.staff_delivery import Pacing, ticket_buttons
-from sinawai.telegram_runtime import GroupFunction, not_modified
-from sinawai.tickets import Status, TransitionError
-from sinawai.working_hours import WorkingHours, indonesian_holidays
+from sinawai.common.numbers import parse_int
+from sinawai.common.working_hours import WorkingHours, indonesian_holidays
+from sinawai.consultation import faq, staff_delivery, tickets
+from sinawai.consultation import store as tickets_db
+from sinawai.consultation import texts as t
+from sinawai.consultation.staff_delivery import Pacing, ticket_buttons
+from sinawai.consultation.store import SYSTEM, Actor, Ticket
+from sinawai.consultation.tickets import Status, TransitionError
+from sinawai.general import menu
+from sinawai.information import content
+from sinawai.information.content import Bundle, Topic
+from sinawai.information.content_store import ContentStore
+from sinawai.platform import clock, conversations, service_records, updates
+from sinawai.registration import employees
+from sinawai.registration.employees import Employee
+from sinawai.router.commands import CONSULTATION
+from sinawai.telegram.runtime import GroupFunction, not_modified
 
 AWAITING_COMMENT = "awaiting_comment"
 COMMENT_TTL_SECONDS = 900
@@ -195,7 +199,7 @@ async def create_topic(update: Update, staff: int, ticket: Ticket, employee: Emp
 
 
 def next_opening_if_closed() -> Any:
-    now = store.utcnow().replace(tzinfo=UTC)
+    now = clock.utcnow().replace(tzinfo=UTC)
     return None if hours.is_open(now) else hours.next_opening(now)
 
 
@@ -213,14 +217,16 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
     assert message is not None
     assert user is not None
     db = function.db
-    pending = store.conversation_state(db, message.chat_id, CONSULTATION)
+    pending = conversations.conversation_state(db, message.chat_id, CONSULTATION)
     if pending is not None and pending[0] == AWAITING_COMMENT:
         commented = tickets_db.get(db, int(pending[1].get("ticket", 0)))
         if commented is not None:
             if await entitled(update, commented.nip) is not None:
                 await accept_comment(update, commented.id)
             return
-        store.end_conversation(db, message.chat_id)  # a comment for no ticket: the message is a question
+        conversations.end_conversation(
+            db, message.chat_id
+        )  # a comment for no ticket: the message is a question
 
     employee = employees.by_telegram(db, user.id)
     if employee is None:
@@ -237,7 +243,7 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
         function.logger.error("STAFF_GROUP_CHAT_ID is not set: a consultation cannot be forwarded")
         await say(update, menu.SERVICE_NOT_READY_ALERT)
         return
-    since = store.utcnow() - RATE_LIMIT_WINDOW
+    since = clock.utcnow() - RATE_LIMIT_WINDOW
     retried = tickets_db.placed_by_update(db, update.update_id)
     if not retried and tickets.rate_limited(
         tickets_db.recent_questions(db, user.id, since), RATE_LIMIT_MESSAGES
@@ -489,7 +495,7 @@ async def on_staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     # An earlier attempt of this update that copied the answer already: it is recorded whatever happened
     # to the ticket since (closed, or its account unbound).
-    copied_before = store.step_done(db, update.update_id, "answer_copy")[0]
+    copied_before = updates.step_done(db, update.update_id, "answer_copy")[0]
     if not copied_before:
         if ticket.status is Status.SELESAI:
             await answer_in_group(update, t.ANSWER_TO_CLOSED.format(id=ticket.id))
@@ -618,7 +624,7 @@ async def staff_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     command = parts[0][1:].partition("@")[0].lower()
     db = function.db
     if command == "tiket":
-        now = store.utcnow()
+        now = clock.utcnow()
         rows = []
         for listed in tickets_db.open_tickets(db, message.chat_id):
             employee = employees.by_nip(db, listed.nip)
@@ -663,14 +669,14 @@ async def selesai(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def skip_comment(update: Update) -> None:
     chat = update.effective_chat
     assert chat is not None
-    pending = store.conversation_state(function.db, chat.id, CONSULTATION)
+    pending = conversations.conversation_state(function.db, chat.id, CONSULTATION)
     if pending is None or pending[0] != AWAITING_COMMENT:
         await say(update, t.NOTHING_TO_SKIP)
         return
     commented = tickets_db.get(function.db, int(pending[1].get("ticket", 0)))
     if commented is None or await entitled(update, commented.nip) is None:
         return
-    store.end_conversation(function.db, chat.id)
+    conversations.end_conversation(function.db, chat.id)
     await say(update, t.COMMENT_SKIPPED)
 
 
@@ -688,7 +694,7 @@ async def accept_comment(update: Update, ticket_id: int) -> None:
     tickets_db.comment(
         function.db, ticket_id, message.text.strip()[:MAX_COMMENT_CHARS], actor_of(update, "pegawai")
     )
-    store.end_conversation(function.db, message.chat_id)
+    conversations.end_conversation(function.db, message.chat_id)
     await say(update, t.COMMENT_THANKS)
 
 
@@ -758,7 +764,7 @@ async def rate(update: Update, raw_ticket: str, raw_rating: str) -> None:
     await query.edit_message_text(
         t.RATED.format(id=ticket.id, stars="⭐" * rating, rating=rating), parse_mode=ParseMode.HTML
     )
-    store.start_conversation(
+    conversations.start_conversation(
         function.db,
         chat.id,
         CONSULTATION,
@@ -890,6 +896,6 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 @function.metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if is_scheduled(event):
-        now = store.utcnow().replace(tzinfo=UTC)
+        now = clock.utcnow().replace(tzinfo=UTC)
         return function.run(lambda bot: scheduled_sweep(bot, now))
     return function.handle(event, context)

@@ -16,11 +16,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from telegram import Bot
 from telegram.error import TelegramError
 
-from sinawai import consultation_store as tickets_db
-from sinawai import staff_delivery
-from sinawai.commands import CONSULTATION
-from sinawai.staff_delivery import MAX_ATTEMPTS, DeliveryFailed, Pacing
-from sinawai.telegram_runtime import GroupFunction
+from sinawai.consultation import staff_delivery
+from sinawai.consultation import store as tickets_db
+from sinawai.consultation.staff_delivery import MAX_ATTEMPTS, DeliveryFailed, Pacing
+from sinawai.router.commands import CONSULTATION
+from sinawai.telegram.runtime import GroupFunction
 
 function = GroupFunction(CONSULTATION, lambda app: None, logger=Logger(service="sinawai-delivery"))
 PACING = Pacing.from_env()

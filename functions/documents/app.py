@@ -21,12 +21,15 @@ from telegram.ext import (
     filters,
 )
 
-from sinawai import documents, employees, menu, service_records, store
-from sinawai.commands import DOCUMENTS
-from sinawai.documents import Document, DocumentInputError, MissingFileError
-from sinawai.employees import Employee
-from sinawai.numbers import parse_int
-from sinawai.telegram_runtime import GroupFunction, edit_or_keep
+from sinawai.common.numbers import parse_int
+from sinawai.documents import library as documents
+from sinawai.documents.library import Document, DocumentInputError, MissingFileError
+from sinawai.general import menu
+from sinawai.platform import service_records, updates
+from sinawai.registration import employees
+from sinawai.registration.employees import Employee
+from sinawai.router.commands import DOCUMENTS
+from sinawai.telegram.runtime import GroupFunction, edit_or_keep
 
 HOME = InlineKeyboardButton("🏠 Menu Utama", callback_data=menu.BACK_TO_MENU.callback_data)
 BACK = InlineKeyboardButton("⬅️ Kategori", callback_data=f"{DOCUMENTS}:dokumen")
@@ -133,12 +136,12 @@ def mark_sent(update: Update) -> None:
     """Recorded right after Telegram took the file, before the bookkeeping: a Lambda retry (a database
     error while recording the send) finds it and sends nothing again. What a retry then loses is at most
     the kept file_id (the next send uploads again) and one row of the evaluation."""
-    store.record_step(function.db, update.update_id, SENT_STEP, None)
+    updates.record_step(function.db, update.update_id, SENT_STEP, None)
 
 
 async def send_document(update: Update, employee: Employee, document: Document) -> None:
     """Send the file: by file_id when Telegram has it, else uploaded from S3; a link when too big."""
-    if store.step_done(function.db, update.update_id, SENT_STEP)[0]:
+    if updates.step_done(function.db, update.update_id, SENT_STEP)[0]:
         return
     message = update.effective_message
     assert message is not None

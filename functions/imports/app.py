@@ -28,12 +28,12 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
 
-from sinawai import hr_import
-from sinawai.config import Settings, bot_token
-from sinawai.db import Database
-from sinawai.errors import SinawaiError
-from sinawai.personal import mask_nip
-from sinawai.telegram_runtime import RecordingRequest
+from sinawai.common.format_id import mask_nip
+from sinawai.hr_import import importer as hr_import
+from sinawai.platform.config import Settings, bot_token
+from sinawai.platform.db import Database
+from sinawai.platform.errors import SinawaiError
+from sinawai.telegram.runtime import RecordingRequest
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

@@ -24,16 +24,18 @@ from telegram.ext import (
     filters,
 )
 
-from sinawai import announcements, content, menu, service_records
-from sinawai.announcements import Pacer
-from sinawai.commands import INFORMATION
-from sinawai.content import Area, Bundle
-from sinawai.content_store import ContentStore
-from sinawai.numbers import parse_int
-from sinawai.personal import tanggal
-from sinawai.service_records import Via
-from sinawai.telegram_runtime import GroupFunction, edit_or_keep
-from sinawai.text_limits import MAX_MESSAGE_UTF16, utf16_len, visible_text
+from sinawai.common.format_id import tanggal
+from sinawai.common.numbers import parse_int
+from sinawai.common.text_limits import MAX_MESSAGE_UTF16, utf16_len, visible_text
+from sinawai.general import menu
+from sinawai.information import announcements, content
+from sinawai.information.announcements import Pacer
+from sinawai.information.content import Area, Bundle
+from sinawai.information.content_store import ContentStore
+from sinawai.platform import service_records
+from sinawai.platform.service_records import Via
+from sinawai.router.commands import INFORMATION
+from sinawai.telegram.runtime import GroupFunction, edit_or_keep
 
 TERKINI = "terkini"
 TERKINI_MAX_UTF16 = MAX_MESSAGE_UTF16 - 96  # Telegram's limit, with room to spare

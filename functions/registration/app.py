@@ -24,13 +24,18 @@ from telegram.ext import (
     filters,
 )
 
-from sinawai import consultation_store, consultation_texts, employees, menu, personal, store
-from sinawai import registration_texts as t
-from sinawai.commands import REGISTRATION
-from sinawai.employees import AccountAlreadyBoundError, Employee
-from sinawai.passwords import hash_password, password_problem, verify_password
-from sinawai.registration import LockoutPolicy, nip_problem, normalize_nip
-from sinawai.telegram_runtime import GroupFunction, SecretMode, current_secret_mode, personal_reply
+from sinawai.common import format_id
+from sinawai.consultation import store as consultation_store
+from sinawai.consultation import texts as consultation_texts
+from sinawai.general import menu
+from sinawai.platform import clock, conversations, updates
+from sinawai.registration import employees
+from sinawai.registration import texts as t
+from sinawai.registration.employees import AccountAlreadyBoundError, Employee
+from sinawai.registration.passwords import hash_password, password_problem, verify_password
+from sinawai.registration.rules import LockoutPolicy, nip_problem, normalize_nip
+from sinawai.router.commands import REGISTRATION
+from sinawai.telegram.runtime import GroupFunction, SecretMode, current_secret_mode, personal_reply
 
 AWAITING_NIP = "awaiting_nip"
 AWAITING_PASSWORD = "awaiting_password"
@@ -56,7 +61,7 @@ def local_time(value: datetime) -> str:
 
 
 def now() -> datetime:
-    return store.utcnow()
+    return clock.utcnow()
 
 
 async def delete_quietly(message: Message) -> bool:
@@ -147,15 +152,15 @@ async def daftar(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     bound = employees.by_telegram(function.db, user_id)
     if bound is not None:
-        store.drop_secret_step(function.db, chat_id)  # no password will be asked
+        conversations.drop_secret_step(function.db, chat_id)  # no password will be asked
         with personal_reply("registered"):
             await reply(update, t.ALREADY_REGISTERED.format(nama=html.escape(bound.nama)))
         return
     if len(parts) == 2:
         await accept_nip(update, parts[1])
         return
-    store.start_conversation(function.db, chat_id, REGISTRATION, AWAITING_NIP)
-    store.open_secret_step(function.db, chat_id, "daftar")
+    conversations.start_conversation(function.db, chat_id, REGISTRATION, AWAITING_NIP)
+    conversations.open_secret_step(function.db, chat_id, "daftar")
     await reply(update, t.ASK_NIP)
 
 
@@ -164,14 +169,14 @@ async def accept_nip(update: Update, text: str) -> None:
     nip = normalize_nip(text)
     problem = nip_problem(nip)
     if problem is not None:
-        store.start_conversation(function.db, chat_id, REGISTRATION, AWAITING_NIP)
-        store.open_secret_step(function.db, chat_id, "daftar")
+        conversations.start_conversation(function.db, chat_id, REGISTRATION, AWAITING_NIP)
+        conversations.open_secret_step(function.db, chat_id, "daftar")
         await reply(update, problem + t.NIP_RETRY_SUFFIX)
         return
-    store.start_conversation(
+    conversations.start_conversation(
         function.db, chat_id, REGISTRATION, AWAITING_PASSWORD, data={"nip": nip}, sensitive_input=True
     )
-    store.open_secret_step(function.db, chat_id, "daftar")
+    conversations.open_secret_step(function.db, chat_id, "daftar")
     await reply(update, t.ASK_PASSWORD)
 
 
@@ -195,7 +200,7 @@ async def register(update: Update, nip_text: str, password: str) -> None:
         return
 
     bound = employees.by_telegram(db, user_id)
-    if bound is not None and bound.nip == nip and store.step_done(db, update.update_id, "registered")[0]:
+    if bound is not None and bound.nip == nip and updates.step_done(db, update.update_id, "registered")[0]:
         # Lambda's retry of this very registration (its answer failed): the answer, not "already registered"
         await welcome(update, bound)
         return
@@ -227,7 +232,7 @@ async def register(update: Update, nip_text: str, password: str) -> None:
         await refuse(update, nip, "lost_race", t.NIP_TAKEN)
         return
     employees.audit(db, "register_success", telegram_user_id=user_id, chat_id=chat_id, nip=nip)
-    store.record_step(db, update.update_id, "registered", None)
+    updates.record_step(db, update.update_id, "registered", None)
     await welcome(update, employee)
 
 
@@ -240,7 +245,7 @@ async def welcome(update: Update, employee: Employee) -> None:
 async def _welcome(update: Update, employee: Employee) -> None:
     await reply(
         update,
-        t.REGISTERED.format(nama=html.escape(employee.nama), nip=personal.format_nip(employee.nip)),
+        t.REGISTERED.format(nama=html.escape(employee.nama), nip=format_id.format_nip(employee.nip)),
         InlineKeyboardMarkup(
             [
                 [
@@ -293,7 +298,7 @@ async def record_failure(update: Update, nip: str, policy: LockoutPolicy, last: 
     staff = function.settings.staff_group_chat_id
     if staff is not None:
         alert = t.STAFF_LOCKOUT_ALERT.format(
-            nip=personal.mask_nip(nip),
+            nip=format_id.mask_nip(nip),
             user_id=user_id,
             failures=failures,
             window=int(policy.window.total_seconds() // 60),
@@ -314,11 +319,11 @@ async def on_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert message is not None
     _, chat_id = _ids(update)
     secret = current_secret_mode() == "step"
-    pending = store.conversation_state(function.db, chat_id, REGISTRATION)
+    pending = conversations.conversation_state(function.db, chat_id, REGISTRATION)
     if pending is None:
         if secret:
             await delete_quietly(message)
-            store.close_secret_step(function.db, chat_id)
+            conversations.close_secret_step(function.db, chat_id)
         await reply(update, t.SESSION_EXPIRED)
         return
     state, data = pending
@@ -334,7 +339,7 @@ async def on_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await accept_nip(update, text)
     elif state == AWAITING_PASSWORD:
         await delete_quietly(message)
-        store.end_conversation(function.db, chat_id)
+        conversations.end_conversation(function.db, chat_id)
         await register(update, str(data.get("nip", "")), text)
     elif state == AWAITING_OLD_PASSWORD:
         await delete_quietly(message)
@@ -343,7 +348,7 @@ async def on_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await delete_quietly(message)
         await set_new_password(update, text)
     else:
-        store.end_conversation(function.db, chat_id)
+        conversations.end_conversation(function.db, chat_id)
         await reply(update, t.SESSION_EXPIRED)
 
 
@@ -359,11 +364,11 @@ async def on_late_secret(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     assert message is not None
     _, chat_id = _ids(update)
     await delete_quietly(message)
-    command = store.secret_step_command(function.db, chat_id) or "daftar"
+    command = conversations.secret_step_command(function.db, chat_id) or "daftar"
     await reply(update, t.LATE_SECRET_TEXT.format(step=t.LATE_SECRET.get(command, t.LATE_SECRET["daftar"])))
     if any(ch.isspace() for ch in command_text(message).strip()):
         # Passwords hold no spaces: this was a sentence, so the employee's next text is ordinary again.
-        store.drop_secret_step(function.db, chat_id)
+        conversations.drop_secret_step(function.db, chat_id)
     raise ApplicationHandlerStop
 
 
@@ -385,11 +390,11 @@ async def owner(update: Update) -> Employee | None:
 
 def _personal_text(kind: str, employee: Employee) -> str:
     if kind == "datapribadi":
-        return personal.personal_data_text(employee.row)
+        return format_id.personal_data_text(employee.row)
     if kind == "tunkin":
-        return personal.tunkin_text(employees.tunkin_history(function.db, employee.nip))
+        return format_id.tunkin_text(employees.tunkin_history(function.db, employee.nip))
     year = datetime.now(ZoneInfo(function.settings.timezone)).year
-    return personal.cuti_text(employees.cuti_of_year(function.db, employee.nip, year), year)
+    return format_id.cuti_text(employees.cuti_of_year(function.db, employee.nip, year), year)
 
 
 async def show_personal(update: Update, kind: str) -> None:
@@ -430,7 +435,7 @@ async def gantisandi(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     _, chat_id = _ids(update)
     employee = await owner(update)
     if employee is None:
-        store.drop_secret_step(function.db, chat_id)
+        conversations.drop_secret_step(function.db, chat_id)
         return
     if len(parts) == 3:
         if await check_old_password(update, parts[1]):
@@ -441,8 +446,10 @@ async def gantisandi(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             update, "Format: <code>/gantisandi LAMA BARU</code>, atau ketik /gantisandi untuk dipandu."
         )
         return
-    store.start_conversation(function.db, chat_id, REGISTRATION, AWAITING_OLD_PASSWORD, sensitive_input=True)
-    store.open_secret_step(function.db, chat_id, "gantisandi")
+    conversations.start_conversation(
+        function.db, chat_id, REGISTRATION, AWAITING_OLD_PASSWORD, sensitive_input=True
+    )
+    conversations.open_secret_step(function.db, chat_id, "gantisandi")
     await reply(update, t.ASK_OLD_PASSWORD)
 
 
@@ -450,7 +457,7 @@ async def check_old_password(update: Update, password: str) -> bool:
     user_id, chat_id = _ids(update)
     employee = employees.by_telegram(function.db, user_id)
     if employee is None or not verify_password(password, employee.password_hash):
-        store.end_conversation(function.db, chat_id)
+        conversations.end_conversation(function.db, chat_id)
         employees.audit(
             function.db,
             "password_change_failure",
@@ -460,8 +467,10 @@ async def check_old_password(update: Update, password: str) -> bool:
         )
         await reply(update, t.OLD_PASSWORD_WRONG)
         return False
-    store.start_conversation(function.db, chat_id, REGISTRATION, AWAITING_NEW_PASSWORD, sensitive_input=True)
-    store.open_secret_step(function.db, chat_id, "gantisandi")
+    conversations.start_conversation(
+        function.db, chat_id, REGISTRATION, AWAITING_NEW_PASSWORD, sensitive_input=True
+    )
+    conversations.open_secret_step(function.db, chat_id, "gantisandi")
     await reply(update, t.ASK_NEW_PASSWORD)
     return True
 
@@ -470,7 +479,7 @@ async def set_new_password(update: Update, password: str) -> None:
     user_id, chat_id = _ids(update)
     employee = employees.by_telegram(function.db, user_id)
     if employee is None:
-        store.end_conversation(function.db, chat_id)
+        conversations.end_conversation(function.db, chat_id)
         await reply(update, t.NOT_REGISTERED)
         return
     problem = password_problem(password)
@@ -481,7 +490,7 @@ async def set_new_password(update: Update, password: str) -> None:
         await reply(update, t.NEW_PASSWORD_SAME)
         return
     employees.set_password_hash(function.db, employee.nip, hash_password(password))
-    store.end_conversation(function.db, chat_id)
+    conversations.end_conversation(function.db, chat_id)
     employees.audit(
         function.db, "password_change", telegram_user_id=user_id, chat_id=chat_id, nip=employee.nip
     )
@@ -504,7 +513,7 @@ async def keluar(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         ]
     )
     with personal_reply("keluar"):
-        await reply(update, t.CONFIRM_UNBIND.format(nip=personal.format_nip(employee.nip)), markup)
+        await reply(update, t.CONFIRM_UNBIND.format(nip=format_id.format_nip(employee.nip)), markup)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -534,7 +543,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     private = filters.ChatType.PRIVATE
     new_messages = filters.UpdateType.MESSAGE
     names = ["daftar", "datapribadi", "tunkin", "cuti", "gantisandi", "keluar"]
-    # Before everything: a message the router marked as a possible password (see sinawai.routing).
+    # Before everything: a message the router marked as a possible password (see sinawai.router.routing).
     exempt = filters.Regex(r"^/(batal|daftar|gantisandi)(@\w+)?(\s|$)") | SECRET_CAPTION
     app.add_handler(MessageHandler(SecretMode("step") & private & new_messages & ~exempt, on_step_answer), -1)
     app.add_handler(MessageHandler(SecretMode("grace") & private & new_messages, on_late_secret), -1)

@@ -23,13 +23,16 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from sinawai import report, report_files, report_store, store
-from sinawai.commands import REPORT
-from sinawai.errors import ConfigurationError, SinawaiError
-from sinawai.report import Period, PeriodError
-from sinawai.report_store import Built, Run
-from sinawai.telegram_runtime import GroupFunction
-from sinawai.working_hours import WorkingHours, indonesian_holidays
+from sinawai.common.working_hours import WorkingHours, indonesian_holidays
+from sinawai.platform import clock
+from sinawai.platform.errors import ConfigurationError, SinawaiError
+from sinawai.report import files as report_files
+from sinawai.report import metrics as report
+from sinawai.report import store as report_store
+from sinawai.report.metrics import Period, PeriodError
+from sinawai.report.store import Built, Run
+from sinawai.router.commands import REPORT
+from sinawai.telegram.runtime import GroupFunction
 
 REFUSED_TEXT = (
     "Mohon maaf, laporan evaluasi layanan hanya dapat diminta di grup pimpinan atau oleh admin Sinawai "
@@ -69,7 +72,7 @@ hours = WorkingHours.from_spec(
 )
 TARGET_HOURS = _float_env("REPORT_SERVICE_TARGET_WORKING_HOURS", report.DEFAULT_SERVICE_TARGET_WORKING_HOURS)
 # The clock /laporan reads "today" from (a test sets a fixed one: the seeded days lie ahead of the real one).
-now_utc = store.utcnow
+now_utc = clock.utcnow
 s3 = boto3.client("s3", config=Config(connect_timeout=3, read_timeout=10, retries={"max_attempts": 2}))
 
 

@@ -7,10 +7,10 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sinawai.config import Settings
-from sinawai.db import Database
-from sinawai.lambda_invoke import LambdaInvoker
-from sinawai.webhook import WebhookRouter, logger, metrics
+from sinawai.platform.config import Settings
+from sinawai.platform.db import Database
+from sinawai.platform.lambda_invoke import LambdaInvoker
+from sinawai.router.webhook import WebhookRouter, logger, metrics
 
 router = WebhookRouter(db=Database(), invoker=LambdaInvoker.from_env(), settings=Settings.from_env())
 

@@ -14,7 +14,7 @@ import threading
 from local_stack.dbtools import recreate_database
 from local_stack.demo import seed_demo_data, setup_people
 from local_stack.stack import LocalStack, StackConfig
-from sinawai.config import DatabaseSettings
+from sinawai.platform.config import DatabaseSettings
 
 
 def main() -> int:

@@ -69,8 +69,8 @@ from local_stack.lambda_worker import LambdaContext
 from local_stack.stack import ROOT, LocalStack, StackConfig
 from local_stack.telegram import Delivery, RateLimits, TelegramEmulator
 from local_stack.template import FunctionSpec
-from sinawai.config import DatabaseSettings
-from sinawai.db import Database
+from sinawai.platform.config import DatabaseSettings
+from sinawai.platform.db import Database
 
 JsonDict = dict[str, Any]
 Handler = Callable[[JsonDict, Any], JsonDict]

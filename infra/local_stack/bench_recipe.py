@@ -6,8 +6,8 @@ handler runs ``asyncio.run(main(event))``, and ``main`` builds an ``Application`
 it again. It answers the webhook only after the reply is sent.
 
 To compare like with like it sends the very same replies as the general group of Sinawai (texts and
-inline keyboard from ``sinawai.menu``), and checks the webhook's secret header. It keeps no records: no
-exactly-once claim, no message log, which Sinawai's functions do for every update.
+inline keyboard from ``sinawai.general.menu``), and checks the webhook's secret header. It keeps no
+records: no exactly-once claim, no message log, which Sinawai's functions do for every update.
 
 Deployed in the local runtime through ``bench_recipe_function/app.py``; run in-process by ``bench.py``.
 Configuration, as such recipes read it: ``BOT_TOKEN``, ``WEBHOOK_SECRET_TOKEN``, ``TELEGRAM_API_BASE_URL``.
@@ -31,7 +31,7 @@ from telegram.ext import (
     filters,
 )
 
-from sinawai import menu
+from sinawai.general import menu
 
 TOKEN = os.environ["BOT_TOKEN"]
 WEBHOOK_SECRET = os.environ.get("WEBHOOK_SECRET_TOKEN", "")

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import pymysql
 
 from sinawai.cli import migrate
-from sinawai.config import DatabaseSettings
+from sinawai.platform.config import DatabaseSettings
 
 _NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 

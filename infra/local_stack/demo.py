@@ -21,7 +21,7 @@ from local_stack.dbtools import recreate_database
 from local_stack.stack import ROOT, LocalStack, StackConfig
 from local_stack.telegram import TelegramEmulator
 from sinawai import cli
-from sinawai.config import DatabaseSettings
+from sinawai.platform.config import DatabaseSettings
 
 BUDI = 5550001
 SITI = 5550002

@@ -33,8 +33,8 @@ from local_stack.lambda_runtime import LambdaRuntime
 from local_stack.sqs_poller import SqsPoller, SqsSource
 from local_stack.telegram import RateLimits, TelegramEmulator
 from local_stack.template import FunctionSpec, load_template, resolve_functions
-from sinawai.config import DatabaseSettings
-from sinawai.db import Database
+from sinawai.platform.config import DatabaseSettings
+from sinawai.platform.db import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"

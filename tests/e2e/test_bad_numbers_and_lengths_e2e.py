@@ -23,7 +23,7 @@ import pytest
 
 from local_stack.stack import LocalStack, StackConfig
 from local_stack.telegram import ChatMessage
-from sinawai.db import Database
+from sinawai.platform.db import Database
 from tests.helpers import fresh_database, query
 
 pytestmark = pytest.mark.e2e

@@ -27,8 +27,8 @@ import pytest
 
 from local_stack.stack import LocalStack, StackConfig
 from local_stack.telegram import ChatMessage, RateLimits
-from sinawai.db import Database
-from sinawai.working_hours import WorkingHours, indonesian_holidays, when_text
+from sinawai.common.working_hours import WorkingHours, indonesian_holidays, when_text
+from sinawai.platform.db import Database
 from tests.helpers import fresh_database, query
 
 pytestmark = pytest.mark.e2e

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from local_stack.stack import LocalStack
-from sinawai import cli, config
-from sinawai.db import Database
-from sinawai.passwords import hash_password
+from sinawai import cli
+from sinawai.platform import config
+from sinawai.platform.db import Database
+from sinawai.registration.passwords import hash_password
 from tests.helpers import db_env, query
 
 pytestmark = pytest.mark.e2e

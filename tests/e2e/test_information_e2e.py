@@ -24,8 +24,10 @@ import pytest
 
 from local_stack.stack import ROOT, LocalStack, StackConfig
 from local_stack.telegram import ChatMessage
-from sinawai import cli, content, documents
-from sinawai.db import Database
+from sinawai import cli
+from sinawai.documents import library as documents
+from sinawai.information import content
+from sinawai.platform.db import Database
 from tests.helpers import fresh_database, query
 
 pytestmark = pytest.mark.e2e
@@ -602,7 +604,7 @@ def test_set_my_commands_lists_private_and_staff_commands_from_the_registry(stac
     with pytest.MonkeyPatch.context() as mp:
         for key, value in {**env, "STAFF_GROUP_CHAT_ID": str(STAFF)}.items():
             mp.setenv(key, value)
-        from sinawai import config
+        from sinawai.platform import config
 
         config.clear_caches()
         assert cli.main(["commands", "publish"]) == 0

@@ -24,9 +24,8 @@ import pytest
 
 from local_stack.stack import LocalStack, StackConfig
 from local_stack.telegram import RateLimits
-from sinawai import store
-from sinawai.db import Database
-from sinawai.routing import Route
+from sinawai.platform import updates
+from sinawai.platform.db import Database
 from tests.helpers import fresh_database, load_event, query
 
 pytestmark = pytest.mark.e2e
@@ -150,9 +149,7 @@ def test_the_sweep_dispatches_an_update_that_was_recorded_and_never_dispatched(s
     }
     # The router recorded it and died before the invoke; Telegram got no answer and gave up.
     db = Database(stack.config.database)
-    store.record_update(
-        db, update, Route("message", "general", user, "private", user, "tentang"), status="received"
-    )
+    updates.record_update(db, update, group="general", chat_id=user, status="received")
     db.execute("UPDATE update_inbox SET received_at = received_at - INTERVAL 3 MINUTE WHERE update_id = %s",
                (update["update_id"],))  # fmt: skip
     db.close()

@@ -22,8 +22,8 @@ import pytest
 
 from local_stack.stack import LocalStack, StackConfig
 from local_stack.telegram import RateLimits
-from sinawai.db import Database
-from sinawai.passwords import hash_password, verify_password
+from sinawai.platform.db import Database
+from sinawai.registration.passwords import hash_password, verify_password
 from tests.helpers import assert_secret_nowhere, fresh_database, query
 
 pytestmark = pytest.mark.e2e

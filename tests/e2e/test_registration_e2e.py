@@ -16,8 +16,8 @@ import pytest
 
 from local_stack.stack import LocalStack
 from local_stack.telegram import ChatMessage
-from sinawai.db import Database
-from sinawai.passwords import hash_password
+from sinawai.platform.db import Database
+from sinawai.registration.passwords import hash_password
 from tests.helpers import assert_secret_nowhere, query
 
 pytestmark = pytest.mark.e2e

@@ -11,7 +11,8 @@ import boto3
 import pytest
 
 from local_stack.stack import REGION, LocalStack
-from sinawai import cli, config
+from sinawai import cli
+from sinawai.platform import config
 
 pytestmark = pytest.mark.e2e
 

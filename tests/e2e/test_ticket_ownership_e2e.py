@@ -19,8 +19,8 @@ import pytest
 from local_stack.stack import ROOT, LocalStack, StackConfig
 from local_stack.telegram import ChatMessage, RateLimits
 from sinawai import cli
-from sinawai.db import Database
-from sinawai.passwords import hash_password
+from sinawai.platform.db import Database
+from sinawai.registration.passwords import hash_password
 from tests.helpers import fresh_database, query
 
 pytestmark = pytest.mark.e2e

@@ -15,12 +15,20 @@ from types import ModuleType
 import pytest
 
 from local_stack.telegram import TelegramEmulator
-from sinawai.config import DatabaseSettings
-from sinawai.errors import ClaimBusyError, DatabaseUnavailableError
-from tests.helpers import BOT_TOKEN, FakeContext, db_env, load_event, load_function, query
+from sinawai.general.handlers import register as register_general
+from sinawai.platform.config import DatabaseSettings
+from sinawai.platform.errors import ClaimBusyError, DatabaseUnavailableError
+from sinawai.router.commands import GENERAL
+from sinawai.telegram.runtime import GroupFunction
+from tests.helpers import BOT_TOKEN, FakeContext, db_env, load_event, query
 from tests.tcp_proxy import TcpProxy
 
 BUDI = 5550001
+
+
+def general_function() -> GroupFunction:
+    """GeneralFunction as Lambda builds it, from the environment the test has set."""
+    return GroupFunction(GENERAL, register_general)
 
 
 class ShortContext(FakeContext):
@@ -54,7 +62,7 @@ def general(
     monkeypatch.setenv("TELEGRAM_API_BASE_URL", emulator.base_url)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", BOT_TOKEN)
     monkeypatch.setenv("CLAIM_LEASE_MARGIN_SECONDS", "1")
-    return load_function("general")
+    return general_function()
 
 
 def test_a_failure_that_could_not_be_recorded_is_processed_by_lambdas_retry_after_the_lease(

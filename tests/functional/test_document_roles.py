@@ -18,7 +18,7 @@ from moto import mock_aws
 
 from local_stack.telegram import TelegramEmulator
 from sinawai import cli
-from sinawai.config import DatabaseSettings
+from sinawai.platform.config import DatabaseSettings
 from tests.helpers import BOT_TOKEN, STAFF_GROUP_CHAT_ID, FakeContext, db_env, load_function, query
 
 RINA = 5550101

@@ -10,11 +10,19 @@ from typing import Any
 import pytest
 
 from local_stack.telegram import TelegramEmulator
-from sinawai.config import DatabaseSettings
-from sinawai.errors import ClaimBusyError
-from tests.helpers import BOT_TOKEN, FakeContext, db_env, load_event, load_function, query
+from sinawai.general.handlers import register as register_general
+from sinawai.platform.config import DatabaseSettings
+from sinawai.platform.errors import ClaimBusyError
+from sinawai.router.commands import GENERAL
+from sinawai.telegram.runtime import GroupFunction
+from tests.helpers import BOT_TOKEN, FakeContext, db_env, load_event, query
 
 BUDI = 5550001
+
+
+def general_function() -> GroupFunction:
+    """GeneralFunction as Lambda builds it, from the environment the test has set."""
+    return GroupFunction(GENERAL, register_general)
 
 
 @pytest.fixture
@@ -35,7 +43,7 @@ def env(db: DatabaseSettings, emulator: TelegramEmulator, monkeypatch: pytest.Mo
 
 @pytest.fixture
 def general(env: None) -> ModuleType:
-    return load_function("general")
+    return general_function()
 
 
 def handle(module: ModuleType, event: dict[str, Any]) -> dict[str, Any]:
@@ -106,7 +114,7 @@ def test_a_repeated_invocation_replies_once(general: ModuleType, emulator: Teleg
 
 
 def test_two_containers_racing_on_one_update_reply_once(env: None, emulator: TelegramEmulator) -> None:
-    first, second = load_function("general"), load_function("general")
+    first, second = general_function(), general_function()
     event = load_event("general_menu")
     before = len(emulator.bot_messages(BUDI))
     results: list[str] = []

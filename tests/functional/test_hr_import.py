@@ -26,11 +26,11 @@ import pytest
 from moto import mock_aws
 
 from local_stack.telegram import TelegramEmulator
-from sinawai import hr_import
-from sinawai.config import DatabaseSettings
-from sinawai.db import Database
-from sinawai.errors import TransactionConflictError
-from sinawai.passwords import hash_password, verify_password
+from sinawai.hr_import import importer as hr_import
+from sinawai.platform.config import DatabaseSettings
+from sinawai.platform.db import Database
+from sinawai.platform.errors import TransactionConflictError
+from sinawai.registration.passwords import hash_password, verify_password
 from tests.helpers import (
     BOT_TOKEN,
     EVENTS,

@@ -18,9 +18,9 @@ import pytest
 from moto import mock_aws
 
 from local_stack.telegram import TelegramEmulator
-from sinawai import content, content_store
-from sinawai.config import DatabaseSettings
-from sinawai.db import Database
+from sinawai.information import content, content_store
+from sinawai.platform.config import DatabaseSettings
+from sinawai.platform.db import Database
 from tests.helpers import (
     BOT_TOKEN,
     ROOT,

@@ -13,9 +13,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from sinawai import config
 from sinawai.cli import migrate
-from sinawai.config import DatabaseSettings
+from sinawai.platform import config
+from sinawai.platform.config import DatabaseSettings
 from tests.helpers import ROOT, base_db_settings, db_env, fresh_database, query
 
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from local_stack.telegram import TelegramEmulator
-from sinawai.config import DatabaseSettings
-from sinawai.db import Database
-from sinawai.passwords import hash_password
+from sinawai.platform.config import DatabaseSettings
+from sinawai.platform.db import Database
+from sinawai.registration.passwords import hash_password
 from tests.helpers import BOT_TOKEN, FakeContext, db_env, load_function, query
 
 USER = 5550001

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sinawai.config import DatabaseSettings
-from sinawai.db import Database
+from sinawai.platform.config import DatabaseSettings
+from sinawai.platform.db import Database
 from tests.helpers import db_env
 
 

@@ -19,9 +19,9 @@ import pytest
 from moto import mock_aws
 
 from local_stack.telegram import TelegramEmulator
-from sinawai.config import DatabaseSettings
-from sinawai.db import Database
-from sinawai.routing import classify
+from sinawai.platform.config import DatabaseSettings
+from sinawai.platform.db import Database
+from sinawai.router.routing import classify
 from tests import report_seed
 from tests.helpers import (
     BOT_TOKEN,

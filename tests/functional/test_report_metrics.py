@@ -16,12 +16,14 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from sinawai import report, report_files, report_store
-from sinawai.config import DatabaseSettings
-from sinawai.db import Database
-from sinawai.report import Period
-from sinawai.report_store import Built
-from sinawai.working_hours import WorkingHours, indonesian_holidays
+from sinawai.common.working_hours import WorkingHours, indonesian_holidays
+from sinawai.platform.config import DatabaseSettings
+from sinawai.platform.db import Database
+from sinawai.report import files as report_files
+from sinawai.report import metrics as report
+from sinawai.report import store as report_store
+from sinawai.report.metrics import Period
+from sinawai.report.store import Built
 from tests import report_seed
 from tests.report_seed import DAY, NIP, WIB
 

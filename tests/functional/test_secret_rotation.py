@@ -24,10 +24,13 @@ from moto import mock_aws
 
 from local_stack.dbtools import admin_connection
 from local_stack.telegram import TelegramEmulator
-from sinawai import config
-from sinawai import db as db_module
-from sinawai.config import DatabaseSettings
-from sinawai.db import Database
+from sinawai.general.handlers import register as register_general
+from sinawai.platform import config
+from sinawai.platform import db as db_module
+from sinawai.platform.config import DatabaseSettings
+from sinawai.platform.db import Database
+from sinawai.router.commands import GENERAL
+from sinawai.telegram.runtime import GroupFunction
 from tests.helpers import FakeContext, db_env, load_event, load_function, query
 
 REGION = "ap-southeast-3"
@@ -36,6 +39,11 @@ NEW_SECRET = "webhook-secret-after-rotation"
 OLD_TOKEN = "7000000001:token-before-rotation"
 NEW_TOKEN = "7000000001:token-after-rotation"
 BUDI = 5550001
+
+
+def general_function() -> GroupFunction:
+    """GeneralFunction as Lambda builds it, from the environment the test has set."""
+    return GroupFunction(GENERAL, register_general)
 
 
 @pytest.fixture
@@ -180,7 +188,7 @@ def test_a_revoked_bot_token_is_re_read_and_the_application_rebuilt_once(
     monkeypatch.setenv("TELEGRAM_API_BASE_URL", emulator.base_url)
     arn = secrets.create_secret(Name="sinawai/test/telegram-bot-token", SecretString=OLD_TOKEN)["ARN"]
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN_SECRET_ARN", arn)
-    general = load_function("general")
+    general = general_function()
     assert general.lambda_handler(start_event(820000001), FakeContext())["status"] == "done"
     answered = len(emulator.bot_messages(BUDI))
     # @BotFather revokes the token; the new one is put into the secret; the container stays warm

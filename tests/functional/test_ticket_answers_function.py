@@ -18,11 +18,11 @@ import pytest
 from telegram.ext import ExtBot
 
 from local_stack.telegram import TelegramEmulator
-from sinawai import consultation_store as tickets_db
-from sinawai.config import DatabaseSettings
-from sinawai.consultation_store import Actor
-from sinawai.db import Database
-from sinawai.tickets import Status
+from sinawai.consultation import store as tickets_db
+from sinawai.consultation.store import Actor
+from sinawai.consultation.tickets import Status
+from sinawai.platform.config import DatabaseSettings
+from sinawai.platform.db import Database
 from tests.helpers import BOT_TOKEN, STAFF_GROUP_CHAT_ID, FakeContext, db_env, load_function, query
 
 USER = 5570001

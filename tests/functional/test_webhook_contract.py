@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from sinawai.config import DatabaseSettings
-from sinawai.errors import DispatchError
-from sinawai.seal import unseal
+from sinawai.platform.config import DatabaseSettings
+from sinawai.platform.errors import DispatchError
+from sinawai.platform.seal import unseal
 from tests.helpers import (
     STAFF_GROUP_CHAT_ID,
     WEBHOOK_SECRET,
@@ -246,7 +246,7 @@ def test_failure_between_record_and_dispatch_is_dispatched_on_retry(
 
 def test_plain_text_goes_to_the_pending_conversation_of_the_chat(webhook: Any, db: DatabaseSettings) -> None:
     module, invoker = webhook
-    from sinawai.db import Database
+    from sinawai.platform.db import Database
 
     Database(db).execute(
         "INSERT INTO conversation (chat_id, command_group, state, sensitive_input, expires_at)"

@@ -7,7 +7,7 @@ import json
 import time
 from typing import Any
 
-from sinawai import announcements
+from sinawai.information import announcements
 
 
 class FakeSqs:

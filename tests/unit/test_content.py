@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from local_stack import telegram_markup
-from sinawai import cli, content
-from sinawai.content import ContentError
+from sinawai import cli
+from sinawai.information import content
+from sinawai.information.content import ContentError
 from tests.helpers import ROOT
 
 CONTENT = ROOT / "content"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sinawai import content, faq
+from sinawai.consultation import faq
+from sinawai.information import content
 from tests.helpers import ROOT
 
 BUNDLE = content.build(content.load_folder(ROOT / "content"))

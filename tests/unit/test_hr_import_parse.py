@@ -11,8 +11,8 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from sinawai import hr_import
-from sinawai.hr_import import EmployeeRecord, ImportResult, Problem, TunkinRecord, parse
+from sinawai.hr_import import importer as hr_import
+from sinawai.hr_import.importer import EmployeeRecord, ImportResult, Problem, TunkinRecord, parse
 from tests.helpers import EVENTS, ROOT
 
 TODAY = date(2026, 11, 28)
@@ -559,7 +559,8 @@ def test_problems_are_json_for_import_run() -> None:
 
 def test_the_domain_part_imports_no_database_driver_nor_aws_nor_telegram() -> None:
     code = (
-        "import sys; import sinawai.hr_import; heavy = ('pymysql', 'boto3', 'telegram', 'openpyxl'); "
+        "import sys; import sinawai.hr_import.importer; "
+        "heavy = ('pymysql', 'boto3', 'telegram', 'openpyxl'); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))"
     )
     out = subprocess.run(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sinawai import menu
-from sinawai.commands import COMMANDS, GROUPS
+from sinawai.general import menu
+from sinawai.router.commands import COMMANDS, GROUPS
 
 
 def test_every_button_fits_telegram_and_names_a_known_group() -> None:

@@ -1,7 +1,7 @@
 """Numbers typed by users or carried in button data: ASCII digits only, bounded (hardening item 15).
 
 ``str.isdigit()`` is true for "²", "٣" and "１２"; ``int("²")`` raises, ``int("٣")`` is 3. One helper,
-``sinawai.numbers.parse_int``, reads every number that comes from outside; these are its rules.
+``sinawai.common.numbers.parse_int``, reads every number that comes from outside; these are its rules.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from datetime import date
 
 import pytest
 
-from sinawai.numbers import MAX_INT64, parse_int
-from sinawai.report import PeriodError, parse_period
-from sinawai.working_hours import WorkingHours, WorkingHoursError
+from sinawai.common.numbers import MAX_INT64, parse_int
+from sinawai.common.working_hours import WorkingHours, WorkingHoursError
+from sinawai.report.metrics import PeriodError, parse_period
 
 
 @pytest.mark.parametrize(("text", "value"), [("0", 0), ("7", 7), ("0012", 12), (str(MAX_INT64), MAX_INT64)])

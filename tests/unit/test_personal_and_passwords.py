@@ -6,9 +6,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from sinawai import personal
-from sinawai.passwords import hash_password, password_problem, verify_password
-from sinawai.registration import LockoutPolicy, nip_problem, normalize_nip
+from sinawai.common import format_id
+from sinawai.registration.passwords import hash_password, password_problem, verify_password
+from sinawai.registration.rules import LockoutPolicy, nip_problem, normalize_nip
 
 
 @pytest.mark.parametrize(
@@ -16,18 +16,18 @@ from sinawai.registration import LockoutPolicy, nip_problem, normalize_nip
     [(0, "Rp 0"), (999, "Rp 999"), (1000, "Rp 1.000"), (5361800, "Rp 5.361.800"), (-134045, "-Rp 134.045")],
 )
 def test_rupiah(amount: int, text: str) -> None:
-    assert personal.rupiah(amount) == text
+    assert format_id.rupiah(amount) == text
 
 
 def test_dates_and_periods_in_indonesian() -> None:
-    assert personal.tanggal(date(1990, 1, 17)) == "17 Januari 1990"
-    assert personal.tanggal(date(2026, 8, 1)) == "1 Agustus 2026"
-    assert personal.periode("2026-10") == "Oktober 2026"
+    assert format_id.tanggal(date(1990, 1, 17)) == "17 Januari 1990"
+    assert format_id.tanggal(date(2026, 8, 1)) == "1 Agustus 2026"
+    assert format_id.periode("2026-10") == "Oktober 2026"
 
 
 def test_nip_formats() -> None:
-    assert personal.format_nip("199001172015031001") == "19900117 201503 1 001"
-    assert personal.mask_nip("199001172015031001") == "1990**********1001"
+    assert format_id.format_nip("199001172015031001") == "19900117 201503 1 001"
+    assert format_id.mask_nip("199001172015031001") == "1990**********1001"
     assert normalize_nip(" 19900117 201503 1 001 ") == "199001172015031001"
     assert normalize_nip("19900117.201503.1.001") == "199001172015031001"
     assert nip_problem("199001172015031001") is None
@@ -46,22 +46,22 @@ def test_tunkin_text_shows_net_and_history() -> None:
             "keterangan": "x",
         },
     ]
-    text = personal.tunkin_text(rows)
+    text = format_id.tunkin_text(rows)
     assert "Oktober 2026" in text
     assert "Diterima: Rp 5.361.800" in text
     assert "September 2026: Rp 5.227.755" in text
-    assert "Belum ada data" in personal.tunkin_text([])
+    assert "Belum ada data" in format_id.tunkin_text([])
 
 
 def test_cuti_text_has_balance_and_rule_and_never_negative() -> None:
-    text = personal.cuti_text([{"jenis": "tahunan", "hak": 12, "terpakai": 3}], 2026)
+    text = format_id.cuti_text([{"jenis": "tahunan", "hak": 12, "terpakai": 3}], 2026)
     assert "sisa 9 hari" in text
     assert "12 hari kerja" in text
-    assert "sisa 0 hari" in personal.cuti_text([{"jenis": "sakit", "hak": 2, "terpakai": 5}], 2026)
+    assert "sisa 0 hari" in format_id.cuti_text([{"jenis": "sakit", "hak": 2, "terpakai": 5}], 2026)
 
 
 def test_personal_data_escapes_html() -> None:
-    text = personal.personal_data_text(
+    text = format_id.personal_data_text(
         {"nama": "<b>Budi</b>", "nip": "199001172015031001", "status": "aktif"}
     )
     assert "&lt;b&gt;Budi&lt;/b&gt;" in text

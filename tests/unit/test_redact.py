@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sinawai.redact import MASK, redact_update
+from sinawai.platform.redact import MASK, redact_update
 
 
 def update(text: str, kind: str = "message") -> dict[str, object]:

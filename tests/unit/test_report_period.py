@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sinawai.report import (
+from sinawai.report.metrics import (
     Period,
     PeriodError,
     angka,
@@ -74,8 +74,8 @@ def test_the_fast_working_clock_agrees_with_working_hours_over_long_and_short_sp
     import random
     from datetime import timedelta
 
-    from sinawai.report import WorkingClock
-    from sinawai.working_hours import WorkingHours, indonesian_holidays
+    from sinawai.common.working_hours import WorkingHours, indonesian_holidays
+    from sinawai.report.metrics import WorkingClock
 
     hours = WorkingHours.from_spec(None, timezone="Asia/Jakarta", is_holiday=indonesian_holidays())
     clock = WorkingClock(hours, date(2025, 12, 1), date(2026, 12, 31))

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from sinawai.routing import NotAnUpdateError, classify, parse_command, validate_update
+from sinawai.router.routing import NotAnUpdateError, classify, parse_command, validate_update
 
 STAFF = -1001000000001
 

@@ -2,7 +2,7 @@
 
 Message text (4096) and captions (1024) are counted in UTF-16 code units: an emoji outside the Basic
 Multilingual Plane is two. Callback data (64) is counted in bytes of UTF-8. One module,
-``sinawai.text_limits``, does the counting for every check; the emulator's own counter agrees with it.
+``sinawai.common.text_limits``, does the counting for every check; the emulator's own counter agrees with it.
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from __future__ import annotations
 import pytest
 
 from local_stack import telegram_markup
-from sinawai import announcements, text_limits
-from sinawai.announcements import Announcement
-from sinawai.text_limits import (
+from sinawai.common import text_limits
+from sinawai.common.text_limits import (
     MAX_CALLBACK_DATA_BYTES,
     MAX_CAPTION_UTF16,
     MAX_MESSAGE_UTF16,
@@ -20,6 +19,8 @@ from sinawai.text_limits import (
     cut_utf16,
     utf16_len,
 )
+from sinawai.information import announcements
+from sinawai.information.announcements import Announcement
 
 
 @pytest.mark.parametrize(

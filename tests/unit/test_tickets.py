@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sinawai import consultation_texts as t
-from sinawai import tickets
-from sinawai.tickets import Decision, Status, TransitionError
-from sinawai.working_hours import WorkingHours
+from sinawai.common.working_hours import WorkingHours
+from sinawai.consultation import texts as t
+from sinawai.consultation import tickets
+from sinawai.consultation.tickets import Decision, Status, TransitionError
 
 NOW = datetime(2026, 11, 30, 9, 0)
 WINDOW = timedelta(hours=72)

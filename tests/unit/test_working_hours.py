@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sinawai.working_hours import (
+from sinawai.common.working_hours import (
     DEFAULT_WORKING_HOURS,
     WorkingHours,
     WorkingHoursError,

@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sinawai.commands import commands_for
-from sinawai.config import DatabaseSettings, Settings, bot_token, webhook_secret
-from sinawai.errors import (
+from sinawai.platform.config import DatabaseSettings, Settings, bot_token, webhook_secret
+from sinawai.platform.errors import (
     ConfigurationError,
     DatabaseUnavailableError,
     SinawaiError,
     TransactionConflictError,
 )
+from sinawai.router.commands import commands_for
 
 
 def migrations_dir() -> str:
@@ -132,7 +132,7 @@ CONFIRM_ANSWERS = frozenset({"y", "ya", "yes"})
 
 def _import_full_mode(args: argparse.Namespace) -> Any:
     """The FullMode of --full (None without it); ValueError for a bad limit."""
-    from sinawai import hr_import
+    from sinawai.hr_import import importer as hr_import
 
     if not args.full:
         return None
@@ -160,8 +160,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     ``--full`` (employees only) prints the dry-run summary first and asks before it writes."""
     import pymysql
 
-    from sinawai import hr_import
-    from sinawai.db import Database
+    from sinawai.hr_import import importer as hr_import
+    from sinawai.platform.db import Database
 
     if args.kind != "employees" and args.full:
         print("sinawai import: --full hanya untuk berkas employees (data pegawai).", file=sys.stderr)
@@ -251,7 +251,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 def _load_content(root: Path) -> Any:
     """The checked bundle, or None after printing every problem with its file and line."""
-    from sinawai import content
+    from sinawai.information import content
 
     try:
         return content.build(content.load_folder(root))
@@ -263,7 +263,7 @@ def _load_content(root: Path) -> Any:
 
 
 def _cmd_content_validate(args: argparse.Namespace) -> int:
-    from sinawai import content
+    from sinawai.information import content
 
     root = Path(args.dir)
     if not root.is_dir():
@@ -282,7 +282,7 @@ def _cmd_content_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_content_publish(args: argparse.Namespace) -> int:
-    from sinawai import content, content_store
+    from sinawai.information import content, content_store
 
     root = Path(args.dir)
     if not root.is_dir():
@@ -315,8 +315,8 @@ def _cmd_content_publish(args: argparse.Namespace) -> int:
 def _cmd_documents_upload(args: argparse.Namespace) -> int:
     import mimetypes
 
-    from sinawai import documents
-    from sinawai.db import Database
+    from sinawai.documents import library as documents
+    from sinawai.platform.db import Database
 
     path = Path(args.file)
     bucket = args.bucket or Settings.from_env().documents_bucket
@@ -369,8 +369,8 @@ def _cmd_documents_upload(args: argparse.Namespace) -> int:
 
 
 def _cmd_documents_list(_: argparse.Namespace) -> int:
-    from sinawai import documents
-    from sinawai.db import Database
+    from sinawai.documents import library as documents
+    from sinawai.platform.db import Database
 
     db = Database()
     try:
@@ -388,10 +388,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
     """Print the digest of a day or a range and write its files: exit 0, 2 on a bad period or database."""
     from datetime import UTC, datetime
 
-    from sinawai import report, report_files, report_store
-    from sinawai.db import Database
-    from sinawai.store import utcnow
-    from sinawai.working_hours import WorkingHours, indonesian_holidays
+    from sinawai.common.working_hours import WorkingHours, indonesian_holidays
+    from sinawai.platform.clock import utcnow
+    from sinawai.platform.db import Database
+    from sinawai.report import files as report_files
+    from sinawai.report import metrics as report
+    from sinawai.report import store as report_store
 
     settings = Settings.from_env()
     hours = WorkingHours.from_spec(

@@ -1,0 +1,1 @@
+"""Pure helpers every feature uses: Indonesian formatting, working hours, numbers, Telegram's limits."""

@@ -1,0 +1,1 @@
+"""Consultations: questions become tickets in the OSDM staff group, staff answers go back; the FAQ first."""

@@ -1,0 +1,252 @@
+"""What employees and OSDM staff read about consultations, in Indonesian (pure; Telegram HTML)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sinawai.common.format_id import mask_nip
+from sinawai.common.numbers import parse_int
+from sinawai.common.working_hours import when_text
+from sinawai.consultation.tickets import STATUS_LABELS, Status
+
+HOW_TO_ASK = (
+    "<b>Tanya Petugas Biro OSDM</b> 💬\n"
+    "Cukup ketik pertanyaan Anda di chat ini (boleh disertai foto atau dokumen dengan keterangan). "
+    "Pertanyaan akan diteruskan kepada petugas Biro OSDM sebagai tiket, dan jawabannya dikirim kembali "
+    "melalui chat ini.\n\n"
+    "Layanan ini untuk pegawai yang sudah terdaftar; belum mendaftar? Ketik /daftar."
+)
+
+NOT_REGISTERED = (
+    "Mohon maaf, pertanyaan Anda belum dapat kami teruskan karena akun Telegram ini belum terdaftar. 🙏\n"
+    "Silakan mendaftar terlebih dahulu dengan /daftar, lalu kirim kembali pertanyaan Anda."
+)
+INACTIVE = (
+    "Mohon maaf, status kepegawaian Anda tercatat tidak aktif sehingga pertanyaan tidak dapat "
+    "diteruskan. Silakan hubungi Biro OSDM secara langsung."
+)
+NOT_BOUND_ACTION = (
+    "Mohon maaf, akun Telegram ini tidak (lagi) terdaftar untuk NIP pemilik pertanyaan atau tiket ini, "
+    "sehingga tidak ada yang diubah. Silakan mendaftar dengan /daftar, lalu coba lagi."
+)
+INACTIVE_ACTION = (
+    "Mohon maaf, status kepegawaian Anda tercatat tidak aktif sehingga permintaan ini tidak dapat "
+    "diproses. Silakan hubungi Biro OSDM secara langsung."
+)
+
+
+def tickets_continue_here(ticket_ids: Sequence[int]) -> str:
+    """After registering (again): the NIP's open tickets continue on this account."""
+    numbers = ", ".join(f"<b>#{n}</b>" for n in ticket_ids)
+    word = "Tiket" if len(ticket_ids) == 1 else "Tiket-tiket"
+    return (
+        f"📌 {word} Anda yang masih terbuka, {numbers}, dilanjutkan di chat ini: jawaban petugas Biro "
+        "OSDM akan dikirim ke akun ini. Kirim pesan untuk menambahkan keterangan, atau ketik /selesai "
+        "bila pertanyaan Anda sudah terjawab."
+    )
+
+
+UNSUPPORTED_MEDIA = (
+    "Mohon maaf, jenis pesan ini (misalnya lokasi, kontak atau polling) tidak dapat diteruskan kepada "
+    "petugas. Silakan kirim pertanyaan Anda dalam bentuk teks, foto, dokumen atau pesan suara."
+)
+RATE_LIMITED = (
+    "Mohon maaf, Anda telah mengirim banyak pesan dalam waktu singkat, sehingga pesan ini belum "
+    "diteruskan. 🙏 Silakan tunggu {minutes} menit, lalu kirim kembali. Pesan-pesan sebelumnya sudah "
+    "kami terima."
+)
+
+
+def _out_of_hours(next_opening: datetime | None, zone: ZoneInfo) -> str:
+    if next_opening is None:
+        return ""
+    return (
+        "\n\nSaat ini di luar jam kerja Biro OSDM; pertanyaan Anda akan ditangani pada hari kerja "
+        f"berikutnya, {when_text(next_opening, zone)}."
+    )
+
+
+def acknowledgement(ticket_id: int, next_opening: datetime | None, zone: ZoneInfo) -> str:
+    """A new ticket; ``next_opening`` is set when the question arrived outside working hours."""
+    return (
+        f"Pertanyaan Anda telah kami terima sebagai tiket <b>#{ticket_id}</b> dan diteruskan ke petugas "
+        "Biro OSDM. Mohon menunggu; jawaban akan dikirim melalui chat ini."
+        + _out_of_hours(next_opening, zone)
+    )
+
+
+def added_to_ticket(ticket_id: int, reopened: bool, next_opening: datetime | None, zone: ZoneInfo) -> str:
+    head = (
+        f"Tiket <b>#{ticket_id}</b> dibuka kembali dan pesan Anda telah diteruskan ke petugas Biro OSDM."
+        if reopened
+        else f"Pesan tambahan Anda telah ditambahkan ke tiket <b>#{ticket_id}</b> dan diteruskan ke petugas."
+    )
+    return head + " Mohon menunggu jawaban melalui chat ini." + _out_of_hours(next_opening, zone)
+
+
+def answer_tag(ticket_id: int) -> str:
+    return (
+        f"💬 <b>Jawaban petugas Biro OSDM untuk tiket #{ticket_id}</b> ada di bawah ini.\n"
+        "<i>Setelah membacanya, ketik /selesai bila pertanyaan Anda sudah terjawab, atau kirim pesan "
+        "bila masih ada yang ingin ditanyakan.</i>"
+    )
+
+
+STAFF_OWNED = "⚠️ <b>Tiket milik anggota staf: ditangani staf lain.</b>"
+
+
+def header(
+    ticket_id: int,
+    status: Status,
+    *,
+    nama: str,
+    unit: str | None,
+    nip: str,
+    created_at: datetime,
+    zone: ZoneInfo,
+    assigned: str | None,
+    staff_owned: bool = False,
+) -> str:
+    lines = [
+        f"🎫 <b>Tiket #{ticket_id}</b> · {STATUS_LABELS[status]}",
+        f"Pegawai: {html.escape(nama)}",
+        f"Unit kerja: {html.escape(unit or '-')}",
+        f"NIP: {mask_nip(nip)}",
+        f"Masuk: {when_text(created_at.replace(tzinfo=UTC), zone)}",
+    ]
+    if assigned:
+        lines.append(f"Petugas: {html.escape(assigned)}")
+    if staff_owned:
+        lines.append(STAFF_OWNED)
+    if status is not Status.SELESAI:
+        lines.append("\n<i>Balas (reply) pesan tiket ini untuk menjawab pegawai melalui bot.</i>")
+    return "\n".join(lines)
+
+
+def waiting(created_at: datetime, now: datetime) -> str:
+    minutes = max(0, int((now - created_at).total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} menit"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} jam {minutes} menit"
+    days, hours = divmod(hours, 24)
+    return f"{days} hari {hours} jam"
+
+
+def open_list(rows: Sequence[tuple[int, Status, str, datetime, str | None]], now: datetime) -> str:
+    """/tiket: (id, status, employee name, created_at, assigned staff) oldest first."""
+    if not rows:
+        return "✅ Tidak ada tiket yang terbuka saat ini."
+    lines = ["<b>Tiket terbuka</b> (terlama di atas):"]
+    for ticket_id, status, nama, created_at, assigned in rows:
+        who = f" · {html.escape(assigned)}" if assigned else ""
+        lines.append(
+            f"#{ticket_id} · {STATUS_LABELS[status]} · {html.escape(nama)} · menunggu "
+            f"{waiting(created_at, now)}{who}"
+        )
+    lines.append("\nGunakan /ambil N untuk mengambil dan /tutup N untuk menutup tiket.")
+    return "\n".join(lines)
+
+
+STAFF_USAGE = "Format: <code>/{command} N</code>, dengan N nomor tiket, misalnya <code>/{command} 12</code>."
+
+
+def unknown_ticket(ticket_id: str) -> str:
+    shown = html.escape(ticket_id[:20])
+    if parse_int(ticket_id.lstrip("#")) is None:
+        return (
+            f"Tiket #{shown} tidak ditemukan. Nomor tiket ditulis dengan angka 0-9, misalnya /ambil 12. "
+            "Ketik /tiket untuk melihat tiket terbuka."
+        )
+    return f"Tiket #{shown} tidak ditemukan. Ketik /tiket untuk melihat tiket terbuka."
+
+
+TRANSITION_ERRORS = {
+    "taken": "Tiket #{id} sudah diambil oleh {who}.",
+    "answered": "Tiket #{id} sudah dijawab; balas pesan tiket untuk menambah jawaban.",
+    "closed": "Tiket #{id} sudah selesai (ditutup).",
+}
+
+
+def taken(ticket_id: int, who: str) -> str:
+    return f"👍 Tiket #{ticket_id} diambil oleh {html.escape(who)}."
+
+
+def closed_by_staff(ticket_id: int, who: str) -> str:
+    return f"✅ Tiket #{ticket_id} ditutup oleh {html.escape(who)}."
+
+
+OWN_TICKET = (
+    "⛔ Tiket #{id} adalah tiket Anda sendiri sebagai pegawai, sehingga tidak dapat Anda ambil, jawab, "
+    "atau tutup. Mohon serahkan kepada anggota staf lain."
+)
+UNDELIVERABLE_UNBOUND = (
+    "⚠️ Jawaban untuk tiket #{id} tidak dapat dikirim: akun Telegram pegawai sedang tidak terhubung "
+    "dengan NIP-nya (pegawai telah keluar dari Sinawai). Jawaban tidak dikirim ke akun lama. Setelah "
+    "pegawai mendaftar kembali, silakan kirim ulang jawaban, atau hubungi pegawai melalui saluran lain."
+)
+CLOSED_BY_EMPLOYEE = "✅ Tiket #{id} ditutup oleh pegawai."
+ANSWER_TO_CLOSED = "Tiket #{id} sudah selesai; balasan ini tidak diteruskan kepada pegawai."
+UNDELIVERABLE = (
+    "⚠️ Jawaban untuk tiket #{id} tidak dapat dikirim: pegawai telah memblokir bot. Pesan tidak akan dikirim "
+    "ulang; silakan hubungi pegawai melalui saluran lain."
+)
+
+UNDELIVERED_TO_STAFF = (
+    "⚠️ Pesan pegawai untuk tiket #{id} tidak dapat diteruskan ke grup ini setelah {attempts} kali "
+    "percobaan. Ketik /tiket untuk melihat tiket terbuka, lalu hubungi pegawai melalui saluran lain."
+)
+
+CLOSED_FOR_EMPLOYEE = (
+    "Tiket <b>#{id}</b> telah ditutup oleh petugas Biro OSDM. Terima kasih telah menggunakan layanan "
+    "Sinawai. 🙏\n\nMohon beri penilaian atas layanan kami (1 = sangat kurang, 5 = sangat baik):"
+)
+AUTO_CLOSED_FOR_EMPLOYEE = (
+    "Tiket <b>#{id}</b> telah ditutup otomatis karena tidak ada tanggapan selama {days} hari kerja "
+    "setelah jawaban petugas Biro OSDM. Bila masih ada yang ingin ditanyakan, ketik saja pesan Anda "
+    "untuk membuat tiket baru. 🙏\n\n"
+    "Mohon beri penilaian atas layanan kami (1 = sangat kurang, 5 = sangat baik):"
+)
+AUTO_CLOSED_FOR_STAFF = "🕒 Tiket #{id} ditutup otomatis: tidak ada tanggapan selama {days} hari kerja."
+CLOSED_BY_YOU = (
+    "Terima kasih, tiket <b>#{id}</b> telah ditutup. 🙏\n\n"
+    "Mohon beri penilaian atas layanan kami (1 = sangat kurang, 5 = sangat baik):"
+)
+NOTHING_TO_CLOSE = (
+    "Anda tidak memiliki tiket yang sedang terbuka. Ketik pertanyaan Anda untuk membuat tiket baru."
+)
+RATED = "Terima kasih atas penilaian Anda untuk tiket #{id}: {stars} ({rating}/5)."
+ASK_COMMENT = (
+    "Apakah ada saran atau komentar untuk layanan kami? Silakan ketik komentar Anda, atau ketik /lewati "
+    "(atau tekan tombol di bawah) untuk melewatinya."
+)
+SKIP_LABEL = "Lewati"
+ALREADY_RATED = "Anda sudah memberi penilaian untuk tiket ini. Terima kasih!"
+RATING_NOT_AVAILABLE = "Penilaian untuk tiket ini tidak tersedia."
+COMMENT_THANKS = "Terima kasih atas komentar Anda. Masukan Anda membantu kami meningkatkan layanan. 🙏"
+COMMENT_SKIPPED = "Baik, terima kasih. Ketik pertanyaan Anda kapan saja bila memerlukan bantuan lagi."
+COMMENT_TEXT_EXPECTED = "Mohon kirim komentar dalam bentuk teks, atau ketik /lewati."
+NOTHING_TO_SKIP = "Tidak ada yang perlu dilewati. Ketik /menu untuk memilih layanan."
+STAFF_ONLY = "Perintah ini hanya dapat digunakan di grup petugas Biro OSDM."
+
+
+# ---- FAQ answers before a consultation ------------------------------------------------------------------
+
+FAQ_INTRO = "🔎 <b>Mungkin ini jawaban yang Anda cari:</b>"
+FAQ_MORE = "Topik lain yang mungkin sesuai ada pada tombol di bawah ini.\n"
+FAQ_QUESTION = "Apakah informasi ini menjawab pertanyaan Anda?"
+FAQ_YES = "✅ Ya, terjawab"
+FAQ_NO = "➡️ Tidak, teruskan ke petugas"
+FAQ_THANKS = (
+    "Terima kasih, senang dapat membantu! 😊\n"
+    "Jika masih ada yang ingin ditanyakan, silakan tulis pertanyaan Anda kapan saja."
+)
+FAQ_DECIDED = "Pilihan untuk pertanyaan ini sudah tercatat."
+FAQ_GONE = (
+    'Topik ini sudah tidak tersedia. Silakan tekan "Tidak, teruskan ke petugas" atau tulis ulang '
+    "pertanyaan Anda."
+)

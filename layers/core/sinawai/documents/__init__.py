@@ -1,0 +1,1 @@
+"""Documents: forms, templates and regulations offered by role (/dokumen, /unggah)."""

@@ -1,0 +1,250 @@
+"""Documents offered by /dokumen: the metadata in MySQL (``document``), the files in S3 under documents/.
+
+A document is uploaded to Telegram once: the ``file_id`` Telegram returns is kept and re-sent after that.
+Files over Telegram's 50 MB upload limit are offered as a short-lived presigned S3 link instead.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pymysql
+
+from sinawai.platform.clock import utcnow
+from sinawai.platform.db import Database, Row
+
+PREFIX = "documents/"
+ROLES = ("pegawai", "staf", "admin")
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # Telegram's sendDocument limit for a bot
+MAX_BOT_DOWNLOAD_BYTES = 20 * 1024 * 1024  # getFile: what a bot may download from Telegram
+LINK_SECONDS = 900
+CATEGORY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+MAX_TITLE_CHARS = 120
+
+
+class DocumentInputError(ValueError):
+    """What staff gave cannot become a document; the message (Indonesian) says what to do."""
+
+
+@dataclass(frozen=True)
+class Document:
+    id: int
+    category: str
+    title: str
+    roles: frozenset[str]
+    s3_key: str
+    file_name: str
+    mime_type: str | None
+    size_bytes: int
+    telegram_file_id: str | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Document:
+        roles = row["roles"]
+        role_set = roles if isinstance(roles, set) else set(str(roles or "").split(","))
+        return cls(
+            id=int(row["id"]),
+            category=str(row["category"]),
+            title=str(row["title"]),
+            roles=frozenset(r for r in role_set if r),
+            s3_key=str(row["s3_key"]),
+            file_name=str(row["file_name"]),
+            mime_type=row["mime_type"],
+            size_bytes=int(row["size_bytes"]),
+            telegram_file_id=row["telegram_file_id"],
+        )
+
+    def visible_to(self, role: str) -> bool:
+        return role in self.roles
+
+    @property
+    def too_big_for_telegram(self) -> bool:
+        return self.size_bytes > MAX_UPLOAD_BYTES
+
+
+_COLUMNS = "id, category, title, roles, s3_key, file_name, mime_type, size_bytes, telegram_file_id"
+
+
+def category_label(category: str) -> str:
+    return category.replace("-", " ").capitalize()
+
+
+def check_category(category: str) -> str:
+    value = category.strip().lower()
+    if not CATEGORY_PATTERN.match(value):
+        raise DocumentInputError(
+            f"Kategori {category!r} tidak valid: gunakan huruf kecil, angka dan tanda '-', "
+            "paling banyak 32 karakter (contoh: formulir, peraturan, templat-surat)."
+        )
+    return value
+
+
+def check_roles(roles: Iterable[str]) -> list[str]:
+    chosen = [r.strip().lower() for r in roles if r.strip()]
+    unknown = [r for r in chosen if r not in ROLES]
+    if unknown or not chosen:
+        raise DocumentInputError(
+            f"Peran tidak valid: {', '.join(unknown) or '(kosong)'}; pilih {', '.join(ROLES)}."
+        )
+    return chosen
+
+
+def s3_key_for(category: str, file_name: str) -> str:
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", file_name).strip("_") or "dokumen"
+    return f"{PREFIX}{category}/{uuid.uuid4().hex[:12]}-{safe[-100:]}"
+
+
+def categories(db: Database, role: str) -> list[tuple[str, int]]:
+    rows = db.fetch_all(
+        "SELECT category, COUNT(*) AS n FROM document WHERE active AND FIND_IN_SET(%s, roles) > 0"
+        " GROUP BY category ORDER BY category",
+        (role,),
+    )
+    return [(str(r["category"]), int(r["n"])) for r in rows]
+
+
+def in_category(db: Database, category: str, role: str) -> list[Document]:
+    rows = db.fetch_all(
+        f"SELECT {_COLUMNS} FROM document WHERE active AND category = %s"  # noqa: S608
+        " AND FIND_IN_SET(%s, roles) > 0 ORDER BY title",
+        (category, role),
+    )
+    return [Document.from_row(r) for r in rows]
+
+
+def get(db: Database, document_id: int) -> Document | None:
+    row = db.fetch_one(f"SELECT {_COLUMNS} FROM document WHERE id = %s AND active", (document_id,))  # noqa: S608
+    return Document.from_row(row) if row else None
+
+
+def add(
+    db: Database,
+    *,
+    category: str,
+    title: str,
+    roles: Iterable[str] | None,
+    s3_key: str,
+    file_name: str,
+    mime_type: str | None,
+    size_bytes: int,
+    telegram_file_id: str | None,
+    added_by: str | None,
+) -> Document:
+    """Add a document, or replace the file of the one with the same category and title.
+
+    ``roles`` None: a new document is for every role, and a replaced one keeps the roles it has (uploading
+    a new version of a restricted document never widens who sees it); named roles are set either way.
+    """
+    title = " ".join(title.split())
+    if not title:
+        raise DocumentInputError("Judul dokumen wajib diisi.")
+    if len(title) > MAX_TITLE_CHARS:
+        raise DocumentInputError(
+            f"Judul terlalu panjang ({len(title)} karakter; maksimal {MAX_TITLE_CHARS})."
+        )
+    role_set = ",".join(check_roles(ROLES if roles is None else roles))
+    now = utcnow()
+    try:
+        db.execute(
+            "INSERT INTO document (category, title, roles, s3_key, file_name, mime_type, size_bytes,"
+            " telegram_file_id, added_by, added_at, file_id_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            # an existing row's roles change only when roles were named (the first parameter below)
+            " ON DUPLICATE KEY UPDATE roles = IF(%s, VALUES(roles), roles), s3_key = VALUES(s3_key),"
+            " file_name = VALUES(file_name), mime_type = VALUES(mime_type), size_bytes = VALUES(size_bytes),"
+            " telegram_file_id = VALUES(telegram_file_id), added_by = VALUES(added_by),"
+            " added_at = VALUES(added_at), file_id_at = VALUES(file_id_at), active = TRUE",
+            (
+                check_category(category),
+                title,
+                role_set,
+                s3_key,
+                file_name[:255],
+                mime_type,
+                size_bytes,
+                telegram_file_id,
+                added_by,
+                now,
+                now if telegram_file_id else None,
+                roles is not None,
+            ),
+        )
+    except pymysql.err.DataError as e:
+        raise DocumentInputError("Data dokumen tidak valid.") from e
+    row = db.fetch_one(
+        f"SELECT {_COLUMNS} FROM document WHERE category = %s AND title = %s",  # noqa: S608
+        (check_category(category), title),
+    )
+    assert row is not None
+    return Document.from_row(row)
+
+
+def keep_file_id(db: Database, document_id: int, file_id: str | None) -> None:
+    db.execute(
+        "UPDATE document SET telegram_file_id = %s, file_id_at = %s WHERE id = %s",
+        (file_id, utcnow() if file_id else None, document_id),
+    )
+
+
+def list_all(db: Database) -> list[Document]:
+    rows = db.fetch_all(f"SELECT {_COLUMNS} FROM document WHERE active ORDER BY category, title")  # noqa: S608
+    return [Document.from_row(r) for r in rows]
+
+
+# ---- S3 ------------------------------------------------------------------------------------------------
+
+
+class MissingFileError(Exception):
+    """The metadata names an S3 object that is not there (deleted, or never uploaded)."""
+
+
+def s3_client() -> Any:
+    import boto3
+
+    return boto3.client("s3")
+
+
+def read(s3: Any, bucket: str, key: str) -> bytes:
+    from botocore.exceptions import ClientError
+
+    try:
+        response = s3.get_object(Bucket=bucket, Key=key)
+    except ClientError as e:
+        if str(e.response.get("Error", {}).get("Code")) in ("NoSuchKey", "404", "NoSuchBucket"):
+            raise MissingFileError(key) from e
+        raise
+    data: bytes = response["Body"].read()
+    return data
+
+
+def exists(s3: Any, bucket: str, key: str) -> bool:
+    from botocore.exceptions import ClientError
+
+    try:
+        s3.head_object(Bucket=bucket, Key=key)
+    except ClientError as e:
+        if str(e.response.get("Error", {}).get("Code")) in ("NoSuchKey", "404", "NotFound", "NoSuchBucket"):
+            return False
+        raise
+    return True
+
+
+def presigned_link(s3: Any, bucket: str, document: Document) -> str:
+    url: str = s3.generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": bucket,
+            "Key": document.s3_key,
+            "ResponseContentDisposition": f'attachment; filename="{document.file_name}"',
+        },
+        ExpiresIn=LINK_SECONDS,
+    )
+    return url
+
+
+def store_file(s3: Any, bucket: str, key: str, data: bytes, mime_type: str | None) -> None:
+    s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType=mime_type or "application/octet-stream")

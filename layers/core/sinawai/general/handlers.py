@@ -1,0 +1,130 @@
+"""The general group's handlers: /start, /menu, /bantuan, /tentang, /batal, unknown commands, the main
+menu's buttons, and the answer to whatever no other group takes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from sinawai.general import menu
+from sinawai.platform import conversations
+from sinawai.router.commands import GENERAL
+from sinawai.telegram.runtime import GroupContext, edit_or_keep
+
+
+def main_menu_markup() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.callback_data) for b in row]
+            for row in menu.MAIN_MENU
+        ]
+    )
+
+
+def back_markup() -> InlineKeyboardMarkup:
+    back = menu.BACK_TO_MENU
+    return InlineKeyboardMarkup([[InlineKeyboardButton(back.label, callback_data=back.callback_data)]])
+
+
+def _message(update: Update) -> Message:
+    message = update.effective_message
+    assert message is not None
+    return message
+
+
+async def start(update: Update, context: GroupContext) -> None:
+    """Greet the employee by first name and show the main menu."""
+    user = update.effective_user
+    text = menu.greeting(user.first_name if user else None)
+    await _message(update).reply_html(text, reply_markup=main_menu_markup())
+
+
+async def show_menu(update: Update, context: GroupContext) -> None:
+    """Show the main menu."""
+    await _message(update).reply_html(menu.MENU_TEXT, reply_markup=main_menu_markup())
+
+
+async def show_help(update: Update, context: GroupContext) -> None:
+    """List every command with a one-line description."""
+    await _message(update).reply_html(menu.help_text(), reply_markup=back_markup())
+
+
+async def show_about(update: Update, context: GroupContext) -> None:
+    """Describe the service."""
+    await _message(update).reply_html(menu.ABOUT_TEXT, reply_markup=back_markup())
+
+
+async def unknown_command(update: Update, context: GroupContext) -> None:
+    """Point an unknown command to /bantuan."""
+    message = _message(update)
+    name = (message.text or "").split(maxsplit=1)[0][1:].partition("@")[0]
+    await message.reply_html(menu.unknown_command_text(name))
+
+
+async def cancel(update: Update, context: GroupContext) -> None:
+    """End the chat's pending conversation, if any."""
+    chat = update.effective_chat
+    assert chat is not None
+    ended = conversations.end_conversation(context.deps.db, chat.id)
+    await _message(update).reply_html(menu.CANCELLED_TEXT if ended else menu.NOTHING_TO_CANCEL_TEXT)
+
+
+async def fallback(update: Update, context: GroupContext) -> None:
+    """Answer a message no other group handles with the menu."""
+    await _message(update).reply_html(menu.FALLBACK_TEXT, reply_markup=main_menu_markup())
+
+
+async def private_only(update: Update, context: GroupContext) -> None:
+    """Invite a group member to the private chat, where personal services live."""
+    url = f"https://t.me/{context.bot.username}?start=menu"
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(menu.OPEN_PRIVATE_CHAT_LABEL, url=url)]])
+    await _message(update).reply_text(menu.PRIVATE_ONLY_TEXT, reply_markup=markup)
+
+
+async def show_page(update: Update, context: GroupContext) -> None:
+    """A main-menu button: show its page in place of the pressed message."""
+    query = update.callback_query
+    assert query is not None
+    pages = {
+        "menu": (menu.MENU_TEXT, main_menu_markup()),
+        "bantuan": (menu.help_text(), back_markup()),
+        "tentang": (menu.ABOUT_TEXT, back_markup()),
+    }
+    await query.answer()
+    await edit_or_keep(update, *pages[(query.data or "").partition(":")[2]])
+
+
+async def service_not_ready(update: Update, context: GroupContext) -> None:
+    """A button of a group whose function is not deployed (the router sent it here): say so."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer(menu.SERVICE_NOT_READY_ALERT, show_alert=True)
+
+
+async def stale_button(update: Update, context: GroupContext) -> None:
+    """Stale or forged button data: show the menu again, never an error."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await edit_or_keep(update, menu.MENU_TEXT, main_menu_markup())
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Wire the general group's handlers: a command and its button are registered next to each other."""
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("start", start, filters=private))
+    app.add_handler(CommandHandler("menu", show_menu, filters=private))
+    app.add_handler(CommandHandler("bantuan", show_help, filters=private))
+    app.add_handler(CommandHandler("tentang", show_about, filters=private))
+    app.add_handler(CallbackQueryHandler(show_page, pattern=rf"^{GENERAL}:(menu|bantuan|tentang)$"))
+    app.add_handler(CommandHandler("batal", cancel, filters=private))
+    app.add_handler(MessageHandler(filters.COMMAND & private, unknown_command))
+    app.add_handler(
+        CommandHandler(["start", "menu", "bantuan", "tentang"], private_only, filters=filters.ChatType.GROUPS)
+    )
+    app.add_handler(MessageHandler(private & ~filters.COMMAND, fallback))
+    # Data without the general prefix reached this group: a group not deployed, or forged.
+    app.add_handler(CallbackQueryHandler(service_not_ready, pattern=rf"^(?!{GENERAL}(?::|$))."))
+    app.add_handler(CallbackQueryHandler(stale_button))

@@ -1,0 +1,119 @@
+"""The main menu and the general texts, in Indonesian (pure; the general function renders them).
+
+Texts use Telegram HTML: only names coming from users need escaping, which ``html.escape`` does.
+Callback data is ``<group>:<action>``, so a press reaches the group that owns the service (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from sinawai.router.commands import (
+    COMMANDS,
+    CONSULTATION,
+    DOCUMENTS,
+    GENERAL,
+    INFORMATION,
+    REGISTRATION,
+    Command,
+)
+
+SERVICE_NAME = "Sinawai"
+BUREAU = "Biro Organisasi dan Sumber Daya Manusia (OSDM)"
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    callback_data: str
+
+
+# The services of the seed's Tabel 1, plus tunkin and cuti from its evaluation (Tabel 5).
+MAIN_MENU: tuple[tuple[Button, ...], ...] = (
+    (
+        Button("👤 Data Pribadi", f"{REGISTRATION}:datapribadi"),
+        Button("💰 Tunkin", f"{REGISTRATION}:tunkin"),
+        Button("🗓️ Cuti", f"{REGISTRATION}:cuti"),
+    ),
+    (
+        Button("📚 Renbangkompeg", f"{INFORMATION}:renbangkompeg"),
+        Button("🔁 Mutasi", f"{INFORMATION}:mutasi"),
+    ),
+    (
+        Button("🩺 Kesejahteraan & Disiplin", f"{INFORMATION}:jahdis"),
+        Button("📈 Kinerja Pegawai", f"{INFORMATION}:pengkinpeg"),
+    ),
+    (
+        Button("📄 Dokumen", f"{DOCUMENTS}:dokumen"),
+        Button("📰 Info Terkini", f"{INFORMATION}:terkini"),
+    ),
+    (Button("💬 Tanya Petugas OSDM", f"{CONSULTATION}:tanya"),),
+    (
+        Button("❓ Bantuan", f"{GENERAL}:bantuan"),
+        Button("ℹ️ Tentang Sinawai", f"{GENERAL}:tentang"),
+    ),
+)
+
+BACK_TO_MENU = Button("⬅️ Menu Utama", f"{GENERAL}:menu")
+
+
+def greeting(first_name: str | None) -> str:
+    name = html.escape(first_name.strip()) if first_name and first_name.strip() else "Bapak/Ibu"
+    return (
+        f"Halo, <b>{name}</b>! 👋\n"
+        f"Selamat datang di <b>{SERVICE_NAME}</b>, layanan bantuan kepegawaian {BUREAU}.\n\n"
+        "Silakan pilih layanan pada menu di bawah ini. Ketik /bantuan untuk melihat semua perintah."
+    )
+
+
+MENU_TEXT = "<b>Menu Utama Sinawai</b>\nSilakan pilih layanan kepegawaian yang Anda butuhkan:"
+
+
+def help_text(commands: tuple[Command, ...] = COMMANDS) -> str:
+    lines = [f"/{c.name} — {html.escape(c.description)}" for c in commands if c.audience == "private"]
+    return (
+        "<b>Bantuan Sinawai</b>\nPerintah yang dapat Anda gunakan:\n\n"
+        + "\n".join(lines)
+        + "\n\nAnda juga dapat memilih layanan melalui /menu."
+    )
+
+
+ABOUT_TEXT = (
+    f"<b>Tentang {SERVICE_NAME}</b>\n"
+    f"{SERVICE_NAME} (Sistem Layanan Bantuan Kepegawaian) adalah layanan {BUREAU} melalui Telegram.\n\n"
+    "• Informasi kepegawaian umum dijawab otomatis, kapan pun dan di mana pun.\n"
+    "• Data pribadi, tunjangan kinerja (tunkin) dan cuti Anda hanya ditampilkan kepada Anda sendiri, "
+    "di chat pribadi, setelah Anda mendaftar.\n"
+    "• Pertanyaan khusus diteruskan ke petugas layanan kepegawaian Biro OSDM, dan jawabannya dikirim "
+    "kembali kepada Anda melalui bot ini.\n\n"
+    "Seluruh layanan tercatat untuk evaluasi dan peningkatan mutu layanan kepegawaian."
+)
+
+
+def unknown_command_text(command: str) -> str:
+    return (
+        f"Maaf, perintah <code>/{html.escape(command[:32])}</code> tidak dikenal. 🙏\n"
+        "Ketik /bantuan untuk melihat daftar perintah, atau /menu untuk memilih layanan."
+    )
+
+
+FALLBACK_TEXT = (
+    "Maaf, pesan Anda belum dapat kami proses. 🙏\n"
+    "Silakan pilih layanan pada menu di bawah ini, atau ketik /bantuan untuk melihat daftar perintah."
+)
+
+SERVICE_NOT_READY_ALERT = (
+    "Layanan ini sedang disiapkan dan belum dapat digunakan. Silakan pilih layanan lain atau hubungi "
+    "Biro OSDM."
+)
+
+PRIVATE_ONLY_TEXT = (
+    "Layanan Sinawai digunakan melalui chat pribadi agar data Anda tetap terjaga. "
+    "Silakan tekan tombol di bawah ini untuk membuka chat dengan bot."
+)
+
+OPEN_PRIVATE_CHAT_LABEL = "💬 Buka chat pribadi"
+
+CANCELLED_TEXT = "Baik, proses sebelumnya telah dibatalkan. Ketik /menu untuk memilih layanan."
+NOTHING_TO_CANCEL_TEXT = "Tidak ada proses yang sedang berjalan. Ketik /menu untuk memilih layanan."

@@ -1,0 +1,1 @@
+"""General staffing information: OSDM's published content, its menus, and announcements."""

@@ -1,0 +1,294 @@
+"""Announcements (/umumkan, /terkini) and their broadcast to every registered employee.
+
+A broadcast is one ``announcement_delivery`` row per recipient, written at once; the rows are sent in
+chunks through the SQS FIFO queue (one message group for every broadcast: one sender at a time, paced
+under Telegram's 30 messages/s) or, without a queue, at once by the same code. A chunk that fails is
+handed over again and resumes with the rows still pending, so nobody gets the announcement twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import html
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
+
+from sinawai.common.text_limits import cut_escaped_utf16, utf16_len
+from sinawai.platform.clock import utcnow
+from sinawai.platform.db import Database, Row
+from sinawai.platform.errors import DuplicateKeyError
+
+# In UTF-16 code units, as Telegram counts (an emoji is two): the broadcast wraps the body in a header and
+# a footer, and /terkini shows it under a date, both far under Telegram's 4096.
+MAX_BODY_UTF16 = 3000
+LATEST = 3
+CHUNK = 25
+DEFAULT_MESSAGES_PER_SECOND = 25.0  # under Telegram's ~30/s, leaving room for the interactive replies
+
+
+@dataclass(frozen=True)
+class Announcement:
+    id: int
+    body: str  # Telegram HTML
+    posted_by_name: str | None
+    staff_chat_id: int
+    posted_at: datetime
+    broadcast_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Announcement:
+        return cls(
+            int(row["id"]),
+            str(row["body"]),
+            row["posted_by_name"],
+            int(row["staff_chat_id"]),
+            row["posted_at"],
+            row["broadcast_at"],
+        )
+
+
+_COLUMNS = "id, body, posted_by_name, staff_chat_id, posted_at, broadcast_at"
+
+
+def post(
+    db: Database,
+    *,
+    text: str,
+    posted_by: int | None,
+    posted_by_name: str | None,
+    staff_chat_id: int,
+    source_message_id: int | None,
+    update_id: int,
+) -> Announcement:
+    """Store an announcement (plain text, escaped here); a retried update returns the stored one."""
+    with contextlib.suppress(DuplicateKeyError):  # a retried update: its announcement is stored already
+        db.execute(
+            "INSERT INTO announcement (body, posted_by, posted_by_name, staff_chat_id, source_message_id,"
+            " update_id, posted_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            (
+                html.escape(text.strip(), quote=False),
+                posted_by,
+                posted_by_name,
+                staff_chat_id,
+                source_message_id,
+                update_id,
+                utcnow(),
+            ),
+        )
+    row = db.fetch_one(f"SELECT {_COLUMNS} FROM announcement WHERE update_id = %s", (update_id,))  # noqa: S608
+    assert row is not None
+    return Announcement.from_row(row)
+
+
+def get(db: Database, announcement_id: int) -> Announcement | None:
+    row = db.fetch_one(f"SELECT {_COLUMNS} FROM announcement WHERE id = %s", (announcement_id,))  # noqa: S608
+    return Announcement.from_row(row) if row else None
+
+
+def latest(db: Database, limit: int = LATEST) -> list[Announcement]:
+    rows = db.fetch_all(
+        f"SELECT {_COLUMNS} FROM announcement ORDER BY posted_at DESC, id DESC LIMIT %s",  # noqa: S608
+        (limit,),
+    )
+    return [Announcement.from_row(r) for r in rows]
+
+
+def recipients_count(db: Database) -> int:
+    row = db.fetch_one(
+        "SELECT COUNT(*) AS n FROM pengguna WHERE id_telegram IS NOT NULL AND status = 'aktif'"
+    )
+    return int(row["n"]) if row else 0
+
+
+def start_broadcast(db: Database, announcement_id: int) -> int | None:
+    """Write one pending row per registered, active employee; None when it was broadcast already."""
+    with db.transaction() as cur:
+        cur.execute(
+            "UPDATE announcement SET broadcast_at = %s WHERE id = %s AND broadcast_at IS NULL",
+            (utcnow(), announcement_id),
+        )
+        if cur.rowcount != 1:
+            return None
+        cur.execute(
+            "INSERT INTO announcement_delivery (announcement_id, chat_id)"
+            " SELECT %s, id_telegram FROM pengguna WHERE id_telegram IS NOT NULL AND status = 'aktif'",
+            (announcement_id,),
+        )
+        return int(cur.rowcount)
+
+
+def pending(db: Database, announcement_id: int, chat_ids: Sequence[int] | None = None) -> list[int]:
+    rows = db.fetch_all(
+        "SELECT chat_id FROM announcement_delivery WHERE announcement_id = %s AND status = 'pending'"
+        " ORDER BY chat_id",
+        (announcement_id,),
+    )
+    found = [int(r["chat_id"]) for r in rows]
+    if chat_ids is None:
+        return found
+    wanted = set(chat_ids)
+    return [c for c in found if c in wanted]
+
+
+def mark(db: Database, announcement_id: int, chat_id: int, status: str, error: str | None = None) -> None:
+    db.execute(
+        "UPDATE announcement_delivery SET status = %s, attempts = attempts + 1, error = %s, sent_at = %s"
+        " WHERE announcement_id = %s AND chat_id = %s AND status = 'pending'",
+        (status, error[:255] if error else None, utcnow(), announcement_id, chat_id),
+    )
+
+
+def counts(db: Database, announcement_id: int) -> dict[str, int]:
+    rows = db.fetch_all(
+        "SELECT status, COUNT(*) AS n FROM announcement_delivery WHERE announcement_id = %s GROUP BY status",
+        (announcement_id,),
+    )
+    result = {"pending": 0, "sent": 0, "blocked": 0, "failed": 0}
+    result.update({str(r["status"]): int(r["n"]) for r in rows})
+    return result
+
+
+def claim_summary(db: Database, announcement_id: int) -> bool:
+    """True for the one caller that may send the summary: nothing pending, and no summary sent yet."""
+    return (
+        db.execute(
+            "UPDATE announcement SET summary_sent_at = %s WHERE id = %s AND summary_sent_at IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM announcement_delivery"
+            " WHERE announcement_id = %s AND status = 'pending')",
+            (utcnow(), announcement_id, announcement_id),
+        )
+        == 1
+    )
+
+
+def release_summary(db: Database, announcement_id: int) -> None:
+    db.execute("UPDATE announcement SET summary_sent_at = NULL WHERE id = %s", (announcement_id,))
+
+
+# ---- texts ----------------------------------------------------------------------------------------------
+
+
+def _angka(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def body_problem(text: str) -> str | None:
+    """Why ``text`` (plain, as staff typed it) cannot be announced, for the staff group; None if it can."""
+    length = utf16_len(text.strip())
+    if length <= MAX_BODY_UTF16:
+        return None
+    return (
+        f"Pengumuman terlalu panjang: {_angka(length)} karakter menurut hitungan Telegram (emoji dan "
+        f"beberapa simbol dihitung 2), maksimal {_angka(MAX_BODY_UTF16)}. Silakan persingkat, atau bagi "
+        "menjadi beberapa pengumuman, lalu kirim ulang."
+    )
+
+
+def shown_body(announcement: Announcement) -> str:
+    """The body within MAX_BODY_UTF16 as shown; one stored before that was counted so is cut with "…"."""
+    return cut_escaped_utf16(announcement.body, MAX_BODY_UTF16)
+
+
+def broadcast_text(announcement: Announcement) -> str:
+    return (
+        f"📢 <b>Pengumuman Biro OSDM</b>\n\n{shown_body(announcement)}\n\n"
+        "Pengumuman lainnya dapat dilihat dengan /terkini."
+    )
+
+
+def summary_text(announcement_id: int, result: dict[str, int]) -> str:
+    return (
+        f"📊 <b>Siaran pengumuman #{announcement_id} selesai.</b>\n"
+        f"Terkirim: {result['sent']} · Memblokir bot: {result['blocked']} · Gagal: {result['failed']}"
+    )
+
+
+# ---- sending ------------------------------------------------------------------------------------------
+
+
+class Pacer:
+    """At most ``per_second`` sends per second from this sender (the FIFO queue allows one sender)."""
+
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1.0 / per_second
+        self._next = 0.0
+
+    async def wait(self) -> None:
+        now = time.monotonic()
+        if self._next > now:
+            await asyncio.sleep(self._next - now)
+        self._next = max(now, self._next) + self.interval
+
+
+async def deliver(
+    bot: Bot, db: Database, announcement: Announcement, chat_ids: Sequence[int] | None, pacer: Pacer
+) -> None:
+    """Send to the still-pending recipients among ``chat_ids`` (None: all); 403 → blocked, 400 → failed.
+
+    Other errors (a 429 the HTTP layer could not wait out, the network) propagate: the chunk is handed over
+    again and resumes here with what is still pending.
+    """
+    text = broadcast_text(announcement)
+    for chat_id in pending(db, announcement.id, chat_ids):
+        await pacer.wait()
+        try:
+            await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+        except Forbidden as e:
+            mark(db, announcement.id, chat_id, "blocked", e.message)
+            continue
+        except BadRequest as e:
+            mark(db, announcement.id, chat_id, "failed", e.message)
+            continue
+        mark(db, announcement.id, chat_id, "sent")
+
+
+async def send_summary_if_done(bot: Bot, db: Database, announcement: Announcement) -> bool:
+    if not claim_summary(db, announcement.id):
+        return False
+    try:
+        await bot.send_message(
+            announcement.staff_chat_id,
+            summary_text(announcement.id, counts(db, announcement.id)),
+            parse_mode=ParseMode.HTML,
+        )
+    except Exception:
+        release_summary(db, announcement.id)
+        raise
+    return True
+
+
+def enqueue(queue_url: str, announcement_id: int, chat_ids: Sequence[int], sqs: Any = None) -> int:
+    """Hand the recipients to the FIFO queue in chunks; returns the number of queue messages."""
+    if sqs is None:
+        import boto3
+
+        sqs = boto3.client("sqs")
+    chunks = [list(chat_ids[i : i + CHUNK]) for i in range(0, len(chat_ids), CHUNK)] or [[]]
+    entries = [
+        {
+            "Id": str(n),
+            "MessageBody": json.dumps({"announcement_id": announcement_id, "chat_ids": chunk}),
+            # one group for all broadcasts: one sender at a time, so the pace holds for the whole bot
+            "MessageGroupId": "broadcast",
+            # the same recipients handed over twice (a retried hand-over) are one message
+            "MessageDeduplicationId": hashlib.sha256(
+                f"{announcement_id}:{','.join(map(str, chunk))}".encode()
+            ).hexdigest(),
+        }
+        for n, chunk in enumerate(chunks)
+    ]
+    for start in range(0, len(entries), 10):
+        result = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries[start : start + 10])
+        if result.get("Failed"):
+            raise RuntimeError(f"SQS refused broadcast chunks: {result['Failed']}")
+    return len(entries)

@@ -1,0 +1,92 @@
+"""The command registry: one place that says which command exists, who handles it and what it does.
+
+The router routes by it, /bantuan lists it and ``setMyCommands`` is filled from it, so the three never
+disagree. Add a command here when its group can answer it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sinawai.platform.redact import SECRET_ARGUMENT_COMMANDS
+
+__all__ = ["SECRET_ARGUMENT_COMMANDS"]
+
+GENERAL = "general"
+REGISTRATION = "registration"
+INFORMATION = "information"
+DOCUMENTS = "documents"
+CONSULTATION = "consultation"
+REPORT = "report"
+
+GROUPS = (GENERAL, REGISTRATION, INFORMATION, DOCUMENTS, CONSULTATION, REPORT)
+
+Audience = Literal["private", "staff", "managers"]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    group: str
+    description: str  # Indonesian, one line: shown by /bantuan and in Telegram's command menu
+    audience: Audience = "private"
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", GENERAL, "Mulai dan tampilkan menu utama"),
+    Command("menu", GENERAL, "Tampilkan menu utama layanan"),
+    Command("bantuan", GENERAL, "Daftar perintah yang dapat digunakan"),
+    Command("tentang", GENERAL, "Tentang layanan Sinawai"),
+    Command("batal", GENERAL, "Batalkan proses yang sedang berjalan"),
+    Command("daftar", REGISTRATION, "Daftar dengan NIP dan kata sandi awal dari Biro OSDM"),
+    Command("datapribadi", REGISTRATION, "Lihat data pribadi Anda"),
+    Command("tunkin", REGISTRATION, "Lihat tunjangan kinerja (tunkin) Anda"),
+    Command("cuti", REGISTRATION, "Lihat saldo cuti Anda tahun ini"),
+    Command("gantisandi", REGISTRATION, "Ganti kata sandi Sinawai Anda"),
+    Command("keluar", REGISTRATION, "Lepaskan akun Telegram ini dari NIP Anda"),
+    Command("renbangkompeg", INFORMATION, "Perencanaan dan pengembangan kompetensi pegawai"),
+    Command("mutasi", INFORMATION, "Mutasi: kenaikan pangkat, pindah, jabatan, pensiun"),
+    Command("jahdis", INFORMATION, "Kesejahteraan dan disiplin: cuti, disiplin, tunkin"),
+    Command("pengkinpeg", INFORMATION, "Pengelolaan kinerja pegawai: SKP dan predikat kinerja"),
+    Command("terkini", INFORMATION, "Pengumuman kepegawaian terbaru"),
+    Command("dokumen", DOCUMENTS, "Unduh formulir, templat dan peraturan"),
+    Command("selesai", CONSULTATION, "Tutup pertanyaan (tiket) Anda yang sudah terjawab"),
+    Command("lewati", CONSULTATION, "Lewati komentar setelah memberi penilaian"),
+    Command("tiket", CONSULTATION, "Daftar tiket terbuka, terlama di atas", audience="staff"),
+    Command("ambil", CONSULTATION, "Ambil tiket: /ambil N", audience="staff"),
+    Command("tutup", CONSULTATION, "Tutup tiket: /tutup N", audience="staff"),
+    Command(
+        "umumkan", INFORMATION, "Umumkan: /umumkan TEKS, atau balas pesan dengan /umumkan", audience="staff"
+    ),
+    Command(
+        "unggah",
+        DOCUMENTS,
+        "Tambah dokumen: kirim berkas dengan keterangan /unggah KATEGORI JUDUL",
+        audience="staff",
+    ),
+    Command(
+        "laporan",
+        REPORT,
+        "Laporan evaluasi layanan: kemarin, /laporan TTTT-BB-HH, atau rentang dua tanggal",
+        audience="managers",
+    ),
+)
+
+
+_BY_NAME = {c.name: c for c in COMMANDS}
+
+
+def command_group(name: str) -> str | None:
+    """The group that answers ``/name``, or None when the command does not exist."""
+    command = _BY_NAME.get(name.lower())
+    return command.group if command else None
+
+
+def command_audience(name: str) -> Audience | None:
+    command = _BY_NAME.get(name.lower())
+    return command.audience if command else None
+
+
+def commands_for(audience: Audience) -> list[Command]:
+    return [c for c in COMMANDS if c.audience == audience]

@@ -1,0 +1,477 @@
+"""Runtime of a command-group function: one python-telegram-bot Application per container.
+
+The Application is built and initialised once, on one long-lived event loop (never ``asyncio.run`` per
+invocation: a second warm call would find its loop closed). Each invocation claims its update exactly once
+in MySQL, lets PTB's handlers answer it, and records every message the bot sends in the message log.
+Telegram's 429 answers are waited out here, in the HTTP layer, so no handler has to care.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import json
+import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from typing import Any, TypeVar
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from telegram import Bot, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, InvalidToken
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, filters
+from telegram.request import HTTPXRequest, RequestData
+
+from sinawai.platform import anatomy, message_log, updates
+from sinawai.platform.config import Settings, bot_token
+from sinawai.platform.db import Database
+from sinawai.platform.errors import ClaimBusyError
+from sinawai.platform.redact import redact_update
+from sinawai.platform.seal import unseal
+
+# The Bot API methods whose result is a message the bot wrote: each is recorded in the message log.
+RECORDED_METHODS = frozenset(
+    {
+        "sendmessage",
+        "sendphoto",
+        "senddocument",
+        "sendvideo",
+        "sendvoice",
+        "sendaudio",
+        "sendsticker",
+        "sendlocation",
+        "sendmediagroup",
+        "copymessage",
+        "forwardmessage",
+        "editmessagetext",
+        "editmessagecaption",
+        "editmessagereplymarkup",
+    }
+)
+SORRY_TEXT = (
+    "Maaf, terjadi gangguan saat memproses pesan Anda dan pesan tersebut tidak dapat diproses. "
+    "Silakan kirim ulang beberapa saat lagi."
+)
+LOST_STEP_TEXT = (
+    "Maaf, pesan Anda tadi tidak dapat kami proses karena gangguan, dan demi keamanan isinya (mungkin "
+    "kata sandi) tidak kami simpan. Silakan ulangi langkahnya: ketik /daftar untuk mendaftar, atau "
+    "/gantisandi untuk mengganti kata sandi."
+)
+MAX_429_RETRIES = 5
+# 429 waits stop this long before the invocation's deadline: the update then fails cleanly and Lambda's
+# retry resumes it (completed steps are not repeated), instead of a timeout in the middle of a wait.
+DEADLINE_SAFETY_SECONDS = 5.0
+DEFAULT_BUDGET_SECONDS = 25.0  # the functions' timeout is 30 s; used when no Lambda context says more
+
+_current_update_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("update_id", default=None)
+_current_group: contextvars.ContextVar[str | None] = contextvars.ContextVar("group", default=None)
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
+_secret_mode: contextvars.ContextVar[str | None] = contextvars.ContextVar("secret_mode", default=None)
+_personal_kind: contextvars.ContextVar[str | None] = contextvars.ContextVar("personal_kind", default=None)
+
+
+class SecretMode(filters.UpdateFilter):
+    """Matches the update the router marked as a possible password ("step" or "grace", see routing)."""
+
+    def __init__(self, mode: str) -> None:
+        super().__init__(name=f"SecretMode({mode})")
+        self.mode = mode
+
+    def filter(self, update: Update) -> bool:
+        return _secret_mode.get() == self.mode
+
+
+def current_secret_mode() -> str | None:
+    """ "step" or "grace" when the router marked the update being processed as a possible password."""
+    return _secret_mode.get()
+
+
+@contextlib.contextmanager
+def personal_reply(kind: str) -> Iterator[None]:
+    """Messages sent inside are the employee's personal data: the message log keeps a marker (kind and
+    length), not the text."""
+    token = _personal_kind.set(kind)
+    try:
+        yield
+    finally:
+        _personal_kind.reset(token)
+
+
+T = TypeVar("T")
+
+Registrar = Callable[[Application[Any, Any, Any, Any, Any, Any]], None]
+
+
+def _method_of(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1].lower()
+
+
+def _param(request_data: RequestData | None, name: str) -> Any:
+    if request_data is None:
+        return None
+    return request_data.parameters.get(name)
+
+
+class RecordingRequest(HTTPXRequest):
+    """PTB's HTTPX transport, plus: waits out 429s, and records what the bot sent."""
+
+    def __init__(self, db: Database, logger: Logger, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._db = db
+        self._logger = logger
+        self.bot_id: int | None = None
+        self.bot_name: str | None = None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> tuple[int, bytes]:
+        deadline = _deadline.get()
+        for _ in range(MAX_429_RETRIES + 1):
+            status, body = await super().do_request(url, method, request_data, *args, **kwargs)
+            if status != 429:
+                break
+            retry_after = _retry_after(body)
+            if retry_after is None:
+                break
+            if deadline is not None and time.monotonic() + retry_after + DEADLINE_SAFETY_SECONDS > deadline:
+                # Waiting would outlive the invocation: fail now, Lambda's retry continues later.
+                self._logger.warning("429 wait would pass the deadline", extra={"retry_after": retry_after})
+                break
+            self._logger.info("telegram asked to slow down", extra={"retry_after": retry_after})
+            await asyncio.sleep(retry_after)
+        api_method = _method_of(url)
+        if status == 200:
+            self._record(api_method, request_data, body)
+        elif api_method == "answercallbackquery" and _query_expired(status, body):
+            # Answering a button press only stops its spinner. Telegram refuses a second answer, and any
+            # answer after about 15 s: a Lambda retry of the press (after a later step failed) must still
+            # do the rest of its work, so the refusal is noted, not raised.
+            self._logger.info("callback query already answered or expired", extra={"status": status})
+            return 200, b'{"ok":true,"result":true}'
+        return status, body
+
+    def _record(self, api_method: str, request_data: RequestData | None, body: bytes) -> None:
+        if api_method not in RECORDED_METHODS:
+            return
+        try:
+            result = json.loads(body).get("result")
+        except ValueError:
+            return
+        message = result if isinstance(result, dict) else {}
+        chat = message.get("chat") or {}
+        chat_id = chat.get("id") or _param(request_data, "chat_id")
+        text = message.get("text") or message.get("caption") or _param(request_data, "text")
+        data: dict[str, Any] = {}
+        personal = _personal_kind.get()
+        if personal is not None and isinstance(text, str):
+            data["personal"], data["length"] = personal, len(text)
+            text = None
+        for key in ("reply_markup", "document", "photo"):
+            if key in message:
+                data[key] = message[key]
+        if api_method == "copymessage":
+            data["from_chat_id"] = _param(request_data, "from_chat_id")
+            data["source_message_id"] = _param(request_data, "message_id")
+        try:
+            message_log.log_outbound(
+                self._db,
+                message_log.OutboundMessage(
+                    method=api_method,
+                    chat_id=int(chat_id) if chat_id is not None else 0,
+                    message_id=message.get("message_id"),
+                    text=text if isinstance(text, str) else None,
+                    data=data or None,
+                    update_id=_current_update_id.get(),
+                    group=_current_group.get(),
+                    bot_id=self.bot_id,
+                    bot_name=self.bot_name,
+                ),
+            )
+        except Exception:
+            # The message reached the user; a lost log row must not turn into a retry that repeats it.
+            self._logger.exception("could not record an outgoing message")
+
+
+def _query_expired(status: int, body: bytes) -> bool:
+    try:
+        description = str(json.loads(body).get("description") or "")
+    except (ValueError, AttributeError):
+        return False
+    return status == 400 and "query is too old" in description.lower()
+
+
+def _retry_after(body: bytes) -> float | None:
+    try:
+        params = json.loads(body).get("parameters") or {}
+        return float(params["retry_after"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+class GroupContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The context every handler gets: ``context.deps`` is its group function (db, settings, logger,
+    ``once``), so handlers reach their dependencies through it, not through module globals."""
+
+    @property
+    def deps(self) -> GroupFunction:
+        deps = self.application.bot_data["deps"]
+        assert isinstance(deps, GroupFunction)
+        return deps
+
+
+class GroupFunction:
+    """Wires one command group: Lambda event in, PTB handlers, exactly-once bookkeeping around them.
+
+    ``lambda_handler`` is the function's Lambda entry point (Powertools logging and metrics around
+    ``handle``); a test builds a GroupFunction with its own ``db`` and calls ``handle`` directly."""
+
+    def __init__(
+        self, group: str, register: Registrar, *, logger: Logger | None = None, db: Database | None = None
+    ) -> None:
+        self.group = group
+        self.logger = logger or Logger(service=f"sinawai-{group}")
+        self.metrics = Metrics(namespace="Sinawai", service=group)
+        self.settings = Settings.from_env()
+        self.db = db or Database()
+        self.lambda_handler: Callable[[dict[str, Any], Any], dict[str, Any]] = (
+            self.logger.inject_lambda_context(clear_state=True)(self.metrics.log_metrics(self.handle))
+        )
+        self._register = register
+        self._loop = asyncio.new_event_loop()
+        self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
+        self._request: RecordingRequest | None = None
+        self._token: str | None = None  # the token the Application was built with
+        self._handler_error: BaseException | None = None
+
+    async def _application(self) -> Application[Any, Any, Any, Any, Any, Any]:
+        if self._app is None:
+            base = self.settings.telegram_api_base_url
+            self._request = RecordingRequest(self.db, self.logger, connection_pool_size=8)
+            self._token = bot_token()
+            app = (
+                Application.builder()
+                .token(self._token)
+                .base_url(f"{base}/bot")
+                .base_file_url(f"{base}/file/bot")
+                .request(self._request)
+                .get_updates_request(HTTPXRequest())
+                .updater(None)
+                .context_types(ContextTypes(context=GroupContext))
+                .build()
+            )
+            app.bot_data["deps"] = self
+            self._register(app)
+            app.add_error_handler(self._on_error)
+            await app.initialize()
+            self._request.bot_id = app.bot.id
+            self._request.bot_name = app.bot.first_name
+            self._app = app
+        return self._app
+
+    async def _renewing_token(self, work: Callable[[], Awaitable[T]]) -> T:
+        """Telegram answered 401: the token was revoked or rotated. Re-read it once, bypassing the secret
+        cache, and rebuild the Application with it; an unchanged token is not tried twice."""
+        try:
+            return await work()
+        except InvalidToken:
+            if bot_token(fresh=True) == self._token:
+                raise
+            self.logger.warning("telegram refused the bot token: rebuilt with the token read again")
+            app, self._app = self._app, None
+            if app is not None:
+                with contextlib.suppress(Exception):
+                    await app.shutdown()
+            return await work()
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        self._handler_error = context.error
+
+    async def _process(self, update_json: Mapping[str, Any]) -> None:
+        app = await self._application()
+        update = Update.de_json(dict(update_json), app.bot)
+        self._handler_error = None
+        await app.process_update(update)
+        if self._handler_error is not None:
+            raise self._handler_error
+
+    def run(self, task: Callable[[Bot], Awaitable[T]]) -> T:
+        """Run work that is not an update (a scheduled sweep) on the container's loop and bot."""
+
+        async def with_bot() -> T:
+            app = await self._application()
+            return await task(app.bot)
+
+        token_group = _current_group.set(self.group)
+        try:
+            return self._loop.run_until_complete(self._renewing_token(with_bot))
+        finally:
+            _current_group.reset(token_group)
+
+    async def once(self, update: Update, step: str, send: Callable[[], Awaitable[int | None]]) -> int | None:
+        """Make a call of this update's processing once: a Lambda retry (after a later step failed) gets
+        the first call's result back instead of sending again (``update_step``)."""
+        done, result = updates.step_done(self.db, update.update_id, step)
+        if done:
+            return result
+        result = await send()
+        updates.record_step(self.db, update.update_id, step, result)
+        return result
+
+    def _apologise(self, update: Mapping[str, Any], text: str = SORRY_TEXT, *, delete: bool = False) -> None:
+        chat = anatomy.chat_of(update)
+        if not chat.get("id"):
+            return
+        message_id = (update.get("message") or {}).get("message_id") if delete else None
+        try:
+            self._loop.run_until_complete(self._send_apology(int(chat["id"]), text, message_id))
+        except Exception:
+            self.logger.exception("could not apologise for a failed update")
+
+    async def _send_apology(self, chat_id: int, text: str, delete_message_id: Any) -> None:
+        app = await self._application()
+        if isinstance(delete_message_id, int):
+            # The employee's own copy of what may be a password goes too.
+            with contextlib.suppress(BadRequest, Forbidden):
+                await app.bot.delete_message(chat_id, delete_message_id)
+        await app.bot.send_message(chat_id, text)
+
+    def _after_earlier_updates(
+        self, update: Mapping[str, Any], update_id: int, event: Mapping[str, Any]
+    ) -> None:
+        """Two quick messages of one chat run in parallel invocations: the later one waits (briefly) for
+        the earlier to finish, so a question is not overtaken by its follow-up, nor a NIP by its password."""
+        message = update.get("message")
+        chat = (message or {}).get("chat") or {}
+        if not isinstance(message, dict) or chat.get("type") != "private" or event.get("replay"):
+            return
+        deadline = time.monotonic() + updates.ORDER_WAIT_SECONDS
+        while updates.earlier_unfinished(self.db, int(chat["id"]), update_id):
+            if time.monotonic() > deadline:
+                self.logger.info("an earlier update of the chat is still unfinished: not waiting longer")
+                return
+            time.sleep(0.05)
+
+    def _run_update(self, update: Mapping[str, Any], update_id: int, deadline: float, mode: Any) -> None:
+        """Process one update with its own context (a copy: nothing leaks into the next invocation)."""
+        _current_update_id.set(update_id)
+        _current_group.set(self.group)
+        _deadline.set(deadline)
+        _secret_mode.set(mode if mode in ("step", "grace") else None)
+        self._loop.run_until_complete(self._renewing_token(lambda: self._process(update)))
+
+    def handle(self, event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
+        update = event["update"]
+        update_id = int(update["update_id"])
+        self.logger.append_keys(update_id=update_id, command_group=self.group)
+        budget = _remaining_seconds(context)
+        deadline = time.monotonic() + budget
+        claim = updates.claim_update(
+            self.db,
+            update,
+            self.group,
+            secret_text=bool(event.get("secret_text")),
+            request_id=getattr(context, "aws_request_id", None),
+            lease_seconds=budget + updates.lease_margin_seconds(),
+            replay=bool(event.get("replay")),
+        )
+        if claim.busy:
+            self.logger.warning("update held by this request id under a running lease: retry later")
+            raise ClaimBusyError(f"update {update_id} is held by this invocation's earlier attempt")
+        if not claim.won:
+            self.logger.info("update already processed or in progress: skipped")
+            return {"status": "duplicate", "update_id": update_id}
+        pad = event.get("pad")
+        if pad is not None or claim.had_secret:
+            clear = _unsealed(claim.sealed, pad)
+            if clear is None:
+                # A password's other half is gone (wiped after its time, or a sweep or re-drive that has no
+                # pad): it cannot be read again, by design. The employee is asked to repeat the step.
+                self.logger.warning("secret half expired: the update cannot be processed")
+                self._apologise(update, LOST_STEP_TEXT, delete=True)
+                updates.finish_update(self.db, update_id, error="secret expired before processing")
+                return {"status": "secret_expired", "update_id": update_id}
+            update = clear
+        self._after_earlier_updates(update, update_id, event)
+        started = time.perf_counter()
+        context_vars = contextvars.copy_context()
+        try:
+            context_vars.run(self._run_update, update, update_id, deadline, event.get("secret_mode"))
+        except Forbidden as e:
+            # The user blocked the bot (or never opened the chat): retrying cannot deliver anything.
+            self.logger.warning("recipient refuses messages", extra={"reason": e.message})
+            updates.finish_update(self.db, update_id, error=f"undeliverable: {e.message}")
+            return {"status": "undeliverable", "update_id": update_id}
+        except Exception as e:
+            self.logger.exception("processing failed")
+            self.metrics.add_metric("UpdateFailed", MetricUnit.Count, 1)
+            # If MySQL is down here too, the error propagates: the claim's lease ends before Lambda's retry
+            # comes, and the sweep covers the rest.
+            updates.finish_update(self.db, update_id, status="failed", error=f"{type(e).__name__}: {e}")
+            if pad is None and (event.get("secret_text") or redact_update(event["update"])[1]):
+                # Invoked directly with a password in clear (not through the router, which seals it): a
+                # retry would put it into Lambda's retry queue and the DLQ. The employee is asked again.
+                self._apologise(update, delete=True)
+                return {"status": "failed", "update_id": update_id}
+            if claim.attempts >= updates.MAX_ATTEMPTS:
+                self._apologise(update)  # the last attempt: the update goes to the dead-letter queue
+            # Re-raised so Lambda retries: a routed payload holds no secret (only a pad: platform/seal.py).
+            raise
+        updates.finish_update(self.db, update_id)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        self.logger.info("processed", extra={"ms": round(elapsed_ms, 1)})
+        self.metrics.add_metric("UpdateProcessed", MetricUnit.Count, 1)
+        self.metrics.add_metric("ProcessingTime", MetricUnit.Milliseconds, elapsed_ms)
+        return {"status": "done", "update_id": update_id}
+
+
+def _remaining_seconds(context: Any) -> float:
+    """How long this invocation may still run (Lambda's context), less nothing: the caller adds margins."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining is None:
+        return DEFAULT_BUDGET_SECONDS
+    try:
+        return max(1.0, float(remaining()) / 1000)
+    except (TypeError, ValueError):
+        return DEFAULT_BUDGET_SECONDS
+
+
+def _unsealed(sealed: bytes | None, pad: Any) -> dict[str, Any] | None:
+    if sealed is None or not isinstance(pad, str):
+        return None
+    try:
+        update = json.loads(unseal(sealed, pad))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return update if isinstance(update, dict) else None
+
+
+def not_modified(error: BadRequest) -> bool:
+    """Telegram's "message is not modified": an edit to what is already shown (a button pressed twice).
+
+    Telegram has no error code for it, and PTB capitalises the description: compared without case."""
+    return "message is not modified" in error.message.lower()
+
+
+async def edit_or_keep(
+    update: Update, text: str, markup: InlineKeyboardMarkup | None, *, link_preview: bool = True
+) -> None:
+    """Edit the pressed button's message to ``text`` (HTML); the same page shown again is not an error."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            disable_web_page_preview=None if link_preview else True,
+        )
+    except BadRequest as e:
+        if not not_modified(e):
+            raise
