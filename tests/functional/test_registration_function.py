@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -11,8 +10,11 @@ import pytest
 from local_stack.telegram import TelegramEmulator
 from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.db import Database
+from sinawai.registration.handlers import register as register_registration
 from sinawai.registration.passwords import hash_password
-from tests.helpers import BOT_TOKEN, FakeContext, db_env, load_function, query
+from sinawai.router.commands import REGISTRATION
+from sinawai.telegram.runtime import GroupFunction
+from tests.helpers import BOT_TOKEN, FakeContext, db_env, query
 
 USER = 5550001
 NIP = "199001172015031001"
@@ -29,7 +31,7 @@ def emulator() -> Iterator[TelegramEmulator]:
 @pytest.fixture
 def registration(
     db: DatabaseSettings, emulator: TelegramEmulator, monkeypatch: pytest.MonkeyPatch
-) -> ModuleType:
+) -> GroupFunction:
     for key, value in db_env(db).items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("TELEGRAM_API_BASE_URL", emulator.base_url)
@@ -38,7 +40,7 @@ def registration(
         "INSERT INTO pengguna (nip, nama, password_hash) VALUES (%s, 'Budi Santoso', %s)",
         (NIP, hash_password(PASSWORD)),
     )
-    return load_function("registration")
+    return GroupFunction(REGISTRATION, register_registration)
 
 
 def event_for(update: dict[str, Any]) -> dict[str, Any]:
@@ -46,7 +48,7 @@ def event_for(update: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_failing_update_with_a_password_is_not_retried_and_the_user_is_asked_again(
-    registration: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+    registration: GroupFunction, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     update = emulator.send_message(USER, f"/daftar {NIP} {PASSWORD}")
     emulator.fail_next("sendMessage", count=1, error_code=500, description="Internal Server Error")
@@ -59,7 +61,7 @@ def test_a_failing_update_with_a_password_is_not_retried_and_the_user_is_asked_a
 
 
 def test_a_failing_ordinary_update_is_raised_for_lambda_to_retry(
-    registration: ModuleType, emulator: TelegramEmulator
+    registration: GroupFunction, emulator: TelegramEmulator
 ) -> None:
     update = emulator.send_message(USER, "/datapribadi")
     emulator.fail_next("sendMessage", count=1, error_code=500, description="Internal Server Error")
@@ -68,3 +70,40 @@ def test_a_failing_ordinary_update_is_raised_for_lambda_to_retry(
     # Lambda's retry: claimed again (attempt 2) and answered
     assert registration.lambda_handler(event_for(update), FakeContext())["status"] == "done"
     assert "belum terdaftar" in (emulator.bot_messages(USER)[-1].text or "")
+
+
+GROUP_CHAT = -1009990001
+
+
+def test_each_button_kind_does_its_own_thing_and_only_in_the_private_chat(
+    registration: GroupFunction, emulator: TelegramEmulator, db: DatabaseSettings
+) -> None:
+    def handle(update: dict[str, Any]) -> None:
+        assert registration.lambda_handler(event_for(update), FakeContext())["status"] == "done"
+
+    handle(emulator.send_message(USER, f"/daftar {NIP} {PASSWORD}"))
+    welcome = emulator.bot_messages(USER)[-1]
+    assert welcome.callback_data == ["registration:datapribadi", "registration:tunkin", "registration:cuti"]
+
+    handle(emulator.press_button(USER, USER, welcome.message_id, "registration:tunkin"))
+    assert "Tunjangan Kinerja" in (emulator.bot_messages(USER)[-1].text or "")
+    handle(emulator.press_button(USER, USER, welcome.message_id, "registration:cuti"))
+    assert "Saldo Cuti" in (emulator.bot_messages(USER)[-1].text or "")
+
+    handle(emulator.send_message(USER, "/keluar"))
+    confirm = emulator.bot_messages(USER)[-1]
+    handle(emulator.press_button(USER, USER, confirm.message_id, "registration:keluar:batal"))
+    assert emulator.bot_messages(USER)[-1].text == "Baik, akun Anda tetap terhubung."
+    assert query(db, "SELECT id_telegram FROM pengguna")[0]["id_telegram"] == USER
+
+    # stale or forged data of this group: the menu text in place of the pressed message
+    handle(emulator.press_forged_button(USER, USER, confirm.message_id, "registration:lama"))
+    assert (emulator.bot_messages(USER)[-1].text or "").startswith("Menu Utama Sinawai")
+
+    # outside the private chat a press only stops the spinner
+    emulator.add_group(GROUP_CHAT, "Grup Kantor", members=[USER])
+    handle(emulator.send_message(USER, "/tunkin", chat_id=GROUP_CHAT))
+    in_group = emulator.bot_messages(GROUP_CHAT)
+    handle(emulator.press_forged_button(USER, GROUP_CHAT, in_group[-1].message_id, "registration:keluar:ya"))
+    assert emulator.bot_messages(GROUP_CHAT) == in_group
+    assert query(db, "SELECT id_telegram FROM pengguna")[0]["id_telegram"] == USER

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from sinawai.common import format_id
+from sinawai.registration import personal_data
 from sinawai.registration.passwords import hash_password, password_problem, verify_password
 from sinawai.registration.rules import LockoutPolicy, nip_problem, normalize_nip
 
@@ -23,6 +24,14 @@ def test_dates_and_periods_in_indonesian() -> None:
     assert format_id.tanggal(date(1990, 1, 17)) == "17 Januari 1990"
     assert format_id.tanggal(date(2026, 8, 1)) == "1 Agustus 2026"
     assert format_id.periode("2026-10") == "Oktober 2026"
+
+
+def test_lockout_end_is_shown_on_the_local_clock() -> None:
+    moment = datetime(2026, 11, 28, 3, 0)  # naive UTC, as the database keeps it
+    assert format_id.jam(moment, "Asia/Jakarta") == "10.00 WIB"
+    assert format_id.jam(moment, "Asia/Makassar") == "11.00 WITA"
+    assert format_id.jam(moment, "Asia/Jayapura") == "12.00 WIT"
+    assert format_id.jam(moment, "UTC") == "03.00"
 
 
 def test_nip_formats() -> None:
@@ -46,22 +55,22 @@ def test_tunkin_text_shows_net_and_history() -> None:
             "keterangan": "x",
         },
     ]
-    text = format_id.tunkin_text(rows)
+    text = personal_data.tunkin_text(rows)
     assert "Oktober 2026" in text
     assert "Diterima: Rp 5.361.800" in text
     assert "September 2026: Rp 5.227.755" in text
-    assert "Belum ada data" in format_id.tunkin_text([])
+    assert "Belum ada data" in personal_data.tunkin_text([])
 
 
 def test_cuti_text_has_balance_and_rule_and_never_negative() -> None:
-    text = format_id.cuti_text([{"jenis": "tahunan", "hak": 12, "terpakai": 3}], 2026)
+    text = personal_data.cuti_text([{"jenis": "tahunan", "hak": 12, "terpakai": 3}], 2026)
     assert "sisa 9 hari" in text
     assert "12 hari kerja" in text
-    assert "sisa 0 hari" in format_id.cuti_text([{"jenis": "sakit", "hak": 2, "terpakai": 5}], 2026)
+    assert "sisa 0 hari" in personal_data.cuti_text([{"jenis": "sakit", "hak": 2, "terpakai": 5}], 2026)
 
 
 def test_personal_data_escapes_html() -> None:
-    text = format_id.personal_data_text(
+    text = personal_data.personal_data_text(
         {"nama": "<b>Budi</b>", "nip": "199001172015031001", "status": "aktif"}
     )
     assert "&lt;b&gt;Budi&lt;/b&gt;" in text

@@ -1,11 +1,9 @@
-"""Personal data as the employee reads it on a phone: Indonesian dates, rupiah, leave rules (pure)."""
+"""Indonesian formatting, as employees read it on a phone: dates, rupiah, NIPs, the time of day (pure)."""
 
 from __future__ import annotations
 
-import html
-from collections.abc import Mapping, Sequence
-from datetime import date
-from typing import Any
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 MONTHS = (
     "Januari",
@@ -21,30 +19,7 @@ MONTHS = (
     "November",
     "Desember",
 )
-
-# Leave kinds in the order employees think of them, with their name and the rule in one line
-# (PP 11/2017 as amended by PP 17/2020; Peraturan BKN 24/2017). To be confirmed by OSDM.
-LEAVE_KINDS: tuple[tuple[str, str, str], ...] = (
-    (
-        "tahunan",
-        "Cuti Tahunan",
-        "12 hari kerja per tahun setelah 1 tahun bekerja; sisa maksimal 6 hari dapat dibawa ke tahun "
-        "berikutnya. Cuti bersama mengurangi hak cuti tahunan.",
-    ),
-    ("besar", "Cuti Besar", "Paling lama 3 bulan, setelah bekerja paling singkat 5 tahun terus-menerus."),
-    ("sakit", "Cuti Sakit", "Dengan surat keterangan dokter; sakit lama dapat sampai 1 tahun (+6 bulan)."),
-    ("melahirkan", "Cuti Melahirkan", "Paling lama 3 bulan, untuk kelahiran anak pertama sampai ketiga."),
-    (
-        "alasan_penting",
-        "Cuti Karena Alasan Penting",
-        "Paling lama 1 bulan, misalnya keluarga inti sakit keras atau meninggal dunia.",
-    ),
-    (
-        "luar_tanggungan",
-        "Cuti di Luar Tanggungan Negara",
-        "Paling lama 3 tahun, setelah bekerja paling singkat 5 tahun; tanpa penghasilan.",
-    ),
-)
+ZONE_SUFFIX = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
 def rupiah(amount: int) -> str:
@@ -78,82 +53,8 @@ def mask_nip(nip: str) -> str:
     return nip[:4] + "*" * (len(nip) - 8) + nip[-4:]
 
 
-def _e(value: Any) -> str:
-    return html.escape(str(value))
-
-
-def personal_data_text(row: Mapping[str, Any]) -> str:
-    lines = ["👤 <b>Data Pribadi</b>", ""]
-    fields: list[tuple[str, Any]] = [
-        ("Nama", row.get("nama")),
-        ("NIP", format_nip(str(row.get("nip", "")))),
-    ]
-    pangkat, golongan = row.get("pangkat"), row.get("golongan")
-    if pangkat or golongan:
-        both = f"{pangkat} ({golongan})" if pangkat and golongan else (pangkat or golongan)
-        fields.append(("Pangkat/Golongan", both))
-    fields += [
-        ("Jabatan", row.get("jabatan")),
-        ("Unit Kerja", row.get("unit_kerja")),
-        ("Kelas Jabatan", row.get("kelas_jabatan")),
-        ("Jenis Kelamin", {"L": "Laki-laki", "P": "Perempuan"}.get(str(row.get("jenis_kelamin")))),
-        ("Tanggal Lahir", tanggal(row["tanggal_lahir"]) if row.get("tanggal_lahir") else None),
-        ("Email", row.get("email")),
-        ("Status", "Aktif" if row.get("status") == "aktif" else "Nonaktif"),
-    ]
-    for label, value in fields:
-        if value not in (None, ""):
-            lines.append(f"<b>{label}</b>: {_e(value)}")
-    lines += ["", "Jika ada data yang tidak sesuai, silakan sampaikan kepada Biro OSDM."]
-    return "\n".join(lines)
-
-
-def tunkin_text(rows: Sequence[Mapping[str, Any]]) -> str:
-    """``rows`` newest first (periode, kelas_jabatan, tunjangan, potongan, keterangan)."""
-    if not rows:
-        return (
-            "💰 <b>Tunjangan Kinerja</b>\n\nBelum ada data tunjangan kinerja untuk Anda. "
-            "Data diperbarui oleh Biro OSDM setiap bulan."
-        )
-    latest = rows[0]
-    net = int(latest["tunjangan"]) - int(latest["potongan"])
-    lines = [
-        f"💰 <b>Tunjangan Kinerja — {periode(str(latest['periode']))}</b>",
-        "",
-        f"Kelas jabatan: {_e(latest['kelas_jabatan'])}",
-        f"Tunjangan: {rupiah(int(latest['tunjangan']))}",
-        f"Potongan: {rupiah(int(latest['potongan']))}",
-        f"<b>Diterima: {rupiah(net)}</b>",
-    ]
-    if latest.get("keterangan"):
-        lines.append(f"Keterangan: {_e(latest['keterangan'])}")
-    if len(rows) > 1:
-        lines += ["", "<b>Bulan sebelumnya</b> (diterima):"]
-        for row in rows[1:]:
-            received = int(row["tunjangan"]) - int(row["potongan"])
-            lines.append(f"• {periode(str(row['periode']))}: {rupiah(received)}")
-    return "\n".join(lines)
-
-
-def cuti_text(rows: Sequence[Mapping[str, Any]], year: int) -> str:
-    """``rows`` of one year: jenis, hak, terpakai."""
-    if not rows:
-        return (
-            f"🗓️ <b>Saldo Cuti {year}</b>\n\nBelum ada data cuti tahun {year} untuk Anda. "
-            "Silakan hubungi Biro OSDM bila Anda memerlukan informasi cuti."
-        )
-    by_kind = {str(r["jenis"]): r for r in rows}
-    lines = [f"🗓️ <b>Saldo Cuti {year}</b>"]
-    for kind, name, rule in LEAVE_KINDS:
-        row = by_kind.get(kind)
-        if row is None:
-            continue
-        hak, used = int(row["hak"]), int(row["terpakai"])
-        lines += [
-            "",
-            f"<b>{name}</b>",
-            f"Hak {hak} hari · terpakai {used} hari · <b>sisa {max(hak - used, 0)} hari</b>",
-            f"<i>{rule}</i>",
-        ]
-    lines += ["", "Aturan di atas bersifat ringkasan; ketentuan lengkap dapat ditanyakan kepada Biro OSDM."]
-    return "\n".join(lines)
+def jam(moment: datetime, timezone: str) -> str:
+    """A naive UTC moment on the clock of ``timezone``: '14.05 WIB' (no suffix outside Indonesia's zones)."""
+    local = moment.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone))
+    suffix = ZONE_SUFFIX.get(timezone)
+    return local.strftime("%H.%M") + (f" {suffix}" if suffix else "")

@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sinawai.common.format_id import MONTHS
+from sinawai.common.format_id import MONTHS, ZONE_SUFFIX
 from sinawai.common.numbers import parse_int
 
 DEFAULT_WORKING_HOURS = "mon-thu 07:30-16:00; fri 07:30-16:30"
 DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 _DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-ZONE_SUFFIX = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 # How far ahead to look for the next working moment (a long Lebaran break plus weekends fits easily).
 MAX_DAYS_AHEAD = 60
 

@@ -12,6 +12,7 @@ ASK_PASSWORD = (
     "🔒 Pesan berisi kata sandi akan langsung dihapus dari percakapan ini."
 )
 NIP_RETRY_SUFFIX = "\n\nSilakan kirim ulang NIP Anda, atau ketik /batal."
+DAFTAR_RETRY_SUFFIX = "\n\nKetik /daftar untuk mencoba lagi."  # after a malformed NIP in one message
 TEXT_EXPECTED = "Silakan kirim dalam bentuk teks, atau ketik /batal untuk membatalkan."
 SESSION_EXPIRED = "Sesi sebelumnya telah berakhir. Ketik /daftar untuk memulai pendaftaran lagi."
 
@@ -82,6 +83,7 @@ UNBIND_NO = "Batal"
 UNBOUND = "Akun Telegram ini telah dilepaskan dari NIP Anda. Ketik /daftar bila ingin mendaftar lagi."
 UNBIND_CANCELLED = "Baik, akun Anda tetap terhubung."
 
+CHANGE_PASSWORD_FORMAT = "Format: <code>/gantisandi LAMA BARU</code>, atau ketik /gantisandi untuk dipandu."
 ASK_OLD_PASSWORD = (
     "🔑 <b>Ganti kata sandi</b>\nKirim <b>kata sandi lama</b> Anda. Pesan akan langsung dihapus.\n\n"
     "Ketik /batal untuk membatalkan."
