@@ -18,7 +18,7 @@ import pytest
 from moto import mock_aws
 
 from local_stack.telegram import TelegramEmulator
-from sinawai.information import content, content_store
+from sinawai.information import content_files, content_store
 from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.db import Database
 from tests.helpers import (
@@ -85,7 +85,7 @@ def env(db: DatabaseSettings, emulator: TelegramEmulator, s3: Any, monkeypatch: 
 
 
 def publish(s3: Any) -> None:
-    content_store.publish(BUCKET, content.build(content.load_folder(ROOT / "content")), s3=s3)
+    content_store.publish(BUCKET, content_files.build(content_files.load_folder(ROOT / "content")), s3=s3)
 
 
 def handle(module: ModuleType, event: dict[str, Any]) -> dict[str, Any]:
