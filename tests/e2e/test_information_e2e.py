@@ -25,8 +25,8 @@ import pytest
 from local_stack.stack import ROOT, LocalStack, StackConfig
 from local_stack.telegram import ChatMessage
 from sinawai import cli
-from sinawai.documents import library as documents
-from sinawai.information import content
+from sinawai.documents import store as document_store
+from sinawai.information import content, content_files
 from sinawai.platform.db import Database
 from tests.helpers import fresh_database, query
 
@@ -120,7 +120,7 @@ def publish(stack: LocalStack, folder: Path) -> int:
 
 
 def bundle() -> content.Bundle:
-    return content.build(content.load_folder(CONTENT))
+    return content_files.build(content_files.load_folder(CONTENT))
 
 
 def say(stack: LocalStack, user: int, text: str, chat_id: int | None = None, **kw: Any) -> dict[str, Any]:
@@ -524,7 +524,7 @@ def test_a_document_missing_from_s3_gets_a_clear_message_and_staff_are_told(
         == 0
     )
     row = query(stack.config.database, "SELECT id, s3_key FROM document WHERE category = 'peraturan'")[0]
-    documents.s3_client().delete_object(Bucket=stack.config.bucket, Key=row["s3_key"])
+    document_store.s3_client().delete_object(Bucket=stack.config.bucket, Key=row["s3_key"])
     say(stack, SITI, "/dokumen")
     listing = last(stack, SITI)
     press(stack, SITI, SITI, listing.message_id, "documents:c:peraturan")

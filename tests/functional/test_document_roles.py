@@ -18,8 +18,11 @@ from moto import mock_aws
 
 from local_stack.telegram import TelegramEmulator
 from sinawai import cli
+from sinawai.documents.handlers import register
 from sinawai.platform.config import DatabaseSettings
-from tests.helpers import BOT_TOKEN, STAFF_GROUP_CHAT_ID, FakeContext, db_env, load_function, query
+from sinawai.router.commands import DOCUMENTS
+from sinawai.telegram.runtime import GroupFunction
+from tests.helpers import BOT_TOKEN, STAFF_GROUP_CHAT_ID, FakeContext, db_env, query
 
 RINA = 5550101
 REGION = "ap-southeast-3"
@@ -90,7 +93,7 @@ def test_cli_reupload_without_roles_keeps_a_restricted_document_restricted(
     assert roles_of(db, "Pedoman umum") == {"pegawai", "staf", "admin"}
 
 
-def unggah(emulator: TelegramEmulator, documents: Any, caption: str, content: bytes) -> str:
+def unggah(emulator: TelegramEmulator, documents: GroupFunction, caption: str, content: bytes) -> str:
     update = emulator.send_document(RINA, "sop.pdf", content, chat_id=STAFF_GROUP_CHAT_ID, caption=caption)
     result = documents.lambda_handler(
         {"update": update, "group": "documents", "secret_text": False}, FakeContext()
@@ -102,7 +105,7 @@ def unggah(emulator: TelegramEmulator, documents: Any, caption: str, content: by
 def test_unggah_again_without_roles_keeps_a_restricted_document_restricted(
     emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
-    documents = load_function("documents")
+    documents = GroupFunction(DOCUMENTS, register)
     reply = unggah(emulator, documents, "/unggah sop:staf,admin SOP arsip", b"%PDF sop v1")
     assert "(untuk: staf, admin)" in reply
     reply = unggah(emulator, documents, "/unggah sop SOP arsip", b"%PDF sop v2")

@@ -18,9 +18,13 @@ import pytest
 from moto import mock_aws
 
 from local_stack.telegram import TelegramEmulator
-from sinawai.information import content, content_store
+from sinawai.documents.handlers import register as register_documents
+from sinawai.information import broadcast, content_files, content_store
+from sinawai.information.handlers import register as register_information
 from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.db import Database
+from sinawai.router.commands import DOCUMENTS, INFORMATION
+from sinawai.telegram.runtime import GroupFunction
 from tests.helpers import (
     BOT_TOKEN,
     ROOT,
@@ -85,16 +89,16 @@ def env(db: DatabaseSettings, emulator: TelegramEmulator, s3: Any, monkeypatch: 
 
 
 def publish(s3: Any) -> None:
-    content_store.publish(BUCKET, content.build(content.load_folder(ROOT / "content")), s3=s3)
+    content_store.publish(BUCKET, content_files.build(content_files.load_folder(ROOT / "content")), s3=s3)
 
 
-def handle(module: ModuleType, event: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = module.lambda_handler(event, FakeContext())
+def handle(function: GroupFunction | ModuleType, event: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = function.lambda_handler(event, FakeContext())
     return result
 
 
 def test_an_area_command_before_and_after_publication(env: None, s3: Any, emulator: TelegramEmulator) -> None:
-    information = load_function("information")
+    information = GroupFunction(INFORMATION, register_information)
     handle(information, load_event("information_jahdis"))
     assert "sedang disiapkan" in (emulator.bot_messages(BUDI)[-1].text or "")
     publish(s3)
@@ -109,7 +113,7 @@ def test_an_area_command_before_and_after_publication(env: None, s3: Any, emulat
 def test_terkini_and_umumkan_from_a_private_chat(
     env: None, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
-    information = load_function("information")
+    information = GroupFunction(INFORMATION, register_information)
     handle(information, load_event("information_terkini"))
     assert "Belum ada pengumuman" in (emulator.bot_messages(BUDI)[-1].text or "")
     handle(information, load_event("information_umumkan_private"))
@@ -120,7 +124,7 @@ def test_terkini_and_umumkan_from_a_private_chat(
 
 
 def test_dokumen_from_an_unregistered_account_asks_to_register(env: None, emulator: TelegramEmulator) -> None:
-    documents = load_function("documents")
+    documents = GroupFunction(DOCUMENTS, register_documents)
     event = load_event("documents_dokumen")
     event["update"]["message"]["from"]["id"] = TAMU
     event["update"]["message"]["chat"]["id"] = TAMU
@@ -155,14 +159,14 @@ def test_a_broadcast_chunk_that_fails_half_way_resumes_without_sending_twice(
             "INSERT INTO announcement_delivery (announcement_id, chat_id) VALUES (1, %s)", (user,)
         )
     database.close()
-    broadcast = load_function("broadcast")
+    sender = GroupFunction(INFORMATION, lambda app: None)
     event = load_event("broadcast_sqs_chunk")
     emulator.fail_next("sendMessage", error_code=500, chat_id=SITI)
-    first = handle(broadcast, event)
+    first = broadcast.handle_batch(sender, event)
     assert first == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
     assert [m.text for m in emulator.bot_messages(STAFF_GROUP_CHAT_ID)] == []  # not finished: no summary
     for _ in range(2):  # SQS hands it over again (and, at least once, maybe twice)
-        assert handle(broadcast, event) == {"batchItemFailures": []}
+        assert broadcast.handle_batch(sender, event) == {"batchItemFailures": []}
     for user in (BUDI, SITI):
         got = [m for m in emulator.bot_messages(user) if "Apel pagi Senin" in (m.text or "")]
         assert len(got) == 1

@@ -12,25 +12,26 @@ import pytest
 
 from local_stack import telegram_markup
 from sinawai import cli
-from sinawai.information import content
-from sinawai.information.content import ContentError
+from sinawai.common.text_limits import visible_text
+from sinawai.information import content, content_files
+from sinawai.information.content_files import ContentError
 from tests.helpers import ROOT
 
 CONTENT = ROOT / "content"
 
 
 def shipped() -> dict[str, str]:
-    return content.load_folder(CONTENT)
+    return content_files.load_folder(CONTENT)
 
 
 def problems_of(files: dict[str, str]) -> list[str]:
     with pytest.raises(ContentError) as caught:
-        content.build(files)
+        content_files.build(files)
     return [str(p) for p in caught.value.problems]
 
 
 def test_the_shipped_content_covers_every_area_and_is_marked_for_osdm_to_confirm() -> None:
-    bundle = content.build(shipped())
+    bundle = content_files.build(shipped())
     assert [a.id for a in bundle.areas] == list(content.AREAS)
     for area in bundle.areas:
         assert bundle.topics_of(area.id), area.id
@@ -49,14 +50,12 @@ def test_the_shipped_content_covers_every_area_and_is_marked_for_osdm_to_confirm
 
 
 def test_every_rendered_page_parses_as_telegram_html_within_the_limits() -> None:
-    bundle = content.build(shipped())
+    bundle = content_files.build(shipped())
     for topic in bundle.topics:
         message = content.answer_html(topic, bundle.area(topic.area))
         parsed = telegram_markup.parse(message, "HTML")
-        assert telegram_markup.utf16_len(parsed.text) <= content.MAX_ANSWER_CHARS
-        assert parsed.text == content.visible_text(
-            message
-        )  # what the validator counts is what Telegram keeps
+        assert telegram_markup.utf16_len(parsed.text) <= content_files.MAX_ANSWER_CHARS
+        assert parsed.text == visible_text(message)  # what the validator counts is what Telegram keeps
         assert len(content.topic_callback(topic.area, topic.id).encode()) < 64
     for area in bundle.areas:
         telegram_markup.parse(f"<b>{area.title}</b>\n{area.intro_html}", "HTML")
@@ -71,7 +70,7 @@ def test_text_that_looks_like_markup_is_escaped_and_shown_as_written() -> None:
         "Setiap pegawai",
         "Nilai <b>1 & 2</b> serta [tautan](https://example.go.id/a?b=1&c=2) untuk setiap pegawai",
     )
-    topic = content.build(files).topic("skp")
+    topic = content_files.build(files).topic("skp")
     assert topic is not None
     parsed = telegram_markup.parse(topic.html, "HTML")
     assert "Nilai <b>1 & 2</b> serta tautan untuk setiap pegawai" in parsed.text
@@ -93,13 +92,13 @@ def test_a_too_long_answer_is_refused_naming_the_file_and_the_line_where_it_pass
     assert file == path
     assert "terlalu panjang" in message
     # the named line is the one where the rendered answer passes MAX_ANSWER_CHARS
-    bundle_before = content.build(shipped()).topic("cuti-sakit")
+    bundle_before = content_files.build(shipped()).topic("cuti-sakit")
     assert bundle_before is not None
     number = int(line)
     assert len(head) < number <= len(head) + len(extra)
     upto = "\n".join((head + extra)[:number]) + "\n"
     files[path] = "\n".join((head + extra)[: number - 1]) + "\n"
-    content.build(files)  # one line less fits
+    content_files.build(files)  # one line less fits
     files[path] = upto
     assert problems_of(files)  # this line is the first that does not
 
@@ -140,7 +139,7 @@ def test_a_topic_in_an_unknown_section_and_an_area_without_topics_are_refused() 
 
 
 def test_a_bundle_survives_its_json_form() -> None:
-    bundle = content.build(shipped())
+    bundle = content_files.build(shipped())
     again = content.Bundle.from_json(bundle.to_json())
     assert again.topics == bundle.topics
     assert again.areas == bundle.areas
@@ -172,7 +171,7 @@ def test_a_topic_osdm_confirmed_no_longer_says_it_awaits_confirmation() -> None:
     files = shipped()
     path = "pengkinpeg/skp.md"
     files[path] = files[path].replace("status: draft, perlu konfirmasi OSDM", "status: terkonfirmasi")
-    bundle = content.build(files)
+    bundle = content_files.build(files)
     confirmed = bundle.topic("skp")
     assert confirmed is not None
     assert not confirmed.draft

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from sinawai.consultation import faq
-from sinawai.information import content
+from sinawai.information import content, content_files
 from tests.helpers import ROOT
 
-BUNDLE = content.build(content.load_folder(ROOT / "content"))
+BUNDLE = content_files.build(content_files.load_folder(ROOT / "content"))
 
 
 @pytest.mark.parametrize(

@@ -251,11 +251,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 def _load_content(root: Path) -> Any:
     """The checked bundle, or None after printing every problem with its file and line."""
-    from sinawai.information import content
+    from sinawai.information import content_files
 
     try:
-        return content.build(content.load_folder(root))
-    except content.ContentError as e:
+        return content_files.build(content_files.load_folder(root))
+    except content_files.ContentError as e:
         for problem in e.problems:
             print(f"{root / problem.path}:{problem.line}: {problem.message}", file=sys.stderr)
         print(f"Konten ditolak: {len(e.problems)} masalah. Tidak ada yang diterbitkan.", file=sys.stderr)
@@ -315,7 +315,7 @@ def _cmd_content_publish(args: argparse.Namespace) -> int:
 def _cmd_documents_upload(args: argparse.Namespace) -> int:
     import mimetypes
 
-    from sinawai.documents import library as documents
+    from sinawai.documents import rules, store
     from sinawai.platform.db import Database
 
     path = Path(args.file)
@@ -324,10 +324,10 @@ def _cmd_documents_upload(args: argparse.Namespace) -> int:
         print("sinawai documents upload: set DOCUMENTS_BUCKET or --bucket.", file=sys.stderr)
         return 2
     try:
-        category = documents.check_category(args.category)
-        roles = documents.check_roles(args.roles.split(",")) if args.roles is not None else None
+        category = rules.check_category(args.category)
+        roles = rules.check_roles(args.roles.split(",")) if args.roles is not None else None
         data = path.read_bytes()
-    except documents.DocumentInputError as e:
+    except rules.DocumentInputError as e:
         print(f"sinawai documents upload: {e}", file=sys.stderr)
         return 2
     except OSError as e:
@@ -339,11 +339,11 @@ def _cmd_documents_upload(args: argparse.Namespace) -> int:
         print(f"sinawai documents upload: berkas {path} kosong.", file=sys.stderr)
         return 2
     mime = mimetypes.guess_type(path.name)[0]
-    key = documents.s3_key_for(category, path.name)
-    documents.store_file(documents.s3_client(), bucket, key, data, mime)
+    key = rules.s3_key_for(category, path.name)
+    store.store_file(store.s3_client(), bucket, key, data, mime)
     db = Database()
     try:
-        document = documents.add(
+        document = store.add(
             db,
             category=category,
             title=args.title,
@@ -355,7 +355,7 @@ def _cmd_documents_upload(args: argparse.Namespace) -> int:
             telegram_file_id=None,
             added_by=f"cli:{_operator()}",
         )
-    except documents.DocumentInputError as e:
+    except rules.DocumentInputError as e:
         print(f"sinawai documents upload: {e}", file=sys.stderr)
         return 2
     finally:
@@ -369,12 +369,12 @@ def _cmd_documents_upload(args: argparse.Namespace) -> int:
 
 
 def _cmd_documents_list(_: argparse.Namespace) -> int:
-    from sinawai.documents import library as documents
+    from sinawai.documents import store
     from sinawai.platform.db import Database
 
     db = Database()
     try:
-        found = documents.list_all(db)
+        found = store.list_all(db)
     finally:
         db.close()
     for d in found:

@@ -1,27 +1,16 @@
-"""Announcements (/umumkan, /terkini) and their broadcast to every registered employee.
+"""Announcements (/umumkan, /terkini): stored in MySQL with their delivery rows, and their texts.
 
-A broadcast is one ``announcement_delivery`` row per recipient, written at once; the rows are sent in
-chunks through the SQS FIFO queue (one message group for every broadcast: one sender at a time, paced
-under Telegram's 30 messages/s) or, without a queue, at once by the same code. A chunk that fails is
-handed over again and resumes with the rows still pending, so nobody gets the announcement twice.
+A broadcast is one ``announcement_delivery`` row per recipient, written at once (``start_broadcast``);
+``broadcast`` sends them and marks each row, so nobody gets the announcement twice.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import hashlib
 import html
-import json
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from telegram import Bot
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
 
 from sinawai.common.text_limits import cut_escaped_utf16, utf16_len
 from sinawai.platform.clock import utcnow
@@ -32,8 +21,6 @@ from sinawai.platform.errors import DuplicateKeyError
 # a footer, and /terkini shows it under a date, both far under Telegram's 4096.
 MAX_BODY_UTF16 = 3000
 LATEST = 3
-CHUNK = 25
-DEFAULT_MESSAGES_PER_SECOND = 25.0  # under Telegram's ~30/s, leaving room for the interactive replies
 
 
 @dataclass(frozen=True)
@@ -211,84 +198,3 @@ def summary_text(announcement_id: int, result: dict[str, int]) -> str:
         f"📊 <b>Siaran pengumuman #{announcement_id} selesai.</b>\n"
         f"Terkirim: {result['sent']} · Memblokir bot: {result['blocked']} · Gagal: {result['failed']}"
     )
-
-
-# ---- sending ------------------------------------------------------------------------------------------
-
-
-class Pacer:
-    """At most ``per_second`` sends per second from this sender (the FIFO queue allows one sender)."""
-
-    def __init__(self, per_second: float) -> None:
-        self.interval = 1.0 / per_second
-        self._next = 0.0
-
-    async def wait(self) -> None:
-        now = time.monotonic()
-        if self._next > now:
-            await asyncio.sleep(self._next - now)
-        self._next = max(now, self._next) + self.interval
-
-
-async def deliver(
-    bot: Bot, db: Database, announcement: Announcement, chat_ids: Sequence[int] | None, pacer: Pacer
-) -> None:
-    """Send to the still-pending recipients among ``chat_ids`` (None: all); 403 → blocked, 400 → failed.
-
-    Other errors (a 429 the HTTP layer could not wait out, the network) propagate: the chunk is handed over
-    again and resumes here with what is still pending.
-    """
-    text = broadcast_text(announcement)
-    for chat_id in pending(db, announcement.id, chat_ids):
-        await pacer.wait()
-        try:
-            await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
-        except Forbidden as e:
-            mark(db, announcement.id, chat_id, "blocked", e.message)
-            continue
-        except BadRequest as e:
-            mark(db, announcement.id, chat_id, "failed", e.message)
-            continue
-        mark(db, announcement.id, chat_id, "sent")
-
-
-async def send_summary_if_done(bot: Bot, db: Database, announcement: Announcement) -> bool:
-    if not claim_summary(db, announcement.id):
-        return False
-    try:
-        await bot.send_message(
-            announcement.staff_chat_id,
-            summary_text(announcement.id, counts(db, announcement.id)),
-            parse_mode=ParseMode.HTML,
-        )
-    except Exception:
-        release_summary(db, announcement.id)
-        raise
-    return True
-
-
-def enqueue(queue_url: str, announcement_id: int, chat_ids: Sequence[int], sqs: Any = None) -> int:
-    """Hand the recipients to the FIFO queue in chunks; returns the number of queue messages."""
-    if sqs is None:
-        import boto3
-
-        sqs = boto3.client("sqs")
-    chunks = [list(chat_ids[i : i + CHUNK]) for i in range(0, len(chat_ids), CHUNK)] or [[]]
-    entries = [
-        {
-            "Id": str(n),
-            "MessageBody": json.dumps({"announcement_id": announcement_id, "chat_ids": chunk}),
-            # one group for all broadcasts: one sender at a time, so the pace holds for the whole bot
-            "MessageGroupId": "broadcast",
-            # the same recipients handed over twice (a retried hand-over) are one message
-            "MessageDeduplicationId": hashlib.sha256(
-                f"{announcement_id}:{','.join(map(str, chunk))}".encode()
-            ).hexdigest(),
-        }
-        for n, chunk in enumerate(chunks)
-    ]
-    for start in range(0, len(entries), 10):
-        result = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries[start : start + 10])
-        if result.get("Failed"):
-            raise RuntimeError(f"SQS refused broadcast chunks: {result['Failed']}")
-    return len(entries)

@@ -1,101 +1,44 @@
-"""Documents offered by /dokumen: the metadata in MySQL (``document``), the files in S3 under documents/.
+"""Where documents are kept: their metadata in MySQL (``document``), their files in S3 under documents/.
 
 A document is uploaded to Telegram once: the ``file_id`` Telegram returns is kept and re-sent after that.
-Files over Telegram's 50 MB upload limit are offered as a short-lived presigned S3 link instead.
 """
 
 from __future__ import annotations
 
-import re
-import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import pymysql
 
+from sinawai.documents.rules import (
+    LINK_SECONDS,
+    ROLES,
+    Document,
+    DocumentInputError,
+    check_category,
+    check_roles,
+    check_title,
+)
 from sinawai.platform.clock import utcnow
 from sinawai.platform.db import Database, Row
-
-PREFIX = "documents/"
-ROLES = ("pegawai", "staf", "admin")
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # Telegram's sendDocument limit for a bot
-MAX_BOT_DOWNLOAD_BYTES = 20 * 1024 * 1024  # getFile: what a bot may download from Telegram
-LINK_SECONDS = 900
-CATEGORY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
-MAX_TITLE_CHARS = 120
-
-
-class DocumentInputError(ValueError):
-    """What staff gave cannot become a document; the message (Indonesian) says what to do."""
-
-
-@dataclass(frozen=True)
-class Document:
-    id: int
-    category: str
-    title: str
-    roles: frozenset[str]
-    s3_key: str
-    file_name: str
-    mime_type: str | None
-    size_bytes: int
-    telegram_file_id: str | None
-
-    @classmethod
-    def from_row(cls, row: Row) -> Document:
-        roles = row["roles"]
-        role_set = roles if isinstance(roles, set) else set(str(roles or "").split(","))
-        return cls(
-            id=int(row["id"]),
-            category=str(row["category"]),
-            title=str(row["title"]),
-            roles=frozenset(r for r in role_set if r),
-            s3_key=str(row["s3_key"]),
-            file_name=str(row["file_name"]),
-            mime_type=row["mime_type"],
-            size_bytes=int(row["size_bytes"]),
-            telegram_file_id=row["telegram_file_id"],
-        )
-
-    def visible_to(self, role: str) -> bool:
-        return role in self.roles
-
-    @property
-    def too_big_for_telegram(self) -> bool:
-        return self.size_bytes > MAX_UPLOAD_BYTES
-
 
 _COLUMNS = "id, category, title, roles, s3_key, file_name, mime_type, size_bytes, telegram_file_id"
 
 
-def category_label(category: str) -> str:
-    return category.replace("-", " ").capitalize()
-
-
-def check_category(category: str) -> str:
-    value = category.strip().lower()
-    if not CATEGORY_PATTERN.match(value):
-        raise DocumentInputError(
-            f"Kategori {category!r} tidak valid: gunakan huruf kecil, angka dan tanda '-', "
-            "paling banyak 32 karakter (contoh: formulir, peraturan, templat-surat)."
-        )
-    return value
-
-
-def check_roles(roles: Iterable[str]) -> list[str]:
-    chosen = [r.strip().lower() for r in roles if r.strip()]
-    unknown = [r for r in chosen if r not in ROLES]
-    if unknown or not chosen:
-        raise DocumentInputError(
-            f"Peran tidak valid: {', '.join(unknown) or '(kosong)'}; pilih {', '.join(ROLES)}."
-        )
-    return chosen
-
-
-def s3_key_for(category: str, file_name: str) -> str:
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", file_name).strip("_") or "dokumen"
-    return f"{PREFIX}{category}/{uuid.uuid4().hex[:12]}-{safe[-100:]}"
+def _document(row: Row) -> Document:
+    roles = row["roles"]
+    role_set = roles if isinstance(roles, set) else set(str(roles or "").split(","))
+    return Document(
+        id=int(row["id"]),
+        category=str(row["category"]),
+        title=str(row["title"]),
+        roles=frozenset(r for r in role_set if r),
+        s3_key=str(row["s3_key"]),
+        file_name=str(row["file_name"]),
+        mime_type=row["mime_type"],
+        size_bytes=int(row["size_bytes"]),
+        telegram_file_id=row["telegram_file_id"],
+    )
 
 
 def categories(db: Database, role: str) -> list[tuple[str, int]]:
@@ -113,12 +56,12 @@ def in_category(db: Database, category: str, role: str) -> list[Document]:
         " AND FIND_IN_SET(%s, roles) > 0 ORDER BY title",
         (category, role),
     )
-    return [Document.from_row(r) for r in rows]
+    return [_document(r) for r in rows]
 
 
 def get(db: Database, document_id: int) -> Document | None:
     row = db.fetch_one(f"SELECT {_COLUMNS} FROM document WHERE id = %s AND active", (document_id,))  # noqa: S608
-    return Document.from_row(row) if row else None
+    return _document(row) if row else None
 
 
 def add(
@@ -139,13 +82,7 @@ def add(
     ``roles`` None: a new document is for every role, and a replaced one keeps the roles it has (uploading
     a new version of a restricted document never widens who sees it); named roles are set either way.
     """
-    title = " ".join(title.split())
-    if not title:
-        raise DocumentInputError("Judul dokumen wajib diisi.")
-    if len(title) > MAX_TITLE_CHARS:
-        raise DocumentInputError(
-            f"Judul terlalu panjang ({len(title)} karakter; maksimal {MAX_TITLE_CHARS})."
-        )
+    title = check_title(title)
     role_set = ",".join(check_roles(ROLES if roles is None else roles))
     now = utcnow()
     try:
@@ -180,7 +117,7 @@ def add(
         (check_category(category), title),
     )
     assert row is not None
-    return Document.from_row(row)
+    return _document(row)
 
 
 def keep_file_id(db: Database, document_id: int, file_id: str | None) -> None:
@@ -192,7 +129,7 @@ def keep_file_id(db: Database, document_id: int, file_id: str | None) -> None:
 
 def list_all(db: Database) -> list[Document]:
     rows = db.fetch_all(f"SELECT {_COLUMNS} FROM document WHERE active ORDER BY category, title")  # noqa: S608
-    return [Document.from_row(r) for r in rows]
+    return [_document(r) for r in rows]
 
 
 # ---- S3 ------------------------------------------------------------------------------------------------

@@ -1,0 +1,88 @@
+"""The pages the information menus show: an area, a section, a topic, the latest announcements.
+
+Each page is its text (Telegram HTML) and its buttons; the callback data comes from ``content`` (one place
+builds it) and keeps its shape, since Telegram clients hold old buttons.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from sinawai.common.format_id import tanggal
+from sinawai.common.text_limits import MAX_MESSAGE_UTF16, utf16_len, visible_text
+from sinawai.general import menu
+from sinawai.information import announcements, content, texts
+from sinawai.information.announcements import Announcement
+from sinawai.information.content import Area, Bundle
+
+Page = tuple[str, InlineKeyboardMarkup]
+
+TERKINI_MAX_UTF16 = MAX_MESSAGE_UTF16 - 96  # Telegram's limit, with room to spare
+BACK_LABEL = "⬅️ Kembali"
+HOME = InlineKeyboardButton("🏠 Menu Utama", callback_data=menu.BACK_TO_MENU.callback_data)
+
+
+def area_page(bundle: Bundle, area: Area) -> Page:
+    text = f"<b>{html.escape(area.title)}</b>\n{area.intro_html}"
+    if area.sections:
+        rows = [
+            [InlineKeyboardButton(s.title, callback_data=content.section_callback(area.id, s.id))]
+            for s in area.sections
+        ]
+    else:
+        rows = [
+            [InlineKeyboardButton(t.title, callback_data=content.topic_callback(area.id, t.id))]
+            for t in bundle.topics_of(area.id)
+        ]
+    return text, InlineKeyboardMarkup([*rows, [HOME]])
+
+
+def section_page(bundle: Bundle, area: Area, section_id: str) -> Page | None:
+    section = next((s for s in area.sections if s.id == section_id), None)
+    if section is None:
+        return None
+    text = f"<b>{html.escape(area.title)} › {html.escape(section.title)}</b>\n{texts.SECTION_PROMPT}"
+    rows = [
+        [InlineKeyboardButton(t.title, callback_data=content.topic_callback(area.id, t.id))]
+        for t in bundle.topics_of(area.id, section.id)
+    ]
+    back = InlineKeyboardButton(BACK_LABEL, callback_data=content.area_callback(area.id))
+    return text, InlineKeyboardMarkup([*rows, [back, HOME]])
+
+
+def topic_page(bundle: Bundle, area: Area, topic_id: str) -> Page | None:
+    topic = bundle.topic(topic_id)
+    if topic is None or topic.area != area.id:
+        return None
+    target = (
+        content.section_callback(area.id, topic.section) if topic.section else content.area_callback(area.id)
+    )
+    back = InlineKeyboardButton(BACK_LABEL, callback_data=target)
+    return content.answer_html(topic, area), InlineKeyboardMarkup([[back, HOME]])
+
+
+def not_published_page() -> Page:
+    return texts.NOT_PUBLISHED, InlineKeyboardMarkup([[HOME]])
+
+
+def terkini_page(items: Sequence[Announcement], timezone: str) -> Page:
+    """The latest announcements, newest first, as many as fit in one message."""
+    home = InlineKeyboardMarkup([[HOME]])
+    if not items:
+        return texts.NO_ANNOUNCEMENTS, home
+    zone = ZoneInfo(timezone)
+    blocks: list[str] = []
+    for item in items:
+        day = tanggal(item.posted_at.replace(tzinfo=UTC).astimezone(zone).date())
+        blocks.append(f"📌 <i>{day}</i>\n{announcements.shown_body(item)}")
+    text = f"{texts.TERKINI_TITLE}\n\n" + "\n\n".join(blocks)
+    # the newest always fits (its body is at most MAX_BODY_UTF16); older ones go while the whole does not
+    while utf16_len(visible_text(text)) > TERKINI_MAX_UTF16 and len(blocks) > 1:
+        blocks.pop()
+        text = f"{texts.TERKINI_TITLE}\n\n" + "\n\n".join(blocks)
+    return text, home

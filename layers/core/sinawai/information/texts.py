@@ -1,0 +1,31 @@
+"""What the information group says, in Indonesian (Telegram HTML; pure)."""
+
+from __future__ import annotations
+
+NOT_PUBLISHED = (
+    "Informasi layanan ini sedang disiapkan oleh Biro OSDM. 🙏\n"
+    "Silakan coba lagi nanti, atau tuliskan pertanyaan Anda di chat ini untuk diteruskan ke petugas."
+)
+STALE_NOTICE = "Menu sudah diperbarui. Silakan pilih lagi."
+SECTION_PROMPT = "Silakan pilih topik:"
+TERKINI_TITLE = "<b>Info Terkini Kepegawaian</b>"
+NO_ANNOUNCEMENTS = "Belum ada pengumuman terbaru. Silakan periksa kembali nanti."
+STAFF_ONLY = (
+    "Maaf, /umumkan hanya dapat digunakan oleh petugas OSDM di grup layanan kepegawaian. "
+    "Untuk melihat pengumuman, ketik /terkini."
+)
+UMUMKAN_USAGE = (
+    "Cara membuat pengumuman: <code>/umumkan TEKS PENGUMUMAN</code>, atau balas (reply) pesan yang ingin "
+    "diumumkan dengan <code>/umumkan</code>."
+)
+POSTED = (
+    "✅ Pengumuman #{id} disimpan dan kini tampil di /terkini.\n"
+    "Tekan tombol di bawah ini bila pengumuman juga perlu dikirim ke setiap pegawai."
+)
+BROADCAST_LABEL = "📣 Siarkan ke {audience} pegawai terdaftar"
+NOT_FOUND = "Pengumuman tidak ditemukan."
+ALREADY_BROADCAST = "Pengumuman #{id} sudah disiarkan sebelumnya."
+BROADCASTING = (
+    "📣 Pengumuman #{id} sedang disiarkan ke {started} pegawai (oleh {who}). "
+    "Ringkasan pengiriman akan dikirim ke grup ini setelah selesai."
+)
