@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import datetime
-from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,16 +23,17 @@ import pytest
 from moto import mock_aws
 
 from local_stack.telegram import TelegramEmulator
+from sinawai.consultation import staff_delivery
 from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.db import Database
 from sinawai.router.routing import classify
+from tests.consultation_function import ConsultationFunction, delivery_function
 from tests.helpers import (
     BOT_TOKEN,
     STAFF_GROUP_CHAT_ID,
     FakeContext,
     db_env,
     load_event,
-    load_function,
     query,
 )
 
@@ -58,7 +58,7 @@ def emulator() -> Iterator[TelegramEmulator]:
 @pytest.fixture
 def consultation(
     db: DatabaseSettings, emulator: TelegramEmulator, monkeypatch: pytest.MonkeyPatch
-) -> ModuleType:
+) -> ConsultationFunction:
     for key, value in db_env(db).items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("TELEGRAM_API_BASE_URL", emulator.base_url)
@@ -74,7 +74,7 @@ def consultation(
         " VALUES (%s, 'Siti Aminah', 'Biro Keuangan', %s)",
         (SITI_NIP, SITI),
     )
-    return load_function("consultation")
+    return ConsultationFunction.build()
 
 
 def event_for(update: dict[str, Any]) -> dict[str, Any]:
@@ -82,7 +82,7 @@ def event_for(update: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_429_on_the_copy_into_the_staff_group_is_waited_out(
-    consultation: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+    consultation: ConsultationFunction, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     update = emulator.send_message(USER, "Bagaimana cara mengajukan cuti besar?")
     emulator.fail_next("copyMessage", count=1, error_code=429, retry_after=1)
@@ -93,7 +93,9 @@ def test_a_429_on_the_copy_into_the_staff_group_is_waited_out(
     assert query(db, "SELECT status FROM ticket") == [{"status": "baru"}]
 
 
-def answer_copy_fails_once_then_lambda_retries(consultation: ModuleType, emulator: TelegramEmulator) -> None:
+def answer_copy_fails_once_then_lambda_retries(
+    consultation: ConsultationFunction, emulator: TelegramEmulator
+) -> None:
     """Budi asks, Rina answers; the copy of her answer gets a 500 and Lambda runs the update again."""
     consultation.lambda_handler(event_for(emulator.send_message(USER, "Pertanyaan")), FakeContext())
     header = emulator.bot_messages(STAFF_GROUP_CHAT_ID)[0]
@@ -107,7 +109,7 @@ def answer_copy_fails_once_then_lambda_retries(consultation: ModuleType, emulato
 
 
 def test_a_failed_relay_is_retried_by_lambda_and_delivered_once(
-    consultation: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+    consultation: ConsultationFunction, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     answer_copy_fails_once_then_lambda_retries(consultation, emulator)
     answers = [m for m in emulator.bot_messages(USER) if m.content == "Jawaban"]
@@ -116,7 +118,7 @@ def test_a_failed_relay_is_retried_by_lambda_and_delivered_once(
 
 
 def test_a_retry_after_a_failed_answer_copy_sends_the_tag_once(
-    consultation: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+    consultation: ConsultationFunction, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     answer_copy_fails_once_then_lambda_retries(consultation, emulator)
     to_budi = [m.content for m in emulator.bot_messages(USER)]
@@ -129,7 +131,7 @@ def test_a_retry_after_a_failed_answer_copy_sends_the_tag_once(
 
 
 def test_a_retry_after_a_failed_question_copy_resumes_instead_of_adding_a_followup(
-    consultation: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+    consultation: ConsultationFunction, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     update = emulator.send_message(USER, "Bagaimana cara mengajukan cuti besar?")
     emulator.fail_next("copyMessage", count=1, error_code=500, description="Internal Server Error")
@@ -150,7 +152,7 @@ def test_a_retry_after_a_failed_question_copy_resumes_instead_of_adding_a_follow
     assert "telah kami terima sebagai tiket" in to_budi[0]
 
 
-def answered_ticket(consultation: ModuleType, emulator: TelegramEmulator) -> int:
+def answered_ticket(consultation: ConsultationFunction, emulator: TelegramEmulator) -> int:
     """Budi asks, Rina answers: a dijawab ticket; Siti asks and nobody answers: a baru ticket."""
     consultation.lambda_handler(event_for(emulator.send_message(USER, "Pertanyaan")), FakeContext())
     header = emulator.bot_messages(STAFF_GROUP_CHAT_ID)[0]
@@ -173,19 +175,16 @@ def move_back(db: DatabaseSettings, when: str) -> None:
 
 
 def test_the_sweep_closes_an_answered_ticket_after_three_working_days_once(
-    consultation: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+    consultation: ConsultationFunction, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     ticket = answered_ticket(consultation, emulator)
     move_back(db, "2026-12-16 03:00:00")  # Wednesday 10:00 WIB: Thursday, Friday and Monday count
 
-    def sweep(now: datetime) -> Any:
-        return consultation.function.run(lambda bot: consultation.auto_close(bot, now))
-
     staff_before = len(emulator.bot_messages(STAFF_GROUP_CHAT_ID))
     budi_before = len(emulator.bot_messages(USER))
-    assert sweep(datetime(2026, 12, 21, 15, 59, tzinfo=JAKARTA))["closed"] == []
-    assert sweep(datetime(2026, 12, 21, 16, 0, tzinfo=JAKARTA))["closed"] == [ticket]
-    assert sweep(datetime(2026, 12, 21, 17, 0, tzinfo=JAKARTA))["closed"] == []
+    assert consultation.auto_close(datetime(2026, 12, 21, 15, 59, tzinfo=JAKARTA))["closed"] == []
+    assert consultation.auto_close(datetime(2026, 12, 21, 16, 0, tzinfo=JAKARTA))["closed"] == [ticket]
+    assert consultation.auto_close(datetime(2026, 12, 21, 17, 0, tzinfo=JAKARTA))["closed"] == []
 
     statuses = query(db, "SELECT id, status FROM ticket ORDER BY id")
     assert statuses == [{"id": ticket, "status": "selesai"}, {"id": ticket + 1, "status": "baru"}]
@@ -213,21 +212,21 @@ def test_the_sweep_closes_an_answered_ticket_after_three_working_days_once(
 
 
 def test_a_notice_telegram_refused_is_sent_by_the_next_sweep(
-    consultation: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+    consultation: ConsultationFunction, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     ticket = answered_ticket(consultation, emulator)
     move_back(db, "2026-12-16 03:00:00")
     now = datetime(2026, 12, 22, 9, 0, tzinfo=JAKARTA)
     emulator.fail_next("sendMessage", count=1, error_code=500, chat_id=USER)
-    assert consultation.function.run(lambda bot: consultation.auto_close(bot, now))["closed"] == [ticket]
+    assert consultation.auto_close(now)["closed"] == [ticket]
     assert not any("ditutup otomatis" in m.content for m in emulator.bot_messages(USER))
-    assert consultation.function.run(lambda bot: consultation.auto_close(bot, now))["closed"] == []
+    assert consultation.auto_close(now)["closed"] == []
     assert sum("ditutup otomatis" in m.content for m in emulator.bot_messages(USER)) == 1
     assert sum("ditutup otomatis" in m.content for m in emulator.bot_messages(STAFF_GROUP_CHAT_ID)) == 1
 
 
 def test_the_scheduled_event_runs_the_sweep(
-    consultation: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+    consultation: ConsultationFunction, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     ticket = answered_ticket(consultation, emulator)
     query(db, "UPDATE ticket SET last_answer_at = UTC_TIMESTAMP(6) - INTERVAL 30 DAY")
@@ -243,7 +242,9 @@ def test_the_scheduled_event_runs_the_sweep(
     assert sum("ditutup otomatis" in m.content for m in emulator.bot_messages(USER)) == 1
 
 
-def lost_hand_over(consultation: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings) -> int:
+def lost_hand_over(
+    consultation: ConsultationFunction, emulator: TelegramEmulator, db: DatabaseSettings
+) -> int:
     """Budi's question: its header is posted, the copy fails and Lambda gives up (the update went to the
     DLQ), so the copy stays pending in the outbox."""
     update = emulator.send_message(USER, "Pertanyaan yang tertahan")
@@ -256,7 +257,7 @@ def lost_hand_over(consultation: ModuleType, emulator: TelegramEmulator, db: Dat
 
 
 def test_the_schedule_posts_a_copy_whose_hand_over_was_lost_once(
-    consultation: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+    consultation: ConsultationFunction, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     ticket = lost_hand_over(consultation, emulator, db)
     event = load_event("consultation_auto_close_schedule")
@@ -277,7 +278,7 @@ def test_the_schedule_posts_a_copy_whose_hand_over_was_lost_once(
 
 
 def test_with_a_queue_the_schedule_hands_stale_posts_to_it_again(
-    consultation: ModuleType,
+    consultation: ConsultationFunction,
     emulator: TelegramEmulator,
     db: DatabaseSettings,
     monkeypatch: pytest.MonkeyPatch,
@@ -295,9 +296,10 @@ def test_with_a_queue_the_schedule_hands_stale_posts_to_it_again(
         url = sqs.create_queue(
             QueueName="staff.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "false"}
         )["QueueUrl"]
-        monkeypatch.setattr(consultation, "DELIVERY_QUEUE_URL", url)
+        monkeypatch.setenv("STAFF_DELIVERY_QUEUE_URL", url)
+        restarted = ConsultationFunction.build()  # a container started with the queue configured
         event = load_event("consultation_auto_close_schedule")
-        assert consultation.lambda_handler(event, FakeContext())["resent"] == [ticket]
+        assert restarted.lambda_handler(event, FakeContext())["resent"] == [ticket]
         received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"])
     (message,) = received["Messages"]
     item = query(db, "SELECT id FROM staff_outbox WHERE status = 'pending'")[0]["id"]
@@ -313,25 +315,25 @@ def test_sample_events_are_routed_to_consultation(name: str) -> None:
 
 
 def test_the_delivery_function_retries_a_post_and_reports_it_after_the_last_attempt(
-    consultation: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+    consultation: ConsultationFunction, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     update = emulator.send_message(USER, "Pertanyaan yang tidak sampai")
     emulator.fail_next("copyMessage", count=1, error_code=500, description="Internal Server Error")
     with pytest.raises(Exception, match="Internal Server Error"):
         consultation.lambda_handler(event_for(update), FakeContext())
     [item] = query(db, "SELECT id, ticket_id FROM staff_outbox WHERE status = 'pending'")
-    delivery = load_function("delivery")
+    delivery = delivery_function()
     record = {
         "messageId": "m-1",
         "body": json.dumps({"outbox_id": item["id"]}),
         "attributes": {"MessageGroupId": f"ticket-{item['ticket_id']}"},
     }
-    attempts = delivery.MAX_ATTEMPTS
+    attempts = staff_delivery.MAX_ATTEMPTS
     emulator.fail_next("copyMessage", count=attempts, error_code=500, description="Internal Server Error")
     for _ in range(attempts - 1):
-        answer = delivery.lambda_handler({"Records": [record]}, FakeContext())
+        answer = delivery({"Records": [record]}, FakeContext())
         assert answer == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}  # SQS hands it over again
-    assert delivery.lambda_handler({"Records": [record]}, FakeContext()) == {"batchItemFailures": []}
+    assert delivery({"Records": [record]}, FakeContext()) == {"batchItemFailures": []}
     assert query(db, "SELECT status, attempts FROM staff_outbox WHERE id = %s", (item["id"],)) == [
         {"status": "failed", "attempts": attempts}
     ]
@@ -340,4 +342,4 @@ def test_the_delivery_function_retries_a_post_and_reports_it_after_the_last_atte
     ]
     assert len(reports) == 1
     assert f"tiket #{item['ticket_id']}" in reports[0].content
-    assert delivery.lambda_handler({"Records": [record]}, FakeContext()) == {"batchItemFailures": []}
+    assert delivery({"Records": [record]}, FakeContext()) == {"batchItemFailures": []}

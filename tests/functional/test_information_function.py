@@ -18,12 +18,13 @@ import pytest
 from moto import mock_aws
 
 from local_stack.telegram import TelegramEmulator
+from sinawai.consultation.handlers import register as register_consultation
 from sinawai.documents.handlers import register as register_documents
 from sinawai.information import broadcast, content_files, content_store
 from sinawai.information.handlers import register as register_information
 from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.db import Database
-from sinawai.router.commands import DOCUMENTS, INFORMATION
+from sinawai.router.commands import CONSULTATION, DOCUMENTS, INFORMATION
 from sinawai.telegram.runtime import GroupFunction
 from tests.helpers import (
     BOT_TOKEN,
@@ -32,7 +33,6 @@ from tests.helpers import (
     FakeContext,
     db_env,
     load_event,
-    load_function,
     query,
 )
 
@@ -136,8 +136,8 @@ def test_the_sample_faq_question_gets_an_offer(
     env: None, s3: Any, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     publish(s3)
-    consultation = load_function("consultation")
-    assert handle(consultation, load_event("consultation_faq_question"))["status"] == "done"
+    consultation = GroupFunction(CONSULTATION, register_consultation)
+    assert consultation.handle(load_event("consultation_faq_question"), FakeContext())["status"] == "done"
     offer = emulator.bot_messages(BUDI)[-1]
     assert "Cuti tahunan" in (offer.text or "")
     rows = query(db, "SELECT outcome, question_message_id FROM faq_offer")

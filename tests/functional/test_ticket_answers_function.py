@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,12 +17,13 @@ import pytest
 from telegram.ext import ExtBot
 
 from local_stack.telegram import TelegramEmulator
-from sinawai.consultation import store as tickets_db
-from sinawai.consultation.store import Actor
+from sinawai.consultation import store
+from sinawai.consultation.ticket_events import Actor
 from sinawai.consultation.tickets import Status
 from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.db import Database
-from tests.helpers import BOT_TOKEN, STAFF_GROUP_CHAT_ID, FakeContext, db_env, load_function, query
+from tests.consultation_function import ConsultationFunction
+from tests.helpers import BOT_TOKEN, STAFF_GROUP_CHAT_ID, FakeContext, db_env, query
 
 USER = 5570001
 USER_NEW_PHONE = 5570002
@@ -47,7 +47,7 @@ def emulator() -> Iterator[TelegramEmulator]:
 @pytest.fixture
 def consultation(
     db: DatabaseSettings, emulator: TelegramEmulator, monkeypatch: pytest.MonkeyPatch
-) -> ModuleType:
+) -> ConsultationFunction:
     for key, value in db_env(db).items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("TELEGRAM_API_BASE_URL", emulator.base_url)
@@ -58,14 +58,14 @@ def consultation(
         " VALUES (%s, 'Budi Santoso', 'Biro Umum', %s)",
         (NIP, USER),
     )
-    return load_function("consultation")
+    return ConsultationFunction.build()
 
 
 def event_for(update: dict[str, Any]) -> dict[str, Any]:
     return {"update": update, "group": "consultation", "secret_text": False}
 
 
-def ask(consultation: ModuleType, emulator: TelegramEmulator) -> tuple[int, int]:
+def ask(consultation: ConsultationFunction, emulator: TelegramEmulator) -> tuple[int, int]:
     """Budi asks: (the ticket id, its header's message id in the staff group)."""
     update = emulator.send_message(USER, "Bagaimana cara mengajukan cuti besar?")
     assert consultation.lambda_handler(event_for(update), FakeContext())["status"] == "done"
@@ -77,7 +77,7 @@ def ask(consultation: ModuleType, emulator: TelegramEmulator) -> tuple[int, int]
 
 
 def test_an_answer_copied_while_the_ticket_is_closed_still_records_its_answered_event(
-    consultation: ModuleType,
+    consultation: ConsultationFunction,
     emulator: TelegramEmulator,
     db: DatabaseSettings,
     monkeypatch: pytest.MonkeyPatch,
@@ -94,10 +94,10 @@ def test_an_answer_copied_while_the_ticket_is_closed_still_records_its_answered_
         # before the reply records itself.
         sent = await copy_message(self, *args, **kwargs)
         if not closed:
-            ticket = tickets_db.get(Database(db), ticket_id)
+            ticket = store.get(Database(db), ticket_id)
             assert ticket is not None
             andi = Actor("staf", ANDI, "Andi")
-            assert tickets_db.transition(Database(db), ticket, Status.SELESAI, "closed", andi)
+            assert store.transition(Database(db), ticket, Status.SELESAI, "closed", andi)
             closed.append(ticket_id)
         return sent
 
@@ -129,7 +129,9 @@ def test_an_answer_copied_while_the_ticket_is_closed_still_records_its_answered_
 # ---- item 10: the auto-close notice goes to the account bound now ----------------------------------------
 
 
-def answered_and_idle(consultation: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings) -> int:
+def answered_and_idle(
+    consultation: ConsultationFunction, emulator: TelegramEmulator, db: DatabaseSettings
+) -> int:
     ticket_id, header_id = ask(consultation, emulator)
     reply = emulator.send_message(RINA, "Jawaban", chat_id=STAFF_GROUP_CHAT_ID, reply_to_message_id=header_id)
     consultation.lambda_handler(event_for(reply), FakeContext())
@@ -138,19 +140,19 @@ def answered_and_idle(consultation: ModuleType, emulator: TelegramEmulator, db: 
     return ticket_id
 
 
-def sweep(consultation: ModuleType) -> Any:
+def sweep_on_monday(consultation: ConsultationFunction) -> Any:
     now = datetime(2026, 12, 22, 9, 0, tzinfo=JAKARTA)
-    return consultation.function.run(lambda bot: consultation.auto_close(bot, now))
+    return consultation.auto_close(now)
 
 
 def test_the_auto_close_notice_goes_to_the_account_bound_to_the_nip_now(
-    consultation: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+    consultation: ConsultationFunction, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     ticket_id = answered_and_idle(consultation, emulator, db)
     # Budi left (/keluar) and registered on his new phone
     query(db, "UPDATE pengguna SET id_telegram = %s WHERE nip = %s", (USER_NEW_PHONE, NIP))
     old_before = len(emulator.bot_messages(USER))
-    assert sweep(consultation)["closed"] == [ticket_id]
+    assert sweep_on_monday(consultation)["closed"] == [ticket_id]
     assert len(emulator.bot_messages(USER)) == old_before
     notice = emulator.bot_messages(USER_NEW_PHONE)[-1]
     assert f"#{ticket_id}" in notice.content
@@ -158,13 +160,13 @@ def test_the_auto_close_notice_goes_to_the_account_bound_to_the_nip_now(
 
 
 def test_the_auto_close_notice_is_sent_to_nobody_when_no_account_is_bound(
-    consultation: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+    consultation: ConsultationFunction, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     ticket_id = answered_and_idle(consultation, emulator, db)
     query(db, "UPDATE pengguna SET id_telegram = NULL WHERE nip = %s", (NIP,))
     old_before = len(emulator.bot_messages(USER))
-    assert sweep(consultation)["closed"] == [ticket_id]
-    assert sweep(consultation)["closed"] == []
+    assert sweep_on_monday(consultation)["closed"] == [ticket_id]
+    assert sweep_on_monday(consultation)["closed"] == []
     assert len(emulator.bot_messages(USER)) == old_before
     staff_notes = [m for m in emulator.bot_messages(STAFF_GROUP_CHAT_ID) if "ditutup otomatis" in m.content]
     assert len(staff_notes) == 1

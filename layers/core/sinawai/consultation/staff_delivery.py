@@ -12,56 +12,28 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Callable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from aws_lambda_powertools import Logger
+from telegram import Bot, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from sinawai.consultation import store as tickets_db
+from sinawai.consultation import outbox, store, ticket_messages
 from sinawai.consultation import texts as t
-from sinawai.consultation.store import OutboxItem, Ticket
+from sinawai.consultation.config import Pacing
+from sinawai.consultation.keyboards import ticket_buttons
+from sinawai.consultation.outbox import OutboxItem
+from sinawai.consultation.store import Ticket
 from sinawai.platform.db import Database
 from sinawai.registration import employees
 from sinawai.registration.employees import Employee
-from sinawai.router.commands import CONSULTATION
+from sinawai.telegram.runtime import GroupFunction
 
-DEFAULT_MESSAGES_PER_MINUTE = 20
 MAX_ATTEMPTS = 5
-# Slots are counted when the bot sends; Telegram counts when a post arrives: a little slack between them.
-WINDOW_SLACK = 1.05
 STAFF_ROLES = ("staf", "admin")
-
-
-@dataclass(frozen=True)
-class Pacing:
-    messages: int
-    window: timedelta
-
-    @classmethod
-    def from_env(cls) -> Pacing:
-        messages = os.environ.get("STAFF_GROUP_MESSAGES_PER_MINUTE", "").strip()
-        seconds = os.environ.get("STAFF_GROUP_WINDOW_SECONDS", "").strip()
-        return cls(
-            int(messages) if messages else DEFAULT_MESSAGES_PER_MINUTE,
-            timedelta(seconds=float(seconds) if seconds else 60.0) * WINDOW_SLACK,
-        )
-
-
-def ticket_buttons(ticket_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton("🙋 Ambil", callback_data=f"{CONSULTATION}:ambil:{ticket_id}"),
-                InlineKeyboardButton("✅ Tutup", callback_data=f"{CONSULTATION}:tutup:{ticket_id}"),
-            ]
-        ]
-    )
 
 
 def header_text(ticket: Ticket, employee: Employee | None, zone: ZoneInfo) -> str:
@@ -82,7 +54,7 @@ def header_text(ticket: Ticket, employee: Employee | None, zone: ZoneInfo) -> st
 
 async def _slot(db: Database, staff_chat_id: int, pacing: Pacing) -> int:
     while True:
-        slot, wait = tickets_db.take_send_slot(db, staff_chat_id, pacing.messages, pacing.window)
+        slot, wait = outbox.take_send_slot(db, staff_chat_id, pacing.messages, pacing.window)
         if slot is not None:
             return slot
         await asyncio.sleep(wait)
@@ -90,7 +62,7 @@ async def _slot(db: Database, staff_chat_id: int, pacing: Pacing) -> int:
 
 async def deliver(bot: Bot, db: Database, item: OutboxItem, zone: ZoneInfo, pacing: Pacing) -> None:
     """Post one outbox item into the staff group (raises when Telegram refuses it)."""
-    ticket = tickets_db.get(db, item.ticket_id)
+    ticket = store.get(db, item.ticket_id)
     assert ticket is not None
     staff = item.staff_chat_id
     slot = await _slot(db, staff, pacing)
@@ -103,10 +75,10 @@ async def deliver(bot: Bot, db: Database, item: OutboxItem, zone: ZoneInfo, paci
             reply_markup=None if ticket.closed_at else ticket_buttons(ticket.id),
             message_thread_id=ticket.message_thread_id,
         )
-        tickets_db.send_slot_used(db, slot)
+        outbox.send_slot_used(db, slot)
         posted = sent.message_id
-        tickets_db.set_header(db, ticket.id, posted, ticket.message_thread_id)
-        tickets_db.map_message(db, ticket.id, staff, posted, "header")
+        store.set_header(db, ticket.id, posted, ticket.message_thread_id)
+        ticket_messages.map_message(db, ticket.id, staff, posted, "header")
     else:
         assert item.from_chat_id is not None
         assert item.private_message_id is not None
@@ -118,10 +90,10 @@ async def deliver(bot: Bot, db: Database, item: OutboxItem, zone: ZoneInfo, paci
             message_thread_id=ticket.message_thread_id,
             reply_parameters=ReplyParameters(header, allow_sending_without_reply=True) if header else None,
         )
-        tickets_db.send_slot_used(db, slot)
+        outbox.send_slot_used(db, slot)
         posted = copied.message_id
-        tickets_db.map_message(db, ticket.id, staff, posted, item.kind, item.private_message_id)
-    tickets_db.outbox_sent(db, item.id, posted)
+        ticket_messages.map_message(db, ticket.id, staff, posted, item.kind, item.private_message_id)
+    outbox.outbox_sent(db, item.id, posted)
 
 
 class DeliveryFailed(Exception):
@@ -140,7 +112,7 @@ async def deliver_through(
     lock = f"sinawai-outbox-{ticket_id}"
     db.fetch_one("SELECT GET_LOCK(%s, 60) AS locked", (lock,))
     try:
-        for item in tickets_db.pending_outbox(db, ticket_id):
+        for item in outbox.pending_outbox(db, ticket_id):
             if last_id is not None and item.id > last_id:
                 break
             try:
@@ -161,7 +133,7 @@ async def deliver_pending(bot: Bot, db: Database, ticket_id: int, zone: ZoneInfo
 
 async def report_failure(bot: Bot, db: Database, item: OutboxItem) -> None:
     """An item given up after MAX_ATTEMPTS: the staff group hears of it (unpaced: it is rare)."""
-    ticket = tickets_db.get(db, item.ticket_id)
+    ticket = store.get(db, item.ticket_id)
     assert ticket is not None
     await bot.send_message(
         item.staff_chat_id,
@@ -195,3 +167,59 @@ def enqueue(queue_url: str, items: Sequence[OutboxItem], sqs: Any = None) -> Non
         )
         if result.get("Failed"):
             raise RuntimeError(f"SQS refused outbox items: {result['Failed']}")
+
+
+# ---- the DeliveryFunction: a batch of outbox items from the SQS FIFO queue -------------------------------
+
+
+async def deliver_batch(
+    bot: Bot, db: Database, logger: Logger, zone: ZoneInfo, pacing: Pacing, records: list[dict[str, Any]]
+) -> list[str]:
+    """Deliver the records in order; the ids of those SQS must hand over again.
+
+    A ticket's records share a message group, so SQS hands them over in order and never two at once; each
+    delivery also holds the ticket's lock and posts any earlier pending item first, so neither a duplicate
+    nor an early record breaks the order. Within a batch, once an item fails, the later items of its ticket
+    are reported failed too (``ReportBatchItemFailures``). An item that failed MAX_ATTEMPTS times is given
+    up and reported to the staff group instead of blocking its ticket."""
+    failed: list[str] = []
+    blocked_groups: set[str] = set()
+    for record in records:
+        group = str((record.get("attributes") or {}).get("MessageGroupId", ""))
+        if group in blocked_groups:
+            failed.append(record["messageId"])
+            continue
+        item = outbox.outbox_item(db, int(json.loads(record["body"])["outbox_id"]))
+        if item is None or item.status != "pending":
+            continue  # delivered (or given up) already: SQS delivers at least once
+        try:
+            await deliver_through(bot, db, item.ticket_id, item.id, zone, pacing)
+        except DeliveryFailed as e:
+            reason = str(e)
+            logger.warning("staff-group post failed", extra={"outbox_id": e.item.id, "reason": reason})
+            if not outbox.outbox_attempt_failed(db, e.item.id, reason, MAX_ATTEMPTS):
+                blocked_groups.add(group)
+                failed.append(record["messageId"])
+                continue
+            try:
+                await report_failure(bot, db, e.item)
+            except TelegramError:
+                logger.exception("could not report an undelivered post to the staff group")
+            if e.item.id != item.id:
+                failed.append(record["messageId"])  # its own turn comes when SQS hands it over again
+    return failed
+
+
+def entry_point(function: GroupFunction) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The DeliveryFunction's Lambda handler: an SQS batch in, the items SQS must hand over again out."""
+    zone, pacing = ZoneInfo(function.settings.timezone), Pacing.from_env()
+
+    @function.logger.inject_lambda_context(clear_state=True)
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        records = list(event.get("Records") or [])
+        failed = function.run(
+            lambda bot: deliver_batch(bot, function.db, function.logger, zone, pacing, records)
+        )
+        return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
+
+    return lambda_handler

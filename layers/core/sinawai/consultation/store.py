@@ -1,37 +1,26 @@
-"""Tickets, their events and their staff-group messages in MySQL (the adapter of ``tickets``)."""
+"""Tickets in MySQL (the adapter of ``tickets``): placing a question, status changes, answers, ratings.
+
+Their events are written with ``ticket_events``, their staff-group messages in ``ticket_messages``, what the
+staff group must still see in ``outbox``, the automatic closing in ``auto_close_store``.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
+from sinawai.consultation.ticket_events import SYSTEM, Actor, insert_event
 from sinawai.consultation.tickets import Decision, Status, place_message
 from sinawai.platform.clock import utcnow
 from sinawai.platform.db import Database, Row
-from sinawai.platform.errors import DuplicateKeyError
 from sinawai.platform.updates import insert_step as _step
-
-ActorType = Literal["pegawai", "staf", "sistem"]
-MessageKind = Literal["header", "question", "followup", "answer", "notice"]
 
 TICKET_COLUMNS = (
     "id, nip, chat_id, status, staff_chat_id, header_message_id, message_thread_id, assigned_staff_id,"
     " assigned_staff_name, created_at, first_answer_at, last_answer_at, closed_at, rating, rating_comment"
 )
-
-
-@dataclass(frozen=True)
-class Actor:
-    type: ActorType
-    id: int | None
-    name: str | None
-
-
-SYSTEM = Actor("sistem", None, "Sinawai")
 
 
 @dataclass(frozen=True)
@@ -69,41 +58,6 @@ class Ticket:
             rating=row["rating"],
             rating_comment=row["rating_comment"],
         )
-
-
-def _event(
-    cur: Any,
-    ticket_id: int,
-    event: str,
-    actor: Actor,
-    *,
-    from_status: Status | None = None,
-    to_status: Status | None = None,
-    detail: Mapping[str, Any] | None = None,
-    now: datetime | None = None,
-) -> None:
-    cur.execute(
-        "INSERT INTO ticket_event (ticket_id, waktu, event, from_status, to_status, actor_type, actor_id,"
-        " actor_name, detail) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        (
-            ticket_id,
-            now or utcnow(),
-            event,
-            from_status.value if from_status else None,
-            to_status.value if to_status else None,
-            actor.type,
-            actor.id,
-            (actor.name or "")[:255] or None,
-            json.dumps(detail, ensure_ascii=False) if detail else None,
-        ),
-    )
-
-
-def add_event(
-    db: Database, ticket_id: int, event: str, actor: Actor, *, detail: Mapping[str, Any] | None = None
-) -> None:
-    with db.transaction() as cur:
-        _event(cur, ticket_id, event, actor, detail=detail)
 
 
 def get(db: Database, ticket_id: int) -> Ticket | None:
@@ -171,7 +125,7 @@ def place_question(
                 cur.execute(
                     "UPDATE ticket SET status = 'selesai', closed_at = %s WHERE id = %s", (now, current.id)
                 )
-                _event(
+                insert_event(
                     cur, current.id, "closed", SYSTEM, from_status=current.status, to_status=Status.SELESAI
                 )
                 closed_previous = current.id
@@ -181,14 +135,14 @@ def place_question(
                 (nip, chat_id, staff_chat_id, now),
             )
             ticket_id = int(cur.lastrowid)
-            _event(cur, ticket_id, "opened", actor, to_status=Status.BARU, detail=detail, now=now)
+            insert_event(cur, ticket_id, "opened", actor, to_status=Status.BARU, detail=detail, now=now)
         else:
             assert current is not None
             ticket_id = current.id
             if decision.placement == "reopen":
                 assert decision.status is not None
                 cur.execute("UPDATE ticket SET status = %s WHERE id = %s", (decision.status.value, ticket_id))
-                _event(
+                insert_event(
                     cur,
                     ticket_id,
                     "reopened",
@@ -197,7 +151,7 @@ def place_question(
                     to_status=decision.status,
                     now=now,
                 )
-            _event(cur, ticket_id, "question", actor, detail=detail, now=now)
+            insert_event(cur, ticket_id, "question", actor, detail=detail, now=now)
         # What the staff group must see, in the same transaction: delivered (paced, in order) by the
         # delivery queue, or at once when there is none.
         kinds = ("header", "question") if decision.placement == "new" else ("followup",)
@@ -261,7 +215,7 @@ def transition(
         if not changed:
             return False
         from_status = ticket.status if ticket.status is not to_status else None
-        _event(
+        insert_event(
             cur,
             ticket.id,
             event,
@@ -313,7 +267,7 @@ def record_answer(
                 sets += ["assigned_staff_id = %s", "assigned_staff_name = %s"]
                 args += [actor.id, actor.name]
         cur.execute(f"UPDATE ticket SET {', '.join(sets)} WHERE id = %s", (*args, ticket_id))  # noqa: S608
-        _event(
+        insert_event(
             cur,
             ticket_id,
             "answered",
@@ -327,30 +281,6 @@ def record_answer(
             _step(cur, update_id, "answered", None, now)
         cur.execute(f"SELECT {TICKET_COLUMNS} FROM ticket WHERE id = %s", (ticket_id,))  # noqa: S608
         return Ticket.from_row(cur.fetchone())
-
-
-def map_message(
-    db: Database,
-    ticket_id: int,
-    staff_chat_id: int,
-    staff_message_id: int,
-    kind: MessageKind,
-    private_message_id: int | None = None,
-) -> None:
-    with contextlib.suppress(DuplicateKeyError):  # a retry: the mapping is recorded already
-        db.execute(
-            "INSERT INTO ticket_message (ticket_id, staff_chat_id, staff_message_id, kind,"
-            " private_message_id, created_at) VALUES (%s, %s, %s, %s, %s, %s)",
-            (ticket_id, staff_chat_id, staff_message_id, kind, private_message_id, utcnow()),
-        )
-
-
-def ticket_of_staff_message(db: Database, staff_chat_id: int, staff_message_id: int) -> Ticket | None:
-    row = db.fetch_one(
-        "SELECT ticket_id FROM ticket_message WHERE staff_chat_id = %s AND staff_message_id = %s",
-        (staff_chat_id, staff_message_id),
-    )
-    return get(db, int(row["ticket_id"])) if row else None
 
 
 def open_tickets(db: Database, staff_chat_id: int, limit: int = 30) -> list[Ticket]:
@@ -398,7 +328,7 @@ def rate(db: Database, ticket_id: int, rating: int, actor: Actor) -> bool:
             (rating, utcnow(), ticket_id),
         )
         if changed:
-            _event(cur, ticket_id, "rated", actor, detail={"rating": rating})
+            insert_event(cur, ticket_id, "rated", actor, detail={"rating": rating})
     return bool(changed)
 
 
@@ -409,7 +339,7 @@ def comment(db: Database, ticket_id: int, text: str, actor: Actor) -> bool:
             (text, ticket_id),
         )
         if changed:
-            _event(cur, ticket_id, "commented", actor)
+            insert_event(cur, ticket_id, "commented", actor)
     return bool(changed)
 
 
@@ -423,196 +353,12 @@ def clear_blocked(db: Database, nip: str) -> None:
     )
 
 
-# ---- progress of one update (a Lambda retry resumes after the last completed step) ---------------------
-
-
-# ---- automatic closing of tickets nobody follows up --------------------------------------------------
-
-AUTO_CLOSE_REASON = "auto_close"
-NOTICE_EVENT = "auto_close_notice"
-
-
-@dataclass(frozen=True)
-class Activity:
-    ticket: Ticket
-    last_activity: datetime  # UTC: the later of the employee's last message and the last staff answer
-
-
-def auto_close_candidates(db: Database, statuses: tuple[Status, ...]) -> list[Activity]:
-    """Open tickets in ``statuses`` with the time of their last employee message or staff answer."""
-    placeholders = ", ".join(["%s"] * len(statuses))
-    columns = ", ".join(f"t.{c.strip()}" for c in TICKET_COLUMNS.split(","))
-    rows = db.fetch_all(
-        f"SELECT {columns}, (SELECT MAX(e.waktu) FROM ticket_event e WHERE e.ticket_id = t.id"  # noqa: S608
-        " AND e.actor_type = 'pegawai' AND e.event IN ('opened', 'question')) AS last_question"
-        f" FROM ticket t WHERE t.status IN ({placeholders}) ORDER BY t.id",
-        tuple(s.value for s in statuses),
-    )
-    found = []
-    for row in rows:
-        ticket = Ticket.from_row(row)
-        moments = [m for m in (row["last_question"], ticket.last_answer_at) if m is not None]
-        found.append(Activity(ticket, max(moments) if moments else ticket.created_at))
-    return found
-
-
-def close_automatically(db: Database, ticket: Ticket, working_days: int) -> bool:
-    """The system closes the ticket (from the status it was read with); False when it changed meanwhile."""
-    detail = {"reason": AUTO_CLOSE_REASON, "working_days": working_days}
-    return transition(db, ticket, Status.SELESAI, "closed", SYSTEM, detail=detail)
-
-
-def unnoticed_auto_closes(db: Database, recipient: Literal["pegawai", "staf"]) -> list[Ticket]:
-    """Tickets closed automatically whose notice to ``recipient`` has not been sent yet."""
-    rows = db.fetch_all(
-        f"SELECT {TICKET_COLUMNS} FROM ticket WHERE status = 'selesai' AND id IN ("  # noqa: S608
-        " SELECT e.ticket_id FROM ticket_event e WHERE e.event = 'closed' AND e.actor_type = 'sistem'"
-        " AND JSON_VALUE(e.detail, '$.reason') = %s) AND id NOT IN ("
-        " SELECT n.ticket_id FROM ticket_event n WHERE n.event = %s"
-        " AND JSON_VALUE(n.detail, '$.to') = %s) ORDER BY id",
-        (AUTO_CLOSE_REASON, NOTICE_EVENT, recipient),
-    )
-    return [Ticket.from_row(r) for r in rows]
-
-
-def claim_notice(db: Database, ticket_id: int, recipient: Literal["pegawai", "staf"]) -> bool:
-    """Record the notice to ``recipient`` before it is sent; False when a sweep running at the same time
-    (EventBridge may deliver a schedule twice) claimed it already."""
-    with db.transaction() as cur:
-        cur.execute("SELECT id FROM ticket WHERE id = %s FOR UPDATE", (ticket_id,))
-        cur.execute(
-            "SELECT 1 AS x FROM ticket_event WHERE ticket_id = %s AND event = %s"
-            " AND JSON_VALUE(detail, '$.to') = %s",
-            (ticket_id, NOTICE_EVENT, recipient),
-        )
-        if cur.fetchone() is not None:
-            return False
-        _event(cur, ticket_id, NOTICE_EVENT, SYSTEM, detail={"to": recipient})
-    return True
-
-
-def release_notice(db: Database, ticket_id: int, recipient: Literal["pegawai", "staf"]) -> None:
-    """A claimed notice could not be sent: the next sweep tries again."""
-    db.execute(
-        "DELETE FROM ticket_event WHERE ticket_id = %s AND event = %s AND JSON_VALUE(detail, '$.to') = %s",
-        (ticket_id, NOTICE_EVENT, recipient),
-    )
-
-
 def placed_by_update(db: Database, update_id: int) -> bool:
     """Whether an earlier attempt of this update placed its question already."""
     row = db.fetch_one(
         "SELECT 1 AS x FROM update_step WHERE update_id = %s AND step LIKE 'placed:%%'", (update_id,)
     )
     return row is not None
-
-
-# ---- the staff-group outbox and its pacing ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OutboxItem:
-    id: int
-    ticket_id: int
-    kind: Literal["header", "question", "followup"]
-    staff_chat_id: int
-    from_chat_id: int | None
-    private_message_id: int | None
-    status: Literal["pending", "sent", "failed"]
-    attempts: int
-
-
-def _outbox_item(row: Row) -> OutboxItem:
-    return OutboxItem(
-        id=int(row["id"]),
-        ticket_id=int(row["ticket_id"]),
-        kind=row["kind"],
-        staff_chat_id=int(row["staff_chat_id"]),
-        from_chat_id=row["from_chat_id"],
-        private_message_id=row["private_message_id"],
-        status=row["status"],
-        attempts=int(row["attempts"]),
-    )
-
-
-OUTBOX_COLUMNS = "id, ticket_id, kind, staff_chat_id, from_chat_id, private_message_id, status, attempts"
-
-
-def tickets_with_stale_outbox(db: Database, before: datetime) -> list[int]:
-    """Tickets with a post still pending since before ``before``: its hand-over to the queue was lost (the
-    function died between the commit and the enqueue, or SQS refused it on every retry)."""
-    rows = db.fetch_all(
-        "SELECT DISTINCT ticket_id FROM staff_outbox WHERE status = 'pending' AND created_at < %s"
-        " ORDER BY ticket_id",
-        (before,),
-    )
-    return [int(r["ticket_id"]) for r in rows]
-
-
-def outbox_item(db: Database, item_id: int) -> OutboxItem | None:
-    row = db.fetch_one(f"SELECT {OUTBOX_COLUMNS} FROM staff_outbox WHERE id = %s", (item_id,))  # noqa: S608
-    return _outbox_item(row) if row else None
-
-
-def pending_outbox(db: Database, ticket_id: int) -> list[OutboxItem]:
-    rows = db.fetch_all(
-        f"SELECT {OUTBOX_COLUMNS} FROM staff_outbox WHERE ticket_id = %s AND status = 'pending'"  # noqa: S608
-        " ORDER BY id",
-        (ticket_id,),
-    )
-    return [_outbox_item(r) for r in rows]
-
-
-def outbox_sent(db: Database, item_id: int, staff_message_id: int) -> None:
-    db.execute(
-        "UPDATE staff_outbox SET status = 'sent', staff_message_id = %s, sent_at = %s WHERE id = %s",
-        (staff_message_id, utcnow(), item_id),
-    )
-
-
-def outbox_attempt_failed(db: Database, item_id: int, error: str, max_attempts: int) -> bool:
-    """Count a failed attempt; True when it was the last one (the item is given up as failed)."""
-    with db.transaction() as cur:
-        cur.execute(
-            "UPDATE staff_outbox SET attempts = attempts + 1, last_error = %s,"
-            " status = IF(attempts >= %s, 'failed', status) WHERE id = %s AND status = 'pending'",
-            (error[:255], max_attempts, item_id),
-        )
-        cur.execute("SELECT status FROM staff_outbox WHERE id = %s", (item_id,))
-        row = cur.fetchone()
-    return bool(row and row["status"] == "failed")
-
-
-def take_send_slot(
-    db: Database, staff_chat_id: int, limit: int, window: timedelta
-) -> tuple[int | None, float]:
-    """Take one of ``limit`` posts per sliding ``window`` into the group, shared by every instance through
-    MySQL: (the slot, 0) when taken, otherwise (None, the seconds to wait before asking again)."""
-    # The group's row first, on its own: taking its lock is then the transaction's first step, so two
-    # senders queue on it instead of deadlocking.
-    db.execute("INSERT IGNORE INTO staff_pacer (staff_chat_id) VALUES (%s)", (staff_chat_id,))
-    with db.transaction() as cur:
-        cur.execute(
-            "SELECT staff_chat_id FROM staff_pacer WHERE staff_chat_id = %s FOR UPDATE", (staff_chat_id,)
-        )
-        now = utcnow()
-        cur.execute(
-            "DELETE FROM staff_send WHERE staff_chat_id = %s AND sent_at <= %s", (staff_chat_id, now - window)
-        )
-        cur.execute(
-            "SELECT sent_at FROM staff_send WHERE staff_chat_id = %s ORDER BY sent_at DESC LIMIT %s",
-            (staff_chat_id, limit),
-        )
-        recent = [r["sent_at"] for r in cur.fetchall()]
-        if len(recent) >= limit:
-            return None, max(0.01, (recent[-1] + window - now).total_seconds())
-        cur.execute("INSERT INTO staff_send (staff_chat_id, sent_at) VALUES (%s, %s)", (staff_chat_id, now))
-        return int(cur.lastrowid), 0.0
-
-
-def send_slot_used(db: Database, slot: int) -> None:
-    """The post went out now (maybe after waiting out a 429): its slot counts from now."""
-    db.execute("UPDATE staff_send SET sent_at = %s WHERE id = %s", (utcnow(), slot))
 
 
 def set_thread(db: Database, ticket_id: int, thread_id: int) -> None:

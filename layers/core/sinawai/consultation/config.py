@@ -1,0 +1,84 @@
+"""The consultation's settings: the environment variables only this feature reads (names in DESIGN.md), and
+the working hours of the shared ``Settings`` (``WORKING_HOURS`` is read there, once for every feature)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from sinawai.common.working_hours import WorkingHours, indonesian_holidays
+from sinawai.consultation import faq, tickets
+from sinawai.platform.config import Settings
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+DEFAULT_MESSAGES_PER_MINUTE = 20
+# Slots are counted when the bot sends; Telegram counts when a post arrives: a little slack between them.
+WINDOW_SLACK = 1.05
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """How many posts the staff group takes per sliding window."""
+
+    messages: int
+    window: timedelta
+
+    @classmethod
+    def from_env(cls) -> Pacing:
+        messages = os.environ.get("STAFF_GROUP_MESSAGES_PER_MINUTE", "").strip()
+        seconds = os.environ.get("STAFF_GROUP_WINDOW_SECONDS", "").strip()
+        return cls(
+            int(messages) if messages else DEFAULT_MESSAGES_PER_MINUTE,
+            timedelta(seconds=float(seconds) if seconds else 60.0) * WINDOW_SLACK,
+        )
+
+
+@dataclass(frozen=True)
+class ConsultationSettings:
+    staff_group: int | None  # STAFF_GROUP_CHAT_ID: where tickets go (None: the service is not ready)
+    hours: WorkingHours
+    reopen_window: timedelta
+    forum_topics: bool
+    rate_limit_messages: int
+    rate_limit_window: timedelta
+    delivery_queue_url: str  # empty: the staff-group posts go out at once, not through the queue
+    pacing: Pacing
+    faq_threshold: float
+    auto_close_working_days: int
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.hours.zone
+
+    @classmethod
+    def from_env(cls, settings: Settings) -> ConsultationSettings:
+        return cls(
+            staff_group=settings.staff_group_chat_id,
+            hours=WorkingHours.from_spec(
+                settings.working_hours, timezone=settings.timezone, is_holiday=indonesian_holidays()
+            ),
+            reopen_window=timedelta(
+                hours=_int_env("CONSULTATION_REOPEN_HOURS", tickets.DEFAULT_REOPEN_HOURS)
+            ),
+            forum_topics=os.environ.get("CONSULTATION_FORUM_TOPICS", "").strip().lower()
+            in ("1", "true", "yes"),
+            rate_limit_messages=_int_env(
+                "CONSULTATION_RATE_LIMIT_MESSAGES", tickets.DEFAULT_RATE_LIMIT_MESSAGES
+            ),
+            rate_limit_window=timedelta(
+                seconds=_int_env("CONSULTATION_RATE_LIMIT_SECONDS", tickets.DEFAULT_RATE_LIMIT_SECONDS)
+            ),
+            delivery_queue_url=os.environ.get("STAFF_DELIVERY_QUEUE_URL", "").strip(),
+            pacing=Pacing.from_env(),
+            faq_threshold=float(os.environ.get("FAQ_MATCH_THRESHOLD", "").strip() or faq.DEFAULT_THRESHOLD),
+            auto_close_working_days=_int_env(
+                "CONSULTATION_AUTO_CLOSE_WORKING_DAYS", tickets.DEFAULT_AUTO_CLOSE_WORKING_DAYS
+            ),
+        )

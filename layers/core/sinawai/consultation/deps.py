@@ -1,0 +1,84 @@
+"""What every consultation use case works with: the database, the log, the feature's settings, the published
+content, and ``once`` (a Telegram call made once per update, whatever Lambda retries)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+
+from sinawai.consultation import texts as t
+from sinawai.consultation.config import ConsultationSettings
+from sinawai.consultation.ticket_events import Actor, ActorType
+from sinawai.information.content_store import ContentStore
+from sinawai.platform.db import Database
+from sinawai.registration.guards import Refusals
+from sinawai.telegram.runtime import GroupContext, GroupFunction
+
+Once = Callable[[Update, str, Callable[[], Awaitable[int | None]]], Awaitable[int | None]]
+
+
+@dataclass(frozen=True)
+class Consultation:
+    db: Database
+    logger: Logger
+    settings: ConsultationSettings
+    content: ContentStore
+    once: Once
+
+    @property
+    def staff_group(self) -> int | None:
+        return self.settings.staff_group
+
+
+@functools.cache
+def consultation_of(function: GroupFunction) -> Consultation:
+    """The function's consultation dependencies, built once per container (per GroupFunction)."""
+    return Consultation(
+        db=function.db,
+        logger=function.logger,
+        settings=ConsultationSettings.from_env(function.settings),
+        content=ContentStore(function.settings.documents_bucket),
+        once=function.once,
+    )
+
+
+def consultation(context: GroupContext) -> Consultation:
+    """A handler's consultation dependencies."""
+    return consultation_of(context.deps)
+
+
+# Why an account may not ask a question, and may not act on a question or a ticket (an old button, a
+# pending comment) of a NIP it is not bound to (any more).
+ASKING = Refusals(not_registered=t.NOT_REGISTERED, inactive=t.INACTIVE)
+ACTING = Refusals(not_registered=t.NOT_BOUND_ACTION, inactive=t.INACTIVE_ACTION)
+
+
+def actor_of(update: Update, actor_type: ActorType) -> Actor:
+    user = update.effective_user
+    return Actor(actor_type, user.id if user else None, user.full_name if user else None)
+
+
+async def say(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
+    """A message (HTML) in the update's chat."""
+    message = update.effective_message
+    assert message is not None
+    return await message.get_bot().send_message(
+        message.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+    )
+
+
+async def answer_in_group(update: Update, text: str) -> None:
+    """A short answer in the staff group, as a reply to the staff member's message."""
+    message = update.effective_message
+    assert message is not None
+    await message.reply_html(text, do_quote=True)
+
+
+async def message_id_of(sent: Awaitable[Any]) -> int:
+    return int((await sent).message_id)

@@ -1,0 +1,239 @@
+"""The consultation group's handlers. The employee, in the private chat: a question (or a follow-up), the
+FAQ offer's buttons, /selesai, the rating, the comment and /lewati. The staff, in the staff group: /tiket,
+/ambil and /tutup (each next to its button), and replies to a ticket's messages, relayed to the employee."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from sinawai.consultation import faq_offers, feedback, service
+from sinawai.consultation import texts as t
+from sinawai.consultation.deps import Consultation, answer_in_group, consultation, say
+from sinawai.consultation.keyboards import PATTERNS, back_to_menu
+from sinawai.consultation.store import Ticket
+from sinawai.platform import service_records
+from sinawai.platform.service_records import FaqOffer
+from sinawai.registration.employees import Employee
+from sinawai.telegram.runtime import GroupContext
+
+
+def _private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+def _fields(context: GroupContext) -> tuple[str, ...]:
+    """The fields a button pattern captured from its callback data."""
+    match = context.match
+    assert isinstance(match, re.Match)
+    return tuple(match.groups())
+
+
+# ---- the employee ----------------------------------------------------------------------------------------
+
+
+async def question(update: Update, context: GroupContext) -> None:
+    """A plain message in the private chat: the comment awaited after a rating, or a question."""
+    c = consultation(context)
+    if not await feedback.take_comment(c, update):
+        await service.ask(c, update)
+
+
+async def how_to_ask(update: Update, context: GroupContext) -> None:
+    """The menu's Tanya button: how to ask the staff."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await say(update, t.HOW_TO_ASK, back_to_menu())
+
+
+async def _offer_button(
+    update: Update, context: GroupContext
+) -> tuple[Consultation, FaqOffer, Employee, str] | None:
+    """A FAQ offer's button in the private chat: its offer, the employee, and the button's field (the
+    choice, or the topic's index); None after answering the press."""
+    if not _private(update):
+        await ignore_button(update, context)
+        return None
+    c = consultation(context)
+    raw_offer, field = _fields(context)
+    pressed = await faq_offers.pressed_offer(c, update, raw_offer)
+    return None if pressed is None else (c, pressed[0], pressed[1], field)
+
+
+async def faq_answer(update: Update, context: GroupContext) -> None:
+    """ "Ya, terjawab" or "Tidak, teruskan ke petugas" on a FAQ offer; "Tidak" makes the question a ticket."""
+    pressed = await _offer_button(update, context)
+    if pressed is None:
+        return
+    c, offer, employee, choice = pressed
+    if await faq_offers.decide(c, update, offer, choice):
+        assert offer.question_message_id is not None
+        ticket = await service.open_ticket(c, update, employee, offer.question_message_id)
+        service_records.set_ticket(c.db, offer.id, ticket.id)
+
+
+async def faq_topic(update: Update, context: GroupContext) -> None:
+    """Another topic of a FAQ offer, in place of the one shown."""
+    pressed = await _offer_button(update, context)
+    if pressed is not None:
+        c, offer, _, raw_index = pressed
+        await faq_offers.show_topic(c, update, offer, raw_index)
+
+
+async def selesai(update: Update, context: GroupContext) -> None:
+    """The employee closes their open ticket and is asked to rate it."""
+    await feedback.finish(consultation(context), update)
+
+
+async def nilai(update: Update, context: GroupContext) -> None:
+    """A rating button (1-5 stars) of a closed ticket."""
+    if not _private(update):
+        await ignore_button(update, context)
+        return
+    raw_ticket, raw_rating = _fields(context)
+    await feedback.rate(consultation(context), update, raw_ticket, raw_rating)
+
+
+async def lewati(update: Update, context: GroupContext) -> None:
+    """Skip the comment after a rating."""
+    await feedback.skip_comment(consultation(context), update)
+
+
+async def lewati_button(update: Update, context: GroupContext) -> None:
+    """The Lewati button under the request for a comment: as /lewati, and the button goes."""
+    query = update.callback_query
+    assert query is not None
+    if not _private(update):
+        await query.answer()
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await feedback.skip_comment(consultation(context), update)
+
+
+# ---- the staff group -------------------------------------------------------------------------------------
+
+
+async def _staff_ticket(c: Consultation, update: Update, context: GroupContext) -> Ticket | None:
+    """The ticket a staff command names (``/ambil N``); None after the usage or "not found" answer, or when
+    the command was not given in the staff group."""
+    message = update.effective_message
+    assert message is not None
+    if not await _in_staff_group(c, update):
+        return None
+    args = context.args or []
+    command = (message.text or "").split(maxsplit=1)[0][1:].partition("@")[0].lower()
+    if len(args) != 1:
+        await answer_in_group(update, t.STAFF_USAGE.format(command=command))
+        return None
+    ticket = service.ticket_in_group(c, args[0].lstrip("#"), message.chat_id)
+    if ticket is None:
+        await answer_in_group(update, t.unknown_ticket(args[0]))
+    return ticket
+
+
+async def _in_staff_group(c: Consultation, update: Update) -> bool:
+    """A staff command outside the staff group: explained in a private chat, ignored in other groups."""
+    if service.in_staff_group(c, update):
+        return True
+    if _private(update):
+        await say(update, t.STAFF_ONLY)
+    return False
+
+
+async def tiket(update: Update, context: GroupContext) -> None:
+    """/tiket: the staff group's open tickets."""
+    c = consultation(context)
+    message = update.effective_message
+    assert message is not None
+    if await _in_staff_group(c, update):
+        await answer_in_group(update, service.open_list(c, message.chat_id))
+
+
+TicketAction = Callable[[Consultation, Update, Ticket], Awaitable[str]]
+
+
+async def _on_command(update: Update, context: GroupContext, action: TicketAction) -> None:
+    c = consultation(context)
+    ticket = await _staff_ticket(c, update, context)
+    if ticket is not None:
+        await answer_in_group(update, await action(c, update, ticket))
+
+
+async def _on_button(update: Update, context: GroupContext, action: TicketAction) -> None:
+    """An Ambil / Tutup button pressed in the staff group: the answer comes as the button's alert."""
+    c = consultation(context)
+    query = update.callback_query
+    chat = update.effective_chat
+    assert query is not None
+    if chat is None or not service.in_staff_group(c, update):
+        await query.answer()
+        return
+    (raw_ticket,) = _fields(context)
+    ticket = service.ticket_in_group(c, raw_ticket, chat.id)
+    if ticket is None:
+        await query.answer(t.unknown_ticket(raw_ticket), show_alert=True)
+        return
+    await query.answer(html.unescape(await action(c, update, ticket)))
+
+
+async def ambil(update: Update, context: GroupContext) -> None:
+    """/ambil N: the staff member takes ticket N."""
+    await _on_command(update, context, service.take)
+
+
+async def ambil_button(update: Update, context: GroupContext) -> None:
+    """The Ambil button under a ticket's header: as /ambil N."""
+    await _on_button(update, context, service.take)
+
+
+async def tutup(update: Update, context: GroupContext) -> None:
+    """/tutup N: the staff member closes ticket N; the employee is asked to rate it."""
+    await _on_command(update, context, service.close_by_staff)
+
+
+async def tutup_button(update: Update, context: GroupContext) -> None:
+    """The Tutup button under a ticket's header: as /tutup N."""
+    await _on_button(update, context, service.close_by_staff)
+
+
+async def staff_reply(update: Update, context: GroupContext) -> None:
+    """A reply in the staff group to a ticket's message: copied to the employee."""
+    await service.relay_answer(consultation(context), update)
+
+
+async def ignore_button(update: Update, context: GroupContext) -> None:
+    """A button of this group that is stale, forged or pressed in the wrong chat: only its spinner stops."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Wire the consultation's handlers: a command and its button are registered next to each other."""
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    new_messages = filters.UpdateType.MESSAGE
+    app.add_handler(CommandHandler("tiket", tiket, filters=new_messages))
+    app.add_handler(CommandHandler("ambil", ambil, filters=new_messages))
+    app.add_handler(CallbackQueryHandler(ambil_button, pattern=PATTERNS["ambil"]))
+    app.add_handler(CommandHandler("tutup", tutup, filters=new_messages))
+    app.add_handler(CallbackQueryHandler(tutup_button, pattern=PATTERNS["tutup"]))
+    app.add_handler(MessageHandler(groups & new_messages & filters.REPLY & ~filters.COMMAND, staff_reply))
+    app.add_handler(CallbackQueryHandler(how_to_ask, pattern=PATTERNS["tanya"]))
+    app.add_handler(MessageHandler(private & new_messages & ~filters.COMMAND, question))
+    app.add_handler(CallbackQueryHandler(faq_answer, pattern=PATTERNS["faq"]))
+    app.add_handler(CallbackQueryHandler(faq_topic, pattern=PATTERNS["faqt"]))
+    app.add_handler(CommandHandler("selesai", selesai, filters=private & new_messages))
+    app.add_handler(CallbackQueryHandler(nilai, pattern=PATTERNS["nilai"]))
+    app.add_handler(CommandHandler("lewati", lewati, filters=private & new_messages))
+    app.add_handler(CallbackQueryHandler(lewati_button, pattern=PATTERNS["lewati"]))
+    app.add_handler(CallbackQueryHandler(ignore_button))

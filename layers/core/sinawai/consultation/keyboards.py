@@ -1,0 +1,76 @@
+"""The consultation's buttons. Their callback data never change: Telegram clients keep old buttons, and
+``handlers.register`` matches each kind with its own pattern (``PATTERNS``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from sinawai.consultation import texts as t
+from sinawai.consultation import tickets
+from sinawai.general import menu
+from sinawai.information.content import Topic
+from sinawai.router.commands import CONSULTATION
+
+_ANY = r"([^:]*)"  # one field of callback data, exactly as str.split(":") cuts it
+_END = r"\Z"  # not "$", which also matches before a final newline
+
+PATTERNS = {
+    "tanya": rf"^{CONSULTATION}:tanya(?::|{_END})",
+    "ambil": rf"^{CONSULTATION}:ambil:{_ANY}{_END}",
+    "tutup": rf"^{CONSULTATION}:tutup:{_ANY}{_END}",
+    "faq": rf"^{CONSULTATION}:faq:{_ANY}:{_ANY}{_END}",
+    "faqt": rf"^{CONSULTATION}:faqt:{_ANY}:{_ANY}{_END}",
+    "nilai": rf"^{CONSULTATION}:nilai:{_ANY}:{_ANY}{_END}",
+    "lewati": rf"^{CONSULTATION}:lewati(?::|{_END})",
+}
+
+
+def ticket_buttons(ticket_id: int) -> InlineKeyboardMarkup:
+    """Ambil / Tutup under a ticket's header in the staff group."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("🙋 Ambil", callback_data=f"{CONSULTATION}:ambil:{ticket_id}"),
+                InlineKeyboardButton("✅ Tutup", callback_data=f"{CONSULTATION}:tutup:{ticket_id}"),
+            ]
+        ]
+    )
+
+
+def rating_buttons(ticket_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(f"{n} ⭐", callback_data=f"{CONSULTATION}:nilai:{ticket_id}:{n}")
+                for n in tickets.RATINGS
+            ]
+        ]
+    )
+
+
+def skip_comment_button(ticket_id: int) -> InlineKeyboardMarkup:
+    skip = InlineKeyboardButton(t.SKIP_LABEL, callback_data=f"{CONSULTATION}:lewati:{ticket_id}")
+    return InlineKeyboardMarkup([[skip]])
+
+
+def back_to_menu() -> InlineKeyboardMarkup:
+    back = menu.BACK_TO_MENU
+    return InlineKeyboardMarkup([[InlineKeyboardButton(back.label, callback_data=back.callback_data)]])
+
+
+def faq_markup(offer_id: int, topics: Sequence[Topic], shown: int) -> InlineKeyboardMarkup:
+    """The other offered topics, then "Ya, terjawab" and "Tidak, teruskan ke petugas"."""
+    rows = [
+        [InlineKeyboardButton(f"📖 {topic.title}", callback_data=f"{CONSULTATION}:faqt:{offer_id}:{n}")]
+        for n, topic in enumerate(topics)
+        if n != shown
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(t.FAQ_YES, callback_data=f"{CONSULTATION}:faq:{offer_id}:ya"),
+            InlineKeyboardButton(t.FAQ_NO, callback_data=f"{CONSULTATION}:faq:{offer_id}:tidak"),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)

@@ -1,0 +1,332 @@
+"""What happens to a consultation: a question placed as a ticket (new, joined or reopened) and posted to the
+staff group, a staff answer relayed to the employee, a ticket taken or closed, the header kept current.
+
+Which staff-group message belongs to which ticket lives in MySQL, so replies work after any cold start. A
+ticket belongs to its NIP, not to the account it was asked from: its employee's side goes to the account
+bound to that NIP now.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+
+from telegram import Bot, Message, ReplyParameters, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from sinawai.common.numbers import parse_int
+from sinawai.consultation import faq_offers, outbox, staff_delivery, store, ticket_messages, tickets
+from sinawai.consultation import texts as t
+from sinawai.consultation.deps import ASKING, Consultation, actor_of, answer_in_group, message_id_of, say
+from sinawai.consultation.keyboards import rating_buttons, ticket_buttons
+from sinawai.consultation.store import Ticket
+from sinawai.consultation.ticket_events import Actor, add_event
+from sinawai.consultation.tickets import Status, TransitionError
+from sinawai.general import menu
+from sinawai.platform import clock, service_records, updates
+from sinawai.registration import employees
+from sinawai.registration.employees import Employee
+from sinawai.registration.guards import active_employee
+from sinawai.telegram.runtime import not_modified
+
+# What copyMessage can relay to staff; anything else (location, contact, poll, ...) is refused politely.
+SUPPORTED_MEDIA = ("photo", "document", "voice", "video", "audio", "sticker", "video_note", "animation")
+
+
+def in_staff_group(c: Consultation, update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and c.staff_group is not None and chat.id == c.staff_group
+
+
+def recipient(c: Consultation, ticket: Ticket) -> int | None:
+    """The private chat that gets the employee's side of the ticket: the account bound to its NIP now;
+    None when none is bound."""
+    employee = employees.by_nip(c.db, ticket.nip)
+    return employee.telegram_id if employee is not None else None
+
+
+def own_ticket(c: Consultation, update: Update, ticket: Ticket) -> bool:
+    """Whether the staff member acting is the ticket's employee (their account is bound to its NIP)."""
+    user = update.effective_user
+    employee = employees.by_telegram(c.db, user.id) if user else None
+    return employee is not None and employee.nip == ticket.nip
+
+
+def ticket_in_group(c: Consultation, raw: str, chat_id: int) -> Ticket | None:
+    ticket_id = parse_int(raw)
+    if ticket_id is None:
+        return None
+    ticket = store.get(c.db, ticket_id)
+    return ticket if ticket is not None and ticket.staff_chat_id == chat_id else None
+
+
+async def refresh_header(c: Consultation, bot: Bot, ticket_id: int) -> None:
+    """Show the ticket's current status (and who handles it) in its header; buttons go once closed."""
+    ticket = store.get(c.db, ticket_id)
+    if ticket is None or ticket.header_message_id is None:
+        return
+    employee = employees.by_nip(c.db, ticket.nip)
+    markup = None if ticket.status is Status.SELESAI else ticket_buttons(ticket.id)
+    try:
+        await bot.edit_message_text(
+            staff_delivery.header_text(ticket, employee, c.settings.zone),
+            chat_id=ticket.staff_chat_id,
+            message_id=ticket.header_message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+        )
+    except BadRequest as e:
+        if not not_modified(e):
+            c.logger.warning("could not update a ticket header", extra={"reason": e.message})
+
+
+async def hand_over(c: Consultation, bot: Bot, ticket_id: int) -> None:
+    """The ticket's pending staff-group posts: to the delivery queue (paced there), or posted now."""
+    if c.settings.delivery_queue_url:
+        staff_delivery.enqueue(c.settings.delivery_queue_url, outbox.pending_outbox(c.db, ticket_id))
+    else:
+        await staff_delivery.deliver_pending(bot, c.db, ticket_id, c.settings.zone, c.settings.pacing)
+
+
+# ---- the employee's question ---------------------------------------------------------------------------
+
+
+def _supported(message: Message) -> bool:
+    return message.text is not None or any(getattr(message, kind) for kind in SUPPORTED_MEDIA)
+
+
+async def ask(c: Consultation, update: Update) -> None:
+    """A question in the private chat: a published FAQ topic first when no ticket is open, else a ticket."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None
+    assert user is not None
+    employee = await active_employee(update, c.db, ASKING)
+    if employee is None:
+        return
+    if not _supported(message):
+        await say(update, t.UNSUPPORTED_MEDIA)
+        return
+    if c.staff_group is None:
+        c.logger.error("STAFF_GROUP_CHAT_ID is not set: a consultation cannot be forwarded")
+        await say(update, menu.SERVICE_NOT_READY_ALERT)
+        return
+    window = c.settings.rate_limit_window
+    retried = store.placed_by_update(c.db, update.update_id)
+    if not retried and tickets.rate_limited(
+        store.recent_questions(c.db, user.id, clock.utcnow() - window), c.settings.rate_limit_messages
+    ):
+        minutes = max(1, int(window.total_seconds() // 60))
+        await say(update, t.RATE_LIMITED.format(minutes=minutes))
+        return
+
+    # No ticket open: the published FAQ topics first. Only "no" (or no good match) opens a ticket.
+    no_ticket = message.text and not retried and store.latest_open_of(c.db, employee.nip) is None
+    if no_ticket and message.text and await faq_offers.offer(c, update, employee, message.text):
+        return
+    ticket = await open_ticket(c, update, employee, message.message_id)
+    # A question no topic matched was recorded as such: it now names its ticket.
+    service_records.link_ticket(c.db, update.update_id, ticket.id)
+
+
+async def _create_topic(
+    c: Consultation, bot: Bot, staff: int, ticket: Ticket, employee: Employee
+) -> int | None:
+    """A forum topic for the ticket; None when the staff group is not a forum (or topics cannot be made)."""
+    name = f"Tiket #{ticket.id} · {employee.nama}"[:128]
+    try:
+        topic = await bot.create_forum_topic(staff, name)
+    except BadRequest as e:
+        c.logger.warning("no forum topic for the ticket", extra={"reason": e.message})
+        return None
+    return topic.message_thread_id
+
+
+def _next_opening_if_closed(c: Consultation) -> datetime | None:
+    now = clock.utcnow().replace(tzinfo=UTC)
+    hours = c.settings.hours
+    return None if hours.is_open(now) else hours.next_opening(now)
+
+
+async def open_ticket(
+    c: Consultation, update: Update, employee: Employee, question_message_id: int
+) -> Ticket:
+    """Place the question (new ticket, or the open one), post it to the staff group, acknowledge it."""
+    chat = update.effective_chat
+    assert chat is not None
+    staff = c.staff_group
+    assert staff is not None
+    store.clear_blocked(c.db, employee.nip)
+    placed = store.place_question(
+        c.db,
+        nip=employee.nip,
+        chat_id=chat.id,
+        staff_chat_id=staff,
+        actor=actor_of(update, "pegawai"),
+        reopen_window=c.settings.reopen_window,
+        message_id=question_message_id,
+        update_id=update.update_id,
+    )
+    # A retry of this update (Lambda's, after a failed call below) finds the placement recorded and
+    # resumes after the last call that went through.
+    ticket = placed.ticket
+    placement = placed.decision.placement
+    bot = update.get_bot()
+    if placement == "new" and c.settings.forum_topics and ticket.message_thread_id is None:
+        thread_id = await c.once(update, "topic", lambda: _create_topic(c, bot, staff, ticket, employee))
+        if thread_id is not None:
+            store.set_thread(c.db, ticket.id, thread_id)
+            # In a forum topic, a message without an explicit reply replies to the topic's first message:
+            # anything the staff write in the ticket's topic is an answer.
+            ticket_messages.map_message(c.db, ticket.id, staff, thread_id, "notice")
+    # The header and the copy go through the outbox: paced by the delivery queue, or posted now.
+    await hand_over(c, bot, ticket.id)
+    if placement == "reopen":
+        await refresh_header(c, bot, ticket.id)
+
+    opening, zone = _next_opening_if_closed(c), c.settings.zone
+    if placement == "new":
+        await say(update, t.acknowledgement(ticket.id, opening, zone))
+    else:
+        await say(update, t.added_to_ticket(ticket.id, placement == "reopen", opening, zone))
+    return ticket
+
+
+# ---- staff answers -------------------------------------------------------------------------------------
+
+
+async def relay_answer(c: Consultation, update: Update) -> None:
+    """A reply in the staff group to a ticket's message goes to the employee; anything else is ignored."""
+    message = update.effective_message
+    if message is None or not in_staff_group(c, update) or message.reply_to_message is None:
+        return
+    db = c.db
+    ticket = ticket_messages.ticket_of_staff_message(db, message.chat_id, message.reply_to_message.message_id)
+    if ticket is None:
+        return
+    # An earlier attempt of this update that copied the answer already: it is recorded whatever happened
+    # to the ticket since (closed, or its account unbound).
+    copied_before = updates.step_done(db, update.update_id, "answer_copy")[0]
+    if not copied_before:
+        if ticket.status is Status.SELESAI:
+            await answer_in_group(update, t.ANSWER_TO_CLOSED.format(id=ticket.id))
+            return
+        if own_ticket(c, update, ticket):
+            await answer_in_group(update, t.OWN_TICKET.format(id=ticket.id))
+            return
+    staff = actor_of(update, "staf")
+    bot = update.get_bot()
+    to_chat = recipient(c, ticket)
+    if to_chat is None and not copied_before:
+        # Nobody is bound to the NIP (the employee left): nothing goes to the account it was asked from.
+        add_event(db, ticket.id, "undeliverable", staff, detail={"reason": "unbound"})
+        ticket_messages.map_message(db, ticket.id, message.chat_id, message.message_id, "answer")
+        await answer_in_group(update, t.UNDELIVERABLE_UNBOUND.format(id=ticket.id))
+        return
+    # to_chat is None only for a retry whose tag and copy both went out already: neither is sent again.
+    chat_id, tag = to_chat if to_chat is not None else ticket.chat_id, t.answer_tag(ticket.id)
+    try:
+        # Each call once per update: a retry after a failed copy does not repeat the tag.
+        await c.once(
+            update,
+            "answer_tag",
+            lambda: message_id_of(bot.send_message(chat_id, tag, parse_mode=ParseMode.HTML)),
+        )
+        copied = await c.once(
+            update,
+            "answer_copy",
+            lambda: message_id_of(
+                bot.copy_message(chat_id, from_chat_id=message.chat_id, message_id=message.message_id)
+            ),
+        )
+    except Forbidden as e:
+        # Blocked: mark it, tell the staff once, and finish (no retry can deliver it).
+        store.mark_blocked(db, ticket.nip)
+        add_event(db, ticket.id, "undeliverable", staff, detail={"reason": e.message})
+        ticket_messages.map_message(db, ticket.id, message.chat_id, message.message_id, "answer")
+        await answer_in_group(update, t.UNDELIVERABLE.format(id=ticket.id))
+        return
+    ticket_messages.map_message(db, ticket.id, message.chat_id, message.message_id, "answer", copied)
+    # The answer reached the employee: recorded under the ticket's row lock, even when a /tutup committed
+    # since the ticket was read above (the close stands, the answer still counts).
+    recorded = store.record_answer(db, ticket.id, staff, update_id=update.update_id)
+    if recorded is not None and recorded.status is not ticket.status:
+        await refresh_header(c, bot, ticket.id)
+
+
+# ---- taking, closing, listing --------------------------------------------------------------------------
+
+
+def open_list(c: Consultation, staff_chat_id: int) -> str:
+    """The open tickets of the staff group, oldest first, with how long each has waited."""
+    rows = []
+    for listed in store.open_tickets(c.db, staff_chat_id):
+        employee = employees.by_nip(c.db, listed.nip)
+        nama = employee.nama if employee else listed.nip
+        rows.append((listed.id, listed.status, nama, listed.created_at, listed.assigned_staff_name))
+    return t.open_list(rows, clock.utcnow())
+
+
+async def take(c: Consultation, update: Update, ticket: Ticket) -> str:
+    """A staff member takes the ticket; returns the answer for them (HTML)."""
+    if own_ticket(c, update, ticket):
+        return t.OWN_TICKET.format(id=ticket.id)
+    staff = actor_of(update, "staf")
+    try:
+        to_status = tickets.take(ticket.status)
+    except TransitionError as e:
+        return t.TRANSITION_ERRORS[e.reason].format(
+            id=ticket.id, who=html.escape(ticket.assigned_staff_name or "-")
+        )
+    if not store.transition(c.db, ticket, to_status, "taken", staff):
+        return t.TRANSITION_ERRORS["taken"].format(id=ticket.id, who="petugas lain")
+    await refresh_header(c, update.get_bot(), ticket.id)
+    return t.taken(ticket.id, staff.name or "petugas")
+
+
+async def close_by_staff(c: Consultation, update: Update, ticket: Ticket) -> str:
+    """A staff member closes the ticket; returns the answer for them (HTML)."""
+    staff = actor_of(update, "staf")
+    error = await close(c, update, ticket, staff)
+    return error or t.closed_by_staff(ticket.id, staff.name or "petugas")
+
+
+async def close(c: Consultation, update: Update, ticket: Ticket, actor: Actor) -> str | None:
+    """Tutup / /selesai; returns an error text, or None when closed (the employee was asked to rate)."""
+    if actor.type == "staf" and own_ticket(c, update, ticket):
+        return t.OWN_TICKET.format(id=ticket.id)
+    try:
+        to_status = tickets.close(ticket.status)
+    except TransitionError as e:
+        return t.TRANSITION_ERRORS[e.reason].format(id=ticket.id, who="-")
+    if not store.transition(c.db, ticket, to_status, "closed", actor):
+        return t.TRANSITION_ERRORS["closed"].format(id=ticket.id)
+    bot = update.get_bot()
+    await refresh_header(c, bot, ticket.id)
+    to_chat = recipient(c, ticket) if actor.type == "staf" else None
+    if actor.type == "staf" and to_chat is None:
+        # Nobody is bound to the NIP: the rating question waits for no one, and the old account gets nothing.
+        add_event(c.db, ticket.id, "undeliverable", actor, detail={"reason": "unbound"})
+    elif to_chat is not None:
+        try:
+            await bot.send_message(
+                to_chat,
+                t.CLOSED_FOR_EMPLOYEE.format(id=ticket.id),
+                parse_mode=ParseMode.HTML,
+                reply_markup=rating_buttons(ticket.id),
+            )
+        except Forbidden as e:
+            store.mark_blocked(c.db, ticket.nip)
+            add_event(c.db, ticket.id, "undeliverable", actor, detail={"reason": e.message})
+    elif ticket.header_message_id is not None:
+        try:
+            await bot.send_message(
+                ticket.staff_chat_id,
+                t.CLOSED_BY_EMPLOYEE.format(id=ticket.id),
+                message_thread_id=ticket.message_thread_id,
+                reply_parameters=ReplyParameters(ticket.header_message_id, allow_sending_without_reply=True),
+            )
+        except TelegramError:
+            c.logger.exception("could not tell the staff group that a ticket was closed")
+    return None

@@ -1,0 +1,38 @@
+"""Which staff-group message belongs to which ticket (``ticket_message``): a reply to any of them is an
+answer to that ticket, after any cold start."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Literal
+
+from sinawai.consultation.store import Ticket, get
+from sinawai.platform.clock import utcnow
+from sinawai.platform.db import Database
+from sinawai.platform.errors import DuplicateKeyError
+
+MessageKind = Literal["header", "question", "followup", "answer", "notice"]
+
+
+def map_message(
+    db: Database,
+    ticket_id: int,
+    staff_chat_id: int,
+    staff_message_id: int,
+    kind: MessageKind,
+    private_message_id: int | None = None,
+) -> None:
+    with contextlib.suppress(DuplicateKeyError):  # a retry: the mapping is recorded already
+        db.execute(
+            "INSERT INTO ticket_message (ticket_id, staff_chat_id, staff_message_id, kind,"
+            " private_message_id, created_at) VALUES (%s, %s, %s, %s, %s, %s)",
+            (ticket_id, staff_chat_id, staff_message_id, kind, private_message_id, utcnow()),
+        )
+
+
+def ticket_of_staff_message(db: Database, staff_chat_id: int, staff_message_id: int) -> Ticket | None:
+    row = db.fetch_one(
+        "SELECT ticket_id FROM ticket_message WHERE staff_chat_id = %s AND staff_message_id = %s",
+        (staff_chat_id, staff_message_id),
+    )
+    return get(db, int(row["ticket_id"])) if row else None
