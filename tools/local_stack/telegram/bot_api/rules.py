@@ -105,6 +105,10 @@ class BotRules(EmulatorCore):
                 raise ApiError(400, str(exc)) from None
         else:
             mode = str(parse_mode or "")
+            if mode.lower() == "markdown":
+                # Telegram accepts legacy Markdown, the emulator does not parse it (the bot sends HTML only):
+                # refused loudly rather than let unchecked markup through
+                raise bad("parse_mode Markdown (legacy) is not emulated: use HTML or MarkdownV2")
             if mode and mode.lower() not in markup.PARSE_MODES:
                 raise bad("unsupported parse_mode")
             try:
