@@ -21,10 +21,10 @@ db:
 	@scripts/ensure-mariadb.sh
 
 demo: venv db
-	$(PY) -m local_stack.demo
+	PYTHONPATH=$(CURDIR)/tools $(PY) -m local_stack.demo
 
 local: venv db
-	$(PY) -m local_stack
+	PYTHONPATH=$(CURDIR)/tools $(PY) -m local_stack
 
 lint: venv
 	$(VENV)/bin/ruff check .
@@ -32,7 +32,7 @@ lint: venv
 	$(VENV)/bin/lint-imports
 
 typecheck: venv
-	$(VENV)/bin/mypy layers/core infra/local_stack
+	$(VENV)/bin/mypy layers/core tools/local_stack
 	# each function is its own top-level module "app": checked one at a time
 	for f in functions/*/app.py; do $(VENV)/bin/mypy --strict --follow-imports=silent $$f || exit 1; done
 
@@ -49,7 +49,7 @@ sam-build: venv
 test: lint typecheck pytest sam-validate sam-build
 
 bench: venv db
-	$(PY) -m local_stack.bench
+	PYTHONPATH=$(CURDIR)/tools $(PY) -m local_stack.bench
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

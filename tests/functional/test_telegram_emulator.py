@@ -266,6 +266,7 @@ def test_bad_requests_carry_telegram_descriptions(emu: TelegramEmulator) -> None
                 reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data="é" * 33)]]),
             ),
             lambda: bot.send_message(BUDI, "x", parse_mode="Markdown3"),
+            lambda: bot.send_message(BUDI, "*x*", parse_mode=ParseMode.MARKDOWN),  # legacy: not emulated
             lambda: bot.send_message(BUDI, "   "),
             lambda: bot.send_message(-100999, "x"),
             lambda: bot.edit_message_text("x", BUDI, 999),
@@ -296,6 +297,7 @@ def test_bad_requests_carry_telegram_descriptions(emu: TelegramEmulator) -> None
         "Bad Request: BUTTON_DATA_INVALID",
         "Bad Request: BUTTON_DATA_INVALID",
         "Bad Request: unsupported parse_mode",
+        "Bad Request: parse_mode Markdown (legacy) is not emulated: use HTML or MarkdownV2",
         "Bad Request: message must be non-empty",
         "Bad Request: chat not found",
         "Bad Request: message to edit not found",

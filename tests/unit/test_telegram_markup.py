@@ -16,7 +16,6 @@ from local_stack.telegram_markup import (
     normalize,
     parse,
     parse_html,
-    parse_markdown,
     parse_markdown_v2,
     utf16_len,
 )
@@ -183,43 +182,14 @@ def test_html_errors(source: str, error: str) -> None:
     assert str(raised.value) == error
 
 
-# ---- legacy Markdown --------------------------------------------------------------------------------
-
-
-def test_markdown_legacy_valid() -> None:
-    parsed = parse_markdown("*tebal* _miring_ `kode` [tautan](https://example.com) snake\\_case")
-    assert parsed.text == "tebal miring kode tautan snake_case"
-    assert parsed.entities == [
-        e("bold", 0, 5),
-        e("italic", 6, 6),
-        e("code", 13, 4),
-        e("text_link", 18, 6, url="https://example.com/"),
-    ]
-    # no escaping needed for MarkdownV2's other reserved characters
-    assert parse_markdown("1. a-b (c)!").text == "1. a-b (c)!"
-    assert parse_markdown("```python\nx\n```").entities == [e("pre", 0, 2, language="python")]
-
-
-@pytest.mark.parametrize(
-    ("source", "error"),
-    [
-        ("2 * 3", "Can't find end of the entity starting at byte offset 2"),
-        ("file_name.pdf", "Can't find end of the entity starting at byte offset 4"),
-        ("😀 `kode", "Can't find end of the entity starting at byte offset 5"),
-    ],
-)
-def test_markdown_legacy_errors(source: str, error: str) -> None:
-    with pytest.raises(EntityParseError) as raised:
-        parse_markdown(source)
-    assert str(raised.value) == error
-
-
 def test_parse_dispatches_case_insensitively() -> None:
     assert parse("*x*", "markdownv2").entities == [e("bold", 0, 1)]
     assert parse("<b>x</b>", "HTML").entities == [e("bold", 0, 1)]
     assert parse("*x*", None) == ("*x*", [])
     with pytest.raises(KeyError):
         parse("x", "markdown3")
+    with pytest.raises(KeyError):  # legacy Markdown is not parsed (the bot sends HTML only)
+        parse("*x*", "Markdown")
 
 
 # ---- what Telegram does afterwards ------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Telegram's text formatting, parsed the way the Bot API parses it (TDLib's MessageEntity.cpp).
 
-- ``parse_markdown_v2``, ``parse_html`` and ``parse_markdown`` (legacy) turn marked-up text into plain text
-  and Bot API entities, or raise ``EntityParseError`` whose message is Telegram's own detail text (the Bot API
-  answers ``Bad Request: can't parse entities: <detail>``). They walk the UTF-8 bytes like TDLib does, so
-  byte offsets in errors and UTF-16 offsets in entities are the ones Telegram reports.
+- ``parse_markdown_v2`` and ``parse_html`` turn marked-up text into plain text and Bot API entities, or raise
+  ``EntityParseError`` whose message is Telegram's own detail text (the Bot API answers ``Bad Request: can't
+  parse entities: <detail>``). They walk the UTF-8 bytes like TDLib does, so byte offsets in errors and UTF-16
+  offsets in entities are the ones Telegram reports. Legacy ``Markdown`` is not parsed: the bot sends HTML
+  only, and the emulator refuses a call that asks for it.
 - ``normalize`` is what TDLib does to every text afterwards (``fix_formatted_text``): control characters
   become spaces, ``\\r`` disappears, whitespace is trimmed, whitespace-only entities are dropped, and the
   entities Telegram finds by itself (bot commands, mentions, hashtags, URLs, e-mail addresses) are added.
@@ -479,99 +480,6 @@ def parse_markdown_v2(text: str) -> FormattedText:
     return FormattedText(_decode(out), sort_entities(entities))
 
 
-# ---- legacy Markdown --------------------------------------------------------------------------------
-
-_V1_STARTS = frozenset(b"_*`[")
-
-
-def parse_markdown(text: str) -> FormattedText:
-    """Parses legacy Markdown like the Bot API (``parse_mode=Markdown``)."""
-    src = text.encode("utf-8")
-    size = len(src)
-    at = _byte_reader(src)
-    out = bytearray()
-    entities: list[Entity] = []
-    utf16 = 0
-
-    i = -1
-    while True:
-        i += 1
-        if i >= size:
-            break
-        c = src[i]
-        if c == ord("\\") and at(i + 1) in _V1_STARTS:
-            i += 1
-            out.append(src[i])
-            utf16 += 1
-            continue
-        if c not in _V1_STARTS:
-            utf16 += _utf16_width_of_lead_byte(c)
-            out.append(c)
-            continue
-
-        begin_pos = i
-        end_character = ord("]") if c == ord("[") else c
-        is_pre = False
-        i += 1
-        language = ""
-        if c == ord("`") and at(i) == ord("`") and at(i + 1) == ord("`"):
-            i += 2
-            is_pre = True
-            language_end = i
-            while not _is_space(at(language_end)) and at(language_end) != ord("`"):
-                language_end += 1
-            if i != language_end and language_end < size and at(language_end) != ord("`"):
-                language = _decode(src[i:language_end])
-                i = language_end
-            if at(i) in (_LF, _CR):
-                if at(i + 1) in (_LF, _CR) and at(i) != at(i + 1):
-                    i += 2
-                else:
-                    i += 1
-
-        entity_offset = utf16
-        while i < size and (
-            src[i] != end_character or (is_pre and not (at(i + 1) == ord("`") and at(i + 2) == ord("`")))
-        ):
-            utf16 += _utf16_width_of_lead_byte(src[i])
-            out.append(src[i])
-            i += 1
-        if i == size:
-            raise EntityParseError(f"Can't find end of the entity starting at byte offset {begin_pos}")
-
-        if entity_offset != utf16:
-            length = utf16 - entity_offset
-            if c == ord("_"):
-                entities.append(_make_entity("Italic", entity_offset, length))
-            elif c == ord("*"):
-                entities.append(_make_entity("Bold", entity_offset, length))
-            elif c == ord("["):
-                if at(i + 1) != ord("("):
-                    url = _decode(src[begin_pos + 1 : i])
-                else:
-                    i += 2
-                    raw = bytearray()
-                    while i < size and src[i] != ord(")"):
-                        raw.append(src[i])
-                        i += 1
-                    url = _decode(raw)
-                user_id = link_user_id(url)
-                if user_id is not None:
-                    entities.append(_make_entity("TextUrl", entity_offset, length, user_id=user_id))
-                else:
-                    link = checked_link(url)
-                    if link is not None:
-                        entities.append(_make_entity("TextUrl", entity_offset, length, link))
-            elif is_pre:
-                kind = "PreCode" if language else "Pre"
-                entities.append(_make_entity(kind, entity_offset, length, language))
-            else:
-                entities.append(_make_entity("Code", entity_offset, length))
-        if is_pre:
-            i += 2
-    return FormattedText(_decode(out), sort_entities(entities))
-
-
 # ---- HTML -------------------------------------------------------------------------------------------
 
 _HTML_TAGS = frozenset(
@@ -854,7 +762,6 @@ def parse_html(text: str) -> FormattedText:
 PARSE_MODES: dict[str, Callable[[str], FormattedText]] = {
     "markdownv2": parse_markdown_v2,
     "html": parse_html,
-    "markdown": parse_markdown,
 }
 
 

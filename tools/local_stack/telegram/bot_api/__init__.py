@@ -1,0 +1,1 @@
+"""The Bot API methods the emulator implements, by concern."""
