@@ -158,6 +158,23 @@ def test_a_question_in_the_grace_period_is_held_once_then_asked_normally(
     assert tickets(stack) + len(query(stack.config.database, "SELECT id FROM faq_offer")) == 1
 
 
+def test_after_registering_a_question_goes_through_and_the_password_sent_again_is_held(
+    stack: LocalStack, budi: int
+) -> None:
+    user = new_user(stack, "Siti")
+    say(stack, user, "/daftar")
+    say(stack, user, NIP_SITI)
+    say(stack, user, PASSWORD)
+    assert "Pendaftaran berhasil" in last_text(stack, user)
+    again = say(stack, user, PASSWORD)  # sent twice by habit: still a password
+    assert deleted(stack, user, again)
+    assert "sudah berakhir" in last_text(stack, user)
+    question = say(stack, user, "Bagaimana cara mengajukan cuti besar?")
+    assert not deleted(stack, user, question)  # a sentence right after registering is a question
+    assert "sudah berakhir" not in last_text(stack, user)
+    nowhere_in_clear(stack, PASSWORD)
+
+
 # ---- 2. a password sent before the previous step was processed ----------------------------------------
 
 

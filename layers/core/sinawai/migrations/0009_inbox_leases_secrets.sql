@@ -23,6 +23,7 @@ CREATE TABLE sensitive_chat (
     opened_at DATETIME(6) NOT NULL COMMENT 'UTC',
     step_until DATETIME(6) NOT NULL COMMENT 'UTC; every message before this answers the secret step',
     closed_at DATETIME(6) NULL COMMENT 'UTC; the step ended (finished or cancelled) before step_until',
+    finished BOOLEAN NOT NULL DEFAULT FALSE COMMENT 'it ended with the password accepted',
     grace_until DATETIME(6) NOT NULL COMMENT 'UTC; a text before this may still be a password',
     PRIMARY KEY (chat_id),
     KEY ix_sensitive_chat_grace (grace_until)

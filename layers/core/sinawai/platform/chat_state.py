@@ -13,3 +13,4 @@ class ChatState:
     conversation_sensitive: bool = False  # it expects a secret (its own flag, set by the group)
     secret_step: bool = False  # a sensitive step is open (set by the router at /daftar, /gantisandi)
     secret_grace: bool = False  # a sensitive step ended within the grace period
+    grace_after_success: bool = False  # it ended with the password accepted: only one-word texts are held

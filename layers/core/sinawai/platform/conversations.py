@@ -84,7 +84,8 @@ def chat_state(db: Database, chat_id: int) -> ChatState:
     """The chat's pending conversation and secret step, in one round trip (the router asks per message)."""
     now = utcnow()
     row = db.fetch_one(
-        "SELECT c.command_group, c.sensitive_input, s.step_until, s.closed_at FROM (SELECT 1 AS one) k"
+        "SELECT c.command_group, c.sensitive_input, s.step_until, s.closed_at, s.finished"
+        " FROM (SELECT 1 AS one) k"
         " LEFT JOIN conversation c ON c.chat_id = %s AND c.expires_at > %s"
         " LEFT JOIN sensitive_chat s ON s.chat_id = %s AND s.grace_until > %s",
         (chat_id, now, chat_id, now),
@@ -97,6 +98,7 @@ def chat_state(db: Database, chat_id: int) -> ChatState:
         conversation_sensitive=bool(row["sensitive_input"]),
         secret_step=open_step,
         secret_grace=row["step_until"] is not None and not open_step,
+        grace_after_success=bool(row["finished"]),
     )
 
 
@@ -118,6 +120,17 @@ def close_secret_step(db: Database, chat_id: int) -> None:
     now = utcnow()
     db.execute(
         "UPDATE sensitive_chat SET closed_at = %s, grace_until = %s WHERE chat_id = %s AND closed_at IS NULL",
+        (now, now + timedelta(seconds=secret_grace_seconds()), chat_id),
+    )
+
+
+def finish_secret_step(db: Database, chat_id: int) -> None:
+    """The password was accepted (registered, or changed): only a text shaped like a password (one word)
+    is held in the grace period now; a sentence is a question and goes through."""
+    now = utcnow()
+    db.execute(
+        "UPDATE sensitive_chat SET closed_at = COALESCE(closed_at, %s), grace_until = %s, finished = TRUE"
+        " WHERE chat_id = %s",
         (now, now + timedelta(seconds=secret_grace_seconds()), chat_id),
     )
 

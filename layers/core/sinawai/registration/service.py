@@ -170,6 +170,9 @@ def personal_menu_markup() -> InlineKeyboardMarkup:
 
 
 async def welcome(update: Update, deps: GroupFunction, employee: Employee) -> None:
+    chat = update.effective_chat
+    if chat is not None:
+        conversations.finish_secret_step(deps.db, chat.id)
     with personal_reply("registered"):
         text = t.REGISTERED.format(nama=html.escape(employee.nama), nip=format_nip(employee.nip))
         await reply(update, text, personal_menu_markup())
@@ -311,6 +314,7 @@ async def set_new_password(update: Update, deps: GroupFunction, password: str) -
         return
     employees.set_password_hash(deps.db, employee.nip, hash_password(password))
     conversations.end_conversation(deps.db, chat_id)
+    conversations.finish_secret_step(deps.db, chat_id)
     employees.audit(deps.db, "password_change", telegram_user_id=user_id, chat_id=chat_id, nip=employee.nip)
     await reply(update, t.PASSWORD_CHANGED)
 

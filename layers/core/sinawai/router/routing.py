@@ -180,7 +180,11 @@ def resolve(
     if state.conversation_sensitive and route.check_conversation:
         return state.conversation_group, "step"
     unknown_command = route.command is None or command_group(route.command) is None
-    if state.secret_grace and unknown_command and (obj.get("text") or obj.get("caption")):
+    said = str(obj.get("text") or obj.get("caption") or "").strip()
+    # Passwords hold no spaces: after a password was accepted, a sentence is a question, not a late copy.
+    shaped_like_a_password = bool(said) and not any(ch.isspace() for ch in said)
+    held = shaped_like_a_password or not state.grace_after_success
+    if state.secret_grace and unknown_command and said and held:
         return REGISTRATION, "grace"
     if route.check_conversation and state.conversation_group is not None:
         return state.conversation_group, None
