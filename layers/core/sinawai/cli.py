@@ -388,28 +388,23 @@ def _cmd_report(args: argparse.Namespace) -> int:
     """Print the digest of a day or a range and write its files: exit 0, 2 on a bad period or database."""
     from datetime import UTC, datetime
 
-    from sinawai.common.working_hours import WorkingHours, indonesian_holidays
     from sinawai.platform.clock import utcnow
     from sinawai.platform.db import Database
+    from sinawai.report import config, digest
     from sinawai.report import files as report_files
-    from sinawai.report import metrics as report
     from sinawai.report import store as report_store
+    from sinawai.report.period import PeriodError, parse_period
 
     settings = Settings.from_env()
-    hours = WorkingHours.from_spec(
-        os.environ.get("WORKING_HOURS"), timezone=settings.timezone, is_holiday=indonesian_holidays()
-    )
+    hours = config.working_hours(settings)
     today = utcnow().replace(tzinfo=UTC).astimezone(hours.zone).date()
     try:
-        period = report.parse_period([args.date] + ([args.to] if args.to else []), today)
-        target = float(
-            os.environ.get("REPORT_SERVICE_TARGET_WORKING_HOURS")
-            or report.DEFAULT_SERVICE_TARGET_WORKING_HOURS
-        )
-    except report.PeriodError as e:
-        print(f"sinawai report: {report.plain(str(e))}", file=sys.stderr)
+        period = parse_period([args.date] + ([args.to] if args.to else []), today)
+        target = config.target_hours(settings)
+    except PeriodError as e:
+        print(f"sinawai report: {digest.plain(str(e))}", file=sys.stderr)
         return 2
-    except ValueError:
+    except ConfigurationError:
         print(
             "sinawai report: REPORT_SERVICE_TARGET_WORKING_HOURS harus berupa angka jam kerja.",
             file=sys.stderr,
@@ -423,8 +418,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         return 2
     finally:
         db.close()
-    print(report.digest(built.report, rich=False))
-    folder = Path(args.out) / report.archive_prefix(period.last)
+    print(digest.digest(built.report, rich=False))
+    folder = Path(args.out) / digest.archive_prefix(period.last)
     folder.mkdir(parents=True, exist_ok=True)
     print()
     for name, (content, _mime) in report_files.files_of(built, hours.zone).items():
