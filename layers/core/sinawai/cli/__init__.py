@@ -1,7 +1,7 @@
 """The ``sinawai`` command: operations on the database and the bot (dev and ops machines, not Lambda).
 
-One module per command group: migrate, imports (``sinawai import``), report, webhook (``webhook`` and
-``commands``), content and documents; each adds its subcommands to the parser here.
+One module per command group: migrations (``sinawai migrate``), imports (``sinawai import``), report,
+webhook (``webhook`` and ``commands``), content and documents; each adds its subcommands to the parser here.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import sys
 from collections.abc import Sequence
 
 from sinawai.cli import content, documents, imports, report, webhook
-from sinawai.cli.migrate import add_commands as add_migrate
-from sinawai.cli.migrate import migrate
+from sinawai.cli.migrations import add_commands as add_migrate
+from sinawai.cli.migrations import migrate
 from sinawai.platform.errors import SinawaiError
 
 __all__ = ["build_parser", "main", "migrate"]
