@@ -15,7 +15,6 @@ import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -26,7 +25,11 @@ import pytest
 from moto import mock_aws
 
 from local_stack.telegram import TelegramEmulator
-from sinawai.hr_import import importer as hr_import
+from sinawai.hr_import import service, store
+from sinawai.hr_import.parse import check_key
+from sinawai.hr_import.records import KINDS, ImportResult, Kind
+from sinawai.hr_import.service import FullMode, import_file, sha256_of
+from sinawai.hr_import.uploads import ImportFunction
 from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.db import Database
 from sinawai.platform.errors import TransactionConflictError
@@ -38,7 +41,6 @@ from tests.helpers import (
     FakeContext,
     db_env,
     load_event,
-    load_function,
     query,
 )
 
@@ -55,17 +57,15 @@ def example(kind: str) -> bytes:
     return (EXAMPLES / f"{kind}.csv").read_bytes()
 
 
-def run_import(
-    db: DatabaseSettings, kind: hr_import.Kind, data: bytes, name: str = "file.csv"
-) -> hr_import.ImportResult:
+def run_import(db: DatabaseSettings, kind: Kind, data: bytes, name: str = "file.csv") -> ImportResult:
     database = Database(db)
     try:
-        return hr_import.import_file(database, kind, data, file_name=name, source=f"test:{name}")
+        return import_file(database, kind, data, file_name=name, source=f"test:{name}")
     finally:
         database.close()
 
 
-def counts(result: hr_import.ImportResult) -> tuple[int, int, int]:
+def counts(result: ImportResult) -> tuple[int, int, int]:
     return result.inserted, result.updated, result.unchanged
 
 
@@ -122,7 +122,7 @@ def test_each_kind_imports_with_counts_and_is_recorded(db: DatabaseSettings) -> 
         ("cuti", "imported", 10, 10),
     ]
     assert runs[0]["source"] == "test:employees.csv"
-    assert runs[0]["file_sha256"] == hr_import.sha256_of(example("employees"))
+    assert runs[0]["file_sha256"] == sha256_of(example("employees"))
     assert runs[0]["errors"] is None
     assert [r["id"] for r in runs] == [employees.run_id, tunkin.run_id, cuti.run_id]
     audits = query(db, "SELECT event, detail FROM audit_log ORDER BY id")
@@ -131,12 +131,12 @@ def test_each_kind_imports_with_counts_and_is_recorded(db: DatabaseSettings) -> 
 
 
 def test_the_same_files_twice_change_nothing(db: DatabaseSettings) -> None:
-    for kind in hr_import.KINDS:
+    for kind in KINDS:
         run_import(db, kind, example(kind))
     before_hashes = hashes(db)
     before_rows = query(db, "SELECT * FROM pengguna ORDER BY nip")
     before_tunkin = query(db, "SELECT * FROM tunkin ORDER BY id")
-    again = {kind: run_import(db, kind, example(kind)) for kind in hr_import.KINDS}
+    again = {kind: run_import(db, kind, example(kind)) for kind in KINDS}
     assert counts(again["employees"]) == (0, 0, 7)
     assert counts(again["tunkin"]) == (0, 0, 18)
     assert counts(again["cuti"]) == (0, 0, 10)
@@ -280,7 +280,7 @@ def test_tunkin_and_cuti_need_known_nips(db: DatabaseSettings) -> None:
     assert table_counts(db)["cuti"] == 0
 
 
-BAD_FILES: list[tuple[str, hr_import.Kind, bytes, list[int], str]] = [
+BAD_FILES: list[tuple[str, Kind, bytes, list[int], str]] = [
     (
         "missing columns",
         "employees",
@@ -379,7 +379,7 @@ BAD_FILES: list[tuple[str, hr_import.Kind, bytes, list[int], str]] = [
     ("name", "kind", "data", "lines", "expected"), BAD_FILES, ids=[b[0] for b in BAD_FILES]
 )
 def test_bad_files_import_nothing(
-    db: DatabaseSettings, name: str, kind: hr_import.Kind, data: bytes, lines: list[int], expected: str
+    db: DatabaseSettings, name: str, kind: Kind, data: bytes, lines: list[int], expected: str
 ) -> None:
     if kind != "employees":
         run_import(db, "employees", example("employees"))
@@ -396,13 +396,13 @@ def test_a_failure_inside_the_transaction_rolls_every_row_back(
     db: DatabaseSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run_import(db, "employees", example("employees"))
-    real = hr_import._apply_tunkin
+    real = store.apply_tunkin
 
     def half_then_fail(cur: Any, records: Any, now: Any) -> Any:
         real(cur, records, now)  # every row written inside the transaction ...
         raise RuntimeError("connection lost after the last row")  # ... then the transaction fails
 
-    monkeypatch.setattr(hr_import, "_apply_tunkin", half_then_fail)
+    monkeypatch.setattr(store, "apply_tunkin", half_then_fail)
     with pytest.raises(RuntimeError):
         run_import(db, "tunkin", example("tunkin"))
     assert table_counts(db)["tunkin"] == 0
@@ -411,7 +411,7 @@ def test_a_failure_inside_the_transaction_rolls_every_row_back(
 
 
 def test_a_deadlock_victim_is_run_again(db: DatabaseSettings, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = hr_import._write
+    real = service._write
     calls: list[int] = []
 
     def conflict_once(*args: Any) -> Any:
@@ -420,7 +420,7 @@ def test_a_deadlock_victim_is_run_again(db: DatabaseSettings, monkeypatch: pytes
             raise TransactionConflictError("Deadlock found when trying to get lock")
         return real(*args)
 
-    monkeypatch.setattr(hr_import, "_write", conflict_once)
+    monkeypatch.setattr(service, "_write", conflict_once)
     result = run_import(db, "employees", example("employees"))
     assert (result.status, counts(result), len(calls)) == ("imported", (7, 0, 0), 2)
     assert [r["status"] for r in query(db, "SELECT status FROM import_run")] == ["imported"]
@@ -571,14 +571,14 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 @pytest.fixture
 def imports(
     db: DatabaseSettings, emulator: TelegramEmulator, s3: Any, monkeypatch: pytest.MonkeyPatch
-) -> ModuleType:
+) -> ImportFunction:
     for key, value in db_env(db).items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("TELEGRAM_API_BASE_URL", emulator.base_url)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", BOT_TOKEN)
     monkeypatch.setenv("STAFF_GROUP_CHAT_ID", str(STAFF_GROUP_CHAT_ID))
     monkeypatch.setenv("DOCUMENTS_BUCKET", BUCKET)
-    return load_function("imports")
+    return ImportFunction()
 
 
 def upload(s3: Any, key: str, data: bytes) -> dict[str, Any]:
@@ -591,8 +591,8 @@ def upload(s3: Any, key: str, data: bytes) -> dict[str, Any]:
     return dict(event)
 
 
-def invoke(module: ModuleType, event: dict[str, Any]) -> list[dict[str, Any]]:
-    results: list[dict[str, Any]] = module.lambda_handler(event, FakeContext())["results"]
+def invoke(function: ImportFunction, event: dict[str, Any]) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = function.lambda_handler(event, FakeContext())["results"]
     return results
 
 
@@ -608,12 +608,12 @@ def staff_texts(emulator: TelegramEmulator) -> list[str]:
 def test_sample_event_names_a_versioned_employees_file() -> None:
     record = load_event("import_s3_employees")["Records"][0]
     assert record["eventName"].startswith("ObjectCreated:")
-    assert hr_import.check_key(record["s3"]["object"]["key"].replace("+", " ")).kind == "employees"
+    assert check_key(record["s3"]["object"]["key"].replace("+", " ")).kind == "employees"
     assert record["s3"]["object"]["versionId"]
 
 
 def test_an_uploaded_file_is_imported_reported_and_its_version_deleted(
-    imports: ModuleType, s3: Any, emulator: TelegramEmulator, db: DatabaseSettings
+    imports: ImportFunction, s3: Any, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     key = "imports/employees/pegawai biro osdm 2026-11.csv"
     event = upload(s3, key, example("employees"))
@@ -647,7 +647,7 @@ def test_an_uploaded_file_is_imported_reported_and_its_version_deleted(
 
 
 def test_an_event_for_an_object_already_gone_is_calm(
-    imports: ModuleType, s3: Any, emulator: TelegramEmulator
+    imports: ImportFunction, s3: Any, emulator: TelegramEmulator
 ) -> None:
     key = "imports/cuti/cuti.csv"
     event = upload(s3, key, example("cuti"))
@@ -658,7 +658,7 @@ def test_an_event_for_an_object_already_gone_is_calm(
 
 
 def test_a_rejected_file_is_reported_with_line_numbers_and_kept(
-    imports: ModuleType, s3: Any, emulator: TelegramEmulator, db: DatabaseSettings
+    imports: ImportFunction, s3: Any, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     invoke(imports, upload(s3, "imports/employees/employees.csv", example("employees")))
     key = "imports/tunkin/tunkin-2026-11.csv"
@@ -683,7 +683,7 @@ def test_a_rejected_file_is_reported_with_line_numbers_and_kept(
 
 
 def test_an_unknown_kind_is_reported_and_nothing_imported(
-    imports: ModuleType, s3: Any, emulator: TelegramEmulator, db: DatabaseSettings
+    imports: ImportFunction, s3: Any, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     (result,) = invoke(imports, upload(s3, "imports/gaji/gaji-2026-11.csv", example("employees")))
     assert result["status"] == "unknown_kind"
@@ -695,13 +695,17 @@ def test_an_unknown_kind_is_reported_and_nothing_imported(
     assert query(db, "SELECT id FROM import_run") == []
 
 
-def test_a_folder_placeholder_is_ignored(imports: ModuleType, s3: Any, emulator: TelegramEmulator) -> None:
+def test_a_folder_placeholder_is_ignored(
+    imports: ImportFunction, s3: Any, emulator: TelegramEmulator
+) -> None:
     (result,) = invoke(imports, upload(s3, "imports/tunkin/", b""))
     assert result["status"] == "ignored"
     assert staff_texts(emulator) == []
 
 
-def test_an_xlsx_upload_with_a_numeric_nip(imports: ModuleType, s3: Any, emulator: TelegramEmulator) -> None:
+def test_an_xlsx_upload_with_a_numeric_nip(
+    imports: ImportFunction, s3: Any, emulator: TelegramEmulator
+) -> None:
     rows: list[list[Any]] = [["nip", "nama", "password"], [1.99001172015031e17, "Budi", "Awal#2026A"]]
     key = "imports/employees/pegawai.xlsx"
     event = upload(s3, key, xlsx(rows))
@@ -742,16 +746,16 @@ def people(db: DatabaseSettings) -> dict[str, tuple[str, int | None]]:
 
 def full_import(
     db: DatabaseSettings, data: bytes, *, max_percent: float = 10.0, force: bool = False
-) -> hr_import.ImportResult:
+) -> ImportResult:
     database = Database(db)
     try:
-        return hr_import.import_file(
+        return import_file(
             database,
             "employees",
             data,
             file_name="pegawai-lengkap.csv",
             source="test:pegawai-lengkap.csv",
-            full=hr_import.FullMode(max_deactivate_percent=max_percent, force=force),
+            full=FullMode(max_deactivate_percent=max_percent, force=force),
         )
     finally:
         database.close()
@@ -809,7 +813,7 @@ def test_a_full_export_that_fails_midway_changes_nothing(
     bind(db, nip_of(3), 5550003)
     before = query(db, "SELECT * FROM pengguna ORDER BY nip")
     # the deactivation's audit row fails after the rows were written in the same transaction
-    monkeypatch.setattr(hr_import, "_INSERT_DEACTIVATION_AUDIT", "INSERT INTO no_such_table VALUES (%s)")
+    monkeypatch.setattr(store, "_INSERT_DEACTIVATION_AUDIT", "INSERT INTO no_such_table VALUES (%s)")
     later = [i for i in range(21) if i != 3]
     with pytest.raises(pymysql.err.ProgrammingError):
         full_import(db, workforce(later))
@@ -935,7 +939,7 @@ def test_cli_full_mode_is_for_the_employees_file_only(db: DatabaseSettings) -> N
 
 
 def test_a_full_export_uploaded_to_s3_deactivates_the_absent_and_tells_the_staff(
-    imports: ModuleType, s3: Any, emulator: TelegramEmulator, db: DatabaseSettings
+    imports: ImportFunction, s3: Any, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     run_import(db, "employees", workforce(range(20)))
     bind(db, nip_of(3), 5550003)
@@ -953,7 +957,7 @@ def test_a_full_export_uploaded_to_s3_deactivates_the_absent_and_tells_the_staff
 
 
 def test_a_truncated_full_export_uploaded_to_s3_is_refused_and_the_staff_told(
-    imports: ModuleType, s3: Any, emulator: TelegramEmulator, db: DatabaseSettings
+    imports: ImportFunction, s3: Any, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     run_import(db, "employees", workforce(range(20)))
     before = query(db, "SELECT * FROM pengguna ORDER BY nip")

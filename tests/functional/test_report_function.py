@@ -9,9 +9,8 @@ not exist, run backwards or span more than a year.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from types import ModuleType
 from typing import Any
 
 import boto3
@@ -21,7 +20,12 @@ from moto import mock_aws
 from local_stack.telegram import TelegramEmulator
 from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.db import Database
+from sinawai.report import service
+from sinawai.report.handlers import register
+from sinawai.report.service import ArchiveError, ReportDeliveryError, ReportInProgressError
+from sinawai.router.commands import REPORT
 from sinawai.router.routing import classify
+from sinawai.telegram.runtime import GroupFunction
 from tests import report_seed
 from tests.helpers import (
     BOT_TOKEN,
@@ -30,7 +34,6 @@ from tests.helpers import (
     FakeContext,
     db_env,
     load_event,
-    load_function,
     query,
 )
 from tests.report_seed import ANDI, BUDI, DEWI, RINA
@@ -38,6 +41,16 @@ from tests.report_seed import ANDI, BUDI, DEWI, RINA
 BUCKET = "sinawai-test-documents"
 REGION = "ap-southeast-3"
 PREFIX = "reports/2026/12/28/"
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def report_function() -> Handler:
+    """The ReportFunction's handler as a cold start builds it (from the environment), with a fixed clock
+    after the seeded days for /laporan."""
+    function = GroupFunction(REPORT, register)
+    service.reporting_of(function).now = lambda: datetime(2027, 1, 10, 3, 0)
+    return service.lambda_handler_of(function)
 
 
 @pytest.fixture
@@ -87,10 +100,8 @@ def environment(
 
 
 @pytest.fixture
-def reporting(environment: dict[str, int]) -> ModuleType:
-    module = load_function("report")
-    module.now_utc = lambda: datetime(2027, 1, 10, 3, 0)  # a fixed clock after the seeded days
-    return module
+def reporting(environment: dict[str, int]) -> Handler:
+    return report_function()
 
 
 def managers_group(emulator: TelegramEmulator) -> None:
@@ -106,13 +117,13 @@ def archived(s3: Any) -> list[str]:
 
 
 def test_the_schedule_sends_the_digest_chart_and_workbook_once_and_archives_them(
-    reporting: ModuleType, emulator: TelegramEmulator, aws: Any, db: DatabaseSettings
+    reporting: Handler, emulator: TelegramEmulator, aws: Any, db: DatabaseSettings
 ) -> None:
     managers_group(emulator)
     create_bucket(aws)
     event = load_event("report_daily_schedule")
-    assert reporting.lambda_handler(event, FakeContext())["status"] == "sent"
-    assert reporting.lambda_handler(event, FakeContext())["status"] == "duplicate"
+    assert reporting(event, FakeContext())["status"] == "sent"
+    assert reporting(event, FakeContext())["status"] == "duplicate"
 
     sent = emulator.bot_messages(MANAGERS_CHAT_ID)
     assert len(sent) == 3
@@ -138,16 +149,16 @@ def test_two_containers_running_the_same_schedule_at_once_send_one_digest(
 ) -> None:
     managers_group(emulator)
     create_bucket(aws)
-    containers = [load_function("report") for _ in range(3)]
+    containers = [report_function() for _ in range(3)]
     event = load_event("report_daily_schedule")
     results: dict[int, str] = {}
     start = threading.Barrier(len(containers))
 
-    def run(n: int, module: ModuleType) -> None:
+    def run(n: int, handler: Handler) -> None:
         start.wait()
         try:
-            results[n] = module.lambda_handler(event, FakeContext())["status"]
-        except module.ReportInProgressError:
+            results[n] = handler(event, FakeContext())["status"]
+        except ReportInProgressError:
             results[n] = "in progress"  # failed: Lambda retries it later
 
     threads = [threading.Thread(target=run, args=(n, m)) for n, m in enumerate(containers)]
@@ -159,13 +170,13 @@ def test_two_containers_running_the_same_schedule_at_once_send_one_digest(
     assert set(results.values()) <= {"sent", "duplicate", "in progress"}
     for n, status in results.items():  # Lambda's retries of the runs that found the claim held
         if status == "in progress":
-            assert containers[n].lambda_handler(event, FakeContext())["status"] == "duplicate"
+            assert containers[n](event, FakeContext())["status"] == "duplicate"
     assert len(digests(emulator)) == 1
     assert len(emulator.bot_messages(MANAGERS_CHAT_ID)) == 3
 
 
 def test_a_claim_left_by_a_crashed_run_is_taken_over_once_its_lease_lapsed(
-    reporting: ModuleType, emulator: TelegramEmulator, aws: Any, db: DatabaseSettings
+    reporting: Handler, emulator: TelegramEmulator, aws: Any, db: DatabaseSettings
 ) -> None:
     managers_group(emulator)
     create_bucket(aws)
@@ -175,23 +186,23 @@ def test_a_claim_left_by_a_crashed_run_is_taken_over_once_its_lease_lapsed(
         "INSERT INTO report_run (report_date, status, claimed_at)"
         " VALUES ('2026-12-28', 'claimed', UTC_TIMESTAMP(6))",
     )
-    with pytest.raises(reporting.ReportInProgressError):
-        reporting.lambda_handler(event, FakeContext())
+    with pytest.raises(ReportInProgressError):
+        reporting(event, FakeContext())
     assert digests(emulator) == []
     query(db, "UPDATE report_run SET claimed_at = UTC_TIMESTAMP(6) - INTERVAL 3 MINUTE")
-    assert reporting.lambda_handler(event, FakeContext())["status"] == "sent"
+    assert reporting(event, FakeContext())["status"] == "sent"
     assert len(digests(emulator)) == 1
     assert query(db, "SELECT attempts FROM report_run") == [{"attempts": 2}]
 
 
 def test_a_managers_chat_telegram_refuses_is_recorded_retried_and_the_staff_told_once(
-    reporting: ModuleType, emulator: TelegramEmulator, aws: Any, db: DatabaseSettings
+    reporting: Handler, emulator: TelegramEmulator, aws: Any, db: DatabaseSettings
 ) -> None:
     create_bucket(aws)
     event = load_event("report_daily_schedule")
     for _ in range(2):  # Lambda's retries
-        with pytest.raises(reporting.ReportDeliveryError, match=r"(?i)chat not found"):
-            reporting.lambda_handler(event, FakeContext())
+        with pytest.raises(ReportDeliveryError, match=r"(?i)chat not found"):
+            reporting(event, FakeContext())
     run = query(db, "SELECT status, attempts, last_error FROM report_run")[0]
     assert (run["status"], run["attempts"]) == ("failed", 2)
     assert "chat not found" in run["last_error"].lower()
@@ -204,52 +215,52 @@ def test_a_managers_chat_telegram_refuses_is_recorded_retried_and_the_staff_told
     assert archived(aws) == []
 
     managers_group(emulator)  # the bot is added to the right chat; the next retry delivers
-    assert reporting.lambda_handler(event, FakeContext())["status"] == "sent"
+    assert reporting(event, FakeContext())["status"] == "sent"
     assert len(digests(emulator)) == 1
     assert len(archived(aws)) == 3
 
 
 def test_s3_down_does_not_hold_the_digest_back_and_the_archive_is_retried(
-    reporting: ModuleType, emulator: TelegramEmulator, aws: Any, db: DatabaseSettings
+    reporting: Handler, emulator: TelegramEmulator, aws: Any, db: DatabaseSettings
 ) -> None:
     managers_group(emulator)
     event = load_event("report_daily_schedule")
-    with pytest.raises(reporting.ArchiveError, match="archive pending for 2026-12-28"):
-        reporting.lambda_handler(event, FakeContext())
+    with pytest.raises(ArchiveError, match="archive pending for 2026-12-28"):
+        reporting(event, FakeContext())
     assert len(digests(emulator)) == 1
     assert query(db, "SELECT status, archive_status FROM report_run") == [
         {"status": "sent", "archive_status": "pending"}
     ]
     create_bucket(aws)  # S3 is back when Lambda retries
-    assert reporting.lambda_handler(event, FakeContext())["status"] == "duplicate"
+    assert reporting(event, FakeContext())["status"] == "duplicate"
     assert len(digests(emulator)) == 1
     assert len(archived(aws)) == 3
     assert query(db, "SELECT archive_status FROM report_run") == [{"archive_status": "archived"}]
 
 
 def test_a_retry_after_a_failed_chart_sends_only_what_is_missing(
-    reporting: ModuleType, emulator: TelegramEmulator, aws: Any
+    reporting: Handler, emulator: TelegramEmulator, aws: Any
 ) -> None:
     managers_group(emulator)
     create_bucket(aws)
     event = load_event("report_daily_schedule")
     emulator.fail_next("sendPhoto", count=1, error_code=500, description="Internal Server Error")
-    with pytest.raises(reporting.ReportDeliveryError):
-        reporting.lambda_handler(event, FakeContext())
-    assert reporting.lambda_handler(event, FakeContext())["status"] == "sent"
+    with pytest.raises(ReportDeliveryError):
+        reporting(event, FakeContext())
+    assert reporting(event, FakeContext())["status"] == "sent"
     sent = emulator.bot_messages(MANAGERS_CHAT_ID)
     assert [bool(m.text) for m in sent] == [True, False, False]
     assert len(sent) == 3
 
 
-def laporan(module: ModuleType, update: dict[str, Any]) -> None:
+def laporan(handler: Handler, update: dict[str, Any]) -> None:
     route = classify(update, staff_group_chat_id=STAFF_GROUP_CHAT_ID)
     assert route.group == "report"
-    module.lambda_handler({"update": update, "group": "report", "secret_text": False}, FakeContext())
+    handler({"update": update, "group": "report", "secret_text": False}, FakeContext())
 
 
 def test_laporan_in_the_managers_chat_and_from_an_admin(
-    reporting: ModuleType, emulator: TelegramEmulator
+    reporting: Handler, emulator: TelegramEmulator
 ) -> None:
     managers_group(emulator)
     laporan(reporting, emulator.send_message(BUDI, "/laporan 2026-12-28", chat_id=MANAGERS_CHAT_ID))
@@ -263,7 +274,7 @@ def test_laporan_in_the_managers_chat_and_from_an_admin(
 
 
 def test_laporan_is_refused_politely_to_employees_and_in_the_staff_group(
-    reporting: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+    reporting: Handler, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     laporan(reporting, emulator.send_message(BUDI, "/laporan"))
     laporan(reporting, emulator.send_message(RINA, "/laporan", chat_id=STAFF_GROUP_CHAT_ID))
@@ -284,7 +295,7 @@ def test_laporan_is_refused_politely_to_employees_and_in_the_staff_group(
     ],
 )
 def test_laporan_with_impossible_dates_answers_why_and_sends_nothing(
-    reporting: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings, args: str, answer: str
+    reporting: Handler, emulator: TelegramEmulator, db: DatabaseSettings, args: str, answer: str
 ) -> None:
     laporan(reporting, emulator.send_message(DEWI, f"/laporan {args}"))
     sent = emulator.bot_messages(DEWI)
@@ -294,12 +305,12 @@ def test_laporan_with_impossible_dates_answers_why_and_sends_nothing(
 
 
 def test_the_sample_laporan_event_as_the_router_hands_it_over(
-    reporting: ModuleType, emulator: TelegramEmulator
+    reporting: Handler, emulator: TelegramEmulator
 ) -> None:
     managers_group(emulator)
     event = load_event("report_laporan")
     assert classify(event["update"], staff_group_chat_id=STAFF_GROUP_CHAT_ID).group == "report"
-    assert reporting.lambda_handler(event, FakeContext())["status"] == "done"
+    assert reporting(event, FakeContext())["status"] == "done"
     assert digests(emulator)[0].startswith("📊 Laporan Harian Sinawai\nSenin, 28 Desember 2026")
 
 
@@ -307,21 +318,21 @@ def test_without_a_managers_chat_configured_the_staff_are_told_and_nothing_is_se
     environment: dict[str, int], emulator: TelegramEmulator, aws: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("MANAGERS_CHAT_ID")
-    module = load_function("report")
-    with pytest.raises(module.ReportDeliveryError):
-        module.lambda_handler(load_event("report_daily_schedule"), FakeContext())
+    handler = report_function()
+    with pytest.raises(ReportDeliveryError):
+        handler(load_event("report_daily_schedule"), FakeContext())
     notices = [m.text or "" for m in emulator.bot_messages(STAFF_GROUP_CHAT_ID)]
     assert len(notices) == 1
     assert "(MANAGERS_CHAT_ID belum diatur)" in notices[0]
 
 
 def test_a_day_without_activity_gets_a_digest_that_says_so(
-    reporting: ModuleType, emulator: TelegramEmulator, aws: Any
+    reporting: Handler, emulator: TelegramEmulator, aws: Any
 ) -> None:
     managers_group(emulator)
     create_bucket(aws)
     event = {"source": "sinawai.scheduler", "report": "daily", "report_date": "2026-06-01"}
-    assert reporting.lambda_handler(event, FakeContext())["status"] == "sent"
+    assert reporting(event, FakeContext())["status"] == "sent"
     (text,) = digests(emulator)
     assert text.startswith("📊 Laporan Harian Sinawai\nSenin, 1 Juni 2026\n\nTidak ada aktivitas layanan")
     assert len(emulator.bot_messages(MANAGERS_CHAT_ID)) == 3

@@ -20,9 +20,11 @@ from sinawai.common.working_hours import WorkingHours, indonesian_holidays
 from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.db import Database
 from sinawai.report import files as report_files
-from sinawai.report import metrics as report
 from sinawai.report import store as report_store
-from sinawai.report.metrics import Period
+from sinawai.report.comparison import Report
+from sinawai.report.digest import digest
+from sinawai.report.metrics import LowRating, Metrics, Waiting
+from sinawai.report.period import Period
 from sinawai.report.store import Built
 from tests import report_seed
 from tests.report_seed import DAY, NIP, WIB
@@ -146,7 +148,7 @@ def test_the_digest_reads_in_indonesian_with_escaped_comments(
     built: Built, seeded: tuple[Database, dict[str, int]]
 ) -> None:
     t = seeded[1]
-    text = report.digest(built.report)
+    text = digest(built.report)
     assert text.startswith("📊 <b>Laporan Harian Sinawai</b>\nSenin, 28 Desember 2026\n")
     assert "• Pesan masuk: 7 (kemarin 1, rata-rata 2)" in text
     assert "• Konsultasi baru: 4 (kemarin 0, rata-rata 0,7)" in text
@@ -169,20 +171,20 @@ def test_the_digest_reads_in_indonesian_with_escaped_comments(
 
 def test_a_long_digest_drops_its_lists_before_exceeding_telegram_s_limit(built: Built) -> None:
     m = built.report.metrics
-    long_comment = report.LowRating(1, 1, "sangat panjang " * 300)
-    waiting = [report.Waiting(n, "Unit " * 40, datetime(2026, 12, 1), 9.0) for n in range(200)]
-    crowded = report.Report(
+    long_comment = LowRating(1, 1, "sangat panjang " * 300)
+    waiting = [Waiting(n, "Unit " * 40, datetime(2026, 12, 1), 9.0) for n in range(200)]
+    crowded = Report(
         metrics=_replace(m, low_ratings=[long_comment] * 50, waiting=waiting),
         previous=built.report.previous,
         week=built.report.week,
         trend=built.report.trend,
     )
-    text = report.digest(crowded, list_limit=200)
+    text = digest(crowded, list_limit=200)
     assert len(text.encode("utf-16-le")) // 2 <= 4096
     assert "• Pesan masuk: 7" in text
 
 
-def _replace(m: report.Metrics, **changes: Any) -> report.Metrics:
+def _replace(m: Metrics, **changes: Any) -> Metrics:
     from dataclasses import replace
 
     return replace(m, **changes)
@@ -240,7 +242,7 @@ def test_the_workbook_has_a_sheet_per_area_and_the_chart_is_a_png(
 
 def test_a_day_without_activity_says_so(seeded: tuple[Database, dict[str, int]], hours: WorkingHours) -> None:
     quiet = report_store.build(seeded[0], Period(date(2026, 6, 1), date(2026, 6, 1)), hours, 8.0, now=LATER)
-    text = report.digest(quiet.report)
+    text = digest(quiet.report)
     assert quiet.report.metrics.quiet
     assert "Tidak ada aktivitas layanan pada periode ini" in text
     assert report_files.files_of(quiet, WIB)["laporan-harian-2026-06-01.png"][0].startswith(b"\x89PNG")
@@ -259,7 +261,7 @@ def test_a_week_aggregates_the_same_metrics_and_compares_with_the_week_before(
     assert week.week is None
     assert week.previous.period == Period(date(2026, 12, 15), date(2026, 12, 21))
     assert week.previous.opened == 1  # T7
-    text = report.digest(week)
+    text = digest(week)
     assert text.startswith("📊 <b>Laporan Sinawai</b>\n22 Desember 2026 – 28 Desember 2026 (7 hari)")
     assert "<b>Angka utama</b> (periode sebelumnya)" in text
 

@@ -25,6 +25,7 @@ from moto import mock_aws
 from local_stack.dbtools import admin_connection
 from local_stack.telegram import TelegramEmulator
 from sinawai.general.handlers import register as register_general
+from sinawai.hr_import.uploads import ImportFunction
 from sinawai.platform import config
 from sinawai.platform import db as db_module
 from sinawai.platform.config import DatabaseSettings
@@ -285,9 +286,9 @@ def test_the_import_function_re_reads_a_revoked_bot_token_once_to_tell_the_staff
     monkeypatch.setenv("STAFF_GROUP_CHAT_ID", str(staff_group))
     arn = secrets.create_secret(Name="sinawai/test/import-bot-token", SecretString=OLD_TOKEN)["ARN"]
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN_SECRET_ARN", arn)
-    imports = load_function("imports")
-    assert imports.function.notify_staff("pertama")
+    imports = ImportFunction()
+    assert imports.notify_staff("pertama")
     emulator.token = NEW_TOKEN
     secrets.put_secret_value(SecretId=arn, SecretString=NEW_TOKEN)
-    assert imports.function.notify_staff("kedua")
+    assert imports.notify_staff("kedua")
     assert [m.text for m in emulator.bot_messages(staff_group)] == ["pertama", "kedua"]

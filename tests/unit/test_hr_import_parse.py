@@ -11,8 +11,17 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from sinawai.hr_import import importer as hr_import
-from sinawai.hr_import.importer import EmployeeRecord, ImportResult, Problem, TunkinRecord, parse
+from sinawai.hr_import import table
+from sinawai.hr_import.notices import render_message
+from sinawai.hr_import.parse import check_key, parse
+from sinawai.hr_import.records import (
+    EmployeeRecord,
+    ImportResult,
+    Kind,
+    ParsedImport,
+    Problem,
+    TunkinRecord,
+)
 from tests.helpers import EVENTS, ROOT
 
 TODAY = date(2026, 11, 28)
@@ -23,15 +32,15 @@ EMPLOYEE_HEADER = "nip,nama,password,jenis_kelamin,tanggal_lahir,status,peran\n"
 SECRET = "Rahasia#2026xyz"
 
 
-def employees(body: str, header: str = EMPLOYEE_HEADER) -> hr_import.ParsedImport:
+def employees(body: str, header: str = EMPLOYEE_HEADER) -> ParsedImport:
     return parse("employees", (header + body).encode(), "pegawai.csv", today=TODAY)
 
 
-def problems_at(parsed: hr_import.ParsedImport) -> list[tuple[int | None, str | None]]:
+def problems_at(parsed: ParsedImport) -> list[tuple[int | None, str | None]]:
     return [(p.line, p.column) for p in parsed.problems]
 
 
-def only(parsed: hr_import.ParsedImport) -> Problem:
+def only(parsed: ParsedImport) -> Problem:
     assert len(parsed.problems) == 1, parsed.problems
     return parsed.problems[0]
 
@@ -40,7 +49,7 @@ def only(parsed: hr_import.ParsedImport) -> Problem:
 
 
 @pytest.mark.parametrize(("kind", "rows"), [("employees", 7), ("tunkin", 18), ("cuti", 10)])
-def test_the_example_files_are_valid(kind: hr_import.Kind, rows: int) -> None:
+def test_the_example_files_are_valid(kind: Kind, rows: int) -> None:
     parsed = parse(kind, (EVENTS / "imports" / f"{kind}.csv").read_bytes(), f"{kind}.csv", today=TODAY)
     assert parsed.problems == ()
     assert parsed.warnings == ()
@@ -148,7 +157,7 @@ def test_an_old_xls_or_a_broken_xlsx_is_refused() -> None:
 
 
 def test_a_file_too_large_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(hr_import, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(table, "MAX_FILE_BYTES", 100)
     assert "terlalu besar" in only(employees(f"{NIP1},Budi,{SECRET},L,,,\n" * 5)).message
 
 
@@ -476,7 +485,7 @@ def test_xlsx_period_typed_as_a_date_by_excel_is_understood() -> None:
     ],
 )
 def test_s3_keys(key: str, kind: str | None, ignore: bool, problem: str | None) -> None:
-    check = hr_import.check_key(key)
+    check = check_key(key)
     assert (check.kind, check.ignore) == (kind, ignore)
     if problem is None:
         assert check.problem is None
@@ -486,10 +495,10 @@ def test_s3_keys(key: str, kind: str | None, ignore: bool, problem: str | None) 
 
 
 def test_the_employees_full_folder_is_a_full_export_of_employees() -> None:
-    check = hr_import.check_key("imports/employees-full/pegawai 2026-12.csv")
+    check = check_key("imports/employees-full/pegawai 2026-12.csv")
     assert (check.kind, check.full, check.problem) == ("employees", True, None)
-    assert not hr_import.check_key("imports/employees/pegawai.csv").full
-    assert "imports/employees-full/" in (hr_import.check_key("imports/gaji/g.csv").problem or "")
+    assert not check_key("imports/employees/pegawai.csv").full
+    assert "imports/employees-full/" in (check_key("imports/gaji/g.csv").problem or "")
 
 
 # ---- rendering -----------------------------------------------------------------------------------------
@@ -509,7 +518,7 @@ def rejected(problems: list[Problem], rows: int = 600) -> ImportResult:
 
 def test_the_staff_message_lists_30_rows_then_counts_the_rest_under_telegrams_limit() -> None:
     problems = [Problem(line, "Nama <wajib> diisi & " + "x" * 40, "nama") for line in range(2, 502)]
-    text = hr_import.render_message(rejected(problems))
+    text = render_message(rejected(problems))
     assert len(text) <= 4096
     assert "<b>Baris 2</b>" in text
     assert "<b>Baris 31</b>" in text
@@ -521,7 +530,7 @@ def test_the_staff_message_lists_30_rows_then_counts_the_rest_under_telegrams_li
 
 def test_the_staff_message_stays_under_the_limit_with_very_long_problems() -> None:
     problems = [Problem(line, "y" * 1000, "nama") for line in range(2, 40)]
-    text = hr_import.render_message(rejected(problems))
+    text = render_message(rejected(problems))
     assert len(text) <= 4096
     assert "baris lainnya." in text
 
@@ -539,7 +548,7 @@ def test_the_staff_message_of_a_success_has_the_counts() -> None:
         unchanged=1,
         warnings=("Kolom yang tidak dikenal diabaikan: gaji.",),
     )
-    text = hr_import.render_message(result, note="Berkas dihapus.")
+    text = render_message(result, note="Berkas dihapus.")
     assert text.splitlines() == [
         "✅ <b>Impor data tunjangan kinerja (tunkin) berhasil</b>",
         "Berkas: <code>tunkin.csv</code>",
@@ -559,7 +568,7 @@ def test_problems_are_json_for_import_run() -> None:
 
 def test_the_domain_part_imports_no_database_driver_nor_aws_nor_telegram() -> None:
     code = (
-        "import sys; import sinawai.hr_import.importer; "
+        "import sys; import sinawai.hr_import.parse, sinawai.hr_import.notices; "
         "heavy = ('pymysql', 'boto3', 'telegram', 'openpyxl'); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))"
     )

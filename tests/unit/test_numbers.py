@@ -12,7 +12,7 @@ import pytest
 
 from sinawai.common.numbers import MAX_INT64, parse_int
 from sinawai.common.working_hours import WorkingHours, WorkingHoursError
-from sinawai.report.metrics import PeriodError, parse_period
+from sinawai.report.period import PeriodError, parse_period
 
 
 @pytest.mark.parametrize(("text", "value"), [("0", 0), ("7", 7), ("0012", 12), (str(MAX_INT64), MAX_INT64)])

@@ -7,16 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sinawai.report.metrics import (
-    Period,
-    PeriodError,
-    angka,
-    daily_report_date,
-    desimal,
-    parse_period,
-    percentile,
-    persen,
-)
+from sinawai.report.digest import angka, desimal, persen
+from sinawai.report.metrics import percentile
+from sinawai.report.period import Period, PeriodError, daily_report_date, parse_period
 
 TODAY = date(2026, 11, 28)
 WIB = ZoneInfo("Asia/Jakarta")

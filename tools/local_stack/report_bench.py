@@ -28,10 +28,10 @@ from local_stack.dbtools import admin_connection, temporary_database
 from sinawai.common.working_hours import WorkingHours, indonesian_holidays
 from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.db import Database
+from sinawai.report import digest as report
 from sinawai.report import files as report_files
-from sinawai.report import metrics as report
 from sinawai.report import store as report_store
-from sinawai.report.metrics import Period
+from sinawai.report.period import Period
 
 REPORT_DAY = date(2026, 11, 27)
 YEAR_START = datetime(2025, 11, 27, 17, 0, tzinfo=UTC).replace(tzinfo=None)  # 28 Nov 2025 00:00 WIB

@@ -176,6 +176,8 @@ class Settings:
     # WORKING_HOURS, e.g. "mon-thu 07:30-16:00; fri 07:30-16:30" (None: the default); read here only, so
     # the consultation and the report cannot count in different hours
     working_hours: str | None = None
+    # REPORT_SERVICE_TARGET_WORKING_HOURS as written (None: the report's default); the report parses it
+    report_target_working_hours: str | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -188,6 +190,7 @@ class Settings:
             documents_bucket=_env("DOCUMENTS_BUCKET"),
             timezone=_env("SERVICE_TIMEZONE") or DEFAULT_TIMEZONE,
             working_hours=_env("WORKING_HOURS") or None,
+            report_target_working_hours=_env("REPORT_SERVICE_TARGET_WORKING_HOURS") or None,
         )
 
 

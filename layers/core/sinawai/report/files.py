@@ -11,8 +11,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sinawai.report import metrics as r
-from sinawai.report.metrics import Metrics, Report
+from sinawai.common.format_id import tanggal
+from sinawai.report import digest
+from sinawai.report.comparison import Report
+from sinawai.report.metrics import Metrics
+from sinawai.report.period import period_text
 from sinawai.report.store import Built
 
 CHART_DPI = 110
@@ -49,7 +52,7 @@ def chart_png(rep: Report) -> bytes:
         line_axis.set_ylim(0, max([1.0, *medians]) * 1.3)
         step = max(1, len(days) // 10)
         bars_axis.set_xticks(days[::step], [p.day.strftime("%d/%m") for p in rep.trend[::step]])
-        bars_axis.set_title(f"Sinawai: tren s.d. {r.tanggal(rep.period.last)}")
+        bars_axis.set_title(f"Sinawai: tren s.d. {tanggal(rep.period.last)}")
         fig.autofmt_xdate()
         handles = bars_axis.get_legend_handles_labels()[0] + line_axis.get_legend_handles_labels()[0]
         bars_axis.legend(handles=handles, loc="upper left", ncols=2, fontsize="small")
@@ -119,7 +122,7 @@ def workbook_xlsx(built: Built, zone: ZoneInfo) -> bytes:
     usage: list[list[Any]] = [["Layanan", "Pesan masuk"], *[[a, n] for a, n in m.usage_by_area.items()]]
     usage += [[], ["Perintah", "Jumlah"], *[[c, n] for c, n in m.usage_by_command.items()]]
     sheets: dict[str, list[list[Any]]] = {
-        "Ringkasan": [[f"Laporan Sinawai: {r.period_text(rep.period)}"], [], *_summary_rows(rep)],
+        "Ringkasan": [[f"Laporan Sinawai: {period_text(rep.period)}"], [], *_summary_rows(rep)],
         "Umum": usage,
         "Registrasi": [["Waktu", "Peristiwa", "NIP (disamarkan)"]]
         + [[_local(a["waktu"], zone), a["event"], a["nip"]] for a in detail.audit],
@@ -157,12 +160,12 @@ def workbook_xlsx(built: Built, zone: ZoneInfo) -> bytes:
 
 def files_of(built: Built, zone: ZoneInfo) -> dict[str, tuple[bytes, str]]:
     """File name → (content, MIME type), as sent and archived."""
-    stem = r.file_stem(built.report.period)
+    stem = digest.file_stem(built.report.period)
     return {
         f"{stem}.png": (chart_png(built.report), "image/png"),
         f"{stem}.xlsx": (
             workbook_xlsx(built, zone),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
-        f"{stem}.txt": (r.digest(built.report, rich=False).encode(), "text/plain; charset=utf-8"),
+        f"{stem}.txt": (digest.digest(built.report, rich=False).encode(), "text/plain; charset=utf-8"),
     }

@@ -1,9 +1,9 @@
-"""The evaluation report: periods, every metric's definition, comparisons and the digest text (pure).
+"""The evaluation report's metrics: the facts of a period and every metric's definition (pure).
 
 This module is the one place where the report's metrics are defined (README, "The evaluation report",
-lists them). It imports neither pymysql, boto3 nor telegram: ``report_store`` fetches the facts of a
-period from MySQL, this module turns them into numbers and text, ``report_files`` draws the chart and
-writes the workbook.
+lists them). It imports neither pymysql, boto3 nor telegram: ``report.store`` fetches the facts of a
+period from MySQL, this module turns them into numbers, ``report.comparison`` sets them against the days
+before, ``report.digest`` writes the text and ``report.files`` draws the chart and writes the workbook.
 
 All durations are *working* hours (``WorkingHours``: the service's hours, weekends and national holidays
 closed). Moments are naive UTC as stored, unless a name says local.
@@ -11,26 +11,16 @@ closed). Moments are naive UTC as stored, unless a name says local.
 
 from __future__ import annotations
 
-import html
 import math
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from sinawai.common.format_id import MONTHS
-from sinawai.common.numbers import parse_int
-from sinawai.common.text_limits import MAX_MESSAGE_UTF16, cut_utf16, utf16_len
-from sinawai.common.working_hours import DAY_NAMES, WorkingHours
+from sinawai.common.working_hours import WorkingHours
+from sinawai.report.period import Period
 
-MAX_PERIOD_DAYS = 366
-TREND_DAYS = 30
 LOW_RATING = 2  # ratings at or below this are listed with their comments
-WORSE_THRESHOLD = 0.10  # "memburuk": worse than the baseline by more than 10 %
 DEFAULT_SERVICE_TARGET_WORKING_HOURS = 8.0
-TELEGRAM_TEXT_LIMIT = MAX_MESSAGE_UTF16
-LIST_LIMIT = 3  # tickets waiting longest, low ratings, staff: how many the digest shows
 
 AREA_LABELS = {
     "general": "Umum",
@@ -42,113 +32,6 @@ AREA_LABELS = {
     None: "Lainnya",
 }
 FAQ_OUTCOMES = ("terjawab", "diteruskan", "tanpa_kecocokan", "menunggu")
-
-
-class PeriodError(ValueError):
-    """A period the report cannot cover; the message is the Indonesian answer for the user."""
-
-
-# ---- periods ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    """Whole local calendar days, ``first`` to ``last`` inclusive, in the service's timezone."""
-
-    first: date
-    last: date
-
-    @property
-    def days(self) -> int:
-        return (self.last - self.first).days + 1
-
-    @property
-    def is_day(self) -> bool:
-        return self.first == self.last
-
-    def bounds(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
-        """[start, end) in naive UTC, as the database stores times."""
-        start = datetime.combine(self.first, datetime.min.time(), zone).astimezone(UTC)
-        end = datetime.combine(self.last + timedelta(days=1), datetime.min.time(), zone).astimezone(UTC)
-        return start.replace(tzinfo=None), end.replace(tzinfo=None)
-
-    def previous(self) -> Period:
-        """The period of the same length just before this one."""
-        return Period(self.first - timedelta(days=self.days), self.first - timedelta(days=1))
-
-    def week_before(self) -> Period:
-        return Period(self.first - timedelta(days=7), self.first - timedelta(days=1))
-
-    def each_day(self) -> Iterable[date]:
-        for offset in range(self.days):
-            yield self.first + timedelta(days=offset)
-
-
-def tanggal_panjang(day: date) -> str:
-    """date(2026, 11, 27) → 'Jumat, 27 November 2026'."""
-    return f"{DAY_NAMES[day.weekday()]}, {day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def tanggal(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def period_text(period: Period) -> str:
-    if period.is_day:
-        return tanggal_panjang(period.first)
-    return f"{tanggal(period.first)} – {tanggal(period.last)} ({period.days} hari)"
-
-
-def _parse_date(text: str) -> date:
-    parts = text.strip().split("-")
-    numbers = [n for n in (parse_int(p) for p in parts) if n is not None]
-    if len(numbers) != 3 or [len(p) for p in parts] != [4, 2, 2]:
-        raise PeriodError(
-            f"Tanggal <code>{html.escape(text)}</code> tidak dapat dibaca. Gunakan format TTTT-BB-HH, "
-            "misalnya <code>/laporan 2026-11-01</code>."
-        )
-    try:
-        return date(*numbers)
-    except ValueError as e:
-        raise PeriodError(f"Tanggal <code>{html.escape(text)}</code> tidak ada di kalender.") from e
-
-
-def parse_period(args: Sequence[str], today: date) -> Period:
-    """The period asked for: none → yesterday; one date → that day; two dates → that range (inclusive).
-
-    ``today`` is the local date now. Refused (PeriodError): more than two arguments, a malformed or
-    non-existent date, a start after the end, a start after today, a range over MAX_PERIOD_DAYS days.
-    """
-    if len(args) > 2:
-        raise PeriodError(
-            "Format perintah: <code>/laporan</code> (kemarin), <code>/laporan TTTT-BB-HH</code> (satu hari) "
-            "atau <code>/laporan TTTT-BB-HH TTTT-BB-HH</code> (rentang tanggal)."
-        )
-    if not args:
-        yesterday = today - timedelta(days=1)
-        return Period(yesterday, yesterday)
-    first = _parse_date(args[0])
-    last = _parse_date(args[1]) if len(args) == 2 else first
-    if last < first:
-        raise PeriodError(
-            f"Tanggal awal ({tanggal(first)}) jatuh setelah tanggal akhir ({tanggal(last)}). "
-            "Tuliskan tanggal awal lebih dahulu."
-        )
-    if first > today:
-        raise PeriodError(f"Tanggal {tanggal(first)} belum terjadi; belum ada data untuk dilaporkan.")
-    period = Period(first, last)
-    if period.days > MAX_PERIOD_DAYS:
-        raise PeriodError(
-            f"Rentang {period.days} hari terlalu panjang; laporan paling banyak mencakup "
-            f"{MAX_PERIOD_DAYS} hari (satu tahun)."
-        )
-    return period
-
-
-def daily_report_date(scheduled_time: datetime, zone: ZoneInfo) -> date:
-    """The day the 07:00 schedule reports on: the local calendar day before its scheduled time."""
-    return scheduled_time.astimezone(zone).date() - timedelta(days=1)
-
 
 # ---- the facts of a period (filled by report_store) --------------------------------------------------------
 
@@ -290,7 +173,7 @@ def _hours(delta: timedelta) -> float:
     return delta.total_seconds() / 3600
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
@@ -326,7 +209,7 @@ class WorkingClock:
         return self._prefix[end] - self._prefix[start]
 
     def between(self, start: datetime, end: datetime) -> float:
-        start, end = _aware(start).astimezone(self.hours.zone), _aware(end).astimezone(self.hours.zone)
+        start, end = aware(start).astimezone(self.hours.zone), aware(end).astimezone(self.hours.zone)
         if end <= start:
             return 0.0
         if start.date() == end.date():
@@ -340,12 +223,12 @@ class WorkingClock:
 def _clock_for(facts: Facts, hours: WorkingHours) -> WorkingClock:
     moments = [t.created_at for group in (facts.first_answered, facts.closed, facts.waiting) for t in group]
     first = min(moments, default=facts.as_of)
-    return WorkingClock(hours, _aware(first).astimezone(hours.zone).date(), _aware(facts.as_of).date())
+    return WorkingClock(hours, aware(first).astimezone(hours.zone).date(), aware(facts.as_of).date())
 
 
 def compute(facts: Facts, hours: WorkingHours, target_hours: float) -> Metrics:
     """Every metric of the period from its facts (definitions: README, "The evaluation report")."""
-    as_of = _aware(facts.as_of)
+    as_of = aware(facts.as_of)
     clock = _clock_for(facts, hours)
 
     def worked(start: datetime, end: datetime) -> float:
@@ -361,7 +244,7 @@ def compute(facts: Facts, hours: WorkingHours, target_hours: float) -> Metrics:
     )
     ratings = [t.rating for t in facts.rated if t.rating is not None]
     distribution = {n: ratings.count(n) for n in range(1, 6)}
-    closed_rated = sum(1 for t in facts.closed if t.rated_at is not None and _aware(t.rated_at) <= as_of)
+    closed_rated = sum(1 for t in facts.closed if t.rated_at is not None and aware(t.rated_at) <= as_of)
     faq = {outcome: int(facts.faq_outcomes.get(outcome, 0)) for outcome in FAQ_OUTCOMES}
     decided = faq["terjawab"] + faq["diteruskan"] + faq["tanpa_kecocokan"]
     low = [
@@ -412,309 +295,3 @@ def compute(facts: Facts, hours: WorkingHours, target_hours: float) -> Metrics:
         first_response_hours=first_response,
         resolution_hours=resolution,
     )
-
-
-# ---- comparisons -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Headline:
-    """A number of the digest: its value, and how it compares (None: no comparison possible)."""
-
-    key: str
-    label: str
-    value: float | None
-    previous: float | None
-    baseline: float | None  # the 7-day average (a day), or the previous period (a longer period)
-    higher_is_worse: bool
-    kind: str  # count | hours | rate | score
-    judged: bool = True  # False: a volume, neither better nor worse when it moves
-
-    @property
-    def worse(self) -> bool:
-        """Worse than the baseline by more than WORSE_THRESHOLD (relative; any rise from zero counts)."""
-        if not self.judged or self.value is None or self.baseline is None:
-            return False
-        if self.higher_is_worse:
-            if self.baseline == 0:
-                return self.value > 0
-            return self.value > self.baseline * (1 + WORSE_THRESHOLD)
-        return self.value < self.baseline * (1 - WORSE_THRESHOLD)
-
-
-# (key, label, attribute, higher_is_worse, kind): the headline numbers, in the digest's order.
-HEADLINES: tuple[tuple[str, str, str, bool | None, str], ...] = (
-    ("messages_in", "Pesan masuk", "messages_in", None, "count"),
-    ("messages_out", "Pesan keluar", "messages_out", None, "count"),
-    ("active_users", "Pengguna aktif", "active_users", None, "count"),
-    ("opened", "Konsultasi baru", "opened", None, "count"),
-    ("answered", "Konsultasi dijawab", "answered", None, "count"),
-    ("closed", "Konsultasi ditutup", "closed", None, "count"),
-    ("backlog", "Masih terbuka", "backlog", True, "count"),
-    ("first_response_median", "Respons pertama (median)", "first_response_median", True, "hours"),
-    ("first_response_p90", "Respons pertama (p90)", "first_response_p90", True, "hours"),
-    ("resolution_median", "Penyelesaian (median)", "resolution_median", True, "hours"),
-    ("over_target", "Melewati target layanan", "over_target", True, "count"),
-    ("rating_average", "Kepuasan rata-rata", "rating_average", False, "score"),
-    ("deflection_rate", "Terjawab FAQ tanpa petugas", "deflection_rate", False, "rate"),
-    ("registrations", "Registrasi baru", "registrations", None, "count"),
-    ("failed_attempts", "Percobaan registrasi gagal", "failed_attempts", True, "count"),
-    ("lockouts", "Akun terkunci", "lockouts", True, "count"),
-    ("documents_sent", "Dokumen terkirim", "documents_sent", None, "count"),
-)
-# What stands at the end of a day (not a flow during it) is compared with the day before only.
-STOCKS = frozenset({"backlog", "over_target"})
-# Counts are averaged per day over the week; times, rates and scores are taken over the whole week.
-AVERAGED_PER_DAY = {key for key, *_rest, kind in HEADLINES if kind == "count"} - STOCKS
-
-
-def _value(metrics: Metrics, attribute: str) -> float | None:
-    value = getattr(metrics, attribute)
-    return None if value is None else float(value)
-
-
-@dataclass(frozen=True)
-class Report:
-    metrics: Metrics
-    previous: Metrics
-    week: Metrics | None  # the 7 days before a daily report's day; None for longer periods
-    trend: list[TrendPoint]
-
-    @property
-    def period(self) -> Period:
-        return self.metrics.period
-
-    def headlines(self) -> list[Headline]:
-        result = []
-        for key, label, attribute, higher_is_worse, kind in HEADLINES:
-            value = _value(self.metrics, attribute)
-            previous = _value(self.previous, attribute)
-            if self.week is not None:
-                baseline = _value(self.week, attribute)
-                if baseline is not None and key in AVERAGED_PER_DAY:
-                    baseline /= self.week.period.days
-                if key in STOCKS:
-                    baseline = previous
-            else:
-                baseline = previous
-            judged = higher_is_worse is not None
-            result.append(
-                Headline(key, label, value, previous, baseline, bool(higher_is_worse), kind, judged)
-            )
-        return result
-
-    def worse(self) -> list[Headline]:
-        """The judged numbers that are worse than their baseline."""
-        return [h for h in self.headlines() if h.judged and h.worse]
-
-
-# ---- the 30-day trend ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TrendPoint:
-    day: date
-    opened: int
-    first_response_median: float | None
-
-
-def trend(
-    days: Sequence[date],
-    opened_by_day: Mapping[date, int],
-    first_answers: Sequence[tuple[datetime, datetime]],
-    hours: WorkingHours,
-) -> list[TrendPoint]:
-    """Consultations opened per local day, and the median first-response time of the tickets first
-    answered that day (working hours)."""
-    per_day: dict[date, list[float]] = {}
-    if not days:
-        return []
-    first = min([days[0], *(_aware(c).astimezone(hours.zone).date() for c, _a in first_answers)])
-    clock = WorkingClock(hours, first, days[-1])
-    for created, answered in first_answers:
-        local_day = _aware(answered).astimezone(hours.zone).date()
-        per_day.setdefault(local_day, []).append(clock.between(created, answered))
-    return [
-        TrendPoint(day, int(opened_by_day.get(day, 0)), percentile(per_day.get(day, []), 50)) for day in days
-    ]
-
-
-def trend_period(period: Period) -> Period:
-    """The chart covers the period, and at least the TREND_DAYS days that end with it."""
-    return Period(min(period.first, period.last - timedelta(days=TREND_DAYS - 1)), period.last)
-
-
-# ---- Indonesian numbers ----------------------------------------------------------------------------------
-
-
-def angka(value: float) -> str:
-    """1234 → '1.234'."""
-    return f"{round(value):,}".replace(",", ".")
-
-
-def desimal(value: float, places: int = 1) -> str:
-    """1234.56 → '1.234,6'."""
-    text = f"{value:,.{places}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
-
-
-def persen(value: float) -> str:
-    """0.355 → '35,5%'; whole percentages without decimals."""
-    pct = value * 100
-    return f"{angka(pct)}%" if abs(pct - round(pct)) < 0.05 else f"{desimal(pct)}%"
-
-
-def jam(value: float) -> str:
-    return f"{desimal(value)} jam kerja"
-
-
-def formatted(value: float | None, kind: str) -> str:
-    if value is None:
-        return "–"
-    if kind == "hours":
-        return jam(value)
-    if kind == "rate":
-        return persen(value)
-    if kind == "score":
-        return f"{desimal(value)}/5"
-    if abs(value - round(value)) > 1e-9:
-        return desimal(value)
-    return angka(value)
-
-
-# ---- the digest ------------------------------------------------------------------------------------------
-
-
-def _b(text: str, rich: bool) -> str:
-    return f"<b>{text}</b>" if rich else text
-
-
-def _e(text: str, rich: bool) -> str:
-    return html.escape(text, quote=False) if rich else text
-
-
-def digest(report: Report, *, rich: bool = True, list_limit: int = LIST_LIMIT) -> str:
-    """The managers' summary: headline numbers, what got worse, tickets waiting longest, low ratings.
-
-    ``rich``: Telegram HTML (escaped); otherwise plain text for a terminal. Always within Telegram's
-    4096-character limit: lists shrink first, then the text is cut at a line.
-    """
-    for limit in range(list_limit, -1, -1):
-        text = _digest(report, rich=rich, list_limit=limit)
-        if utf16_len(text) <= TELEGRAM_TEXT_LIMIT:
-            return text
-    cut = cut_utf16(text, TELEGRAM_TEXT_LIMIT - 2, ellipsis="").rsplit("\n", 1)[0]
-    return cut + "\n…"
-
-
-def _digest(report: Report, *, rich: bool, list_limit: int) -> str:
-    m = report.metrics
-    period = report.period
-    daily = report.week is not None
-    title = "Laporan Harian Sinawai" if daily else "Laporan Sinawai"
-    lines = [f"📊 {_b(title, rich)}", _e(period_text(period), rich), ""]
-    if m.quiet:
-        lines.append(
-            "Tidak ada aktivitas layanan pada periode ini: tidak ada pesan masuk atau keluar dan tidak ada "
-            "konsultasi yang berubah."
-        )
-        if m.backlog:
-            lines.append(f"Konsultasi yang masih terbuka: {angka(m.backlog)}.")
-        return "\n".join(lines)
-    by_key = {h.key: h for h in report.headlines()}
-    before = "kemarin" if daily else "periode sebelumnya"
-    lines.append(f"{_b('Angka utama', rich)} ({before}" + (", rata-rata 7 hari)" if daily else ")"))
-
-    def line(key: str, extra: str = "") -> str:
-        h = by_key[key]
-        notes = [f"{before} {formatted(h.previous, h.kind)}"]
-        if daily and key not in STOCKS:
-            notes.append(f"rata-rata {formatted(h.baseline, h.kind)}")
-        return f"• {h.label}: {formatted(h.value, h.kind)}{extra} ({', '.join(notes)})"
-
-    lines += [line("messages_in"), line("messages_out"), line("active_users"), line("opened")]
-    lines.append(
-        f"• Dijawab {angka(m.answered)} · ditutup {angka(m.closed)} · masih terbuka {angka(m.backlog)}"
-    )
-    lines.append(line("first_response_median", f", p90 {formatted(m.first_response_p90, 'hours')}"))
-    lines.append(line("resolution_median", f", p90 {formatted(m.resolution_p90, 'hours')}"))
-    lines.append(
-        f"• Melewati target {desimal(m.target_hours)} jam kerja: {angka(m.over_target)} "
-        f"({angka(m.answered_late)} dijawab terlambat, {angka(m.waiting_over_target)} masih menunggu)"
-    )
-    if m.rating_count:
-        rate = (
-            f", {persen(m.rating_response_rate)} tiket ditutup dinilai"
-            if m.rating_response_rate is not None
-            else ""
-        )
-        lines.append(line("rating_average", f" dari {angka(m.rating_count)} penilaian{rate}"))
-    else:
-        lines.append("• Kepuasan: belum ada penilaian")
-    if m.faq_questions:
-        lines.append(
-            line(
-                "deflection_rate",
-                f", {angka(m.faq_outcomes['terjawab'])} dari {angka(m.faq_questions)} pertanyaan",
-            )
-        )
-    lines.append(
-        f"• Registrasi baru {angka(m.registrations)} · gagal {angka(m.failed_attempts)} · "
-        f"terkunci {angka(m.lockouts)}"
-    )
-    lines.append(line("documents_sent"))
-
-    worse = report.worse()
-    if worse:
-        lines += ["", _b("Yang memburuk", rich)]
-        for h in worse:
-            baseline = "rata-rata 7 hari" if daily and h.key not in STOCKS else before
-            lines.append(
-                f"• {h.label}: {formatted(h.value, h.kind)} ({baseline} {formatted(h.baseline, h.kind)})"
-            )
-    if m.waiting and list_limit:
-        lines += ["", _b("Menunggu jawaban paling lama", rich)]
-        for w in m.waiting[:list_limit]:
-            unit = f" ({w.unit})" if w.unit else ""
-            lines.append(_e(f"• #{w.ticket_id}{unit}: {jam(w.hours)}", rich))
-    if m.low_ratings and list_limit:
-        lines += ["", _b("Penilaian rendah", rich)]
-        for low in m.low_ratings[:list_limit]:
-            comment = f'"{_shorten(low.comment, 160)}"' if low.comment else "(tanpa komentar)"
-            lines.append(_e(f"• #{low.ticket_id}, {low.rating}/5: {comment}", rich))
-    if m.staff_answers and list_limit:
-        staff = ", ".join(f"{name} {angka(n)}" for name, n in list(m.staff_answers.items())[:list_limit])
-        lines += ["", f"{_b('Jawaban petugas', rich)}: {_e(staff, rich)}"]
-    lines += ["", f"Grafik tren {len(report.trend)} hari dan rincian (XLSX) menyusul."]
-    return "\n".join(lines)
-
-
-def plain(text: str) -> str:
-    """An answer written for Telegram HTML, for a terminal: tags dropped, entities unescaped."""
-    return html.unescape(re.sub(r"</?(b|i|code)>", "", text))
-
-
-def _shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def chart_caption(report: Report) -> str:
-    return (
-        f"Tren {len(report.trend)} hari s.d. {tanggal(report.period.last)}: konsultasi baru dan "
-        "median respons pertama (jam kerja)."
-    )
-
-
-def workbook_caption(report: Report) -> str:
-    return f"Rincian laporan {period_text(report.period)}: satu lembar per layanan."
-
-
-def file_stem(period: Period) -> str:
-    if period.is_day:
-        return f"laporan-harian-{period.first.isoformat()}"
-    return f"laporan-{period.first.isoformat()}_{period.last.isoformat()}"
-
-
-def archive_prefix(day: date) -> str:
-    return f"reports/{day:%Y/%m/%d}/"

@@ -18,8 +18,10 @@ from sinawai.common.working_hours import WorkingHours
 from sinawai.platform.clock import utcnow
 from sinawai.platform.db import Database, Row
 from sinawai.platform.errors import DuplicateKeyError
-from sinawai.report import metrics as report
-from sinawai.report.metrics import Facts, Metrics, Period, Report, TicketFact
+from sinawai.report import comparison, metrics
+from sinawai.report.comparison import Report, TrendPoint
+from sinawai.report.metrics import Facts, Metrics, TicketFact
+from sinawai.report.period import Period
 
 # A run that claimed a date and went silent this long ago (crashed, timed out) is taken over: longer than
 # the function's 120 s timeout, shorter than Lambda's second retry (about 3 minutes after the first try).
@@ -155,7 +157,7 @@ def collect(db: Database, period: Period, zone: ZoneInfo, now: datetime) -> Fact
     )
 
 
-def trend(db: Database, period: Period, hours: WorkingHours) -> list[report.TrendPoint]:
+def trend(db: Database, period: Period, hours: WorkingHours) -> list[TrendPoint]:
     """The chart's series over ``period``: consultations opened per day, median first response per day."""
     start, end = period.bounds(hours.zone)
     offset = hours.zone.utcoffset(datetime.combine(period.first, datetime.min.time()))
@@ -169,7 +171,7 @@ def trend(db: Database, period: Period, hours: WorkingHours) -> list[report.Tren
         "SELECT created_at, first_answer_at FROM ticket WHERE first_answer_at >= %s AND first_answer_at < %s",
         (start, end),
     )
-    return report.trend(
+    return comparison.trend(
         list(period.each_day()),
         {r["day"]: int(r["n"]) for r in opened},
         [(r["created_at"], r["first_answer_at"]) for r in answers],
@@ -231,15 +233,15 @@ def build(
     now = now or utcnow()
     zone = hours.zone
 
-    def metrics(p: Period) -> Metrics:
-        return report.compute(collect(db, p, zone, now), hours, target_hours)
+    def metrics_of(p: Period) -> Metrics:
+        return metrics.compute(collect(db, p, zone, now), hours, target_hours)
 
-    week = metrics(period.week_before()) if period.is_day else None
+    week = metrics_of(period.week_before()) if period.is_day else None
     built = Report(
-        metrics=metrics(period),
-        previous=metrics(period.previous()),
+        metrics=metrics_of(period),
+        previous=metrics_of(period.previous()),
         week=week,
-        trend=trend(db, report.trend_period(period), hours),
+        trend=trend(db, comparison.trend_period(period), hours),
     )
     return Built(built, detail(db, period, zone))
 

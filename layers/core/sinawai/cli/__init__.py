@@ -1,0 +1,36 @@
+"""The ``sinawai`` command: operations on the database and the bot (dev and ops machines, not Lambda).
+
+One module per command group: migrations (``sinawai migrate``), imports (``sinawai import``), report,
+webhook (``webhook`` and ``commands``), content and documents; each adds its subcommands to the parser here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from sinawai.cli import content, documents, imports, report, webhook
+from sinawai.cli.migrations import add_commands as add_migrate
+from sinawai.cli.migrations import migrate
+from sinawai.platform.errors import SinawaiError
+
+__all__ = ["build_parser", "main", "migrate"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sinawai", description="Sinawai operations")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_migrate(sub)
+    for group in (imports, report, webhook, content, documents):
+        group.add_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SinawaiError as e:
+        print(f"sinawai: {e}", file=sys.stderr)
+        return 1

@@ -1,0 +1,69 @@
+"""``sinawai report --date D [--to D]``: the evaluation report on the terminal and its files on disk."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sinawai.cli.common import Subcommands
+from sinawai.platform.config import Settings
+from sinawai.platform.errors import ConfigurationError, DatabaseUnavailableError
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    """Print the digest of a day or a range and write its files: exit 0, 2 on a bad period or database."""
+    from datetime import UTC, datetime
+
+    from sinawai.platform.clock import utcnow
+    from sinawai.platform.db import Database
+    from sinawai.report import config, digest
+    from sinawai.report import files as report_files
+    from sinawai.report import store as report_store
+    from sinawai.report.period import PeriodError, parse_period
+
+    settings = Settings.from_env()
+    hours = config.working_hours(settings)
+    today = utcnow().replace(tzinfo=UTC).astimezone(hours.zone).date()
+    try:
+        period = parse_period([args.date] + ([args.to] if args.to else []), today)
+        target = config.target_hours(settings)
+    except PeriodError as e:
+        print(f"sinawai report: {digest.plain(str(e))}", file=sys.stderr)
+        return 2
+    except ConfigurationError:
+        print(
+            "sinawai report: REPORT_SERVICE_TARGET_WORKING_HOURS harus berupa angka jam kerja.",
+            file=sys.stderr,
+        )
+        return 2
+    db = Database()
+    try:
+        built = report_store.build(db, period, hours, target, datetime.now(UTC).replace(tzinfo=None))
+    except (ConfigurationError, DatabaseUnavailableError) as e:
+        print(f"sinawai report: basis data tidak dapat digunakan: {e}", file=sys.stderr)
+        return 2
+    finally:
+        db.close()
+    print(digest.digest(built.report, rich=False))
+    folder = Path(args.out) / digest.archive_prefix(period.last)
+    folder.mkdir(parents=True, exist_ok=True)
+    print()
+    for name, (content, _mime) in report_files.files_of(built, hours.zone).items():
+        (folder / name).write_bytes(content)
+        print(f"Ditulis: {folder / name}")
+    return 0
+
+
+def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "report",
+        help="the evaluation report of a day or a range: print the digest, write chart and workbook",
+        description="Build the evaluation report from the DB_* database, print the managers' digest and "
+        "write its files (PNG chart, XLSX workbook, text) under OUT/reports/YYYY/MM/DD/ (the S3 archive's "
+        "layout). Nothing is sent to Telegram. Exit status: 0 done, 2 bad period or database error.",
+    )
+    p.add_argument("--date", required=True, help="the day, or the first day of the range (YYYY-MM-DD)")
+    p.add_argument("--to", help="the last day of the range (YYYY-MM-DD), at most a year after --date")
+    p.add_argument("--out", default="laporan", help="folder for the files (default: ./laporan)")
+    p.set_defaults(func=_cmd_report)

@@ -1,0 +1,142 @@
+"""The report as the managers read it: each headline number against the day before and the 7-day
+average (or the previous period), and the 30-day trend (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sinawai.common.working_hours import WorkingHours
+from sinawai.report.metrics import Metrics, WorkingClock, aware, percentile
+from sinawai.report.period import Period
+
+TREND_DAYS = 30
+WORSE_THRESHOLD = 0.10  # "memburuk": worse than the baseline by more than 10 %
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A number of the digest: its value, and how it compares (None: no comparison possible)."""
+
+    key: str
+    label: str
+    value: float | None
+    previous: float | None
+    baseline: float | None  # the 7-day average (a day), or the previous period (a longer period)
+    higher_is_worse: bool
+    kind: str  # count | hours | rate | score
+    judged: bool = True  # False: a volume, neither better nor worse when it moves
+
+    @property
+    def worse(self) -> bool:
+        """Worse than the baseline by more than WORSE_THRESHOLD (relative; any rise from zero counts)."""
+        if not self.judged or self.value is None or self.baseline is None:
+            return False
+        if self.higher_is_worse:
+            if self.baseline == 0:
+                return self.value > 0
+            return self.value > self.baseline * (1 + WORSE_THRESHOLD)
+        return self.value < self.baseline * (1 - WORSE_THRESHOLD)
+
+
+# (key, label, attribute, higher_is_worse, kind): the headline numbers, in the digest's order.
+HEADLINES: tuple[tuple[str, str, str, bool | None, str], ...] = (
+    ("messages_in", "Pesan masuk", "messages_in", None, "count"),
+    ("messages_out", "Pesan keluar", "messages_out", None, "count"),
+    ("active_users", "Pengguna aktif", "active_users", None, "count"),
+    ("opened", "Konsultasi baru", "opened", None, "count"),
+    ("answered", "Konsultasi dijawab", "answered", None, "count"),
+    ("closed", "Konsultasi ditutup", "closed", None, "count"),
+    ("backlog", "Masih terbuka", "backlog", True, "count"),
+    ("first_response_median", "Respons pertama (median)", "first_response_median", True, "hours"),
+    ("first_response_p90", "Respons pertama (p90)", "first_response_p90", True, "hours"),
+    ("resolution_median", "Penyelesaian (median)", "resolution_median", True, "hours"),
+    ("over_target", "Melewati target layanan", "over_target", True, "count"),
+    ("rating_average", "Kepuasan rata-rata", "rating_average", False, "score"),
+    ("deflection_rate", "Terjawab FAQ tanpa petugas", "deflection_rate", False, "rate"),
+    ("registrations", "Registrasi baru", "registrations", None, "count"),
+    ("failed_attempts", "Percobaan registrasi gagal", "failed_attempts", True, "count"),
+    ("lockouts", "Akun terkunci", "lockouts", True, "count"),
+    ("documents_sent", "Dokumen terkirim", "documents_sent", None, "count"),
+)
+# What stands at the end of a day (not a flow during it) is compared with the day before only.
+STOCKS = frozenset({"backlog", "over_target"})
+# Counts are averaged per day over the week; times, rates and scores are taken over the whole week.
+AVERAGED_PER_DAY = {key for key, *_rest, kind in HEADLINES if kind == "count"} - STOCKS
+
+
+def _value(metrics: Metrics, attribute: str) -> float | None:
+    value = getattr(metrics, attribute)
+    return None if value is None else float(value)
+
+
+@dataclass(frozen=True)
+class Report:
+    metrics: Metrics
+    previous: Metrics
+    week: Metrics | None  # the 7 days before a daily report's day; None for longer periods
+    trend: list[TrendPoint]
+
+    @property
+    def period(self) -> Period:
+        return self.metrics.period
+
+    def headlines(self) -> list[Headline]:
+        result = []
+        for key, label, attribute, higher_is_worse, kind in HEADLINES:
+            value = _value(self.metrics, attribute)
+            previous = _value(self.previous, attribute)
+            if self.week is not None:
+                baseline = _value(self.week, attribute)
+                if baseline is not None and key in AVERAGED_PER_DAY:
+                    baseline /= self.week.period.days
+                if key in STOCKS:
+                    baseline = previous
+            else:
+                baseline = previous
+            judged = higher_is_worse is not None
+            result.append(
+                Headline(key, label, value, previous, baseline, bool(higher_is_worse), kind, judged)
+            )
+        return result
+
+    def worse(self) -> list[Headline]:
+        """The judged numbers that are worse than their baseline."""
+        return [h for h in self.headlines() if h.judged and h.worse]
+
+
+# ---- the 30-day trend ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    day: date
+    opened: int
+    first_response_median: float | None
+
+
+def trend(
+    days: Sequence[date],
+    opened_by_day: Mapping[date, int],
+    first_answers: Sequence[tuple[datetime, datetime]],
+    hours: WorkingHours,
+) -> list[TrendPoint]:
+    """Consultations opened per local day, and the median first-response time of the tickets first
+    answered that day (working hours)."""
+    per_day: dict[date, list[float]] = {}
+    if not days:
+        return []
+    first = min([days[0], *(aware(c).astimezone(hours.zone).date() for c, _a in first_answers)])
+    clock = WorkingClock(hours, first, days[-1])
+    for created, answered in first_answers:
+        local_day = aware(answered).astimezone(hours.zone).date()
+        per_day.setdefault(local_day, []).append(clock.between(created, answered))
+    return [
+        TrendPoint(day, int(opened_by_day.get(day, 0)), percentile(per_day.get(day, []), 50)) for day in days
+    ]
+
+
+def trend_period(period: Period) -> Period:
+    """The chart covers the period, and at least the TREND_DAYS days that end with it."""
+    return Period(min(period.first, period.last - timedelta(days=TREND_DAYS - 1)), period.last)

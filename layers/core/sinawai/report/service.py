@@ -1,0 +1,241 @@
+"""The report's use cases: the daily digest to the managers' chat, and a report sent on demand.
+
+EventBridge Scheduler invokes the ReportFunction every day at 07:00 (SERVICE_TIMEZONE) for the day before;
+the router invokes it for /laporan. One function for both: the chart library is packaged once, and a report
+asked for on demand is the very same text, chart and workbook as the scheduled one.
+
+A report date is claimed in MySQL (``report_run``) before anything is sent, and every part sent is
+recorded, so a retried or doubled schedule never sends a second digest, and a retry after a failure
+sends only what is missing. The S3 archive comes after the digest: S3 being down never holds it back;
+the archive is retried (this invocation fails, Lambda retries it, and every later run retries it too).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from telegram import Bot, InputFile
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from sinawai.common.working_hours import WorkingHours
+from sinawai.platform import clock
+from sinawai.platform.errors import ConfigurationError, SinawaiError
+from sinawai.report import config, digest, files, store
+from sinawai.report.period import Period, daily_report_date, tanggal_panjang
+from sinawai.report.store import Built, Run
+from sinawai.telegram.runtime import GroupFunction
+
+STAFF_NOTICE = (
+    "⚠️ Laporan harian Sinawai untuk {day} belum dapat dikirim ke grup pimpinan ({reason}). Sistem "
+    "mencoba lagi secara otomatis. Mohon periksa pengaturan MANAGERS_CHAT_ID dan pastikan bot masih "
+    "menjadi anggota grup pimpinan."
+)
+
+Files = dict[str, tuple[bytes, str]]
+
+
+class ReportDeliveryError(SinawaiError):
+    """The digest could not be delivered to the managers' chat; the invocation fails so it is retried."""
+
+
+class ReportInProgressError(SinawaiError):
+    """Another run holds the day's claim: this one fails so Lambda retries it once that run is done (it
+    then finds the digest sent) or its claim has lapsed (it then sends the digest itself)."""
+
+
+class ArchiveError(SinawaiError):
+    """The digest was sent but its files are not in S3 yet; the invocation fails so it is retried."""
+
+
+def _s3_client() -> Any:
+    # boto3 honours AWS_ENDPOINT_URL_S3 (moto locally)
+    return boto3.client("s3", config=Config(connect_timeout=3, read_timeout=10, retries={"max_attempts": 2}))
+
+
+@dataclass
+class Reporting:
+    """What the report works with: its group function (database, settings, logger), the working hours,
+    the service target, S3, and the clock /laporan reads "today" from (a test sets a fixed one: the seeded
+    days lie ahead of the real one)."""
+
+    function: GroupFunction
+    hours: WorkingHours
+    target_hours: float
+    now: Callable[[], datetime] = clock.utcnow
+    s3_client: Callable[[], Any] = _s3_client
+    _s3: Any = field(default=None, init=False, repr=False)
+
+    @property
+    def s3(self) -> Any:
+        if self._s3 is None:
+            self._s3 = self.s3_client()
+        return self._s3
+
+    def today(self) -> date:
+        """The local date now."""
+        return self.now().replace(tzinfo=UTC).astimezone(self.hours.zone).date()
+
+    def build(self, period: Period) -> tuple[Built, Files]:
+        built = store.build(self.function.db, period, self.hours, self.target_hours)
+        return built, files.files_of(built, self.hours.zone)
+
+
+@functools.cache
+def reporting_of(function: GroupFunction) -> Reporting:
+    """The report's dependencies for a group function, made once per container."""
+    settings = function.settings
+    return Reporting(function, config.working_hours(settings), config.target_hours(settings))
+
+
+# ---- sending and archiving ---------------------------------------------------------------------------------
+
+
+async def send_report(
+    reporting: Reporting, bot: Bot, chat_id: int, built: Built, report_files: Files, run: Run | None = None
+) -> None:
+    """The digest text, then the chart, then the workbook; a part a previous attempt sent is skipped."""
+    db = reporting.function.db
+    stem = digest.file_stem(built.report.period)
+    png, xlsx = report_files[f"{stem}.png"][0], report_files[f"{stem}.xlsx"][0]
+
+    def record(part: str, message_id: int) -> None:
+        if run is not None:
+            store.record_part(db, run.report_date, part, message_id, chat_id)
+
+    if run is None or run.text_message_id is None:
+        sent = await bot.send_message(chat_id, digest.digest(built.report), parse_mode=ParseMode.HTML)
+        record("text_message_id", sent.message_id)
+    if run is None or run.chart_message_id is None:
+        sent = await bot.send_photo(
+            chat_id, InputFile(png, filename=f"{stem}.png"), caption=digest.chart_caption(built.report)
+        )
+        record("chart_message_id", sent.message_id)
+    if run is None or run.workbook_message_id is None:
+        sent = await bot.send_document(
+            chat_id,
+            InputFile(xlsx, filename=f"{stem}.xlsx"),
+            caption=digest.workbook_caption(built.report),
+        )
+        record("workbook_message_id", sent.message_id)
+
+
+def archive(reporting: Reporting, day: date, report_files: Files) -> str:
+    bucket = reporting.function.settings.documents_bucket
+    if not bucket:
+        raise ConfigurationError("DOCUMENTS_BUCKET is not set")
+    prefix = digest.archive_prefix(day)
+    for name, (content, mime) in report_files.items():
+        reporting.s3.put_object(Bucket=bucket, Key=prefix + name, Body=content, ContentType=mime)
+    return prefix
+
+
+def archive_pending(reporting: Reporting, ready: dict[date, Files]) -> list[date]:
+    """Archive every sent digest whose files are not in S3 yet; return the dates that failed again."""
+    db, logger = reporting.function.db, reporting.function.logger
+    failed = []
+    for day in store.pending_archives(db):
+        try:
+            report_files = ready.get(day) or reporting.build(Period(day, day))[1]
+            store.mark_archived(db, day, archive(reporting, day, report_files))
+        except (BotoCoreError, ClientError, ConfigurationError) as e:
+            logger.warning("report archive failed; retried later", extra={"day": day.isoformat()})
+            store.record_archive_error(db, day, f"archive: {type(e).__name__}: {e}")
+            failed.append(day)
+    return failed
+
+
+async def tell_staff(reporting: Reporting, bot: Bot, day: date, reason: str) -> None:
+    staff = reporting.function.settings.staff_group_chat_id
+    if staff is None or not store.claim_staff_notice(reporting.function.db, day):
+        return
+    try:
+        await bot.send_message(staff, STAFF_NOTICE.format(day=tanggal_panjang(day), reason=reason))
+    except TelegramError:
+        reporting.function.logger.exception("could not tell the staff group that the digest failed")
+
+
+def managers_chat(reporting: Reporting) -> int:
+    managers = reporting.function.settings.managers_chat_id
+    if managers is None:
+        raise ConfigurationError("MANAGERS_CHAT_ID is not set")
+    return managers
+
+
+# ---- the daily run -------------------------------------------------------------------------------------
+
+
+async def daily(reporting: Reporting, bot: Bot, day: date) -> dict[str, Any]:
+    """Send the digest of ``day`` once, then archive it (and any digest whose archive is pending)."""
+    db, logger = reporting.function.db, reporting.function.logger
+    logger.append_keys(report_date=day.isoformat())
+    run = store.claim_run(db, day)
+    if run is None:
+        existing = store.get_run(db, day)
+        if existing is not None and existing.status == "claimed":
+            raise ReportInProgressError(f"the digest of {day.isoformat()} is being sent by another run")
+        logger.info("digest already sent: skipped")
+        failed = archive_pending(reporting, {})
+        if failed:
+            raise ArchiveError(f"archive still pending for {', '.join(d.isoformat() for d in failed)}")
+        return {"status": "duplicate", "report_date": day.isoformat()}
+    try:
+        built, report_files = reporting.build(Period(day, day))
+        await send_report(reporting, bot, managers_chat(reporting), built, report_files, run)
+    except (TelegramError, ConfigurationError) as e:
+        reason = (
+            f"Telegram menolak: {e.message}"
+            if isinstance(e, TelegramError)
+            else "MANAGERS_CHAT_ID belum diatur"
+        )
+        store.mark_failed(db, day, f"{type(e).__name__}: {reason}")
+        logger.exception("digest not delivered; the invocation fails so that it is retried")
+        await tell_staff(reporting, bot, day, reason)
+        raise ReportDeliveryError(f"digest of {day.isoformat()} not delivered: {reason}") from e
+    except Exception as e:
+        # The database or the rendering failed: release the claim so that Lambda's retry takes it over.
+        store.mark_failed(db, day, f"{type(e).__name__}: {e}")
+        raise
+    store.mark_sent(db, day)
+    logger.info("digest sent", extra={"quiet": built.report.metrics.quiet})
+    failed = archive_pending(reporting, {day: report_files})
+    if failed:
+        raise ArchiveError(f"digest sent; archive pending for {', '.join(d.isoformat() for d in failed)}")
+    return {"status": "sent", "report_date": day.isoformat()}
+
+
+def scheduled_day(event: dict[str, Any], reporting: Reporting) -> date | None:
+    """The day a scheduler event asks for: ``report_date``, else the day before ``scheduled_time``."""
+    if event.get("source") != "sinawai.scheduler":
+        return None
+    if event.get("report_date"):
+        return date.fromisoformat(str(event["report_date"]))
+    raw = str(event.get("scheduled_time") or "")
+    moment = datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else datetime.now(UTC)
+    return daily_report_date(moment, reporting.hours.zone)
+
+
+def handle(function: GroupFunction, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    """The ReportFunction's work: a scheduler event sends the day's digest; anything else is an update."""
+    reporting = reporting_of(function)
+    day = scheduled_day(event, reporting)
+    if day is not None:
+        return function.run(lambda bot: daily(reporting, bot, day))
+    return function.handle(event, context)
+
+
+def lambda_handler_of(function: GroupFunction) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """``handle`` with Powertools' logging and metrics around it, as ``GroupFunction.lambda_handler``."""
+
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return handle(function, event, context)
+
+    with_metrics = function.metrics.log_metrics(lambda_handler)
+    return function.logger.inject_lambda_context(clear_state=True)(with_metrics)
