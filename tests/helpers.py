@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import sys
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pymysql
@@ -99,19 +95,6 @@ def db_env(settings: DatabaseSettings) -> dict[str, str]:
         "DB_USER": settings.user,
         "DB_PASSWORD": settings.password,
     }
-
-
-def load_function(group: str) -> ModuleType:
-    """Import functions/<group>/app.py as a fresh module, the way Lambda does on a cold start."""
-    path = FUNCTIONS / group / "app.py"
-    name = f"sinawai_function_{group}_{uuid.uuid4().hex[:6]}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 class FakeContext:

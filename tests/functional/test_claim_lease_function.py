@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from types import ModuleType
 
 import pytest
 
@@ -55,7 +54,7 @@ def proxy(db: DatabaseSettings) -> Iterator[TcpProxy]:
 @pytest.fixture
 def general(
     db: DatabaseSettings, emulator: TelegramEmulator, proxy: TcpProxy, monkeypatch: pytest.MonkeyPatch
-) -> ModuleType:
+) -> GroupFunction:
     for key, value in db_env(db).items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("DB_PORT", str(proxy.port))
@@ -66,7 +65,7 @@ def general(
 
 
 def test_a_failure_that_could_not_be_recorded_is_processed_by_lambdas_retry_after_the_lease(
-    general: ModuleType, emulator: TelegramEmulator, proxy: TcpProxy, db: DatabaseSettings
+    general: GroupFunction, emulator: TelegramEmulator, proxy: TcpProxy, db: DatabaseSettings
 ) -> None:
     event = load_event("general_tentang")
     # Telegram is slow and then fails the reply; while it is slow, MySQL goes away.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -42,11 +41,11 @@ def env(db: DatabaseSettings, emulator: TelegramEmulator, monkeypatch: pytest.Mo
 
 
 @pytest.fixture
-def general(env: None) -> ModuleType:
+def general(env: None) -> GroupFunction:
     return general_function()
 
 
-def handle(module: ModuleType, event: dict[str, Any]) -> dict[str, Any]:
+def handle(module: GroupFunction, event: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = module.lambda_handler(event, FakeContext())
     return result
 
@@ -60,7 +59,7 @@ def buttons(message: Any) -> list[str]:
 
 
 def test_start_greets_and_shows_the_menu(
-    general: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+    general: GroupFunction, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     assert handle(general, load_event("general_start"))["status"] == "done"
     reply = emulator.bot_messages(BUDI)[-1]
@@ -82,13 +81,13 @@ def test_start_greets_and_shows_the_menu(
     ],
 )
 def test_each_general_answer(
-    general: ModuleType, emulator: TelegramEmulator, event: str, expected: str
+    general: GroupFunction, emulator: TelegramEmulator, event: str, expected: str
 ) -> None:
     handle(general, load_event(event))
     assert expected in emulator.bot_messages(BUDI)[-1].text
 
 
-def test_in_and_out_are_in_the_message_log(general: ModuleType, db: DatabaseSettings) -> None:
+def test_in_and_out_are_in_the_message_log(general: GroupFunction, db: DatabaseSettings) -> None:
     handle(general, load_event("general_bantuan"))
     rows = query(
         db,
@@ -105,7 +104,7 @@ def test_in_and_out_are_in_the_message_log(general: ModuleType, db: DatabaseSett
     assert rows[1]["kind"] == "sendmessage"
 
 
-def test_a_repeated_invocation_replies_once(general: ModuleType, emulator: TelegramEmulator) -> None:
+def test_a_repeated_invocation_replies_once(general: GroupFunction, emulator: TelegramEmulator) -> None:
     before = len(emulator.bot_messages(BUDI))
     event = load_event("general_tentang")
     assert handle(general, event)["status"] == "done"
@@ -119,7 +118,7 @@ def test_two_containers_racing_on_one_update_reply_once(env: None, emulator: Tel
     before = len(emulator.bot_messages(BUDI))
     results: list[str] = []
 
-    def run(module: ModuleType) -> None:
+    def run(module: GroupFunction) -> None:
         try:
             results.append(handle(module, event)["status"])
         except ClaimBusyError:
@@ -136,7 +135,7 @@ def test_two_containers_racing_on_one_update_reply_once(env: None, emulator: Tel
     assert len(emulator.bot_messages(BUDI)) == before + 1
 
 
-def test_button_press_edits_the_menu_in_place(general: ModuleType, emulator: TelegramEmulator) -> None:
+def test_button_press_edits_the_menu_in_place(general: GroupFunction, emulator: TelegramEmulator) -> None:
     handle(general, load_event("general_menu"))
     menu_message = emulator.bot_messages(BUDI)[-1]
     update = emulator.press_button(BUDI, BUDI, menu_message.message_id, "general:tentang")
@@ -156,7 +155,7 @@ def test_button_press_edits_the_menu_in_place(general: ModuleType, emulator: Tel
 
 
 def test_telegram_429_is_waited_out_and_the_reply_arrives(
-    general: ModuleType, emulator: TelegramEmulator
+    general: GroupFunction, emulator: TelegramEmulator
 ) -> None:
     emulator.fail_next("sendMessage", count=1, error_code=429, retry_after=1, chat_id=BUDI)
     handle(general, load_event("general_tentang"))
@@ -167,7 +166,7 @@ def test_telegram_429_is_waited_out_and_the_reply_arrives(
 
 
 def test_a_user_who_blocked_the_bot_is_not_retried_forever(
-    general: ModuleType, emulator: TelegramEmulator, db: DatabaseSettings
+    general: GroupFunction, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     emulator.block_bot(BUDI)
     assert handle(general, load_event("general_start"))["status"] == "undeliverable"

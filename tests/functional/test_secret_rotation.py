@@ -14,7 +14,6 @@ import copy
 import json
 import uuid
 from collections.abc import Iterator
-from types import ModuleType
 from typing import Any
 
 import boto3
@@ -31,8 +30,9 @@ from sinawai.platform import db as db_module
 from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.db import Database
 from sinawai.router.commands import GENERAL
+from sinawai.router.webhook import WebhookFunction
 from sinawai.telegram.runtime import GroupFunction
-from tests.helpers import FakeContext, db_env, load_event, load_function, query
+from tests.helpers import FakeContext, db_env, load_event, query
 
 REGION = "ap-southeast-3"
 OLD_SECRET = "webhook-secret-before-rotation"
@@ -110,18 +110,20 @@ class RecordingInvoker:
 
 
 @pytest.fixture
-def router(db: DatabaseSettings, secrets: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[ModuleType, str]:
+def router(
+    db: DatabaseSettings, secrets: Any, monkeypatch: pytest.MonkeyPatch
+) -> tuple[WebhookFunction, str]:
     for key, value in db_env(db).items():
         monkeypatch.setenv(key, value)
     arn = secrets.create_secret(Name="sinawai/test/telegram-webhook-secret", SecretString=OLD_SECRET)["ARN"]
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET_ARN", arn)
     monkeypatch.setenv("GENERAL_FUNCTION_NAME", "GeneralFunction")
-    module = load_function("webhook")
+    module = WebhookFunction.from_env()
     module.router.invoker = RecordingInvoker()
     return module, str(arn)
 
 
-def deliver(module: ModuleType, secret: str, update_id: int) -> int:
+def deliver(module: WebhookFunction, secret: str, update_id: int) -> int:
     event = copy.deepcopy(load_event("webhook_start"))
     event["headers"] = {"X-Telegram-Bot-Api-Secret-Token": secret, "Content-Type": "application/json"}
     body = json.loads(event["body"])
@@ -131,7 +133,7 @@ def deliver(module: ModuleType, secret: str, update_id: int) -> int:
 
 
 def test_a_warm_router_refuses_the_old_webhook_secret_once_the_cache_ttl_has_passed(
-    router: tuple[ModuleType, str], secrets: Any, clock: Clock
+    router: tuple[WebhookFunction, str], secrets: Any, clock: Clock
 ) -> None:
     module, arn = router
     assert deliver(module, OLD_SECRET, 1) == 200
@@ -144,7 +146,7 @@ def test_a_warm_router_refuses_the_old_webhook_secret_once_the_cache_ttl_has_pas
 
 
 def test_a_warm_router_re_reads_a_rotated_webhook_secret_once_before_refusing(
-    router: tuple[ModuleType, str], secrets: Any, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    router: tuple[WebhookFunction, str], secrets: Any, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     module, arn = router
     assert deliver(module, OLD_SECRET, 1) == 200

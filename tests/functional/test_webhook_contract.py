@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import socket
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -16,13 +15,13 @@ import pytest
 from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.errors import DispatchError
 from sinawai.platform.seal import unseal
+from sinawai.router.webhook import WebhookFunction
 from tests.helpers import (
     STAFF_GROUP_CHAT_ID,
     WEBHOOK_SECRET,
     FakeContext,
     db_env,
     load_event,
-    load_function,
     query,
 )
 
@@ -39,20 +38,22 @@ class RecordingInvoker:
 
 
 @pytest.fixture
-def webhook(db: DatabaseSettings, monkeypatch: pytest.MonkeyPatch) -> tuple[ModuleType, RecordingInvoker]:
+def webhook(
+    db: DatabaseSettings, monkeypatch: pytest.MonkeyPatch
+) -> tuple[WebhookFunction, RecordingInvoker]:
     for key, value in db_env(db).items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", WEBHOOK_SECRET)
     monkeypatch.setenv("GENERAL_FUNCTION_NAME", "GeneralFunction")
     monkeypatch.setenv("STAFF_GROUP_CHAT_ID", str(STAFF_GROUP_CHAT_ID))
     monkeypatch.delenv("CONSULTATION_FUNCTION_NAME", raising=False)
-    module = load_function("webhook")
+    module = WebhookFunction.from_env()
     invoker = RecordingInvoker()
     module.router.invoker = invoker
     return module, invoker
 
 
-def call(module: ModuleType, event: dict[str, Any]) -> dict[str, Any]:
+def call(module: WebhookFunction, event: dict[str, Any]) -> dict[str, Any]:
     response: dict[str, Any] = module.lambda_handler(event, FakeContext())
     return response
 

@@ -19,7 +19,7 @@ from sinawai.platform import service_records
 from sinawai.platform.service_records import FaqOffer
 from sinawai.registration.employees import Employee
 from sinawai.registration.guards import active_employee
-from sinawai.telegram.runtime import not_modified
+from sinawai.telegram.ui import not_modified
 
 MAX_QUESTION_CHARS = 4096
 

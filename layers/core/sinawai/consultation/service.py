@@ -28,7 +28,7 @@ from sinawai.platform import clock, service_records, updates
 from sinawai.registration import employees
 from sinawai.registration.employees import Employee
 from sinawai.registration.guards import active_employee
-from sinawai.telegram.runtime import not_modified
+from sinawai.telegram.ui import not_modified
 
 # What copyMessage can relay to staff; anything else (location, contact, poll, ...) is refused politely.
 SUPPORTED_MEDIA = ("photo", "document", "voice", "video", "audio", "sticker", "video_note", "animation")

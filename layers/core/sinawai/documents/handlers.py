@@ -18,7 +18,8 @@ from sinawai.general import menu
 from sinawai.registration.employees import Employee
 from sinawai.registration.guards import Refusals, active_employee
 from sinawai.router.commands import DOCUMENTS
-from sinawai.telegram.runtime import GroupContext, edit_or_keep
+from sinawai.telegram.runtime import GroupContext
+from sinawai.telegram.ui import edit_or_keep
 
 HOME = InlineKeyboardButton("🏠 Menu Utama", callback_data=menu.BACK_TO_MENU.callback_data)
 BACK = InlineKeyboardButton("⬅️ Kategori", callback_data=f"{DOCUMENTS}:dokumen")

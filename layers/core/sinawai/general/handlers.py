@@ -11,7 +11,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from sinawai.general import menu
 from sinawai.platform import conversations
 from sinawai.router.commands import GENERAL
-from sinawai.telegram.runtime import GroupContext, edit_or_keep
+from sinawai.telegram.runtime import GroupContext
+from sinawai.telegram.ui import edit_or_keep
 
 
 def main_menu_markup() -> InlineKeyboardMarkup:

@@ -42,7 +42,7 @@ from sinawai.hr_import.service import (
 from sinawai.platform.config import Settings, bot_token
 from sinawai.platform.db import Database
 from sinawai.platform.errors import SinawaiError
-from sinawai.telegram.runtime import RecordingRequest
+from sinawai.telegram.transport import RecordingRequest
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

@@ -26,7 +26,8 @@ from sinawai.information.pages import Page
 from sinawai.platform import service_records
 from sinawai.platform.service_records import Via
 from sinawai.router.commands import INFORMATION
-from sinawai.telegram.runtime import GroupContext, edit_or_keep
+from sinawai.telegram.runtime import GroupContext
+from sinawai.telegram.ui import edit_or_keep
 
 TERKINI = "terkini"
 

@@ -25,7 +25,8 @@ from sinawai.registration import texts as t
 from sinawai.registration.guards import active_employee
 from sinawai.registration.service import delete_quietly, ids, reply
 from sinawai.router.commands import REGISTRATION
-from sinawai.telegram.runtime import GroupContext, SecretMode, current_secret_mode, personal_reply
+from sinawai.telegram.invocation import SecretMode, current_secret_mode, personal_reply
+from sinawai.telegram.runtime import GroupContext
 
 # /daftar or /gantisandi as the caption of a photo or file: handled (and deleted) as that command.
 SECRET_CAPTION = filters.CaptionRegex(r"^/(daftar|gantisandi)(@\w+)?(\s|$)")

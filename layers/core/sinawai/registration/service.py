@@ -27,7 +27,8 @@ from sinawai.registration.guards import Refusals, active_employee
 from sinawai.registration.passwords import hash_password, password_problem, verify_password
 from sinawai.registration.rules import LockoutPolicy, nip_problem, normalize_nip
 from sinawai.router.commands import REGISTRATION
-from sinawai.telegram.runtime import GroupFunction, personal_reply
+from sinawai.telegram.invocation import personal_reply
+from sinawai.telegram.runtime import GroupFunction
 
 # The states of the chat's guided /daftar and /gantisandi.
 AWAITING_NIP = "awaiting_nip"

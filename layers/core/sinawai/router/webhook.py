@@ -11,18 +11,20 @@ import base64
 import binascii
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from http import HTTPStatus
 from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
 from sinawai.platform import conversations, updates
 from sinawai.platform.config import Settings, webhook_secret_matches
 from sinawai.platform.db import Database
 from sinawai.platform.errors import ConfigurationError, DatabaseUnavailableError, DispatchError
+from sinawai.platform.lambda_invoke import LambdaInvoker
 from sinawai.platform.redact import redact_update
 from sinawai.platform.seal import seal
 from sinawai.router.commands import GENERAL
@@ -222,3 +224,25 @@ class WebhookRouter:
             # A group whose function is not deployed: the general group answers in private chats.
             function = group_function(GENERAL)
         return function
+
+
+class WebhookFunction:
+    """WebhookFunction's Lambda entry point: Telegram's deliveries through API Gateway, and the scheduled
+    inbox sweep. ``from_env`` builds it as Lambda does; a test swaps ``router.invoker``."""
+
+    def __init__(self, router: WebhookRouter) -> None:
+        self.router = router
+        self.lambda_handler: Callable[[dict[str, Any], Any], dict[str, Any]] = logger.inject_lambda_context(
+            correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True
+        )(metrics.log_metrics(self._handle))
+
+    @classmethod
+    def from_env(cls) -> WebhookFunction:
+        return cls(
+            WebhookRouter(db=Database(), invoker=LambdaInvoker.from_env(), settings=Settings.from_env())
+        )
+
+    def _handle(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if event.get("source") == "sinawai.scheduler" and event.get("task") == "sweep":
+            return self.router.sweep()
+        return self.router.handle(event)

@@ -13,43 +13,25 @@ import contextlib
 import contextvars
 import json
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from telegram import Bot, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
+from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, InvalidToken
-from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, filters
-from telegram.request import HTTPXRequest, RequestData
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+from telegram.request import HTTPXRequest
 
-from sinawai.platform import anatomy, message_log, updates
+from sinawai.platform import anatomy, updates
 from sinawai.platform.config import Settings, bot_token
 from sinawai.platform.db import Database
 from sinawai.platform.errors import ClaimBusyError
 from sinawai.platform.redact import redact_update
 from sinawai.platform.seal import unseal
+from sinawai.telegram import invocation
+from sinawai.telegram.transport import RecordingRequest
 
-# The Bot API methods whose result is a message the bot wrote: each is recorded in the message log.
-RECORDED_METHODS = frozenset(
-    {
-        "sendmessage",
-        "sendphoto",
-        "senddocument",
-        "sendvideo",
-        "sendvoice",
-        "sendaudio",
-        "sendsticker",
-        "sendlocation",
-        "sendmediagroup",
-        "copymessage",
-        "forwardmessage",
-        "editmessagetext",
-        "editmessagecaption",
-        "editmessagereplymarkup",
-    }
-)
 SORRY_TEXT = (
     "Maaf, terjadi gangguan saat memproses pesan Anda dan pesan tersebut tidak dapat diproses. "
     "Silakan kirim ulang beberapa saat lagi."
@@ -59,160 +41,11 @@ LOST_STEP_TEXT = (
     "kata sandi) tidak kami simpan. Silakan ulangi langkahnya: ketik /daftar untuk mendaftar, atau "
     "/gantisandi untuk mengganti kata sandi."
 )
-MAX_429_RETRIES = 5
-# 429 waits stop this long before the invocation's deadline: the update then fails cleanly and Lambda's
-# retry resumes it (completed steps are not repeated), instead of a timeout in the middle of a wait.
-DEADLINE_SAFETY_SECONDS = 5.0
 DEFAULT_BUDGET_SECONDS = 25.0  # the functions' timeout is 30 s; used when no Lambda context says more
-
-_current_update_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("update_id", default=None)
-_current_group: contextvars.ContextVar[str | None] = contextvars.ContextVar("group", default=None)
-_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
-_secret_mode: contextvars.ContextVar[str | None] = contextvars.ContextVar("secret_mode", default=None)
-_personal_kind: contextvars.ContextVar[str | None] = contextvars.ContextVar("personal_kind", default=None)
-
-
-class SecretMode(filters.UpdateFilter):
-    """Matches the update the router marked as a possible password ("step" or "grace", see routing)."""
-
-    def __init__(self, mode: str) -> None:
-        super().__init__(name=f"SecretMode({mode})")
-        self.mode = mode
-
-    def filter(self, update: Update) -> bool:
-        return _secret_mode.get() == self.mode
-
-
-def current_secret_mode() -> str | None:
-    """ "step" or "grace" when the router marked the update being processed as a possible password."""
-    return _secret_mode.get()
-
-
-@contextlib.contextmanager
-def personal_reply(kind: str) -> Iterator[None]:
-    """Messages sent inside are the employee's personal data: the message log keeps a marker (kind and
-    length), not the text."""
-    token = _personal_kind.set(kind)
-    try:
-        yield
-    finally:
-        _personal_kind.reset(token)
-
 
 T = TypeVar("T")
 
 Registrar = Callable[[Application[Any, Any, Any, Any, Any, Any]], None]
-
-
-def _method_of(url: str) -> str:
-    return url.rstrip("/").rsplit("/", 1)[-1].lower()
-
-
-def _param(request_data: RequestData | None, name: str) -> Any:
-    if request_data is None:
-        return None
-    return request_data.parameters.get(name)
-
-
-class RecordingRequest(HTTPXRequest):
-    """PTB's HTTPX transport, plus: waits out 429s, and records what the bot sent."""
-
-    def __init__(self, db: Database, logger: Logger, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._db = db
-        self._logger = logger
-        self.bot_id: int | None = None
-        self.bot_name: str | None = None
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        *args: Any,
-        **kwargs: Any,
-    ) -> tuple[int, bytes]:
-        deadline = _deadline.get()
-        for _ in range(MAX_429_RETRIES + 1):
-            status, body = await super().do_request(url, method, request_data, *args, **kwargs)
-            if status != 429:
-                break
-            retry_after = _retry_after(body)
-            if retry_after is None:
-                break
-            if deadline is not None and time.monotonic() + retry_after + DEADLINE_SAFETY_SECONDS > deadline:
-                # Waiting would outlive the invocation: fail now, Lambda's retry continues later.
-                self._logger.warning("429 wait would pass the deadline", extra={"retry_after": retry_after})
-                break
-            self._logger.info("telegram asked to slow down", extra={"retry_after": retry_after})
-            await asyncio.sleep(retry_after)
-        api_method = _method_of(url)
-        if status == 200:
-            self._record(api_method, request_data, body)
-        elif api_method == "answercallbackquery" and _query_expired(status, body):
-            # Answering a button press only stops its spinner. Telegram refuses a second answer, and any
-            # answer after about 15 s: a Lambda retry of the press (after a later step failed) must still
-            # do the rest of its work, so the refusal is noted, not raised.
-            self._logger.info("callback query already answered or expired", extra={"status": status})
-            return 200, b'{"ok":true,"result":true}'
-        return status, body
-
-    def _record(self, api_method: str, request_data: RequestData | None, body: bytes) -> None:
-        if api_method not in RECORDED_METHODS:
-            return
-        try:
-            result = json.loads(body).get("result")
-        except ValueError:
-            return
-        message = result if isinstance(result, dict) else {}
-        chat = message.get("chat") or {}
-        chat_id = chat.get("id") or _param(request_data, "chat_id")
-        text = message.get("text") or message.get("caption") or _param(request_data, "text")
-        data: dict[str, Any] = {}
-        personal = _personal_kind.get()
-        if personal is not None and isinstance(text, str):
-            data["personal"], data["length"] = personal, len(text)
-            text = None
-        for key in ("reply_markup", "document", "photo"):
-            if key in message:
-                data[key] = message[key]
-        if api_method == "copymessage":
-            data["from_chat_id"] = _param(request_data, "from_chat_id")
-            data["source_message_id"] = _param(request_data, "message_id")
-        try:
-            message_log.log_outbound(
-                self._db,
-                message_log.OutboundMessage(
-                    method=api_method,
-                    chat_id=int(chat_id) if chat_id is not None else 0,
-                    message_id=message.get("message_id"),
-                    text=text if isinstance(text, str) else None,
-                    data=data or None,
-                    update_id=_current_update_id.get(),
-                    group=_current_group.get(),
-                    bot_id=self.bot_id,
-                    bot_name=self.bot_name,
-                ),
-            )
-        except Exception:
-            # The message reached the user; a lost log row must not turn into a retry that repeats it.
-            self._logger.exception("could not record an outgoing message")
-
-
-def _query_expired(status: int, body: bytes) -> bool:
-    try:
-        description = str(json.loads(body).get("description") or "")
-    except (ValueError, AttributeError):
-        return False
-    return status == 400 and "query is too old" in description.lower()
-
-
-def _retry_after(body: bytes) -> float | None:
-    try:
-        params = json.loads(body).get("parameters") or {}
-        return float(params["retry_after"])
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None
 
 
 class GroupContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -308,11 +141,11 @@ class GroupFunction:
             app = await self._application()
             return await task(app.bot)
 
-        token_group = _current_group.set(self.group)
+        token_group = invocation.current_group.set(self.group)
         try:
             return self._loop.run_until_complete(self._renewing_token(with_bot))
         finally:
-            _current_group.reset(token_group)
+            invocation.current_group.reset(token_group)
 
     async def once(self, update: Update, step: str, send: Callable[[], Awaitable[int | None]]) -> int | None:
         """Make a call of this update's processing once: a Lambda retry (after a later step failed) gets
@@ -360,10 +193,10 @@ class GroupFunction:
 
     def _run_update(self, update: Mapping[str, Any], update_id: int, deadline: float, mode: Any) -> None:
         """Process one update with its own context (a copy: nothing leaks into the next invocation)."""
-        _current_update_id.set(update_id)
-        _current_group.set(self.group)
-        _deadline.set(deadline)
-        _secret_mode.set(mode if mode in ("step", "grace") else None)
+        invocation.current_update_id.set(update_id)
+        invocation.current_group.set(self.group)
+        invocation.deadline.set(deadline)
+        invocation.secret_mode.set(mode if mode in ("step", "grace") else None)
         self._loop.run_until_complete(self._renewing_token(lambda: self._process(update)))
 
     def handle(self, event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
@@ -450,28 +283,3 @@ def _unsealed(sealed: bytes | None, pad: Any) -> dict[str, Any] | None:
     except (ValueError, UnicodeDecodeError):
         return None
     return update if isinstance(update, dict) else None
-
-
-def not_modified(error: BadRequest) -> bool:
-    """Telegram's "message is not modified": an edit to what is already shown (a button pressed twice).
-
-    Telegram has no error code for it, and PTB capitalises the description: compared without case."""
-    return "message is not modified" in error.message.lower()
-
-
-async def edit_or_keep(
-    update: Update, text: str, markup: InlineKeyboardMarkup | None, *, link_preview: bool = True
-) -> None:
-    """Edit the pressed button's message to ``text`` (HTML); the same page shown again is not an error."""
-    query = update.callback_query
-    assert query is not None
-    try:
-        await query.edit_message_text(
-            text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            disable_web_page_preview=None if link_preview else True,
-        )
-    except BadRequest as e:
-        if not not_modified(e):
-            raise
