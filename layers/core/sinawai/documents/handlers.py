@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -19,7 +19,7 @@ from sinawai.registration.employees import Employee
 from sinawai.registration.guards import Refusals, active_employee
 from sinawai.router.commands import DOCUMENTS
 from sinawai.telegram.runtime import GroupContext
-from sinawai.telegram.ui import edit_or_keep
+from sinawai.telegram.ui import edit_or_keep, pressed
 
 HOME = InlineKeyboardButton("🏠 Menu Utama", callback_data=menu.BACK_TO_MENU.callback_data)
 BACK = InlineKeyboardButton("⬅️ Kategori", callback_data=f"{DOCUMENTS}:dokumen")
@@ -51,22 +51,9 @@ def category_page(context: GroupContext, category: str, role: str) -> tuple[str,
     return text, InlineKeyboardMarkup([*rows, [BACK, HOME]])
 
 
-def _query(update: Update) -> CallbackQuery:
-    query = update.callback_query
-    assert query is not None
-    return query
-
-
-def _matched(context: GroupContext) -> str:
-    """What the button pattern's group caught (a category, or a document id)."""
-    match = context.match
-    assert match is not None
-    return match.group(1)
-
-
 async def employee_pressing(update: Update, context: GroupContext) -> Employee | None:
     """The registered, active employee pressing a button in a private chat, or None once answered."""
-    query = _query(update)
+    query = pressed(update)
     chat = update.effective_chat
     assert chat is not None
     if chat.type != ChatType.PRIVATE:
@@ -91,7 +78,7 @@ async def show_categories(update: Update, context: GroupContext) -> None:
     employee = await employee_pressing(update, context)
     if employee is None:
         return
-    await _query(update).answer()
+    await pressed(update).answer()
     await edit_or_keep(update, *categories_page(context, employee.role))
 
 
@@ -100,8 +87,8 @@ async def open_category(update: Update, context: GroupContext) -> None:
     employee = await employee_pressing(update, context)
     if employee is None:
         return
-    page = category_page(context, _matched(context), employee.role)
-    await _query(update).answer()
+    page = category_page(context, context.matched()[0], employee.role)
+    await pressed(update).answer()
     await edit_or_keep(update, *(page or categories_page(context, employee.role)))
 
 
@@ -110,8 +97,8 @@ async def download(update: Update, context: GroupContext) -> None:
     employee = await employee_pressing(update, context)
     if employee is None:
         return
-    query = _query(update)
-    document_id = parse_int(_matched(context))
+    query = pressed(update)
+    document_id = parse_int(context.matched()[0])
     document = store.get(context.deps.db, document_id) if document_id is not None else None
     if document is not None and document.visible_to(employee.role):
         await query.answer(texts.SENDING)

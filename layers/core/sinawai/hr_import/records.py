@@ -37,6 +37,8 @@ OPTIONAL_COLUMNS: dict[Kind, tuple[str, ...]] = {
     "tunkin": ("keterangan",),
     "cuti": (),
 }
+# A file's column whose pengguna column has another name.
+DB_COLUMN = {"peran": "hak_pengguna"}
 
 STATUSES = ("aktif", "nonaktif")
 ROLES = ("pegawai", "staf", "admin")

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sinawai.hr_import.records import CutiRecord, EmployeeRecord, ImportResult, Problem, TunkinRecord
+from sinawai.hr_import.records import (
+    DB_COLUMN,
+    OPTIONAL_COLUMNS,
+    CutiRecord,
+    EmployeeRecord,
+    ImportResult,
+    Problem,
+    TunkinRecord,
+)
 from sinawai.platform.clock import utcnow
 from sinawai.platform.db import Database
 from sinawai.registration.passwords import hash_password, verify_password
@@ -31,18 +39,7 @@ def _registered(row: Mapping[str, Any]) -> bool:
     return row.get("registered_at") is not None or row.get("id_telegram") is not None
 
 
-EMPLOYEE_DB_COLUMNS = (
-    "jabatan",
-    "unit_kerja",
-    "pangkat",
-    "golongan",
-    "kelas_jabatan",
-    "jenis_kelamin",
-    "tanggal_lahir",
-    "email",
-    "status",
-    "hak_pengguna",
-)
+EMPLOYEE_DB_COLUMNS = tuple(DB_COLUMN.get(c, c) for c in OPTIONAL_COLUMNS["employees"])
 _EMPLOYEE_SELECT = (
     "SELECT nip, nama, password_hash, id_telegram, registered_at, "  # noqa: S608 - fixed column names
     + ", ".join(EMPLOYEE_DB_COLUMNS)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -27,7 +27,7 @@ from sinawai.platform import service_records
 from sinawai.platform.service_records import Via
 from sinawai.router.commands import INFORMATION
 from sinawai.telegram.runtime import GroupContext
-from sinawai.telegram.ui import edit_or_keep
+from sinawai.telegram.ui import edit_or_keep, pressed
 
 TERKINI = "terkini"
 
@@ -49,12 +49,6 @@ def terkini_page(context: GroupContext) -> Page:
     return pages.terkini_page(announcements.latest(context.deps.db), context.deps.settings.timezone)
 
 
-def _query(update: Update) -> CallbackQuery:
-    query = update.callback_query
-    assert query is not None
-    return query
-
-
 def _chat_id(update: Update) -> int:
     chat = update.effective_chat
     assert chat is not None
@@ -72,7 +66,7 @@ async def in_private_chat(update: Update) -> bool:
     assert chat is not None
     if chat.type == ChatType.PRIVATE:
         return True
-    await _query(update).answer()
+    await pressed(update).answer()
     return False
 
 
@@ -80,7 +74,7 @@ async def pressed_area(update: Update, context: GroupContext, area_id: str) -> t
     """The published area a menu button names, or None after showing the nearest menu that exists."""
     if not await in_private_chat(update):
         return None
-    query = _query(update)
+    query = pressed(update)
     bundle = content_store(context).get()
     area = bundle.area(area_id)
     if area is not None:
@@ -99,7 +93,7 @@ async def show_in_area(
     update: Update, context: GroupContext, bundle: Bundle, area: Area, page: Page | None, topic_id: str | None
 ) -> None:
     """Show a page of the area; one that no longer exists shows the area's menu instead."""
-    query = _query(update)
+    query = pressed(update)
     if page is None:
         await query.answer(texts.STALE_NOTICE)
         await edit_or_keep_page(update, *pages.area_page(bundle, area))
@@ -108,12 +102,6 @@ async def show_in_area(
     await query.answer()
     await edit_or_keep_page(update, *page)
     record(context, _chat_id(update), area.id, topic_id, "button")
-
-
-def _matched(context: GroupContext) -> tuple[str, ...]:
-    match = context.match
-    assert match is not None
-    return tuple(match.groups())
 
 
 # ---- the area menus ------------------------------------------------------------------------------------
@@ -134,7 +122,7 @@ async def show_area(update: Update, context: GroupContext) -> None:
 
 async def open_area(update: Update, context: GroupContext) -> None:
     """An area button (the main menu's, or Back from a section or topic): the area's menu."""
-    (area_id,) = _matched(context)
+    (area_id,) = context.matched()
     found = await pressed_area(update, context, area_id)
     if found is not None:
         bundle, area = found
@@ -143,7 +131,7 @@ async def open_area(update: Update, context: GroupContext) -> None:
 
 async def open_section(update: Update, context: GroupContext) -> None:
     """A section button: the section's topics."""
-    area_id, section_id = _matched(context)
+    area_id, section_id = context.matched()
     found = await pressed_area(update, context, area_id)
     if found is not None:
         bundle, area = found
@@ -152,7 +140,7 @@ async def open_section(update: Update, context: GroupContext) -> None:
 
 async def open_topic(update: Update, context: GroupContext) -> None:
     """A topic button: its answer."""
-    area_id, topic_id = _matched(context)
+    area_id, topic_id = context.matched()
     found = await pressed_area(update, context, area_id)
     if found is not None:
         bundle, area = found
@@ -162,7 +150,7 @@ async def open_topic(update: Update, context: GroupContext) -> None:
 
 async def stale_button(update: Update, context: GroupContext) -> None:
     """Stale or forged button data: the menu of the area it names, or the main menu."""
-    parts = (_query(update).data or "").split(":")
+    parts = (pressed(update).data or "").split(":")
     found = await pressed_area(update, context, parts[1] if len(parts) > 1 else "")
     if found is not None:
         bundle, area = found
@@ -185,7 +173,7 @@ async def terkini_button(update: Update, context: GroupContext) -> None:
     """The Info Terkini button: the latest announcements in place of the pressed message."""
     if not await in_private_chat(update):
         return
-    await _query(update).answer()
+    await pressed(update).answer()
     await edit_or_keep_page(update, *terkini_page(context))
     record(context, _chat_id(update), TERKINI, None, "button")
 
@@ -235,12 +223,12 @@ async def umumkan(update: Update, context: GroupContext) -> None:
 
 async def siarkan(update: Update, context: GroupContext) -> None:
     """The broadcast button under an announcement: send it to every registered employee, once."""
-    query = _query(update)
+    query = pressed(update)
     db = context.deps.db
     if _chat_id(update) != context.deps.settings.staff_group_chat_id:
         await query.answer(texts.STAFF_ONLY, show_alert=True)
         return
-    (raw_id,) = _matched(context)
+    (raw_id,) = context.matched()
     announcement_id = parse_int(raw_id)
     item = announcements.get(db, announcement_id) if announcement_id is not None else None
     if item is None:

@@ -52,6 +52,12 @@ class GroupContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
     """The context every handler gets: ``context.deps`` is its group function (db, settings, logger,
     ``once``), so handlers reach their dependencies through it, not through module globals."""
 
+    def matched(self) -> tuple[str, ...]:
+        """The groups the button's pattern caught (a category, a document id, an area and topic...)."""
+        match = self.match
+        assert match is not None
+        return tuple(match.groups())
+
     @property
     def deps(self) -> GroupFunction:
         deps = self.application.bot_data["deps"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
@@ -30,3 +30,10 @@ async def edit_or_keep(
     except BadRequest as e:
         if not not_modified(e):
             raise
+
+
+def pressed(update: Update) -> CallbackQuery:
+    """The button press of an update a CallbackQueryHandler matched."""
+    query = update.callback_query
+    assert query is not None
+    return query
