@@ -32,7 +32,7 @@ lint: venv
 	$(VENV)/bin/lint-imports
 
 typecheck: venv
-	$(VENV)/bin/mypy layers/core tools/local_stack
+	$(VENV)/bin/mypy layers/core tools/local_stack tests
 	# each function is its own top-level module "app": checked one at a time
 	for f in functions/*/app.py; do $(VENV)/bin/mypy --strict --follow-imports=silent $$f || exit 1; done
 

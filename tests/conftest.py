@@ -17,7 +17,7 @@ def database() -> Iterator[DatabaseSettings]:
 
 
 @pytest.fixture
-def db(database: DatabaseSettings) -> Iterator[DatabaseSettings]:
+def db(database: DatabaseSettings) -> DatabaseSettings:
     """The run's database, emptied before each test so tests do not see each other's rows."""
     truncate_all(database)
     return database

@@ -16,6 +16,7 @@ from sinawai.platform.config import DatabaseSettings
 
 if TYPE_CHECKING:
     from local_stack.stack import LocalStack
+    from local_stack.telegram import ChatMessage
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
@@ -158,3 +159,9 @@ def assert_secret_nowhere(stack: LocalStack, secret: str, *, staff_group: int | 
     assert stack.runtime is not None
     for letter in stack.runtime.dead_letters:
         assert secret.encode() not in letter.payload, f"{secret!r} in a dead letter of {letter.function}"
+
+
+def text_of(message: ChatMessage) -> str:
+    """The message's text; the test fails here when it has none (a caption does not count)."""
+    assert message.text is not None, f"message {message.message_id} in chat {message.chat_id} has no text"
+    return message.text

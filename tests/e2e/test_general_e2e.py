@@ -7,7 +7,7 @@ import pytest
 
 from local_stack.stack import LocalStack
 from tests.e2e.conftest import EMPLOYEE, OTHER_EMPLOYEE, STAFF_MEMBER
-from tests.helpers import query
+from tests.helpers import query, text_of
 
 pytestmark = pytest.mark.e2e
 
@@ -31,7 +31,7 @@ def test_start_greets_by_first_name_with_the_main_menu(stack: LocalStack) -> Non
     before = last_id(stack, EMPLOYEE)
     say(stack, EMPLOYEE, "/start")
     reply = stack.telegram.wait_for_bot_message(EMPLOYEE, after=before)
-    assert "Halo, Budi!" in reply.text
+    assert "Halo, Budi!" in text_of(reply)
     data = buttons(reply)
     for expected in (
         "registration:datapribadi",
@@ -51,15 +51,15 @@ def test_bantuan_lists_every_command(stack: LocalStack) -> None:
     say(stack, EMPLOYEE, "/bantuan")
     reply = stack.telegram.wait_for_bot_message(EMPLOYEE, after=before)
     for command in ("/start", "/menu", "/bantuan", "/tentang"):
-        assert command in reply.text
+        assert command in text_of(reply)
 
 
 def test_unknown_command_points_to_bantuan(stack: LocalStack) -> None:
     before = last_id(stack, EMPLOYEE)
     say(stack, EMPLOYEE, "/cutibersama")
     reply = stack.telegram.wait_for_bot_message(EMPLOYEE, after=before)
-    assert "tidak dikenal" in reply.text
-    assert "/bantuan" in reply.text
+    assert "tidak dikenal" in text_of(reply)
+    assert "/bantuan" in text_of(reply)
 
 
 def test_menu_button_edits_the_message_in_place_and_back(stack: LocalStack) -> None:
@@ -71,12 +71,12 @@ def test_menu_button_edits_the_message_in_place_and_back(stack: LocalStack) -> N
     stack.wait_idle()
     edited = stack.telegram.bot_messages(OTHER_EMPLOYEE)[-1]
     assert len(stack.telegram.bot_messages(OTHER_EMPLOYEE)) == count  # edited, not a new message
-    assert "Tentang Sinawai" in edited.text
+    assert "Tentang Sinawai" in text_of(edited)
     assert buttons(edited) == ["general:menu"]
 
     stack.telegram.press_button(OTHER_EMPLOYEE, OTHER_EMPLOYEE, menu_message.message_id, "general:menu")
     stack.wait_idle()
-    assert "Menu Utama" in stack.telegram.bot_messages(OTHER_EMPLOYEE)[-1].text
+    assert "Menu Utama" in text_of(stack.telegram.bot_messages(OTHER_EMPLOYEE)[-1])
     # every press was answered (the client stops its spinner)
     answered = stack.telegram.calls_to("answerCallbackQuery")
     assert len([c for c in answered if c.ok]) >= 2
@@ -92,7 +92,7 @@ def test_an_information_menu_before_any_content_is_published_says_so(stack: Loca
     assert len(stack.telegram.calls_to("answerCallbackQuery")) > before
     edited = stack.telegram.bot_messages(OTHER_EMPLOYEE)[-1]
     assert edited.message_id == menu_message.message_id
-    assert "sedang disiapkan" in edited.text
+    assert "sedang disiapkan" in text_of(edited)
     assert buttons(edited) == ["general:menu"]
 
 
@@ -114,7 +114,7 @@ def test_replies_survive_new_containers(stack: LocalStack) -> None:
     stack.runtime.restart()
     before = last_id(stack, EMPLOYEE)
     say(stack, EMPLOYEE, "/menu")
-    assert "Menu Utama" in stack.telegram.wait_for_bot_message(EMPLOYEE, after=before).text
+    assert "Menu Utama" in text_of(stack.telegram.wait_for_bot_message(EMPLOYEE, after=before))
 
 
 def test_every_update_and_reply_is_in_the_message_log(stack: LocalStack) -> None:

@@ -28,7 +28,7 @@ from sinawai import cli
 from sinawai.documents import store as document_store
 from sinawai.information import content, content_files
 from sinawai.platform.db import Database
-from tests.helpers import fresh_database, query
+from tests.helpers import fresh_database, query, text_of
 
 pytestmark = pytest.mark.e2e
 
@@ -166,14 +166,14 @@ def test_every_menu_path_of_every_area_reaches_every_topic_in_place(stack: Local
     for area in published.areas:
         say(stack, BUDI, f"/{area.id}")
         menu_message = last(stack, BUDI)
-        assert area.title in menu_message.text
+        assert area.title in text_of(menu_message)
         expected = [content.section_callback(area.id, s.id) for s in area.sections] or [
             content.topic_callback(area.id, t.id) for t in published.topics_of(area.id)
         ]
         assert menu_message.callback_data == [*expected, "general:menu"]
         # walk every button of every page, always in the same message
         at = menu_message.message_id
-        sections = [s.id for s in area.sections] or [None]
+        sections: list[str | None] = [s.id for s in area.sections] or [None]
         for n, section in enumerate(sections):
             if n:  # from the previous section's menu, up to the area's
                 press(stack, BUDI, BUDI, at, content.area_callback(area.id))
@@ -189,15 +189,15 @@ def test_every_menu_path_of_every_area_reaches_every_topic_in_place(stack: Local
                 page = message(stack, BUDI, at)
                 topic = published.topic(data.rsplit(":", 1)[1])
                 assert topic is not None
-                assert topic.title in page.text
-                assert content.DRAFT_NOTE in page.text  # marked for OSDM to confirm
+                assert topic.title in text_of(page)
+                assert content.DRAFT_NOTE in text_of(page)  # marked for OSDM to confirm
                 assert page.callback_data == [back, "general:menu"]
                 reached.add(topic.id)
                 press(stack, BUDI, BUDI, at, back)  # Back: the menu the topic was chosen from
                 assert message(stack, BUDI, at).callback_data == parent.callback_data
         # Main menu from inside an area: the general function shows the main menu in the same message
         press(stack, BUDI, BUDI, menu_message.message_id, "general:menu")
-        assert "Menu Utama" in message(stack, BUDI, menu_message.message_id).text
+        assert "Menu Utama" in text_of(message(stack, BUDI, menu_message.message_id))
     assert reached == {t.id for t in published.topics}
     recorded = views(stack, BUDI)
     assert {topic for _, topic, via in recorded if via == "button" and topic} == reached
@@ -211,10 +211,10 @@ def test_the_main_menu_buttons_reach_the_same_answers_as_the_commands(stack: Loc
     main = last(stack, SITI)
     press(stack, SITI, SITI, main.message_id, "information:jahdis")
     page = message(stack, SITI, main.message_id)
-    assert "Kesejahteraan" in page.text
+    assert "Kesejahteraan" in text_of(page)
     press(stack, SITI, SITI, main.message_id, "information:jahdis:s:cuti")
     press(stack, SITI, SITI, main.message_id, "information:jahdis:t:cuti-tahunan")
-    by_button = message(stack, SITI, main.message_id).text
+    by_button = text_of(message(stack, SITI, main.message_id))
     say(stack, SITI, "/jahdis")
     by_command = last(stack, SITI)
     press(stack, SITI, SITI, by_command.message_id, "information:jahdis:s:cuti")
@@ -237,7 +237,7 @@ def test_stale_and_forged_buttons_show_a_menu_again_never_an_error(stack: LocalS
         ("information:" + "x" * 50, "Menu Utama"),
     ):
         forge(stack, BUDI, page, data)
-        assert expect in message(stack, BUDI, page.message_id).text, data
+        assert expect in text_of(message(stack, BUDI, page.message_id)), data
     # every press answered, every edit accepted (the same menu shown again is "not modified": absorbed)
     failures = [
         (c.method, c.description)
@@ -265,7 +265,7 @@ def test_a_changed_answer_is_served_after_publish_without_redeploy(
     try:
         assert publish(stack, changed) == 0
         press(stack, SITI, SITI, page.message_id, "information:pengkinpeg:t:skp")
-        assert "WAJIB (versi baru) memiliki" in message(stack, SITI, page.message_id).text
+        assert "WAJIB (versi baru) memiliki" in text_of(message(stack, SITI, page.message_id))
         # the removed topic's old button: the area's menu, now without it
         say(stack, SITI, "/pengkinpeg")
         fresh = last(stack, SITI)
@@ -296,7 +296,7 @@ def test_publish_refuses_a_too_long_answer_naming_file_and_line(
     page = last(stack, BUDI)
     press(stack, BUDI, BUDI, page.message_id, "information:jahdis:s:cuti")
     press(stack, BUDI, BUDI, page.message_id, "information:jahdis:t:cuti-sakit")
-    assert "Paragraf tambahan" not in message(stack, BUDI, page.message_id).text
+    assert "Paragraf tambahan" not in text_of(message(stack, BUDI, page.message_id))
 
 
 # ---- announcements -------------------------------------------------------------------------------------
@@ -304,34 +304,34 @@ def test_publish_refuses_a_too_long_answer_naming_file_and_line(
 
 def test_umumkan_outside_the_staff_group_is_refused(stack: LocalStack) -> None:
     say(stack, BUDI, "/umumkan Besok libur")
-    assert "hanya dapat digunakan oleh petugas" in last(stack, BUDI).text
+    assert "hanya dapat digunakan oleh petugas" in text_of(last(stack, BUDI))
     say(stack, RINA, "/umumkan Besok libur", chat_id=OTHER_GROUP)
-    assert "hanya dapat digunakan oleh petugas" in last(stack, OTHER_GROUP).text
+    assert "hanya dapat digunakan oleh petugas" in text_of(last(stack, OTHER_GROUP))
     assert query(stack.config.database, "SELECT id FROM announcement") == []
     say(stack, BUDI, "/terkini")
-    assert "Belum ada pengumuman" in last(stack, BUDI).text
+    assert "Belum ada pengumuman" in text_of(last(stack, BUDI))
 
 
 def test_an_announcement_is_posted_shown_and_broadcast_paced_with_a_summary(stack: LocalStack) -> None:
     emu = stack.telegram
     say(stack, RINA, "/umumkan", chat_id=STAFF)
-    assert "Cara membuat pengumuman" in last(stack, STAFF).text
+    assert "Cara membuat pengumuman" in text_of(last(stack, STAFF))
     say(stack, RINA, "/umumkan Batas unggah SKP triwulan III: 10 Oktober <penting> & wajib.", chat_id=STAFF)
     posted = last(stack, STAFF)
-    assert "Pengumuman #1 disimpan" in posted.text
+    assert "Pengumuman #1 disimpan" in text_of(posted)
     assert posted.callback_data == ["information:siar:1"]
     # replying /umumkan to a message announces that message
     note = say(stack, RINA, "Cuti bersama tahun depan diumumkan pekan depan.", chat_id=STAFF)
     say(stack, RINA, "/umumkan", chat_id=STAFF, reply_to_message_id=note["message"]["message_id"])
-    assert "Pengumuman #2 disimpan" in last(stack, STAFF).text
+    assert "Pengumuman #2 disimpan" in text_of(last(stack, STAFF))
 
     # as the caption of a photo, its text is announced
     stack.telegram.send_photo(RINA, chat_id=STAFF, caption="/umumkan Foto kegiatan apel HUT KORPRI.")
     stack.wait_idle()
-    assert "Pengumuman #3 disimpan" in last(stack, STAFF).text
+    assert "Pengumuman #3 disimpan" in text_of(last(stack, STAFF))
 
     say(stack, SITI, "/terkini")
-    terkini = last(stack, SITI).text
+    terkini = text_of(last(stack, SITI))
     assert "Foto kegiatan apel HUT KORPRI." in terkini
     assert terkini.index("Cuti bersama tahun depan") < terkini.index("Batas unggah SKP")  # newest first
     assert "<penting> & wajib" in terkini  # escaped on the way, shown as written
@@ -342,10 +342,10 @@ def test_an_announcement_is_posted_shown_and_broadcast_paced_with_a_summary(stac
     stack.wait_idle(timeout=60)
     summary = last(stack, STAFF)
     recipients = 3 + len(RECIPIENTS)  # Budi, Siti, Dewi and the forty
-    assert "Siaran pengumuman #1 selesai" in summary.text
-    assert f"Terkirim: {recipients}" in summary.text
-    assert "Memblokir bot: 2" in summary.text  # the one who blocked it and the one who never started it
-    assert "Gagal: 0" in summary.text
+    assert "Siaran pengumuman #1 selesai" in text_of(summary)
+    assert f"Terkirim: {recipients}" in text_of(summary)
+    assert "Memblokir bot: 2" in text_of(summary)  # the one who blocked it and the one who never started it
+    assert "Gagal: 0" in text_of(summary)
     for user in [*RECIPIENTS, BUDI, SITI, DEWI]:
         got = [m for m in emu.bot_messages(user) if "Pengumuman Biro OSDM" in m.content]
         assert len(got) == 1, user
@@ -389,9 +389,9 @@ def test_an_faq_answer_yes_opens_no_ticket(stack: LocalStack) -> None:
     question = "Apakah sisa cuti tahunan saya bisa dibawa ke tahun depan?"
     say(stack, DEWI, question)
     offer = last(stack, DEWI)
-    assert "Mungkin ini jawaban yang Anda cari" in offer.text
-    assert "Cuti tahunan" in offer.text
-    assert "paling banyak 6 hari" in offer.text
+    assert "Mungkin ini jawaban yang Anda cari" in text_of(offer)
+    assert "Cuti tahunan" in text_of(offer)
+    assert "paling banyak 6 hari" in text_of(offer)
     recorded = offers(stack, DEWI)
     assert [(r["outcome"], r["ticket_id"], r["question"]) for r in recorded] == [("menunggu", None, question)]
     assert json.loads(recorded[0]["topic_ids"])[0] == "cuti-tahunan"
@@ -402,12 +402,12 @@ def test_an_faq_answer_yes_opens_no_ticket(stack: LocalStack) -> None:
     ]
 
     press(stack, DEWI, DEWI, offer.message_id, f"consultation:faq:{offer_id}:ya")
-    assert "senang dapat membantu" in last(stack, DEWI).text
+    assert "senang dapat membantu" in text_of(last(stack, DEWI))
     settled = message(stack, DEWI, offer.message_id)
     assert settled.callback_data == []  # the choice is made
-    assert "paling banyak 6 hari" in settled.text  # the answer stays
-    assert "Apakah informasi ini menjawab" not in settled.text  # the question for the buttons goes
-    assert "tombol di bawah" not in settled.text
+    assert "paling banyak 6 hari" in text_of(settled)  # the answer stays
+    assert "Apakah informasi ini menjawab" not in text_of(settled)  # the question for the buttons goes
+    assert "tombol di bawah" not in text_of(settled)
     recorded = offers(stack, DEWI)
     assert recorded[0]["outcome"] == "terjawab"
     assert recorded[0]["decided_at"] is not None
@@ -428,17 +428,17 @@ def test_an_faq_answer_no_forwards_the_original_question_to_the_staff(stack: Loc
     others = [d for d in offer.callback_data if ":faqt:" in d]
     assert others  # several cuti topics match: the others are one press away
     press(stack, SITI, SITI, offer.message_id, others[0])
-    assert "Mungkin ini jawaban" in message(stack, SITI, offer.message_id).text
+    assert "Mungkin ini jawaban" in text_of(message(stack, SITI, offer.message_id))
     assert len([v for v in views(stack, SITI) if v[2] == "faq"]) == 2
     staff_before = len(emu.bot_messages(STAFF))
 
     press(stack, SITI, SITI, offer.message_id, f"consultation:faq:{offer_id}:tidak")
     ack = last(stack, SITI)
-    assert "tiket" in ack.text
+    assert "tiket" in text_of(ack)
     settled = message(stack, SITI, offer.message_id)
     assert settled.callback_data == []
-    assert "Mungkin ini jawaban" in settled.text
-    assert "Apakah informasi ini menjawab" not in settled.text
+    assert "Mungkin ini jawaban" in text_of(settled)
+    assert "Apakah informasi ini menjawab" not in text_of(settled)
     recorded = offers(stack, SITI)[0]
     assert recorded["outcome"] == "diteruskan"
     assert recorded["ticket_id"] is not None
@@ -453,7 +453,7 @@ def test_an_faq_answer_no_forwards_the_original_question_to_the_staff(stack: Loc
 
 def test_a_question_no_topic_matches_opens_a_ticket_at_once(stack: LocalStack) -> None:
     say(stack, BUDI, "Printer di ruang rapat lantai tiga rusak sejak kemarin.")
-    assert "tiket" in last(stack, BUDI).text
+    assert "tiket" in text_of(last(stack, BUDI))
     recorded = offers(stack, BUDI)
     assert [(r["outcome"], r["topic_ids"]) for r in recorded] == [("tanpa_kecocokan", "[]")]
     ticket = query(stack.config.database, "SELECT id FROM ticket WHERE chat_id = %s", (BUDI,))
@@ -480,7 +480,7 @@ def test_documents_are_sent_once_uploaded_then_by_file_id_and_only_to_the_roles_
     )
 
     say(stack, TAMU, "/dokumen")
-    assert "sudah terdaftar" in last(stack, TAMU).text
+    assert "sudah terdaftar" in text_of(last(stack, TAMU))
 
     say(stack, BUDI, "/dokumen")
     listing = last(stack, BUDI)
@@ -491,10 +491,10 @@ def test_documents_are_sent_once_uploaded_then_by_file_id_and_only_to_the_roles_
     uploads_before = len(emu.uploads)
     for _ in range(2):
         press(stack, BUDI, BUDI, listing.message_id, document_button)
-    sent = [m for m in emu.bot_messages(BUDI) if m.document is not None]
+    sent = [m.document for m in emu.bot_messages(BUDI) if m.document is not None]
     assert len(sent) == 2
-    assert sent[0].document["file_name"] == "Formulir_permohonan_cuti.pdf"
-    assert emu.file_content(sent[1].document["file_id"]) == form
+    assert sent[0]["file_name"] == "Formulir_permohonan_cuti.pdf"
+    assert emu.file_content(sent[1]["file_id"]) == form
     assert len(emu.uploads) == uploads_before + 1  # uploaded to Telegram once
     rows = query(
         stack.config.database, "SELECT method FROM document_send WHERE chat_id = %s ORDER BY id", (BUDI,)
@@ -529,8 +529,8 @@ def test_a_document_missing_from_s3_gets_a_clear_message_and_staff_are_told(
     listing = last(stack, SITI)
     press(stack, SITI, SITI, listing.message_id, "documents:c:peraturan")
     press(stack, SITI, SITI, listing.message_id, f"documents:d:{row['id']}")
-    assert "sedang tidak tersedia" in last(stack, SITI).text
-    assert "tidak ditemukan di S3" in last(stack, STAFF).text
+    assert "sedang tidak tersedia" in text_of(last(stack, SITI))
+    assert "tidak ditemukan di S3" in text_of(last(stack, STAFF))
     assert query(stack.config.database, "SELECT status FROM update_inbox WHERE status = 'failed'") == []
 
 
@@ -549,7 +549,7 @@ def test_a_document_over_50_mb_is_offered_as_a_short_lived_link(
     press(stack, BUDI, BUDI, listing.message_id, "documents:c:video")
     press(stack, BUDI, BUDI, listing.message_id, f"documents:d:{doc}")
     link = last(stack, BUDI)
-    assert "melebihi batas Telegram" in link.text
+    assert "melebihi batas Telegram" in text_of(link)
     url = link.buttons[0][0]["url"]
     assert "X-Amz-Expires=900" in url
     sends = query(
@@ -561,9 +561,9 @@ def test_a_document_over_50_mb_is_offered_as_a_short_lived_link(
 def test_staff_add_a_document_by_sending_it_with_unggah_as_caption(stack: LocalStack) -> None:
     emu = stack.telegram
     say(stack, RINA, "/unggah formulir Tanpa berkas", chat_id=STAFF)
-    assert "Cara menambah dokumen" in last(stack, STAFF).text
+    assert "Cara menambah dokumen" in text_of(last(stack, STAFF))
     say(stack, BUDI, "/unggah formulir Dari pegawai")
-    assert "hanya dapat digunakan oleh petugas" in last(stack, BUDI).text
+    assert "hanya dapat digunakan oleh petugas" in text_of(last(stack, BUDI))
 
     emu.send_document(
         RINA,
@@ -573,7 +573,7 @@ def test_staff_add_a_document_by_sending_it_with_unggah_as_caption(stack: LocalS
         caption="/unggah templat Templat surat izin",
     )
     stack.wait_idle()
-    assert "ditambahkan ke kategori" in last(stack, STAFF).text
+    assert "ditambahkan ke kategori" in text_of(last(stack, STAFF))
     uploads_before = len(emu.uploads)
     say(stack, SITI, "/dokumen")
     listing = last(stack, SITI)
@@ -588,10 +588,10 @@ def test_staff_add_a_document_by_sending_it_with_unggah_as_caption(stack: LocalS
     # restricted to staff from the group; a role that does not exist is refused, changing nothing
     emu.send_document(RINA, "sop.pdf", b"%PDF sop", chat_id=STAFF, caption="/unggah sop:direktur SOP arsip")
     stack.wait_idle()
-    assert "Peran tidak valid: direktur" in last(stack, STAFF).text
+    assert "Peran tidak valid: direktur" in text_of(last(stack, STAFF))
     emu.send_document(RINA, "sop.pdf", b"%PDF sop", chat_id=STAFF, caption="/unggah sop:staf,admin SOP arsip")
     stack.wait_idle()
-    assert "(untuk: staf, admin)" in last(stack, STAFF).text
+    assert "(untuk: staf, admin)" in text_of(last(stack, STAFF))
     say(stack, SITI, "/dokumen")
     assert "documents:c:sop" not in last(stack, SITI).callback_data
     say(stack, DEWI, "/dokumen")
@@ -623,7 +623,7 @@ def test_set_my_commands_lists_private_and_staff_commands_from_the_registry(stac
         "unggah",
     ]
     say(stack, BUDI, "/bantuan")
-    help_text = last(stack, BUDI).text
+    help_text = text_of(last(stack, BUDI))
     assert "/dokumen" in help_text
     assert "/umumkan" not in help_text
 
@@ -649,9 +649,9 @@ def test_a_document_is_sent_once_when_recording_the_send_fails_and_lambda_retrie
     finally:
         db.execute("RENAME TABLE document_send_away TO document_send")
         db.close()
-    files = [m for m in emu.bot_messages(SITI) if m.document is not None]
+    files = [m.document for m in emu.bot_messages(SITI) if m.document is not None]
     assert len(files) == len(files_before) + 1
-    assert files[-1].document["file_name"] == "Contoh_surat_keterangan.pdf"
+    assert files[-1]["file_name"] == "Contoh_surat_keterangan.pdf"
     retried = query(
         stack.config.database,
         "SELECT status, attempts FROM update_inbox WHERE attempts > 1 AND chat_id = %s",

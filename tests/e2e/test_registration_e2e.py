@@ -216,9 +216,10 @@ def test_two_accounts_racing_for_one_nip_only_one_wins(stack: LocalStack) -> Non
         thread.join()
     stack.wait_idle()
     winner = bound_to(stack, NIP_SITI)
+    assert winner is not None
     assert winner in (first, second)
     loser = second if winner == first else first
-    assert "Pendaftaran berhasil" in last_text(stack, winner)  # type: ignore[arg-type]
+    assert "Pendaftaran berhasil" in last_text(stack, winner)
     assert "sudah terhubung" in last_text(stack, loser)
 
 

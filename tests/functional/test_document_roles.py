@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import boto3
 import pytest
@@ -25,7 +25,7 @@ from sinawai.telegram.runtime import GroupFunction
 from tests.helpers import BOT_TOKEN, STAFF_GROUP_CHAT_ID, FakeContext, db_env, query
 
 RINA = 5550101
-REGION = "ap-southeast-3"
+REGION: Final = "ap-southeast-3"
 BUCKET = "sinawai-test-document-roles"
 
 

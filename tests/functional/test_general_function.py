@@ -14,7 +14,7 @@ from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.errors import ClaimBusyError
 from sinawai.router.commands import GENERAL
 from sinawai.telegram.runtime import GroupFunction
-from tests.helpers import BOT_TOKEN, FakeContext, db_env, load_event, query
+from tests.helpers import BOT_TOKEN, FakeContext, db_env, load_event, query, text_of
 
 BUDI = 5550001
 
@@ -63,10 +63,10 @@ def test_start_greets_and_shows_the_menu(
 ) -> None:
     assert handle(general, load_event("general_start"))["status"] == "done"
     reply = emulator.bot_messages(BUDI)[-1]
-    assert reply.text.startswith("Halo, Budi!")
+    assert text_of(reply).startswith("Halo, Budi!")
     assert "registration:datapribadi" in buttons(reply)
     # bold name came through Telegram's HTML parser as an entity, not as literal tags
-    assert "<b>" not in reply.text
+    assert "<b>" not in text_of(reply)
     assert any(e["type"] == "bold" for e in reply.entities)
 
 
@@ -84,7 +84,7 @@ def test_each_general_answer(
     general: GroupFunction, emulator: TelegramEmulator, event: str, expected: str
 ) -> None:
     handle(general, load_event(event))
-    assert expected in emulator.bot_messages(BUDI)[-1].text
+    assert expected in text_of(emulator.bot_messages(BUDI)[-1])
 
 
 def test_in_and_out_are_in_the_message_log(general: GroupFunction, db: DatabaseSettings) -> None:
@@ -142,14 +142,14 @@ def test_button_press_edits_the_menu_in_place(general: GroupFunction, emulator: 
     handle(general, {"update": update, "group": "general", "secret_text": False})
     edited = emulator.bot_messages(BUDI)[-1]
     assert edited.message_id == menu_message.message_id
-    assert "Tentang Sinawai" in edited.text
+    assert "Tentang Sinawai" in text_of(edited)
     # a double tap: two presses of "Menu Utama" arrive before the first is answered; the second finds the
     # menu already shown ("message is not modified") and is still answered without an error
     first = emulator.press_button(BUDI, BUDI, menu_message.message_id, "general:menu")
     second = emulator.press_button(BUDI, BUDI, menu_message.message_id, "general:menu")
     assert handle(general, {"update": first, "group": "general", "secret_text": False})["status"] == "done"
     assert handle(general, {"update": second, "group": "general", "secret_text": False})["status"] == "done"
-    assert "Menu Utama" in emulator.bot_messages(BUDI)[-1].text
+    assert "Menu Utama" in text_of(emulator.bot_messages(BUDI)[-1])
     assert len([c for c in emulator.calls_to("answerCallbackQuery") if c.ok]) == 3
     assert any("not modified" in (c.description or "") for c in emulator.calls_to("editMessageText"))
 
@@ -162,7 +162,7 @@ def test_telegram_429_is_waited_out_and_the_reply_arrives(
     sends = emulator.calls_to("sendMessage")
     assert [c.error_code for c in sends[-2:]] == [429, None]
     assert sends[-1].time - sends[-2].time >= 0.9
-    assert "Tentang Sinawai" in emulator.bot_messages(BUDI)[-1].text
+    assert "Tentang Sinawai" in text_of(emulator.bot_messages(BUDI)[-1])
 
 
 def test_a_user_who_blocked_the_bot_is_not_retried_forever(

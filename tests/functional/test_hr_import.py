@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from urllib.parse import quote_plus
 
 import boto3
@@ -48,7 +48,7 @@ EXAMPLES = EVENTS / "imports"
 NIP1 = "199001172015031001"  # Budi Santoso in the example files
 NIP2 = "198807252014022003"  # Siti Nurhaliza
 NIP_UNKNOWN = "197001011995031001"
-REGION = "ap-southeast-3"
+REGION: Final = "ap-southeast-3"
 BUCKET = "sinawai-test-documents"
 STAFF = 7770001
 
@@ -446,7 +446,7 @@ def test_xlsx_import(db: DatabaseSettings) -> None:
     assert (result.status, counts(result)) == ("imported", (7, 0, 0))
     again = run_import(db, "employees", xlsx(rows), "pegawai.xlsx")
     assert counts(again) == (0, 0, 7)
-    cuti = [
+    cuti: list[list[Any]] = [
         ["NIP", "Tahun", "Jenis", "Hak", "Terpakai"],
         [NIP1, 2026, "tahunan", 12, 3],
         [NIP2, 2026, "sakit", 14, 0],

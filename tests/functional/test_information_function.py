@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from types import ModuleType
-from typing import Any
+from typing import Any, Final
 
 import boto3
 import pytest
@@ -40,7 +40,7 @@ BUDI = 5550001
 SITI = 5550002
 RINA = 5550101
 TAMU = 5550003
-REGION = "ap-southeast-3"
+REGION: Final = "ap-southeast-3"
 BUCKET = "sinawai-test-information"
 
 

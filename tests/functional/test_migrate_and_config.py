@@ -16,6 +16,7 @@ from moto import mock_aws
 from sinawai.cli import migrate
 from sinawai.platform import config
 from sinawai.platform.config import DatabaseSettings
+from sinawai.platform.errors import ConfigurationError
 from tests.helpers import ROOT, base_db_settings, db_env, fresh_database, query
 
 
@@ -95,7 +96,7 @@ def test_bot_token_comes_from_secrets_manager(aws: None, monkeypatch: pytest.Mon
 
 
 def test_missing_token_is_a_configuration_error(aws: None) -> None:
-    with pytest.raises(config.ConfigurationError, match="TELEGRAM_BOT_TOKEN"):
+    with pytest.raises(ConfigurationError, match="TELEGRAM_BOT_TOKEN"):
         config.bot_token()
 
 

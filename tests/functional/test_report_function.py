@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import boto3
 import pytest
@@ -39,7 +39,7 @@ from tests.helpers import (
 from tests.report_seed import ANDI, BUDI, DEWI, RINA
 
 BUCKET = "sinawai-test-documents"
-REGION = "ap-southeast-3"
+REGION: Final = "ap-southeast-3"
 PREFIX = "reports/2026/12/28/"
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]

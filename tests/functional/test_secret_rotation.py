@@ -14,7 +14,7 @@ import copy
 import json
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Final
 
 import boto3
 import pymysql
@@ -34,7 +34,7 @@ from sinawai.router.webhook import WebhookFunction
 from sinawai.telegram.runtime import GroupFunction
 from tests.helpers import FakeContext, db_env, load_event, query
 
-REGION = "ap-southeast-3"
+REGION: Final = "ap-southeast-3"
 OLD_SECRET = "webhook-secret-before-rotation"
 NEW_SECRET = "webhook-secret-after-rotation"
 OLD_TOKEN = "7000000001:token-before-rotation"
@@ -160,7 +160,9 @@ def test_a_warm_router_re_reads_a_rotated_webhook_secret_once_before_refusing(
     for n in range(10):
         assert deliver(module, f"guess-{n}", 10 + n) == 403
     assert fetches.count <= 2
-    assert len(module.router.invoker.calls) == 2
+    invoker = module.router.invoker
+    assert isinstance(invoker, RecordingInvoker)
+    assert len(invoker.calls) == 2
 
 
 # ---- the bot token -------------------------------------------------------------------------------------

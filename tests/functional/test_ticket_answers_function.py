@@ -87,7 +87,7 @@ def test_an_answer_copied_while_the_ticket_is_closed_still_records_its_answered_
         RINA, "Cuti besar setelah 5 tahun.", chat_id=STAFF_GROUP_CHAT_ID, reply_to_message_id=header_id
     )
     copy_message = ExtBot.copy_message
-    closed = []
+    closed: list[int] = []
 
     async def copy_then_close(self: ExtBot[Any], *args: Any, **kwargs: Any) -> Any:
         # The reply read the ticket open; the answer reaches the employee; then Andi's /tutup commits

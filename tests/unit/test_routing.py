@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from sinawai.router.routing import NotAnUpdateError, classify, parse_command, validate_update
+from sinawai.platform.anatomy import parse_command
+from sinawai.router.routing import NotAnUpdateError, classify, validate_update
 
 STAFF = -1001000000001
 
