@@ -10,7 +10,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotoCredentials
 
-from sinawai.platform.lambda_invoke import Credentials, sign_v4
+from sinawai.platform.sigv4 import Credentials, sign_v4
 
 NOW = datetime(2026, 11, 28, 3, 4, 5, tzinfo=UTC)
 

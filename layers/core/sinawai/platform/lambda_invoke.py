@@ -2,92 +2,24 @@
 
 boto3 with a Lambda client costs about 300 ms of imports on a cold start; the router needs one API call,
 ``Invoke`` with ``InvocationType=Event``, which is a signed HTTPS POST. This module signs it with AWS
-Signature Version 4 (checked against botocore's signer in the unit tests), keeps the connection alive
-between invocations, and honours boto3's ``AWS_ENDPOINT_URL_LAMBDA`` / ``AWS_ENDPOINT_URL`` variables.
+Signature Version 4 (``sigv4.py``, checked against botocore's signer in the unit tests), keeps the
+connection alive between invocations, and honours boto3's ``AWS_ENDPOINT_URL_LAMBDA`` /
+``AWS_ENDPOINT_URL`` variables.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import http.client
 import os
 import threading
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
 
 from sinawai.platform.errors import ConfigurationError, DispatchError
+from sinawai.platform.sigv4 import Credentials, region_from_env, sign_v4
 
 SERVICE = "lambda"
 TIMEOUT_SECONDS = 5.0
-
-
-@dataclass(frozen=True)
-class Credentials:
-    access_key: str
-    secret_key: str = field(repr=False)
-    token: str | None = field(default=None, repr=False)
-
-    @classmethod
-    def from_env(cls) -> Credentials:
-        access = os.environ.get("AWS_ACCESS_KEY_ID", "")
-        secret = os.environ.get("AWS_SECRET_ACCESS_KEY", "")
-        if not access or not secret:
-            raise ConfigurationError("AWS credentials are not in the environment")
-        return cls(access, secret, os.environ.get("AWS_SESSION_TOKEN") or None)
-
-
-def _hmac(key: bytes, msg: str) -> bytes:
-    return hmac.new(key, msg.encode(), hashlib.sha256).digest()
-
-
-def sign_v4(
-    *,
-    method: str,
-    host: str,
-    path: str,
-    headers: dict[str, str],
-    body: bytes,
-    region: str,
-    service: str,
-    credentials: Credentials,
-    now: datetime,
-) -> dict[str, str]:
-    """Return ``headers`` plus the SigV4 ``Authorization``, ``X-Amz-Date`` (and token) headers."""
-    amz_date = now.strftime("%Y%m%dT%H%M%SZ")
-    date = amz_date[:8]
-    signed = {k.lower(): " ".join(v.strip().split()) for k, v in headers.items()}
-    signed["host"] = host
-    signed["x-amz-date"] = amz_date
-    if credentials.token:
-        signed["x-amz-security-token"] = credentials.token
-    names = sorted(signed)
-    canonical_headers = "".join(f"{n}:{signed[n]}\n" for n in names)
-    signed_headers = ";".join(names)
-    # Every service but S3 signs the path URI-encoded once more.
-    canonical_uri = quote(path, safe="/~")
-    payload_hash = hashlib.sha256(body).hexdigest()
-    canonical_request = "\n".join(
-        [method, canonical_uri, "", canonical_headers, signed_headers, payload_hash]
-    )
-    scope = f"{date}/{region}/{service}/aws4_request"
-    string_to_sign = "\n".join(
-        ["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical_request.encode()).hexdigest()]
-    )
-    key = _hmac(("AWS4" + credentials.secret_key).encode(), date)
-    for part in (region, service, "aws4_request"):
-        key = _hmac(key, part)
-    signature = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
-    out = dict(headers)
-    out["X-Amz-Date"] = amz_date
-    if credentials.token:
-        out["X-Amz-Security-Token"] = credentials.token
-    out["Authorization"] = (
-        f"AWS4-HMAC-SHA256 Credential={credentials.access_key}/{scope}, "
-        f"SignedHeaders={signed_headers}, Signature={signature}"
-    )
-    return out
 
 
 class LambdaInvoker:
@@ -107,7 +39,7 @@ class LambdaInvoker:
 
     @classmethod
     def from_env(cls) -> LambdaInvoker:
-        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "ap-southeast-3"
+        region = region_from_env()
         endpoint = os.environ.get("AWS_ENDPOINT_URL_LAMBDA") or os.environ.get("AWS_ENDPOINT_URL") or None
         return cls(region=region, endpoint=endpoint)
 
