@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
+from moto.server import ThreadedMotoServer
 
 from sinawai.platform import config
 from sinawai.platform.config import DatabaseSettings
@@ -28,3 +30,18 @@ def _clear_secret_caches() -> Iterator[None]:
     config.clear_caches()
     yield
     config.clear_caches()
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    """moto's server in this process, for the functions' own signed AWS calls (Secrets Manager).
+
+    moto keeps one state per process: boto3 under ``mock_aws()`` and this server see the same secrets."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()

@@ -1,9 +1,9 @@
 """Configuration from the environment (contract names in DESIGN.md), secrets from Secrets Manager.
 
 A plain value wins over its ``*_ARN`` twin, so a local run can override anything the template sets.
-Secrets are read from Secrets Manager (through Powertools Parameters) and never logged. A container keeps a
-secret for ``SECRET_CACHE_SECONDS`` (default 300: 5 minutes), then reads it again, so a rotated secret is
-picked up by warm containers. A caller that has just seen a secret fail (the webhook secret Telegram sends
+Secrets are read from Secrets Manager (a SigV4-signed ``GetSecretValue``, no boto3: secrets_manager.py) and
+never logged. A container keeps a secret for ``SECRET_CACHE_SECONDS`` (default 300: 5 minutes), then reads
+it again, so a rotated secret is picked up by warm containers. A caller that has just seen a secret fail (the webhook secret Telegram sends
 does not match, Telegram answers 401 to the token, MySQL answers 1045 to the password) asks for a
 ``fresh`` read: it bypasses the cache, at most once per ``FRESH_READ_MIN_SECONDS`` per secret, so a stream
 of forged requests cannot turn into a stream of Secrets Manager calls.
@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sinawai.platform.errors import ConfigurationError
+from sinawai.platform.secrets_manager import SecretsManagerClient
 
 DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org"
 DEFAULT_TIMEZONE = "Asia/Jakarta"
@@ -59,12 +60,9 @@ _secrets_lock = threading.Lock()
 
 
 def _read_secret(arn: str) -> str:
-    # Imported here: only a container that really reads a secret pays for boto3. The TTL is kept here
-    # (one clock for every secret), so Powertools' own cache is bypassed.
-    from aws_lambda_powertools.utilities import parameters
-
-    value: str | bytes = parameters.get_secret(arn, force_fetch=True)
-    return value.decode() if isinstance(value, bytes) else value
+    # A signed GetSecretValue without boto3 (secrets_manager.py): the router's first read costs no imports.
+    # The TTL is kept here, one clock for every secret.
+    return SecretsManagerClient.from_env().get_secret_value(arn)
 
 
 def _secret_string(arn: str, *, fresh: bool = False) -> str:
@@ -220,8 +218,3 @@ def clear_caches() -> None:
     """Forget cached secrets (tests)."""
     with _secrets_lock:
         _secrets.clear()
-    try:
-        from aws_lambda_powertools.utilities import parameters
-    except ImportError:  # pragma: no cover - powertools is part of the layer
-        return
-    parameters.clear_caches()  # type: ignore[no-untyped-call]
