@@ -3,10 +3,10 @@
 A plain value wins over its ``*_ARN`` twin, so a local run can override anything the template sets.
 Secrets are read from Secrets Manager (a SigV4-signed ``GetSecretValue``, no boto3: secrets_manager.py) and
 never logged. A container keeps a secret for ``SECRET_CACHE_SECONDS`` (default 300: 5 minutes), then reads
-it again, so a rotated secret is picked up by warm containers. A caller that has just seen a secret fail (the webhook secret Telegram sends
-does not match, Telegram answers 401 to the token, MySQL answers 1045 to the password) asks for a
-``fresh`` read: it bypasses the cache, at most once per ``FRESH_READ_MIN_SECONDS`` per secret, so a stream
-of forged requests cannot turn into a stream of Secrets Manager calls.
+it again, so a rotated secret is picked up by warm containers. A caller that has just seen a secret fail
+(the webhook secret Telegram sends does not match, Telegram answers 401 to the token, MySQL answers 1045 to
+the password) asks for a ``fresh`` read: it bypasses the cache, at most once per ``FRESH_READ_MIN_SECONDS``
+per secret, so a stream of forged requests cannot turn into a stream of Secrets Manager calls.
 """
 
 from __future__ import annotations
