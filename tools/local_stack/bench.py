@@ -30,6 +30,10 @@ What each number measures (all latencies in milliseconds, percentiles by nearest
 4. Cold start imports: in a fresh process with the function's Lambda environment and sys.path (task root,
    then the layers, as /opt/python), the wall time of ``import app`` measured inside the child; median of
    several runs per function.
+   (b) The router's cold start with its first update: in such a fresh process, ``import app`` and its
+       first ``lambda_handler`` call on a new update (proxy event), timed inside the child from before the
+       import to the handler's answer; the webhook secret is read from moto's Secrets Manager by ARN, as
+       deployed. Median of several runs, each a new update whose reply is awaited (untimed).
 5. The recipe next to each of these, and the ratios ours/recipe.
 
 Instants compared with the emulator's records use ``time.monotonic()`` (the emulator's clock); pure
@@ -95,6 +99,7 @@ TARGET_ANSWER_P50_MS = 10.0
 TARGET_REPLY_P50_MS = 40.0
 TARGET_THROUGHPUT_RATIO = 5.0
 TARGET_ROUTER_IMPORT_MS = 300.0
+TARGET_ROUTER_COLD_FIRST_UPDATE_MS = 300.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -317,6 +322,8 @@ class Bench:
 
         # The benchmark delivers these updates itself: the emulator only creates them.
         delete_webhook(self.emu)
+        progress("router cold start + first update, webhook secret by ARN (moto)")
+        results["cold_first_update"] = self.cold_first_update()
         progress(f"webhook answer in-process, {plan.in_process} updates (ours, then the recipe)")
         ours_in = self.ours_in_process(plan.in_process)
         recipe_in = self.recipe_in_process(ours_in.updates)
@@ -373,6 +380,22 @@ class Bench:
                 "median_ms": round(statistics.median(runs), 1),
             }
         return out
+
+    def cold_first_update(self) -> JsonDict:
+        """4b. A fresh router process: ``import app`` and its first update, whose webhook secret is read
+        from moto's Secrets Manager by ARN (as deployed); the reply is awaited, untimed, after each run."""
+        spec = self.runtime.functions[ROUTER]
+        env = self.runtime.environment(spec)
+        if env.get("TELEGRAM_WEBHOOK_SECRET") or not env.get("TELEGRAM_WEBHOOK_SECRET_ARN"):
+            raise RuntimeError("the router's webhook secret must come by ARN for this measurement")
+        runs = []
+        for update in self.fresh_updates(self.plan.import_runs):
+            chat = chat_of(update)
+            before = last_message_id(self.emu, chat)
+            runs.append(first_update_ms(spec, env, proxy_event(update, self.secret)))
+            self.emu.wait_for_bot_message(chat, after=before, timeout=REPLY_TIMEOUT)
+            self.runtime.wait_idle()
+        return {"runs_ms": [round(r, 1) for r in runs], "median_ms": round(statistics.median(runs), 1)}
 
     def runtime_init_durations(self) -> JsonDict:
         """The init phases the local runtime saw (worker start to handler ready): a cross-check of 4."""
@@ -725,6 +748,39 @@ def import_time_ms(spec: FunctionSpec, env: dict[str, str]) -> float:
     raise RuntimeError(f"importing {spec.code_dir}/app.py failed:\n{done.stderr[-2000:]}")
 
 
+_FIRST_UPDATE_PROBE = (
+    "import importlib, json, sys, time, types\n"
+    "given = json.loads(sys.stdin.read())\n"
+    "context = types.SimpleNamespace(aws_request_id='bench-cold', invoked_function_arn=given['arn'],\n"
+    "    function_name='WebhookFunction', function_version='$LATEST', memory_limit_in_mb='512',\n"
+    "    get_remaining_time_in_millis=lambda: 30000)\n"
+    "started = time.perf_counter()\n"
+    "status = importlib.import_module('app').lambda_handler(given['event'], context)['statusCode']\n"
+    "sys.__stdout__.write(f'FIRST_MS={(time.perf_counter() - started) * 1000}\\nSTATUS={status}\\n')\n"
+)
+
+
+def first_update_ms(spec: FunctionSpec, env: dict[str, str], event: JsonDict) -> float:
+    """``import app`` and its first ``lambda_handler(event)`` in a new interpreter (as ``import_time_ms``),
+    timed inside the child from before the import to the handler's answer, which must be 200."""
+    done = subprocess.run(
+        [sys.executable, "-c", _FIRST_UPDATE_PROBE],
+        input=json.dumps({"event": event, "arn": spec.arn}),
+        cwd=spec.code_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    found = dict(
+        line.split("=", 1) for line in done.stdout.splitlines() if line.startswith(("FIRST_MS=", "STATUS="))
+    )
+    if found.get("STATUS") != "200" or "FIRST_MS" not in found:
+        raise RuntimeError(f"the router's first update failed ({found}):\n{done.stderr[-2000:]}")
+    return float(found["FIRST_MS"])
+
+
 # ---- the report ------------------------------------------------------------------------------------------
 
 
@@ -822,6 +878,17 @@ def rows_of(results: JsonDict) -> list[Row]:
             "ms",
             f"< {TARGET_ROUTER_IMPORT_MS:g} ms",
             router_ms < TARGET_ROUTER_IMPORT_MS,
+        )
+    )
+    first = results["cold_first_update"]["median_ms"]
+    rows.append(
+        Row(
+            "Router cold start + first update with secrets by ARN (moto)",
+            first,
+            None,
+            "ms",
+            f"< {TARGET_ROUTER_COLD_FIRST_UPDATE_MS:g} ms",
+            first < TARGET_ROUTER_COLD_FIRST_UPDATE_MS,
         )
     )
     for name, entry in imports.items():
