@@ -12,13 +12,10 @@ from typing import Any
 
 from sinawai.platform.anatomy import chat_of
 from sinawai.platform.clock import utcnow
-from sinawai.platform.config import lease_margin_seconds
 from sinawai.platform.db import Database
 from sinawai.platform.errors import DuplicateKeyError, TransactionConflictError
 from sinawai.platform.message_log import dumps, insert_inbound
 from sinawai.platform.redact import redact_update, stored_form
-
-__all__ = ["lease_margin_seconds"]  # part of this module's interface: the claim's lease
 
 # Processing states of an update. A worker claims an update that was received or dispatched, one that
 # failed fewer than MAX_ATTEMPTS times, or one whose claim is over: its lease (the worker's deadline plus

@@ -4,6 +4,7 @@ it turns up: in a group, forwarded, edited in, or as the answer of a guided step
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -20,16 +21,23 @@ from telegram.ext import (
 from sinawai.common.format_id import format_nip
 from sinawai.general import menu
 from sinawai.platform import conversations
+from sinawai.platform.redact import SECRET_ARGUMENT_COMMANDS
 from sinawai.registration import employees, service
 from sinawai.registration import texts as t
 from sinawai.registration.guards import active_employee
 from sinawai.registration.service import delete_quietly, ids, reply
 from sinawai.router.commands import REGISTRATION
+from sinawai.router.routing import STEP_EXEMPT_COMMANDS
 from sinawai.telegram.invocation import SecretMode, current_secret_mode, personal_reply
 from sinawai.telegram.runtime import GroupContext
 
+
+def _command_pattern(names: Iterable[str]) -> str:
+    return rf"^/({'|'.join(sorted(names))})(@\w+)?(\s|$)"
+
+
 # /daftar or /gantisandi as the caption of a photo or file: handled (and deleted) as that command.
-SECRET_CAPTION = filters.CaptionRegex(r"^/(daftar|gantisandi)(@\w+)?(\s|$)")
+SECRET_CAPTION = filters.CaptionRegex(_command_pattern(SECRET_ARGUMENT_COMMANDS))
 
 
 def _message(update: Update) -> Message:
@@ -276,7 +284,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     new_messages = filters.UpdateType.MESSAGE
     names = ["daftar", "datapribadi", "tunkin", "cuti", "gantisandi", "keluar"]
     # Before everything: a message the router marked as a possible password (see sinawai.router.routing).
-    exempt = filters.Regex(r"^/(batal|daftar|gantisandi)(@\w+)?(\s|$)") | SECRET_CAPTION
+    exempt = filters.Regex(_command_pattern(STEP_EXEMPT_COMMANDS)) | SECRET_CAPTION
     app.add_handler(
         MessageHandler(SecretMode("step") & private & new_messages & ~exempt, answer_secret_step), -1
     )

@@ -9,10 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sinawai.platform.redact import SECRET_ARGUMENT_COMMANDS
-
-__all__ = ["SECRET_ARGUMENT_COMMANDS"]
-
 GENERAL = "general"
 REGISTRATION = "registration"
 INFORMATION = "information"

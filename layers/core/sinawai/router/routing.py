@@ -14,13 +14,13 @@ from typing import Any, Literal
 
 from sinawai.platform.anatomy import MESSAGE_KINDS, UPDATE_KINDS, parse_command, update_kind
 from sinawai.platform.chat_state import ChatState
+from sinawai.platform.redact import SECRET_ARGUMENT_COMMANDS
 from sinawai.router.commands import (
     CONSULTATION,
     GENERAL,
     GROUPS,
     REGISTRATION,
     REPORT,
-    SECRET_ARGUMENT_COMMANDS,
     command_audience,
     command_group,
 )

@@ -24,7 +24,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 from telegram.request import HTTPXRequest
 
 from sinawai.platform import anatomy, updates
-from sinawai.platform.config import Settings, bot_token
+from sinawai.platform.config import Settings, bot_token, lease_margin_seconds
 from sinawai.platform.db import Database
 from sinawai.platform.errors import ClaimBusyError
 from sinawai.platform.redact import redact_update
@@ -217,7 +217,7 @@ class GroupFunction:
             self.group,
             secret_text=bool(event.get("secret_text")),
             request_id=getattr(context, "aws_request_id", None),
-            lease_seconds=budget + updates.lease_margin_seconds(),
+            lease_seconds=budget + lease_margin_seconds(),
             replay=bool(event.get("replay")),
         )
         if claim.busy:
