@@ -85,30 +85,29 @@ def add(
     title = check_title(title)
     role_set = ",".join(check_roles(ROLES if roles is None else roles))
     now = utcnow()
+    # s3_key, file_name, mime_type, size_bytes, telegram_file_id, added_by, added_at, file_id_at
+    file = (
+        s3_key,
+        file_name[:255],
+        mime_type,
+        size_bytes,
+        telegram_file_id,
+        added_by,
+        now,
+        now if telegram_file_id else None,
+    )
     try:
         db.execute(
             "INSERT INTO document (category, title, roles, s3_key, file_name, mime_type, size_bytes,"
             " telegram_file_id, added_by, added_at, file_id_at)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-            # an existing row's roles change only when roles were named (the first parameter below)
-            " ON DUPLICATE KEY UPDATE roles = IF(%s, VALUES(roles), roles), s3_key = VALUES(s3_key),"
-            " file_name = VALUES(file_name), mime_type = VALUES(mime_type), size_bytes = VALUES(size_bytes),"
-            " telegram_file_id = VALUES(telegram_file_id), added_by = VALUES(added_by),"
-            " added_at = VALUES(added_at), file_id_at = VALUES(file_id_at), active = TRUE",
-            (
-                check_category(category),
-                title,
-                role_set,
-                s3_key,
-                file_name[:255],
-                mime_type,
-                size_bytes,
-                telegram_file_id,
-                added_by,
-                now,
-                now if telegram_file_id else None,
-                roles is not None,
-            ),
+            # The new values are passed again rather than read back with VALUES(col), which MySQL 8.0.20+
+            # deprecates (MariaDB has no "INSERT ... AS new" row alias). An existing row's roles change
+            # only when roles were named.
+            " ON DUPLICATE KEY UPDATE roles = IF(%s, %s, roles), s3_key = %s, file_name = %s, mime_type = %s,"
+            " size_bytes = %s, telegram_file_id = %s, added_by = %s, added_at = %s, file_id_at = %s,"
+            " active = TRUE",
+            (check_category(category), title, role_set, *file, roles is not None, role_set, *file),
         )
     except pymysql.err.DataError as e:
         raise DocumentInputError("Data dokumen tidak valid.") from e

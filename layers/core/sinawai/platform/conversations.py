@@ -44,20 +44,20 @@ def start_conversation(
     ttl_seconds: int = 600,
 ) -> None:
     """Set the chat's pending conversation; the router sends the chat's next plain text to ``group``."""
-    now = utcnow()
+    new = (
+        group,
+        state,
+        dumps(data) if data else None,
+        sensitive_input,
+        utcnow() + timedelta(seconds=ttl_seconds),
+    )
+    # The new values are passed twice rather than read back with VALUES(col), which MySQL 8.0.20+ deprecates
+    # (MariaDB has no "INSERT ... AS new" row alias to replace it): one statement for both servers.
     db.execute(
         "INSERT INTO conversation (chat_id, command_group, state, data, sensitive_input, expires_at)"
-        " VALUES (%s, %s, %s, %s, %s, %s) ON DUPLICATE KEY UPDATE command_group = VALUES(command_group),"
-        " state = VALUES(state), data = VALUES(data), sensitive_input = VALUES(sensitive_input),"
-        " expires_at = VALUES(expires_at)",
-        (
-            chat_id,
-            group,
-            state,
-            dumps(data) if data else None,
-            sensitive_input,
-            now + timedelta(seconds=ttl_seconds),
-        ),
+        " VALUES (%s, %s, %s, %s, %s, %s) ON DUPLICATE KEY UPDATE command_group = %s, state = %s, data = %s,"
+        " sensitive_input = %s, expires_at = %s",
+        (chat_id, *new, *new),
     )
 
 
@@ -106,12 +106,12 @@ def open_secret_step(db: Database, chat_id: int, command: str, *, ttl_seconds: i
     """From now until ``ttl_seconds`` every message of the chat answers a secret step (see routing)."""
     now = utcnow()
     step_until = now + timedelta(seconds=ttl_seconds)
-    db.execute(
+    grace_until = step_until + timedelta(seconds=secret_grace_seconds())
+    db.execute(  # new values passed twice, not VALUES(col): see start_conversation
         "INSERT INTO sensitive_chat (chat_id, command, opened_at, step_until, closed_at, grace_until)"
-        " VALUES (%s, %s, %s, %s, NULL, %s) ON DUPLICATE KEY UPDATE command = VALUES(command),"
-        " opened_at = VALUES(opened_at), step_until = VALUES(step_until), closed_at = NULL,"
-        " grace_until = VALUES(grace_until)",
-        (chat_id, command, now, step_until, step_until + timedelta(seconds=secret_grace_seconds())),
+        " VALUES (%s, %s, %s, %s, NULL, %s) ON DUPLICATE KEY UPDATE command = %s, opened_at = %s,"
+        " step_until = %s, closed_at = NULL, grace_until = %s",
+        (chat_id, command, now, step_until, grace_until, command, now, step_until, grace_until),
     )
 
 
