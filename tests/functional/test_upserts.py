@@ -100,3 +100,19 @@ def test_a_document_uploaded_again_gets_the_new_file_and_is_offered_again(db: Da
     assert second.roles == frozenset({"staf", "admin"})  # no roles named: kept
     rows = query(db, "SELECT added_by, file_id_at FROM document WHERE category = 'pedoman'")
     assert rows == [{"added_by": "Andi", "file_id_at": None}]
+
+
+def test_a_cancelled_step_after_an_earlier_success_holds_every_text_in_its_grace_period(
+    db: DatabaseSettings,
+) -> None:
+    database = Database(db)
+    conversations.open_secret_step(database, 42, "gantisandi")
+    conversations.finish_secret_step(database, 42)
+    assert conversations.chat_state(database, 42).grace_after_success is True
+    # later the employee starts /gantisandi again and cancels it: nothing succeeded this time, so a
+    # sentence typed in the grace period may still be the password and must be held
+    conversations.open_secret_step(database, 42, "gantisandi")
+    conversations.close_secret_step(database, 42)
+    state = conversations.chat_state(database, 42)
+    assert state.secret_grace is True
+    assert state.grace_after_success is False

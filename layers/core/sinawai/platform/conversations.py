@@ -110,7 +110,8 @@ def open_secret_step(db: Database, chat_id: int, command: str, *, ttl_seconds: i
     db.execute(  # new values passed twice, not VALUES(col): see start_conversation
         "INSERT INTO sensitive_chat (chat_id, command, opened_at, step_until, closed_at, grace_until)"
         " VALUES (%s, %s, %s, %s, NULL, %s) ON DUPLICATE KEY UPDATE command = %s, opened_at = %s,"
-        " step_until = %s, closed_at = NULL, grace_until = %s",
+        # a new step has not succeeded yet: an earlier success must not soften its grace period
+        " step_until = %s, closed_at = NULL, grace_until = %s, finished = FALSE",
         (chat_id, command, now, step_until, grace_until, command, now, step_until, grace_until),
     )
 
