@@ -26,7 +26,7 @@ from sinawai.deploy.setup import SetupFunction
 from sinawai.information import content_store
 from sinawai.information.content import Bundle
 from tests.cfn_response_server import ResponseServer, response_server
-from tests.helpers import FUNCTIONS, ROOT, FakeContext
+from tests.helpers import FUNCTIONS, ROOT, FakeContext, load_event
 
 REGION: Final = "ap-southeast-3"
 BUCKET: Final = "sinawai-dev-documents-123456789012-ap-southeast-3"
@@ -143,6 +143,14 @@ def test_create_publishes_the_content_and_an_update_without_change_writes_nothin
     assert cfn.last["Status"] == "SUCCESS"
     assert cfn.last["Data"] == {"Content": "unchanged"}
     assert len(versions(s3)) == 1
+
+
+def test_the_sample_update_event_publishes_what_is_missing(s3: Any, cfn: ResponseServer) -> None:
+    sample = load_event("setup_content_update") | {"ResponseURL": cfn.url}
+    SetupFunction(PACKAGED_CONTENT).handle(sample, FakeContext())
+    assert cfn.last["Status"] == "SUCCESS", cfn.last["Reason"]
+    assert cfn.last["PhysicalResourceId"] == sample["PhysicalResourceId"]
+    assert cfn.last["Data"] == {"Content": f"published {load(ROOT / 'content').version}"}
 
 
 def test_changed_content_is_published_again(s3: Any, cfn: ResponseServer, tmp_path: Path) -> None:

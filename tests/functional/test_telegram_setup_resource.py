@@ -30,7 +30,7 @@ from sinawai.platform import config
 from sinawai.router.commands import commands_for
 from sinawai.router.routing import ALLOWED_UPDATES
 from tests.cfn_response_server import ResponseServer, response_server
-from tests.helpers import FakeContext
+from tests.helpers import FakeContext, load_event
 
 REGION: Final = "ap-southeast-3"
 TOKEN: Final = "7000000001:AAHtest-token-of-the-setup-emulator_x"
@@ -200,6 +200,18 @@ def test_a_create_sets_the_webhook_the_menus_and_the_description(
     assert all(c["command"] != "idchat" for c in menu_of(emulator, {"type": "all_private_chats"}))
     assert bot(emulator, "getMyDescription")["description"] == menu.BOT_DESCRIPTION
     assert bot(emulator, "getMyShortDescription")["short_description"] == menu.BOT_SHORT_DESCRIPTION
+
+
+def test_the_sample_event_as_cloudformation_sends_it(
+    setup: SetupFunction, emulator: TelegramEmulator, cfn: ResponseServer
+) -> None:
+    sample = load_event("setup_telegram_create") | {"ResponseURL": cfn.url}
+    setup.handle(sample, FakeContext())
+    assert cfn.last["Status"] == "SUCCESS", cfn.last["Reason"]
+    assert (cfn.last["LogicalResourceId"], cfn.last["RequestId"]) == ("TelegramSetup", sample["RequestId"])
+    assert cfn.last["Data"]["Commands"].endswith("staff 5, managers 0")
+    assert "ManagersChatId not set" in cfn.last["Data"]["NextStep"]
+    assert bot(emulator, "getWebhookInfo")["url"] == sample["ResourceProperties"]["WebhookUrl"]
 
 
 def test_without_chat_ids_only_the_private_menu_is_published_and_the_next_step_says_how(
@@ -427,12 +439,12 @@ def test_the_direct_invoke_after_the_token_was_put_sets_the_bot_up_from_the_envi
     monkeypatch.setenv("WEBHOOK_URL", URL)
     monkeypatch.setenv("STAFF_GROUP_CHAT_ID", str(STAFF))
     monkeypatch.setenv("MANAGERS_CHAT_ID", "")
-    answer = setup.handle({"source": "sinawai.setup"}, FakeContext())
+    answer = setup.handle(load_event("setup_direct_invoke"), FakeContext())
     assert answer["ok"] is True, answer
     assert answer["Commands"].endswith("staff 5, managers 0")
     assert bot(emulator, "getWebhookInfo")["url"] == URL
     monkeypatch.setenv("WEBHOOK_URL", "")
-    answer = setup.handle({"source": "sinawai.setup"}, FakeContext())
+    answer = setup.handle(load_event("setup_direct_invoke"), FakeContext())
     assert answer["ok"] is False
     assert answer["error"].startswith("WEBHOOK_URL must be the stack's webhook URL")
 
