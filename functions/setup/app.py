@@ -5,9 +5,14 @@ publishes ``content/`` (packaged here through the ``content`` symlink) when it c
 ``sinawai.deploy.setup``.
 """
 
+import logging
+import os
 from pathlib import Path
 
 from sinawai.deploy.setup import SetupFunction
+
+# Lambda's root logger lets only warnings through: the deploy's steps are worth an INFO line each
+logging.getLogger("sinawai").setLevel(os.environ.get("POWERTOOLS_LOG_LEVEL", "INFO").upper())
 
 function = SetupFunction(Path(__file__).resolve().parent / "content")
 lambda_handler = function.handle

@@ -7,6 +7,7 @@ and the function package as ``sam build`` makes it (the ``functions/setup/conten
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -151,6 +152,17 @@ def test_the_sample_update_event_publishes_what_is_missing(s3: Any, cfn: Respons
     assert cfn.last["Status"] == "SUCCESS", cfn.last["Reason"]
     assert cfn.last["PhysicalResourceId"] == sample["PhysicalResourceId"]
     assert cfn.last["Data"] == {"Content": f"published {load(ROOT / 'content').version}"}
+
+
+def test_the_function_s_own_handler_publishes_from_its_package(s3: Any, cfn: ResponseServer) -> None:
+    spec = importlib.util.spec_from_file_location("setup_app", FUNCTIONS / "setup" / "app.py")
+    assert spec is not None
+    assert spec.loader is not None
+    app = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(app)  # as Lambda imports it: app.lambda_handler
+    app.lambda_handler(event(cfn, "Create"), FakeContext())
+    assert cfn.last["Status"] == "SUCCESS", cfn.last["Reason"]
+    assert published(s3).version == load(ROOT / "content").version
 
 
 def test_changed_content_is_published_again(s3: Any, cfn: ResponseServer, tmp_path: Path) -> None:

@@ -394,6 +394,8 @@ class TelegramSetup:
     def delete(self, request: Request) -> Outcome:
         physical_id = request.physical_id or ""
         url = str(request.properties.get("WebhookUrl") or "").strip()
+        if not url:
+            return Outcome(physical_id, {"Webhook": "not set"})
         try:
             api = self._api()
             if not api.has_token:
