@@ -314,18 +314,6 @@ def test_the_sample_laporan_event_as_the_router_hands_it_over(
     assert digests(emulator)[0].startswith("📊 Laporan Harian Sinawai\nSenin, 28 Desember 2026")
 
 
-def test_without_a_managers_chat_configured_the_staff_are_told_and_nothing_is_sent(
-    environment: dict[str, int], emulator: TelegramEmulator, aws: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("MANAGERS_CHAT_ID")
-    handler = report_function()
-    with pytest.raises(ReportDeliveryError):
-        handler(load_event("report_daily_schedule"), FakeContext())
-    notices = [m.text or "" for m in emulator.bot_messages(STAFF_GROUP_CHAT_ID)]
-    assert len(notices) == 1
-    assert "(MANAGERS_CHAT_ID belum diatur)" in notices[0]
-
-
 def test_a_day_without_activity_gets_a_digest_that_says_so(
     reporting: Handler, emulator: TelegramEmulator, aws: Any
 ) -> None:

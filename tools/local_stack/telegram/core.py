@@ -84,6 +84,7 @@ class EmulatorCore:
         self._queries: dict[str, Query] = {}
         self._query_counter = itertools.count(secrets.randbelow(10**15) + 10**18)
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
+        self._descriptions: dict[tuple[str, str], str] = {}  # (kind, language_code) -> text
         self._next_update_id = first_update_id
         self._poll_generation = 0  # a newer getUpdates request terminates a waiting one
         self._pending: list[Pending] = []
@@ -137,7 +138,7 @@ class EmulatorCore:
                     data[key] = user[key]
             data["type"] = "private"
             return data
-        data = {"id": chat.id, "title": chat.title, "type": "supergroup"}
+        data = {"id": chat.id, "title": chat.title, "type": chat.type}
         if chat.forum:
             data["is_forum"] = True
         return data

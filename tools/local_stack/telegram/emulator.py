@@ -18,7 +18,10 @@ class TelegramEmulator(SettingsMethods, MessageMethods, EditMethods, ChatMethods
     HTTP endpoints besides ``/bot<token>/<method>``: ``/file/bot<token>/<file_path>`` (downloads, after
     getFile), and the JSON control API, thin wrappers over the Python methods of the same names:
     ``POST /_emulator/users`` {user_id, first_name, last_name?, username?, language_code?};
-    ``POST /_emulator/groups`` {chat_id, title, members?, forum?, bot_is_admin?, bot_is_member?};
+    ``POST /_emulator/groups`` {chat_id, title, members?, forum?, bot_is_admin?, bot_is_member?, creator?,
+    admins?, supergroup?};
+    ``POST /_emulator/bot_membership`` {chat_id, by_user_id, status: member|administrator|kicked} (a member
+    adds the bot to the group or removes it: a ``my_chat_member`` update);
     ``POST /_emulator/send`` {user_id, text, chat_id?, reply_to_message_id?, forward_from?,
     message_thread_id?};
     ``POST /_emulator/press`` {user_id, chat_id, message_id, callback_data};
@@ -49,6 +52,10 @@ class TelegramEmulator(SettingsMethods, MessageMethods, EditMethods, ChatMethods
             "setmycommands": self._set_my_commands,
             "getmycommands": self._get_my_commands,
             "deletemycommands": self._delete_my_commands,
+            "setmydescription": self._set_my_description,
+            "getmydescription": self._get_my_description,
+            "setmyshortdescription": self._set_my_short_description,
+            "getmyshortdescription": self._get_my_short_description,
             "getchat": self._get_chat,
             "getchatmember": self._get_chat_member,
             "createforumtopic": self._create_forum_topic,

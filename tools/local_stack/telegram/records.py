@@ -42,6 +42,10 @@ METHODS = (
     "setMyCommands",
     "getMyCommands",
     "deleteMyCommands",
+    "setMyDescription",
+    "getMyDescription",
+    "setMyShortDescription",
+    "getMyShortDescription",
     "getChat",
     "getChatMember",
     "createForumTopic",
@@ -197,6 +201,28 @@ class ApiError(Exception):
         if self.parameters:
             body["parameters"] = self.parameters
         return body
+
+
+def administrator_rights() -> JsonDict:
+    """The fields of a ChatMemberAdministrator besides status and user, as Telegram sends them (every one:
+    python-telegram-bot refuses an administrator without the story rights)."""
+    rights = [
+        "can_be_edited",
+        "can_manage_chat",
+        "can_delete_messages",
+        "can_manage_video_chats",
+        "can_restrict_members",
+        "can_promote_members",
+        "can_change_info",
+        "can_invite_users",
+        "can_post_stories",
+        "can_edit_stories",
+        "can_delete_stories",
+        "is_anonymous",
+        "can_pin_messages",
+        "can_manage_topics",
+    ]
+    return {name: name not in ("can_be_edited", "is_anonymous", "can_promote_members") for name in rights}
 
 
 def bad(text: str) -> ApiError:

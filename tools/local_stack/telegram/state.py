@@ -20,10 +20,12 @@ class User:
 @dataclass
 class Chat:
     id: int
-    type: str  # "private" | "supergroup"
+    type: str  # "private" | "group" (a basic group) | "supergroup"
     title: str
     user_id: int | None = None
     members: set[int] = field(default_factory=set)
+    creator: int | None = None  # getChatMember "creator"
+    admins: set[int] = field(default_factory=set)  # getChatMember "administrator"
     forum: bool = False
     bot_is_admin: bool = False
     bot_is_member: bool = True

@@ -1,7 +1,8 @@
 """The ``sinawai`` command: operations on the database and the bot (dev and ops machines, not Lambda).
 
 One module per command group: migrations (``sinawai migrate``), imports (``sinawai import``), report,
-webhook (``webhook`` and ``commands``), content and documents; each adds its subcommands to the parser here.
+webhook (``setup``, ``webhook`` and ``commands``), content and documents; each adds its subcommands to the
+parser here.
 """
 
 from __future__ import annotations

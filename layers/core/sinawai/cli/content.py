@@ -44,7 +44,8 @@ def _cmd_content_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_content_publish(args: argparse.Namespace) -> int:
-    from sinawai.information import content, content_store
+    from sinawai.deploy import content_publish
+    from sinawai.information import content_store
 
     root = Path(args.dir)
     if not root.is_dir():
@@ -57,14 +58,17 @@ def _cmd_content_publish(args: argparse.Namespace) -> int:
     bundle = _load_content(root)
     if bundle is None:
         return 1
-    from datetime import UTC, datetime
-
-    stamped = content.Bundle(
-        bundle.areas, bundle.topics, bundle.version, datetime.now(UTC).isoformat(timespec="seconds")
-    )
-    version_id = content_store.publish(bucket, stamped)
+    # the deploy's code path (Custom::ContentPublish): written only when the content differs
+    result = content_publish.publish_bundle(bucket, bundle)
+    if result.status == "unchanged":
+        print(
+            f"Konten tidak berubah: versi {result.version} ({result.topics} topik) sudah diterbitkan di "
+            f"s3://{bucket}/{content_store.BUNDLE_KEY}. Tidak ada yang ditulis."
+        )
+        return 0
+    version_id = result.s3_version_id
     print(
-        f"Diterbitkan: {len(bundle.topics)} topik, versi {bundle.version}, "
+        f"Diterbitkan: {result.topics} topik, versi {result.version}, "
         f"s3://{bucket}/{content_store.BUNDLE_KEY}" + (f" (S3 version {version_id})" if version_id else "")
     )
     print("Fungsi membaca konten baru paling lambat setelah CONTENT_CACHE_SECONDS (bawaan 60 detik).")
@@ -78,7 +82,9 @@ def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
     p = content_cmd.add_parser("validate", help="check the content files; every problem with file and line")
     p.add_argument("dir", nargs="?", default="content", help="the content folder (default: content)")
     p.set_defaults(func=_cmd_content_validate)
-    p = content_cmd.add_parser("publish", help="check, then publish to s3://DOCUMENTS_BUCKET/content/")
+    p = content_cmd.add_parser(
+        "publish", help="check, then publish to s3://DOCUMENTS_BUCKET/content/ (when the content changed)"
+    )
     p.add_argument("dir", nargs="?", default="content", help="the content folder (default: content)")
     p.add_argument("--bucket", help="instead of DOCUMENTS_BUCKET")
     p.set_defaults(func=_cmd_content_publish)

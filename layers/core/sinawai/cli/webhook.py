@@ -1,82 +1,94 @@
-"""``sinawai webhook set|info`` and ``sinawai commands publish``: point Telegram at the bot and publish its
-command menus, through the Bot API named by TELEGRAM_API_BASE_URL."""
+"""``sinawai setup``, ``sinawai webhook set|info`` and ``sinawai commands publish``: point Telegram at the bot
+and publish its command menus and description, through the Bot API named by TELEGRAM_API_BASE_URL.
+
+The code is the deploy's (``sinawai.deploy.telegram_setup``): ``sinawai setup`` does what the stack's
+``Custom::TelegramSetup`` does on a Create, for the step after the token was put into its secret.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import urllib.error
-import urllib.request
-from typing import Any
+import sys
 
 from sinawai.cli.common import Subcommands
-from sinawai.platform.config import Settings, bot_token, webhook_secret
-from sinawai.platform.errors import SinawaiError
-from sinawai.router.commands import commands_for
+from sinawai.deploy.telegram_setup import (
+    BotApi,
+    SetupInputError,
+    SetupTarget,
+    TelegramApiError,
+    publish_commands,
+    run_setup,
+    set_webhook,
+    token_refused_reason,
+)
+from sinawai.platform.config import Settings, webhook_secret
+from sinawai.platform.errors import ConfigurationError
 
-# Updates the bot acts on or records; anything else Telegram does not even send.
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "chat_member"]
 
-
-def bot_api(method: str, params: dict[str, Any]) -> Any:
-    """Call the Bot API named by TELEGRAM_API_BASE_URL with the configured token."""
-    base = Settings.from_env().telegram_api_base_url
-    request = urllib.request.Request(  # noqa: S310 - the base URL is operator configuration (http/https)
-        f"{base}/bot{bot_token()}/{method}",
-        data=json.dumps(params).encode(),
-        headers={"Content-Type": "application/json"},
-    )
+def _cmd_setup(args: argparse.Namespace) -> int:
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            body = json.loads(response.read())
-    except urllib.error.HTTPError as e:
-        body = json.loads(e.read() or b"{}")
-    if not body.get("ok"):
-        raise SinawaiError(f"{method}: {body.get('description', 'no answer')}")
-    return body.get("result")
+        target = SetupTarget.from_values(
+            args.webhook_url,
+            os.environ.get("STAFF_GROUP_CHAT_ID", ""),
+            os.environ.get("MANAGERS_CHAT_ID", ""),
+            names=("--webhook-url", "STAFF_GROUP_CHAT_ID", "MANAGERS_CHAT_ID"),
+        )
+        result = run_setup(target)
+    except (SetupInputError, ConfigurationError) as e:
+        print(f"sinawai setup: {e}", file=sys.stderr)
+        return 2
+    except TelegramApiError as e:
+        print(f"sinawai setup: {token_refused_reason() if e.code == 401 else e}", file=sys.stderr)
+        return 1
+    if not result.applied:
+        print(f"sinawai setup: {result.next_step}", file=sys.stderr)
+        return 1
+    print(f"Webhook set to {result.webhook} (secret token from configuration).")
+    print(f"Commands published: {result.commands}. Description and short description set.")
+    print(f"Next: {result.next_step}")
+    return 0
 
 
 def _cmd_webhook_set(args: argparse.Namespace) -> int:
-    bot_api(
-        "setWebhook",
-        {
-            "url": args.url,
-            "secret_token": webhook_secret(),
-            "allowed_updates": ALLOWED_UPDATES,
-            "max_connections": args.max_connections,
-        },
-    )
+    set_webhook(BotApi.from_env(), args.url, webhook_secret(), max_connections=args.max_connections)
     print(f"Webhook set to {args.url} (secret token from configuration).")
     return 0
 
 
 def _cmd_webhook_info(_: argparse.Namespace) -> int:
-    info = bot_api("getWebhookInfo", {})
+    info = BotApi.from_env().call("getWebhookInfo")
     print(json.dumps(info, indent=2, ensure_ascii=False))
     return 0
 
 
 def _cmd_commands_publish(_: argparse.Namespace) -> int:
-    private = [{"command": c.name, "description": c.description} for c in commands_for("private")]
-    bot_api("setMyCommands", {"commands": private, "scope": {"type": "all_private_chats"}})
-    print(f"Published {len(private)} command(s) for private chats.")
-    staff_chat = os.environ.get("STAFF_GROUP_CHAT_ID", "").strip()
-    if staff_chat:
-        staff = [{"command": c.name, "description": c.description} for c in commands_for("staff")]
-        bot_api("setMyCommands", {"commands": staff, "scope": {"type": "chat", "chat_id": int(staff_chat)}})
-        print(f"Published {len(staff)} command(s) for the staff group.")
-    managers_chat = os.environ.get("MANAGERS_CHAT_ID", "").strip()
-    if managers_chat:
-        managers = [{"command": c.name, "description": c.description} for c in commands_for("managers")]
-        bot_api(
-            "setMyCommands", {"commands": managers, "scope": {"type": "chat", "chat_id": int(managers_chat)}}
-        )
-        print(f"Published {len(managers)} command(s) for the managers' chat.")
+    settings = Settings.from_env()
+    staff, managers = settings.staff_group_chat_id, settings.managers_chat_id
+    counts = publish_commands(BotApi.from_env(), staff, managers)
+    print(f"Published {counts.private} command(s) for private chats.")
+    if staff is not None:
+        print(f"Published {counts.staff} command(s) for the staff group.")
+    if managers is not None:
+        print(f"Published {counts.managers} command(s) for the managers' chat.")
     return 0
 
 
 def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "setup",
+        help="what the deploy does at Telegram: webhook, command menus, description",
+        description=(
+            "setWebhook, setMyCommands (private chats; STAFF_GROUP_CHAT_ID and MANAGERS_CHAT_ID when set), "
+            "setMyDescription and setMyShortDescription, with the token and webhook secret from "
+            "TELEGRAM_BOT_TOKEN[_SECRET_ARN] and TELEGRAM_WEBHOOK_SECRET[_ARN]. Exit 0 done, "
+            "1 Telegram refused or the token is not set yet, 2 bad usage."
+        ),
+    )
+    p.add_argument("--webhook-url", required=True, help="the WebhookUrl output of the stack")
+    p.set_defaults(func=_cmd_setup)
+
     webhook = sub.add_parser("webhook", help="point Telegram at the deployed webhook").add_subparsers(
         dest="action", required=True
     )

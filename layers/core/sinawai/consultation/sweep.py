@@ -37,6 +37,11 @@ def entry_point(function: GroupFunction) -> Callable[[dict[str, Any], Any], dict
     @function.metrics.log_metrics
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if is_scheduled(event):
+            if function.settings.staff_group_chat_id is None:
+                # Not configured yet: without a staff group no ticket was answered and no post is pending;
+                # a failure here would only fill the dead-letter queue.
+                function.logger.warning("STAFF_GROUP_CHAT_ID is not set: the consultation sweep is skipped")
+                return {"status": "skipped", "reason": "STAFF_GROUP_CHAT_ID is not set"}
             now = clock.utcnow().replace(tzinfo=UTC)
             c = consultation_of(function)
             return function.run(lambda bot: scheduled_sweep(c, bot, now))

@@ -1,12 +1,22 @@
 """The general group's handlers: /start, /menu, /bantuan, /tentang, /batal, unknown commands, the main
-menu's buttons, and the answer to whatever no other group takes."""
+menu's buttons, and the answer to whatever no other group takes; in groups, /idchat and the greeting when
+the bot is added (both tell the chat id the deploy needs)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import Chat, ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from sinawai.general import menu
 from sinawai.platform import conversations
@@ -112,9 +122,65 @@ async def stale_button(update: Update, context: GroupContext) -> None:
     await edit_or_keep(update, menu.MENU_TEXT, main_menu_markup())
 
 
+def _chat_id_text(chat: Chat, context: GroupContext) -> str:
+    settings = context.deps.settings
+    return menu.chat_id_text(
+        chat.id,
+        chat.type,
+        staff=chat.id == settings.staff_group_chat_id,
+        managers=chat.id == settings.managers_chat_id,
+    )
+
+
+async def _sent_by_group_admin(message: Message, context: GroupContext) -> bool:
+    """The sender administers the group: creator or administrator, or an anonymous admin (the group
+    itself as sender_chat). Telegram not telling counts as no: in groups the bot stays silent."""
+    if message.sender_chat is not None:
+        return message.sender_chat.id == message.chat_id
+    user = message.from_user
+    if user is None:
+        return False
+    try:
+        member = await message.get_bot().get_chat_member(message.chat_id, user.id)
+    except (BadRequest, Forbidden) as e:
+        context.deps.logger.warning("getChatMember refused: /idchat unanswered", extra={"reason": e.message})
+        return False
+    return member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
+
+
+async def show_chat_id(update: Update, context: GroupContext) -> None:
+    """Tell a group's admin the group's chat id and what it is for Sinawai; in a private chat, say where
+    /idchat belongs. Anyone else in a group gets no answer."""
+    message = _message(update)
+    if message.chat.type == Chat.PRIVATE:
+        await message.reply_text(menu.IDCHAT_IN_PRIVATE_TEXT)
+        return
+    if not await _sent_by_group_admin(message, context):
+        context.deps.logger.info("/idchat by someone who is no admin of the group: not answered")
+        return
+    await message.reply_html(_chat_id_text(message.chat, context))
+
+
+async def joined_group(update: Update, context: GroupContext) -> None:
+    """The bot was added to a group: greet it with its chat id, which the deploy needs."""
+    change = update.my_chat_member
+    assert change is not None
+    joined = change.new_chat_member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR)
+    if change.chat.type not in (Chat.GROUP, Chat.SUPERGROUP) or not joined:
+        return
+    text = menu.JOINED_GROUP_GREETING + _chat_id_text(change.chat, context)
+    try:
+        await context.bot.send_message(change.chat.id, text, parse_mode=ParseMode.HTML)
+    except BadRequest as e:
+        # added without the right to write (a restricted member): nothing to say, nothing to retry
+        context.deps.logger.warning("cannot write in the group the bot joined", extra={"reason": e.message})
+
+
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Wire the general group's handlers: a command and its button are registered next to each other."""
     private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("idchat", show_chat_id))
+    app.add_handler(ChatMemberHandler(joined_group, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(CommandHandler("start", start, filters=private))
     app.add_handler(CommandHandler("menu", show_menu, filters=private))
     app.add_handler(CommandHandler("bantuan", show_help, filters=private))

@@ -117,3 +117,66 @@ OPEN_PRIVATE_CHAT_LABEL = "💬 Buka chat pribadi"
 
 CANCELLED_TEXT = "Baik, proses sebelumnya telah dibatalkan. Ketik /menu untuk memilih layanan."
 NOTHING_TO_CANCEL_TEXT = "Tidak ada proses yang sedang berjalan. Ketik /menu untuk memilih layanan."
+
+
+# ---- what Telegram shows before Start (setMyDescription / setMyShortDescription, set by the deploy) ----
+
+BOT_DESCRIPTION = (
+    f"{SERVICE_NAME} adalah layanan bantuan kepegawaian {BUREAU}.\n\n"
+    "• Informasi kepegawaian umum dijawab otomatis: pengembangan kompetensi, mutasi, kesejahteraan dan "
+    "disiplin, kinerja pegawai, dan dokumen.\n"
+    "• Data pribadi, tunkin dan cuti Anda sendiri, setelah mendaftar dengan NIP.\n"
+    "• Pertanyaan khusus diteruskan ke petugas Biro OSDM, dan jawabannya dikirim kembali melalui bot ini.\n\n"
+    "Tekan MULAI untuk membuka menu layanan."
+)
+BOT_SHORT_DESCRIPTION = (
+    "Layanan bantuan kepegawaian Biro OSDM: informasi umum, data pribadi, tunkin, cuti, dokumen, "
+    "tanya petugas."
+)
+
+
+# ---- /idchat and the bot joining a group: the chat id the deploy needs ----------------------------------
+
+STAFF_PARAMETER = "StaffGroupChatId"
+MANAGERS_PARAMETER = "ManagersChatId"
+
+IDCHAT_IN_PRIVATE_TEXT = (
+    "Perintah /idchat digunakan di grup. Tambahkan bot ini ke grup layanan kepegawaian atau grup pimpinan, "
+    "lalu admin grup mengetik /idchat di grup tersebut untuk melihat ID chat grup yang diperlukan "
+    "pengaturan Sinawai."
+)
+
+JOINED_GROUP_GREETING = "Terima kasih, Sinawai telah ditambahkan ke grup ini. 👋\n\n"
+
+
+def chat_id_text(chat_id: int, chat_type: str, *, staff: bool, managers: bool) -> str:
+    """The group's chat id and what it is for Sinawai: the staff group, the managers' chat, or neither
+    (then the exact ``sam deploy`` line for each role)."""
+    head = f"🆔 ID chat grup ini: <code>{chat_id}</code>\n\n"
+    roles = []
+    if staff:
+        roles.append(
+            f"<b>grup layanan kepegawaian</b> (parameter <code>{STAFF_PARAMETER}</code>): pertanyaan "
+            "pegawai masuk ke grup ini sebagai tiket"
+        )
+    if managers:
+        roles.append(
+            f"<b>grup pimpinan</b> (parameter <code>{MANAGERS_PARAMETER}</code>): laporan harian evaluasi "
+            "layanan dikirim ke grup ini"
+        )
+    if roles:
+        return head + "Grup ini sudah terhubung dengan Sinawai sebagai " + "; dan sebagai ".join(roles) + "."
+    text = (
+        head + "Grup ini belum terhubung dengan Sinawai. Untuk menghubungkannya, tim pengelola sistem "
+        "mengisi parameter berikut lalu men-deploy ulang:\n\n"
+        "• sebagai grup layanan kepegawaian (tiket pertanyaan pegawai):\n"
+        f"<code>sam deploy --parameter-overrides {STAFF_PARAMETER}={chat_id}</code>\n\n"
+        "• sebagai grup pimpinan (laporan harian):\n"
+        f"<code>sam deploy --parameter-overrides {MANAGERS_PARAMETER}={chat_id}</code>"
+    )
+    if chat_type == "group":
+        text += (
+            "\n\nCatatan: ini grup biasa. Bila grup ini diubah menjadi supergrup (misalnya riwayat chat "
+            "dibuka untuk anggota baru), ID-nya berubah: ketik /idchat lagi sesudahnya."
+        )
+    return text

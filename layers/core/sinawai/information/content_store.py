@@ -26,17 +26,40 @@ def _s3() -> Any:
     return boto3.client("s3")
 
 
-def publish(bucket: str, bundle: Bundle, s3: Any = None) -> str:
-    """Write the bundle; return the S3 version id (or "" on an unversioned bucket)."""
+SHA256_METADATA = "content-sha256"  # the digest of what was published (sinawai.deploy.content_publish)
+
+
+def publish(bucket: str, bundle: Bundle, s3: Any = None, *, sha256: str | None = None) -> str:
+    """Write the bundle (with the digest of its content, when given); return the S3 version id (or "" on
+    an unversioned bucket)."""
     client = s3 or _s3()
+    metadata = {"content-version": bundle.version}
+    if sha256:
+        metadata[SHA256_METADATA] = sha256
     result = client.put_object(
         Bucket=bucket,
         Key=BUNDLE_KEY,
         Body=bundle.to_json().encode(),
         ContentType="application/json; charset=utf-8",
-        Metadata={"content-version": bundle.version},
+        Metadata=metadata,
     )
     return str(result.get("VersionId") or "")
+
+
+def published_sha256(bucket: str, s3: Any = None) -> str | None:
+    """The digest stored with the published bundle; None when nothing (or a bundle without one) is."""
+    from botocore.exceptions import ClientError
+
+    client = s3 or _s3()
+    try:
+        head = client.head_object(Bucket=bucket, Key=BUNDLE_KEY)
+    except ClientError as e:
+        status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if str(e.response.get("Error", {}).get("Code", "")) in ("404", "NoSuchKey") or status == 404:
+            return None
+        raise
+    value = (head.get("Metadata") or {}).get(SHA256_METADATA)
+    return str(value) if value else None
 
 
 class ContentStore:

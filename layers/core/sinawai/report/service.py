@@ -227,6 +227,17 @@ def handle(function: GroupFunction, event: dict[str, Any], context: Any = None) 
     reporting = reporting_of(function)
     day = scheduled_day(event, reporting)
     if day is not None:
+        if function.settings.managers_chat_id is None:
+            # Not configured yet (ManagersChatId is empty until the managers' chat exists): nothing to send
+            # and nothing to retry; a failure here would only fill the dead-letter queue.
+            function.logger.warning(
+                "MANAGERS_CHAT_ID is not set: the daily digest is skipped", extra={"day": day.isoformat()}
+            )
+            return {
+                "status": "skipped",
+                "reason": "MANAGERS_CHAT_ID is not set",
+                "report_date": day.isoformat(),
+            }
         return function.run(lambda bot: daily(reporting, bot, day))
     return function.handle(event, context)
 

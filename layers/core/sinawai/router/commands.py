@@ -18,7 +18,8 @@ REPORT = "report"
 
 GROUPS = (GENERAL, REGISTRATION, INFORMATION, DOCUMENTS, CONSULTATION, REPORT)
 
-Audience = Literal["private", "staff", "managers"]
+# "groups": any group, answered to its admins only (never in a command menu: it is for the ops set-up)
+Audience = Literal["private", "staff", "managers", "groups"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ COMMANDS: tuple[Command, ...] = (
         "Laporan evaluasi layanan: kemarin, /laporan TTTT-BB-HH, atau rentang dua tanggal",
         audience="managers",
     ),
+    Command("idchat", GENERAL, "ID chat grup ini, untuk pengaturan Sinawai (admin grup)", audience="groups"),
 )
 
 

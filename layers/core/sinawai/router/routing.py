@@ -25,6 +25,13 @@ from sinawai.router.commands import (
     command_group,
 )
 
+# The updates the bot asks Telegram for (setWebhook's allowed_updates): what classify() routes or the
+# router records; anything else Telegram does not even send. Shared by the deploy's setup and the CLI.
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member", "chat_member")
+
+GROUP_CHAT_TYPES = frozenset({"group", "supergroup"})
+_IN_CHAT = frozenset({"member", "administrator", "creator"})
+
 
 class NotAnUpdateError(ValueError):
     """The webhook body is not a Telegram update."""
@@ -109,7 +116,9 @@ def classify(update: Mapping[str, Any], *, staff_group_chat_id: int | None) -> R
 
     if kind not in MESSAGE_KINDS:
         chat = obj.get("chat") or {}
-        return Route(kind, None, chat.get("id"), chat.get("type"), (obj.get("from") or {}).get("id"))
+        # The bot was added to a group: the general group tells the group its chat id (for the set-up).
+        group = GENERAL if kind == "my_chat_member" and _bot_joined_group(obj) else None
+        return Route(kind, group, chat.get("id"), chat.get("type"), (obj.get("from") or {}).get("id"))
 
     chat = obj.get("chat") or {}
     chat_id = chat.get("id")
@@ -135,7 +144,7 @@ def classify(update: Mapping[str, Any], *, staff_group_chat_id: int | None) -> R
         if staff_command is not None and staff_command[0] in SECRET_ARGUMENT_COMMANDS:
             # /daftar NIP SANDI posted in the group: registration deletes it and points to the private chat.
             return Route(kind, REGISTRATION, chat_id, chat_type, user_id, staff_command[0])
-        if staff_command is not None and command_audience(staff_command[0]) == "staff":
+        if staff_command is not None and command_audience(staff_command[0]) in ("staff", "groups"):
             group = command_group(staff_command[0]) or CONSULTATION
             return Route(kind, group, chat_id, chat_type, user_id, staff_command[0])
         if command_name is not None and command_group(command_name) == REPORT:
@@ -159,6 +168,19 @@ def classify(update: Mapping[str, Any], *, staff_group_chat_id: int | None) -> R
 
     # Chatter in other groups is not for the bot.
     return Route(kind, None, chat_id, chat_type, user_id)
+
+
+def _bot_joined_group(member_update: Mapping[str, Any]) -> bool:
+    """A ``my_chat_member`` update that says the bot went from outside a group to inside it."""
+    chat = member_update.get("chat") or {}
+    old = member_update.get("old_chat_member") or {}
+    new = member_update.get("new_chat_member") or {}
+    if chat.get("type") not in GROUP_CHAT_TYPES:
+        return False
+    # "restricted" carries is_member: a restricted bot may be in or out of the group
+    was_in = old.get("status") in _IN_CHAT or (old.get("status") == "restricted" and old.get("is_member"))
+    is_in = new.get("status") in _IN_CHAT or (new.get("status") == "restricted" and new.get("is_member"))
+    return bool(is_in) and not was_in
 
 
 # How the router treats a private message when the chat may be typing a password:

@@ -6,7 +6,7 @@ import copy
 
 from local_stack.telegram.bot_api.rules import BotRules
 from local_stack.telegram.params import text_param
-from local_stack.telegram.records import Files, JsonDict, Params, bad
+from local_stack.telegram.records import Files, JsonDict, Params, administrator_rights, bad
 
 _TOPIC_COLORS = (7322096, 16766590, 13338331, 9367192, 16749490, 16478047)
 
@@ -47,14 +47,21 @@ class ChatMethods(BotRules):
         user_id = int(p.get("user_id", 0) or 0)
         if user_id == self.bot_user["id"]:
             status = "administrator" if chat.bot_is_admin else "member"
-            return {"status": status, "user": copy.deepcopy(self.bot_user), **_admin_rights(status)}
+            return {"status": status, "user": copy.deepcopy(self.bot_user), **_rights(status)}
         user = self._users.get(user_id)
         if user is None:
             raise bad("user not found")
         if chat.type == "private":
             status = "member" if chat.user_id == user_id else "left"
+        elif user_id not in chat.members:
+            status = "left"
+        elif user_id == chat.creator:
+            return {"status": "creator", "user": copy.deepcopy(user.info), "is_anonymous": False}
+        elif user_id in chat.admins:
+            rights = administrator_rights()
+            return {"status": "administrator", "user": copy.deepcopy(user.info), **rights}
         else:
-            status = "member" if user_id in chat.members else "left"
+            status = "member"
         return {"status": status, "user": copy.deepcopy(user.info)}
 
     def _create_forum_topic(self, p: Params, files: Files) -> JsonDict:
@@ -81,23 +88,5 @@ class ChatMethods(BotRules):
         return {"message_thread_id": msg.message_id, **topic}
 
 
-def _admin_rights(status: str) -> JsonDict:
-    if status != "administrator":
-        return {}
-    rights = [
-        "can_be_edited",
-        "can_manage_chat",
-        "can_delete_messages",
-        "can_manage_video_chats",
-        "can_restrict_members",
-        "can_promote_members",
-        "can_change_info",
-        "can_invite_users",
-        "can_post_stories",
-        "can_edit_stories",
-        "can_delete_stories",
-        "is_anonymous",
-        "can_pin_messages",
-        "can_manage_topics",
-    ]
-    return {name: name not in ("can_be_edited", "is_anonymous", "can_promote_members") for name in rights}
+def _rights(status: str) -> JsonDict:
+    return administrator_rights() if status == "administrator" else {}

@@ -43,7 +43,8 @@ class BotRules(EmulatorCore):
         """A chat the bot can see: it exists and, for a group, the bot is in it."""
         chat = self._lookup_chat(p, name)
         if chat.type != "private" and not chat.bot_is_member:
-            raise forbidden("bot is not a member of the supergroup chat")
+            kind = "group" if chat.type == "group" else "supergroup"
+            raise forbidden(f"bot is not a member of the {kind} chat")
         return chat
 
     def _writable_chat(self, p: Params) -> Chat:

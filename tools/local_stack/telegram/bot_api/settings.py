@@ -1,4 +1,4 @@
-"""Bot API: the bot's settings (its command lists, its webhook)."""
+"""Bot API: the bot's settings (its command lists, its description, its webhook)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from local_stack import telegram_markup as markup
 from local_stack.telegram.bot_api.rules import BotRules
 from local_stack.telegram.delivery import UpdateDelivery
 from local_stack.telegram.params import allowed_updates_param, chat_id_value, lenient_int, text_param
@@ -29,10 +30,14 @@ _COMMAND_SCOPES = frozenset(
 )
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
+MAX_DESCRIPTION_LENGTH = 512  # setMyDescription: "0-512 characters"
+MAX_SHORT_DESCRIPTION_LENGTH = 120  # setMyShortDescription: "0-120 characters"
 
 
 class SettingsMethods(UpdateDelivery, BotRules):
-    """setMyCommands, getMyCommands, deleteMyCommands, setWebhook, deleteWebhook, getWebhookInfo."""
+    """setMyCommands, getMyCommands, deleteMyCommands, setMyDescription, getMyDescription,
+    setMyShortDescription, getMyShortDescription, setWebhook, deleteWebhook, getWebhookInfo."""
 
     # ---- commands -------------------------------------------------------------------------------
 
@@ -44,17 +49,22 @@ class SettingsMethods(UpdateDelivery, BotRules):
         normalized: JsonDict = {"type": kind}
         if kind in ("chat", "chat_administrators", "chat_member"):
             chat_id = chat_id_value(scope.get("chat_id", ""))
-            if not isinstance(chat_id, int) or chat_id not in self._chats:
+            chat = self._chats.get(chat_id) if isinstance(chat_id, int) else None
+            if chat is None or (chat.type != "private" and not chat.bot_is_member):
                 raise bad("chat not found")
             normalized["chat_id"] = chat_id
         if kind == "chat_member":
             normalized["user_id"] = lenient_int(scope.get("user_id", 0))
             if normalized["user_id"] not in self._users:
                 raise bad("user not found")
+        return json.dumps(normalized, sort_keys=True), self._language(p)
+
+    @staticmethod
+    def _language(p: Params) -> str:
         language = text_param(p, "language_code") or ""
-        if language and not re.fullmatch(r"[a-z]{2}", language):
+        if language and not _LANGUAGE.match(language):
             raise bad("invalid language code specified")
-        return json.dumps(normalized, sort_keys=True), language
+        return language
 
     def _set_my_commands(self, p: Params, files: Files) -> bool:
         commands = p.get("commands")
@@ -86,6 +96,36 @@ class SettingsMethods(UpdateDelivery, BotRules):
     def _delete_my_commands(self, p: Params, files: Files) -> bool:
         self._commands.pop(self._command_key(p), None)
         return True
+
+    # ---- description ----------------------------------------------------------------------------
+
+    def _set_my_description(self, p: Params, files: Files) -> bool:
+        text = text_param(p, "description") or ""
+        if markup.utf16_len(text) > MAX_DESCRIPTION_LENGTH:
+            raise bad("description is too long")
+        self._descriptions[("description", self._language(p))] = text
+        return True
+
+    def _get_my_description(self, p: Params, files: Files) -> JsonDict:
+        language = self._language(p)
+        text = self._descriptions.get(("description", language))
+        if text is None:  # no text for that language: the default one
+            text = self._descriptions.get(("description", ""), "")
+        return {"description": text}
+
+    def _set_my_short_description(self, p: Params, files: Files) -> bool:
+        text = text_param(p, "short_description") or ""
+        if markup.utf16_len(text) > MAX_SHORT_DESCRIPTION_LENGTH:
+            raise bad("short description is too long")
+        self._descriptions[("short_description", self._language(p))] = text
+        return True
+
+    def _get_my_short_description(self, p: Params, files: Files) -> JsonDict:
+        language = self._language(p)
+        text = self._descriptions.get(("short_description", language))
+        if text is None:
+            text = self._descriptions.get(("short_description", ""), "")
+        return {"short_description": text}
 
     # ---- webhook --------------------------------------------------------------------------------
 

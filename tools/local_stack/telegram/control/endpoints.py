@@ -42,7 +42,19 @@ class ControlEndpoints(People, Observation, Faults):
                     forum=bool(body.get("forum", False)),
                     bot_is_admin=bool(body.get("bot_is_admin", True)),
                     bot_is_member=bool(body.get("bot_is_member", True)),
+                    creator=_optional_int(body.get("creator")),
+                    admins=[int(m) for m in body.get("admins", [])],
+                    supergroup=bool(body.get("supergroup", True)),
                 )
+            elif path == "/_emulator/bot_membership" and request.method == "POST":
+                if body.get("status", "member") in ("member", "administrator"):
+                    result = self.add_bot_to_group(
+                        int(body["chat_id"]),
+                        int(body["by_user_id"]),
+                        as_admin=body.get("status") == "administrator",
+                    )
+                else:
+                    result = self.remove_bot_from_group(int(body["chat_id"]), int(body["by_user_id"]))
             elif path == "/_emulator/send" and request.method == "POST":
                 result = self.send_message(
                     int(body["user_id"]),

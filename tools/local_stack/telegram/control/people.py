@@ -11,7 +11,7 @@ from typing import Any
 
 from local_stack import telegram_markup as markup
 from local_stack.telegram.core import EmulatorCore
-from local_stack.telegram.records import ChatMessage, JsonDict, document_line
+from local_stack.telegram.records import ChatMessage, JsonDict, administrator_rights, document_line
 from local_stack.telegram.state import Chat, Pending, Query, User
 
 
@@ -64,24 +64,88 @@ class People(EmulatorCore):
         forum: bool = False,
         bot_is_admin: bool = True,
         bot_is_member: bool = True,
+        creator: int | None = None,
+        admins: Iterable[int] = (),
+        supergroup: bool = True,
     ) -> JsonDict:
-        """A supergroup (ids like -100...) with these users as members (adding it again updates it)."""
+        """A supergroup (ids like -100...) with these users as members (adding it again updates it), or
+        with ``supergroup=False`` a basic group (ids like -123456789, no forum). ``creator`` and ``admins``
+        are members whom getChatMember answers "creator" and "administrator"."""
         if chat_id >= 0:
             raise ValueError("group chat ids are negative, like -1001234567890")
+        if not supergroup and (forum or str(chat_id).startswith("-100")):
+            raise ValueError("a basic group has an id like -123456789 and no forum")
         with self._cond:
             member_ids = set(members)
-            unknown = [m for m in member_ids if m not in self._users]
+            admin_ids = set(admins) | ({creator} if creator is not None else set())
+            unknown = [m for m in member_ids | admin_ids if m not in self._users]
             if unknown:
                 raise ValueError(f"unknown users {unknown}: add_user first")
             chat = self._chats.get(chat_id)
             if chat is None:
-                chat = self._chats[chat_id] = Chat(id=chat_id, type="supergroup", title=title)
+                kind = "supergroup" if supergroup else "group"
+                chat = self._chats[chat_id] = Chat(id=chat_id, type=kind, title=title)
             chat.title = title
-            chat.members |= member_ids
+            chat.members |= member_ids | admin_ids
+            chat.admins |= set(admins)
+            if creator is not None:
+                chat.creator = creator
             chat.forum = forum
             chat.bot_is_member = bot_is_member
             chat.bot_is_admin = bot_is_admin and bot_is_member
             return self._chat_json(chat)
+
+    def add_bot_to_group(self, chat_id: int, by_user_id: int, *, as_admin: bool = False) -> JsonDict:
+        """A member adds the bot to the group (made with ``bot_is_member=False``): the ``my_chat_member``
+        update (left → member, or administrator), then the ``new_chat_members`` service message. Returns
+        the ``my_chat_member`` update."""
+        with self._cond:
+            user, chat = self._acting(by_user_id, chat_id)
+            if chat.type == "private":
+                raise ValueError("the bot is added to groups, not to private chats")
+            if chat.bot_is_member:
+                raise ValueError(f"the bot is already in group {chat_id}")
+            chat.bot_is_member, chat.bot_is_admin = True, as_admin
+            new_status = "administrator" if as_admin else "member"
+            update = self._bot_membership(chat, user, "left", new_status)
+            msg = self._user_message(user, chat, None, None)
+            msg.service = {"new_chat_members": [copy.deepcopy(self.bot_user)]}
+            name = self.bot_user["first_name"]
+            self._note(chat, by_user_id, "text", f"({user.info['first_name']} added {name})", msg.message_id)
+            self._enqueue({"message": self._message_json(msg)}, chat.id)
+            return update
+
+    def remove_bot_from_group(self, chat_id: int, by_user_id: int) -> JsonDict:
+        """A member removes the bot from the group: the ``my_chat_member`` update (→ kicked). The bot gets
+        nothing more from that group."""
+        with self._cond:
+            user, chat = self._acting(by_user_id, chat_id)
+            if chat.type == "private" or not chat.bot_is_member:
+                raise ValueError(f"the bot is not in group {chat_id}")
+            old_status = "administrator" if chat.bot_is_admin else "member"
+            chat.bot_is_member = chat.bot_is_admin = False
+            self._note(chat, by_user_id, "text", f"({user.info['first_name']} removed the bot)", None)
+            return self._bot_membership(chat, user, old_status, "kicked")
+
+    def _bot_membership(self, chat: Chat, by: User, old_status: str, new_status: str) -> JsonDict:
+        def member(status: str) -> JsonDict:
+            data: JsonDict = {"status": status, "user": copy.deepcopy(self.bot_user)}
+            if status == "administrator":
+                data.update(administrator_rights())
+            if status == "kicked":
+                data["until_date"] = 0
+            return data
+
+        update: JsonDict = {
+            "my_chat_member": {
+                "chat": self._chat_json(chat),
+                "from": copy.deepcopy(by.info),
+                "date": int(time.time()),
+                "old_chat_member": member(old_status),
+                "new_chat_member": member(new_status),
+            }
+        }
+        return copy.deepcopy(self._enqueue(update, chat.id))
 
     def block_bot(self, user_id: int) -> None:
         """The user blocked the bot: writing to them answers 403 until they write again."""
