@@ -89,9 +89,7 @@ class AppUser:
         fields = document if isinstance(document, dict) else {}
         secret_name, secret_password = fields.get("username"), fields.get("password")
         if not (isinstance(secret_name, str) and secret_name and isinstance(secret_password, str)):
-            raise ConfigurationError(
-                "APP_DB_SECRET_ARN: the secret must be JSON with a username and a password"
-            )
+            raise ConfigurationError("APP_DB_SECRET_ARN: the secret must be JSON with username and password")
         if not secret_password:
             raise ConfigurationError("APP_DB_SECRET_ARN: the secret's password is empty")
         return cls(secret_name, secret_password)
@@ -159,6 +157,8 @@ def run(
         conn = connect(settings)
         try:
             report = ensure_app_user(conn, settings.name, app_user, require_tls=settings.tls)
+        except pymysql.err.MySQLError as e:
+            raise MigrationError(f"the application user {app_user.name}: {mysql_message(e)}") from e
         finally:
             conn.close()
     return MigrationReport(tuple(applied), head, report)
@@ -233,7 +233,8 @@ def apply_schema(settings: DatabaseSettings) -> tuple[list[str], str | None]:
                 try:
                     backend.apply_one(migration)
                 except backend.DatabaseError as e:
-                    raise MigrationError(f"migration {migration.id} failed: {mysql_message(e)}") from e
+                    first = _first_error(e, backend.DatabaseError)
+                    raise MigrationError(f"migration {migration.id} failed: {mysql_message(first)}") from e
             if pending:
                 backend.run_post_apply(pending)
     except LockTimeout as e:
@@ -255,6 +256,14 @@ def _break_stale_lock(backend: Any) -> None:
         )
     if cursor.rowcount:
         logger.warning("removed a stale migration lock (older than %d minutes)", STALE_LOCK_MINUTES)
+
+
+def _first_error(e: BaseException, kind: type[BaseException]) -> BaseException:
+    """The statement's own error: yoyo's rollback to a savepoint that the failed DDL's implicit commit
+    removed raises again (MySQL 1305), hiding the first error in ``__context__``."""
+    while isinstance(e.__context__, kind):
+        e = e.__context__
+    return e
 
 
 def mysql_message(e: BaseException) -> str:
