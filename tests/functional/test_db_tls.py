@@ -83,6 +83,8 @@ def test_a_missing_ca_file_is_a_configuration_error_naming_the_variable(
 ) -> None:
     with pytest.raises(ConfigurationError, match=r"DB_TLS_CA: no such PEM file"):
         connect(tls_db.settings(tls_ca=str(tmp_path / "missing.pem")))
+    with pytest.raises(ConfigurationError, match=r"DB_TLS_CA: "):
+        connect(tls_db.settings(tls_ca=str(tmp_path)))  # a directory
     not_pem = tmp_path / "not.pem"
     not_pem.write_text("hello")
     with pytest.raises(ConfigurationError, match=r"DB_TLS_CA: .* holds no PEM certificate"):

@@ -150,6 +150,7 @@ def stack(
         monkeypatch.setenv("DB_TLS_CA", str(tls_db.ca.pem))
         monkeypatch.setenv("APP_DB_SECRET_ARN", app_arn)
         monkeypatch.setenv("DB_CONNECT_WAIT_SECONDS", "3")
+        monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "sinawai-dev-MigrationFunction")
         monkeypatch.setattr(migration, "RETRY_PAUSE_SECONDS", 0.5)
         try:
             yield Stack(tls_db, schema, app_user, master_arn, app_arn, sm, cfn, load_function(), monkeypatch)
@@ -190,6 +191,8 @@ def test_create_migrates_over_tls_then_update_repeat_and_delete_change_nothing(
     # the migration connected over TLS, so the application user must use TLS too
     user = stack.server.sql("SELECT ssl_type FROM mysql.user WHERE user = %s", (stack.app_user,))
     assert user == [{"ssl_type": "ANY"}]
+    ran_by = stack.server.sql(f"SELECT DISTINCT username FROM `{stack.schema}`._yoyo_log")
+    assert ran_by == [{"username": "sinawai-dev-MigrationFunction"}]  # yoyo's record says who migrated
 
     updated = stack.handle("Update", PhysicalResourceId=physical_id, OldResourceProperties={})
     assert updated["Status"] == "SUCCESS", updated["Reason"]

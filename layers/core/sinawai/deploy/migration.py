@@ -16,12 +16,15 @@ inside the stack, by the MigrationFunction, a CloudFormation custom resource (fu
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import os
 import re
+import socket
 import time
 import traceback
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -210,12 +213,36 @@ def _backend(settings: DatabaseSettings) -> Any:
             # yoyo reads rows by position and runs its own transactions
             return connect(settings, cursorclass=pymysql.cursors.Cursor, autocommit=False)
 
+        def get_log_data(self, migration: Any = None, operation: str = "apply") -> dict[str, Any]:
+            # yoyo's own asks the OS for the user's name (Lambda's sandbox user may have none) and the
+            # host's name from DNS: the function's name and the host name say who ran it.
+            return {
+                "id": str(uuid.uuid1()),
+                "migration_id": migration.id if migration else None,
+                "migration_hash": migration.hash if migration else None,
+                "username": os.environ.get("AWS_LAMBDA_FUNCTION_NAME") or _os_user(),
+                "hostname": socket.gethostname(),
+                "created_at_utc": datetime.now(UTC).replace(tzinfo=None),
+                "operation": operation,
+            }
+
     # The URI only names the database for yoyo (its cache key, list_tables): no password in it.
     user, name = quote(settings.user, safe=""), quote(settings.name, safe="")
     uri = parse_uri(f"mysql://{user}@{settings.host}:{settings.port}/{name}")
     backend = Backend(uri, default_migration_table)
-    backend.init_database()
+    try:
+        backend.init_database()
+    except BaseException:
+        backend.connection.close()
+        raise
     return backend
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
 
 
 def apply_schema(settings: DatabaseSettings) -> tuple[list[str], str | None]:

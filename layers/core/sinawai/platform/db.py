@@ -93,6 +93,8 @@ def ssl_context(settings: DatabaseSettings) -> ssl.SSLContext:
             raise ConfigurationError(f"{TLS_CA_ENV}: no such PEM file {source!r}") from e
         except (ssl.SSLError, ValueError) as e:
             raise ConfigurationError(f"{TLS_CA_ENV}: {source!r} holds no PEM certificate") from e
+        except OSError as e:
+            raise ConfigurationError(f"{TLS_CA_ENV}: cannot read {source!r} ({e.strerror or e})") from e
         # A private CA (RDS's regional bundle) is trusted as the mysql client trusts it: chain and host
         # name checked, without Python 3.13's extra RFC 5280 form checks that some private CAs fail.
         context.verify_flags &= ~ssl.VERIFY_X509_STRICT
