@@ -9,6 +9,7 @@ from moto.server import ThreadedMotoServer
 from sinawai.platform import config
 from sinawai.platform.config import DatabaseSettings
 from tests.helpers import fresh_database, truncate_all
+from tests.tls_mariadb import TlsMariaDB, tls_mariadb
 
 
 @pytest.fixture(scope="session")
@@ -45,3 +46,12 @@ def moto_url() -> Iterator[str]:
         yield f"http://{host}:{port}"
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def tls_db() -> Iterator[TlsMariaDB]:
+    """A second MariaDB that speaks only TLS (tests/tls_mariadb.py), started once per run.
+
+    When it cannot start, the tests that use it fail with the reason: they never skip."""
+    with tls_mariadb() as server:
+        yield server

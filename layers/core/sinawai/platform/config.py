@@ -131,6 +131,17 @@ def _optional_int(name: str) -> int | None:
         raise ConfigurationError(f"{name} must be an integer chat id, got {raw!r}") from e
 
 
+def _flag(name: str, *, default: bool) -> bool:
+    raw = _env(name).lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes"):
+        return True
+    if raw in ("0", "false", "no"):
+        return False
+    raise ConfigurationError(f"{name} must be true or false, got {raw!r}")
+
+
 @dataclass(frozen=True)
 class DatabaseSettings:
     host: str
@@ -138,8 +149,17 @@ class DatabaseSettings:
     name: str
     user: str
     password: str = field(repr=False)
-    # TLS with the system's CA bundle and host name checks; RDS Proxy is deployed with RequireTLS.
+    # DB_TLS: TLS with the certificate and the host name always checked (RDS Proxy is deployed with
+    # RequireTLS); false is plain TCP, as the local MariaDB speaks.
     tls: bool = False
+    # DB_TLS_CA: whom the server's certificate must chain to. Empty: the system's trust store (RDS Proxy's
+    # certificate is publicly trusted); a path: that PEM file; an https:// URL: the PEM bundle downloaded
+    # once per container (a direct RDS endpoint: RDS's regional bundle). platform/db.py reads it.
+    tls_ca: str = ""
+    # DB_SESSION_INIT: true sends SETs for time zone, SQL mode and isolation on every new connection (the
+    # local MariaDB); false sends none, because each SET pins the connection to one backend behind RDS
+    # Proxy: the server's parameter group (or the proxy's init query) sets them instead.
+    session_init: bool = True
 
     @classmethod
     def from_env(cls, *, fresh: bool = False) -> DatabaseSettings:
@@ -152,13 +172,20 @@ class DatabaseSettings:
         if not host:
             raise ConfigurationError("set DB_HOST (or DB_SECRET_ARN)")
         port_raw = _env("DB_PORT") or str(secret.get("port", "3306"))
+        tls_ca = _env("DB_TLS_CA")
+        if "://" in tls_ca and not tls_ca.startswith("https://"):
+            raise ConfigurationError(
+                f"DB_TLS_CA must be a PEM file's path or an https:// URL, got {tls_ca!r}"
+            )
         return cls(
             host=host,
             port=int(port_raw),
             name=_env("DB_NAME") or str(secret.get("dbname", "sinawai")),
             user=_env("DB_USER") or str(secret.get("username", "")),
             password=_env("DB_PASSWORD") or str(secret.get("password", "")),
-            tls=_env("DB_TLS").lower() in ("1", "true", "yes"),
+            tls=_flag("DB_TLS", default=False),
+            tls_ca=tls_ca,
+            session_init=_flag("DB_SESSION_INIT", default=True),
         )
 
 
