@@ -477,3 +477,63 @@ def test_sinawai_setup_does_the_same_and_exits_by_the_outcome(
     err = capsys.readouterr().err
     assert "Telegram refused the bot token" in err
     assert WRONG_TOKEN not in err
+
+
+def test_the_five_minute_check_sets_the_bot_up_once_the_token_is_put_and_then_leaves_it_alone(
+    setup: SetupFunction, aws: Aws, emulator: TelegramEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="sinawai-dev-documents", CreateBucketConfiguration={"LocationConstraint": REGION})
+    monkeypatch.setenv("DOCUMENTS_BUCKET", "sinawai-dev-documents")
+    monkeypatch.setenv("WEBHOOK_URL", URL)
+    monkeypatch.setenv("STAFF_GROUP_CHAT_ID", str(STAFF))
+    monkeypatch.setenv("MANAGERS_CHAT_ID", str(MANAGERS))
+    scheduled = {"source": "sinawai.setup", "when": "new-token"}
+
+    # right after the first deploy: the placeholder; the check calls no Telegram and writes nothing
+    aws.put_token("set-me-from-botfather")
+    assert setup.handle(scheduled, FakeContext()) == {"ok": False, "skipped": "the bot token is not set yet"}
+    assert emulator.calls == []
+    assert "Contents" not in s3.list_objects_v2(Bucket="sinawai-dev-documents")
+
+    # the operator puts the token: the next check sets the bot up, without a deploy
+    aws.put_token(TOKEN)
+    answer = setup.handle(scheduled, FakeContext())
+    assert answer["ok"] is True, answer
+    assert bot(emulator, "getWebhookInfo")["url"] == URL
+    assert menu_of(emulator, {"type": "chat", "chat_id": STAFF}) == registry("staff")
+    marker = s3.get_object(Bucket="sinawai-dev-documents", Key="setup/telegram.json")["Body"].read().decode()
+    assert TOKEN not in marker
+    assert TOKEN.split(":")[1] not in marker
+
+    # every later check: nothing to do, no Telegram call
+    before = len(emulator.calls)
+    for _ in range(3):
+        assert setup.handle(scheduled, FakeContext())["skipped"] == "already set up for this token"
+    assert len(emulator.calls) == before
+
+    # a webhook moved by hand is not fought over (issue 13's probe is for that)
+    bot(emulator, "setWebhook", {"url": OTHER_STAGE_URL})
+    assert setup.handle(scheduled, FakeContext())["skipped"] == "already set up for this token"
+    assert bot(emulator, "getWebhookInfo")["url"] == OTHER_STAGE_URL
+
+    # a new staff group (a deploy changed the function's environment): set up again
+    monkeypatch.setenv("STAFF_GROUP_CHAT_ID", str(NEW_STAFF))
+    assert setup.handle(scheduled, FakeContext())["ok"] is True
+    assert bot(emulator, "getWebhookInfo")["url"] == URL
+    assert menu_of(emulator, {"type": "chat", "chat_id": NEW_STAFF}) == registry("staff")
+
+
+def test_the_five_minute_check_with_a_token_telegram_refuses_says_so_and_writes_no_marker(
+    setup: SetupFunction, aws: Aws, emulator: TelegramEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="sinawai-dev-documents", CreateBucketConfiguration={"LocationConstraint": REGION})
+    monkeypatch.setenv("DOCUMENTS_BUCKET", "sinawai-dev-documents")
+    monkeypatch.setenv("WEBHOOK_URL", URL)
+    aws.put_token(WRONG_TOKEN)
+    answer = setup.handle({"source": "sinawai.setup", "when": "new-token"}, FakeContext())
+    assert answer["ok"] is False
+    assert "refused the bot token" in answer["error"]
+    assert WRONG_TOKEN not in json.dumps(answer)
+    assert "Contents" not in s3.list_objects_v2(Bucket="sinawai-dev-documents")

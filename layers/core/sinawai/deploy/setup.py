@@ -13,7 +13,9 @@ operator can clear. What was not re-applied is said in the resource's data and i
 
 ``{"source": "sinawai.setup"}`` invoked directly runs the Telegram set-up from the function's environment
 (``WEBHOOK_URL``, ``STAFF_GROUP_CHAT_ID``, ``MANAGERS_CHAT_ID``): the step after putting the token, which a
-``sam deploy`` with no change to the stack would not run.
+``sam deploy`` with no change to the stack would not run. The same event with ``"when": "new-token"``, every
+5 minutes from EventBridge Scheduler, does it only when the token or the target changed since the last
+set-up (setup_marker.py), so putting the token is the last manual step.
 """
 
 from __future__ import annotations
@@ -34,14 +36,17 @@ from sinawai.deploy.custom_resource import (
     Outcome,
     Request,
 )
+from sinawai.deploy.setup_marker import SetupMarker, expected_marker
 from sinawai.deploy.telegram_setup import (
     SETUP_EVENT_SOURCE,
+    BotApi,
     SetupTarget,
     TelegramApiError,
     TelegramSetup,
     run_setup,
     token_refused_reason,
 )
+from sinawai.platform.config import Settings, bot_token, webhook_secret
 from sinawai.platform.errors import SinawaiError
 
 logger = logging.getLogger(__name__)
@@ -75,6 +80,7 @@ class SetupFunction:
     ) -> None:
         self.telegram = telegram or TelegramSetup()
         self.content = ContentPublish(content_dir, s3)
+        self._s3 = s3
         self._stack_status = stack_status
         self.resources = {
             TELEGRAM_SETUP: CustomResource(
@@ -111,6 +117,8 @@ class SetupFunction:
 
     def handle(self, event: Mapping[str, Any], context: LambdaContext | None) -> dict[str, Any]:
         if event.get("source") == SETUP_EVENT_SOURCE:
+            if event.get("when") == "new-token":
+                return self.setup_if_new()
             return self.setup_from_env()
         resource_type = str(event.get("ResourceType") or "")
         resource = self.resources.get(resource_type)
@@ -120,15 +128,31 @@ class SetupFunction:
             )
         return resource.handle(event, context)
 
+    def setup_if_new(self) -> dict[str, Any]:
+        """The scheduled check: set the bot up when the token (or the URL, or a chat) changed since the
+        last set-up; quiet while the token is still the placeholder."""
+        try:
+            if not BotApi.from_env().has_token:
+                logger.info("waiting for the bot token: nothing to set up yet")
+                return {"ok": False, "skipped": "the bot token is not set yet"}
+            target = _target_from_env()
+            bucket = Settings.from_env().documents_bucket
+            marker = SetupMarker(bucket, self._s3)
+            want = expected_marker(target, bot_token(), webhook_secret())
+            if marker.read() == want:
+                return {"ok": True, "skipped": "already set up for this token"}
+        except (CustomResourceError, SinawaiError) as e:
+            logger.warning("set-up check failed: %s", e)
+            return {"ok": False, "error": str(e)}
+        result = self.setup_from_env()
+        if result.get("ok") is True:
+            marker.write(want)
+        return result
+
     def setup_from_env(self) -> dict[str, Any]:
         """The Telegram set-up from the function's environment (a direct invoke after the token was put)."""
         try:
-            target = SetupTarget.from_values(
-                os.environ.get("WEBHOOK_URL", ""),
-                os.environ.get("STAFF_GROUP_CHAT_ID", ""),
-                os.environ.get("MANAGERS_CHAT_ID", ""),
-                names=("WEBHOOK_URL", "STAFF_GROUP_CHAT_ID", "MANAGERS_CHAT_ID"),
-            )
+            target = _target_from_env()
             result = run_setup(target)
         except TelegramApiError as e:
             reason = token_refused_reason() if e.code == 401 else str(e)
@@ -138,6 +162,15 @@ class SetupFunction:
             logger.warning("set-up failed: %s", e)
             return {"ok": False, "error": str(e)}
         return {"ok": result.applied, **result.data()}
+
+
+def _target_from_env() -> SetupTarget:
+    return SetupTarget.from_values(
+        os.environ.get("WEBHOOK_URL", ""),
+        os.environ.get("STAFF_GROUP_CHAT_ID", ""),
+        os.environ.get("MANAGERS_CHAT_ID", ""),
+        names=("WEBHOOK_URL", "STAFF_GROUP_CHAT_ID", "MANAGERS_CHAT_ID"),
+    )
 
 
 def _refuse(resource_type: str) -> Action:
