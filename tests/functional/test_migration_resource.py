@@ -379,6 +379,30 @@ def test_a_rotated_password_in_the_secret_is_set_on_the_next_run(
     assert_no_password(stack, log, NEW_APP_PASSWORD)
 
 
+def test_an_operator_invoking_migrate_applies_a_new_app_password_without_cloudformation(
+    stack: Stack, log: pytest.LogCaptureFixture
+) -> None:
+    assert stack.handle("Create")["Status"] == "SUCCESS"
+    stack.secrets.put_secret_value(
+        SecretId=stack.app_arn,
+        SecretString=json.dumps({"username": stack.app_user, "password": NEW_APP_PASSWORD}),
+    )
+    before = len(stack.cfn.answers)
+    answer = stack.function.lambda_handler({"action": "migrate"}, FakeContext())
+    assert answer == {"ok": True, "Applied": "none", "Head": SHIPPED[-1]}
+    assert len(stack.cfn.answers) == before  # nothing sent to CloudFormation
+    as_app(stack, "SELECT 1", NEW_APP_PASSWORD)
+    with pytest.raises(db_module.AccessDeniedError):
+        as_app(stack, "SELECT 1", APP_PASSWORD)
+    assert_no_password(stack, log, NEW_APP_PASSWORD)
+    # a database out of reach: a clear answer, no crash
+    stack.monkeypatch.setenv("DB_PORT", "1")
+    stack.monkeypatch.setenv("DB_CONNECT_WAIT_SECONDS", "0")
+    failed = stack.function.lambda_handler({"action": "migrate"}, FakeContext())
+    assert failed["ok"] is False
+    assert NEW_APP_PASSWORD not in json.dumps(failed)
+
+
 def test_a_function_reading_the_app_secret_reconnects_after_a_rotation(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -90,7 +90,7 @@ def test_each_wrong_default_names_the_parameter_that_fixes_it() -> None:
         "transaction isolation is REPEATABLE-READ: set transaction_isolation = READ-COMMITTED in the DB "
         "cluster parameter group (tx_isolation on MariaDB)",
         "sql_mode 'NO_ENGINE_SUBSTITUTION' is not strict: set sql_mode = "
-        "STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE in the DB parameter group",
+        "STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO in the DB parameter group",
     ]
     assert session_default_problems({**GOOD_MYSQL8, "time_zone": "Asia/Jakarta"})[0].startswith(
         "time_zone is Asia/Jakarta:"
@@ -150,3 +150,10 @@ def test_bad_waits_and_flags_are_refused_by_name(monkeypatch: pytest.MonkeyPatch
         monkeypatch.setenv("DB_CONNECT_WAIT_SECONDS", bad)
         with pytest.raises(ConfigurationError, match="DB_CONNECT_WAIT_SECONDS"):
             connect_wait_seconds()
+
+
+def test_the_sql_mode_the_migration_asks_of_the_server_is_the_one_a_connection_sets() -> None:
+    from sinawai.platform import db
+
+    assert f"sql_mode = '{db.SQL_MODE}'" in db._SESSION_SETUP
+    assert db.SQL_MODE in session_default_problems({**GOOD_MYSQL8, "sql_mode": "NO_ENGINE_SUBSTITUTION"})[0]

@@ -25,7 +25,7 @@ import socket
 import time
 import traceback
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -37,7 +37,7 @@ import pymysql.cursors
 
 from sinawai.deploy.custom_resource import CustomResource, CustomResourceError, Outcome, Request
 from sinawai.platform.config import DatabaseSettings
-from sinawai.platform.db import AccessDeniedError, TlsError, connect
+from sinawai.platform.db import SQL_MODE, AccessDeniedError, TlsError, connect
 from sinawai.platform.errors import ConfigurationError, DatabaseUnavailableError, SinawaiError
 from sinawai.platform.secrets_manager import SecretsManagerClient
 
@@ -422,7 +422,7 @@ def session_default_problems(values: dict[str, str]) -> list[str]:
     if not modes & {"STRICT_ALL_TABLES", "STRICT_TRANS_TABLES"}:
         problems.append(
             f"sql_mode {values.get('sql_mode', '')!r} is not strict: set sql_mode = "
-            "STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE in the DB parameter group"
+            f"{SQL_MODE} in the DB parameter group"
         )
     return problems
 
@@ -439,6 +439,12 @@ def _scrub(text: str, secrets: Sequence[str]) -> str:
 
 def on_create_or_update(request: Request) -> Outcome:
     """Create/Update: wait for MySQL, check the session defaults if asked, migrate, ensure the app user."""
+    return migrate_now()
+
+
+def migrate_now() -> Outcome:
+    """Wait for MySQL, check the session defaults if asked, migrate, ensure the app user; the reason of a
+    failure (CustomResourceError) never holds a password."""
     secrets: list[str] = []
     try:
         settings = DatabaseSettings.from_env()
@@ -473,3 +479,23 @@ def on_create_or_update(request: Request) -> Outcome:
 def migration_resource() -> CustomResource:
     """The MigrationFunction's custom resource: Delete leaves the data alone (SUCCESS, nothing done)."""
     return CustomResource("SchemaMigration", on_create_or_update)
+
+
+MIGRATE_ACTION = {"action": "migrate"}
+
+
+def handler(resource: CustomResource) -> Callable[[Mapping[str, Any], Any], dict[str, Any]]:
+    """The function's handler: a CloudFormation event goes to the custom resource; ``{"action": "migrate"}``
+    invoked by an operator (after putting a new application password in its secret) runs the same steps
+    and answers with what it did."""
+
+    def lambda_handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        if "RequestType" not in event and dict(event) == MIGRATE_ACTION:
+            try:
+                outcome = migrate_now()
+            except CustomResourceError as e:
+                return {"ok": False, "error": str(e)}
+            return {"ok": True, **outcome.data}
+        return resource.handle(event, context)
+
+    return lambda_handler
