@@ -44,6 +44,8 @@ def transformed(monkeypatch: pytest.MonkeyPatch, text: str | None = None) -> dic
     source = text if text is not None else (ROOT / "template.yaml").read_text()
     # the transform wants S3 locations for code; sam build/package would put them there
     source = re.sub(r"(CodeUri|ContentUri): \S+", r"\1: s3://bucket/code.zip", source)
+    # and nested templates at an https S3 URL (sam package uploads infra/cloudformation/*.yaml)
+    source = re.sub(r"Location: (\S+)\.yaml", r"Location: https://bucket.s3.amazonaws.com/\1.yaml", source)
     result: dict[str, Any] = transform(yaml_parse(source), {"Stage": "dev"}, _NoManagedPolicies())
     return result
 

@@ -58,7 +58,7 @@ def test_the_router_invokes_the_report_function_and_it_writes_only_the_archive(
     )
 
 
-def test_every_schedule_is_named_after_its_stack_so_two_stages_fit_in_one_account(
+def test_every_schedule_is_named_after_its_stage_so_two_stages_fit_in_one_account(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     resources = transformed(monkeypatch)["Resources"]
@@ -66,5 +66,5 @@ def test_every_schedule_is_named_after_its_stack_so_two_stages_fit_in_one_accoun
     assert len(schedules) >= 2  # the daily digest and the inbox sweep, at least
     for logical_id, schedule in schedules.items():
         name = schedule["Properties"].get("Name")
-        assert isinstance(name, dict), f"{logical_id} has no per-stack name"
-        assert "${AWS::StackName}" in name["Fn::Sub"], f"{logical_id}: {name}"
+        assert isinstance(name, dict), f"{logical_id} has no per-stage name"
+        assert "${Stage}" in name["Fn::Sub"], f"{logical_id}: {name}"

@@ -117,6 +117,9 @@ class LocalStack:
             "DB_PASSWORD": db.password,
             "DB_SECRET_ARN": "",
             "DB_TLS": "false",
+            "DB_TLS_CA": "",
+            # the local MariaDB has no parameter group of ours: each connection sets its session
+            "DB_SESSION_INIT": "true",
             "DOCUMENTS_BUCKET": self.config.bucket,
             "SERVICE_TIMEZONE": "Asia/Jakarta",
             "POWERTOOLS_METRICS_NAMESPACE": "Sinawai",
