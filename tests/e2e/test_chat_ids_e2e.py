@@ -28,7 +28,7 @@ def test_a_new_group_learns_its_chat_id_and_hears_nothing_else(stack: LocalStack
     stack.wait_idle()
     (greeting,) = [text_of(m) for m in emu.bot_messages(GROUP)]
     assert greeting.startswith("Terima kasih, Sinawai telah ditambahkan ke grup ini.")
-    assert f"sam deploy --parameter-overrides StaffGroupChatId={GROUP}" in greeting
+    assert f"StaffGroupChatId={GROUP}" in greeting
 
     for sender, text in (
         (MEMBER, "/idchat"),

@@ -90,8 +90,8 @@ def test_an_admin_gets_the_chat_id_and_the_exact_deploy_lines(
     assert first == second
     assert f"ID chat grup ini: {NEW_GROUP}" in first
     assert "belum terhubung dengan Sinawai" in first
-    assert f"sam deploy --parameter-overrides StaffGroupChatId={NEW_GROUP}" in first
-    assert f"sam deploy --parameter-overrides ManagersChatId={NEW_GROUP}" in first
+    assert f"StaffGroupChatId={NEW_GROUP}" in first
+    assert f"ManagersChatId={NEW_GROUP}" in first
     assert "grup biasa" not in first  # a supergroup keeps its id
     reply = emulator.bot_messages(NEW_GROUP)[0]
     assert any(e["type"] == "code" for e in reply.entities)  # the id and the lines are copyable

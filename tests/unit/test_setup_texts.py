@@ -65,8 +65,11 @@ def test_properties_are_checked_and_named() -> None:
 
 def test_chat_id_texts_give_the_exact_deploy_lines_only_when_the_group_is_not_configured() -> None:
     free = menu.chat_id_text(-100123, "supergroup", staff=False, managers=False)
-    assert "<code>sam deploy --parameter-overrides StaffGroupChatId=-100123</code>" in free
-    assert "<code>sam deploy --parameter-overrides ManagersChatId=-100123</code>" in free
+    assert "<code>StaffGroupChatId=-100123</code>" in free
+    assert "<code>ManagersChatId=-100123</code>" in free
+    # never a bare --parameter-overrides: it would replace samconfig.toml's, the profile with them
+    assert "--parameter-overrides" not in free
+    assert "sam deploy --guided" in free
     both = menu.chat_id_text(-100123, "supergroup", staff=True, managers=True)
     assert "sam deploy" not in both
     assert "StaffGroupChatId" in both

@@ -361,7 +361,9 @@ def chat_ids_next_step(target: SetupTarget) -> str:
         return "Nothing: the bot is set up."
     return (
         f"{' and '.join(missing)} not set: add the bot to the group; it answers with the group's chat id "
-        "and the sam deploy --parameter-overrides line (a group admin can also send /idchat there)."
+        "and the parameter to set (a group admin can also send /idchat there); set it with sam deploy "
+        "--guided or in samconfig.toml's parameter_overrides (a bare --parameter-overrides replaces the "
+        "profile's)."
     )
 
 

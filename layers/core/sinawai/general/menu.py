@@ -168,11 +168,14 @@ def chat_id_text(chat_id: int, chat_type: str, *, staff: bool, managers: bool) -
         return head + "Grup ini sudah terhubung dengan Sinawai sebagai " + "; dan sebagai ".join(roles) + "."
     text = (
         head + "Grup ini belum terhubung dengan Sinawai. Untuk menghubungkannya, tim pengelola sistem "
-        "mengisi parameter berikut lalu men-deploy ulang:\n\n"
+        "mengisi salah satu parameter berikut lalu men-deploy ulang:\n\n"
         "• sebagai grup layanan kepegawaian (tiket pertanyaan pegawai):\n"
-        f"<code>sam deploy --parameter-overrides {STAFF_PARAMETER}={chat_id}</code>\n\n"
+        f"<code>{STAFF_PARAMETER}={chat_id}</code>\n\n"
         "• sebagai grup pimpinan (laporan harian):\n"
-        f"<code>sam deploy --parameter-overrides {MANAGERS_PARAMETER}={chat_id}</code>"
+        f"<code>{MANAGERS_PARAMETER}={chat_id}</code>\n\n"
+        # a bare --parameter-overrides replaces samconfig.toml's, the profile included: --guided keeps them
+        "Isi lewat <code>sam deploy --guided</code> (nilai parameter lain tetap), atau tambahkan ke "
+        "<code>parameter_overrides</code> di samconfig.toml."
     )
     if chat_type == "group":
         text += (
