@@ -19,6 +19,7 @@ def test_the_digest_is_scheduled_daily_at_0700_in_the_service_timezone_with_retr
         for r in resources.values()
         if r["Type"] == "AWS::Scheduler::Schedule"
         and r["Properties"]["Target"]["Arn"] == {"Fn::GetAtt": ["ReportFunction", "Arn"]}
+        and '"daily"' in r["Properties"]["Target"]["Input"]
     ]
     assert len(schedules) == 1
     schedule = schedules[0]["Properties"]
@@ -34,8 +35,15 @@ def test_the_digest_is_scheduled_daily_at_0700_in_the_service_timezone_with_retr
         "report": "daily",
         "scheduled_time": "<aws.scheduler.scheduled-time>",
     }
-    function = resources["ReportFunction"]["Properties"]
-    assert function["DeadLetterConfig"] == {"TargetArn": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}}
+    invoke_config = next(
+        r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::EventInvokeConfig"
+        and r["Properties"]["FunctionName"] == {"Ref": "ReportFunction"}
+    )
+    assert invoke_config["DestinationConfig"]["OnFailure"] == {
+        "Destination": {"Fn::GetAtt": ["FailedInvocationsQueue", "Arn"]}
+    }
 
 
 def test_the_router_invokes_the_report_function_and_it_writes_only_the_archive(
