@@ -69,6 +69,55 @@ def database_overrides(database: DatabaseSettings) -> dict[str, str]:
     }
 
 
+@dataclass
+class SamFunctions:
+    """What ``sam local start-api`` and ``start-lambda`` run: the functions behind their endpoints."""
+
+    functions: dict[str, FunctionSpec]
+    runtime: LambdaRuntime
+    lambda_endpoint: LambdaEndpoint
+    api: ApiGatewayEndpoint
+    warnings: list[str]
+
+
+@contextmanager
+def sam_functions(
+    env: EnvFile,
+    database: DatabaseSettings,
+    log_dir: Path,
+    *,
+    ports: dict[int, int],
+    api_port: int,
+    lambda_port: int,
+) -> Iterator[SamFunctions]:
+    """The template's functions with the env file applied as sam local applies it (``ports``: the file's
+    ports → where the companions listen), the webhook on ``api_port``, the invoke API on ``lambda_port``."""
+    ports = {**ports, START_LAMBDA_PORT: lambda_port, START_API_PORT: api_port}
+    overrides = {section: localize(values, ports=ports) for section, values in env.sections.items()}
+    overrides["Parameters"].update(database_overrides(database))
+    warnings: list[str] = []
+    functions = resolve_functions(TEMPLATE, env_overrides=overrides, declared_only=True, warnings=warnings)
+    base_env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL")}
+    runtime = LambdaRuntime(
+        functions,
+        base_env={
+            **base_env,
+            **LOCAL_CREDENTIALS,
+        },  # what sam local gives every function besides its variables
+        instances_per_function=1,
+        async_retry_delays=(0.2, 0.5),
+        log_dir=log_dir,
+    )
+    lambda_endpoint = LambdaEndpoint(runtime, port=lambda_port).start()
+    api = ApiGatewayEndpoint(functions, runtime, port=api_port).start()
+    try:
+        yield SamFunctions(functions, runtime, lambda_endpoint, api, warnings)
+    finally:
+        api.stop()
+        lambda_endpoint.stop()
+        runtime.close()
+
+
 @contextmanager
 def sam_local(database: DatabaseSettings, log_dir: Path, *, env_file: Path = ENV_FILE) -> Iterator[SamLocal]:
     env = EnvFile.load(env_file)
@@ -80,33 +129,25 @@ def sam_local(database: DatabaseSettings, log_dir: Path, *, env_file: Path = ENV
         bind="127.0.0.1",
         webhook_url=f"http://127.0.0.1:{api_port}/webhook",
     )
-    with companions:
+    with (
+        companions,
+        sam_functions(
+            env, database, log_dir, ports=companions.ports, api_port=api_port, lambda_port=lambda_port
+        ) as sam,
+    ):
         ports = {**companions.ports, START_LAMBDA_PORT: lambda_port, START_API_PORT: api_port}
-        overrides = {section: localize(values, ports=ports) for section, values in env.sections.items()}
-        overrides["Parameters"].update(database_overrides(database))
-        warnings: list[str] = []
-        functions = resolve_functions(
-            TEMPLATE, env_overrides=overrides, declared_only=True, warnings=warnings
-        )
-        base_env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL")}
-        runtime = LambdaRuntime(
-            functions,
-            base_env={**base_env, **LOCAL_CREDENTIALS},
-            instances_per_function=1,
-            async_retry_delays=(0.2, 0.5),
-            log_dir=log_dir,
-        )
-        lambda_endpoint = LambdaEndpoint(runtime, port=lambda_port).start()
-        api = ApiGatewayEndpoint(functions, runtime, port=api_port).start()
         host = {**localize(env.parameters, ports=ports), **database_overrides(database), **LOCAL_CREDENTIALS}
-        try:
-            yield SamLocal(
-                env, companions, functions, runtime, lambda_endpoint, api, database, host, warnings
-            )
-        finally:
-            api.stop()
-            lambda_endpoint.stop()
-            runtime.close()
+        yield SamLocal(
+            env,
+            companions,
+            sam.functions,
+            sam.runtime,
+            sam.lambda_endpoint,
+            sam.api,
+            database,
+            host,
+            sam.warnings,
+        )
 
 
 # ---- the setups the sample events name (events/README.md) ----------------------------------------------

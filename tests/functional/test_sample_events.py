@@ -433,3 +433,24 @@ def test_without_db_tls_false_the_webhook_answers_503(tmp_path: Path) -> None:
         event = json.loads((EVENTS / "webhook_start.json").read_text())
         result = running.invoke("WebhookFunction", event)
         assert json.loads(result.payload)["statusCode"] == 503
+
+
+def test_secrets_the_env_file_names_are_in_moto_for_the_functions(tmp_path: Path) -> None:
+    """The token as in AWS, from Secrets Manager (moto's, by the name the file gives): serve puts it there."""
+    env = json.loads((EVENTS / "env.local.json").read_text())
+    env["Parameters"].update(
+        TELEGRAM_BOT_TOKEN="", TELEGRAM_BOT_TOKEN_SECRET_ARN="sinawai/local/telegram-bot-token"
+    )
+    by_secret = tmp_path / "env.token-by-secret.json"
+    by_secret.write_text(json.dumps(env))
+    with (
+        fresh_database("sinawai_secret") as database,
+        sam_local(database, tmp_path, env_file=by_secret) as running,
+    ):
+        assert running.companions.created_secrets == ["sinawai/local/telegram-bot-token"]
+        general = running.functions["GeneralFunction"].environment
+        assert general["TELEGRAM_BOT_TOKEN"] == ""
+        result = running.invoke("GeneralFunction", json.loads((EVENTS / "general_start.json").read_text()))
+        assert json.loads(result.payload)["status"] == "done"
+        greetings = [m for m in running.companions.telegram.bot_messages(BUDI) if "Halo, Budi!" in m.content]
+        assert len(greetings) == 1

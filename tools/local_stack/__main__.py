@@ -19,6 +19,7 @@ import argparse
 import os
 import shlex
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Sequence
@@ -74,8 +75,24 @@ def run_local() -> int:
     return 0
 
 
+def _port_in_use(bind: str, port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind((bind, port))
+        except OSError:
+            return True
+    return False
+
+
 def _serve(args: argparse.Namespace) -> int:
     env = EnvFile.load(args.env_vars)
+    for option, port in (("--telegram-port", args.telegram_port), ("--moto-port", args.moto_port)):
+        if port and _port_in_use(args.bind, port):
+            print(
+                f"serve: port {port} ({option}) is in use: is another serve (or make local) running?",
+                file=sys.stderr,
+            )
+            return 1
     companions = Companions(
         env,
         telegram_port=args.telegram_port,

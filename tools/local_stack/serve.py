@@ -218,10 +218,11 @@ def secrets_named(env: EnvFile) -> dict[str, str]:
                 }
             )
         else:
-            twin = name.removesuffix("_SECRET_ARN")
-            secret = plain.get(twin) or env.get(twin, section)
+            # X_SECRET_ARN holds X_SECRET (the webhook secret) or X (the bot token)
+            twins = (name.removesuffix("_ARN"), name.removesuffix("_SECRET_ARN"))
+            secret = next((v for t in twins if (v := plain.get(t) or env.get(t, section))), "")
             if not secret:
-                raise EnvFileError(f"{section}.{name}: set {twin} too, the value to store in the secret")
+                raise EnvFileError(f"{section}.{name}: set {twins[1]} too, the value to store in the secret")
         if found.get(value, secret) != secret:
             raise EnvFileError(f"{section}.{name}: secret {value!r} is named with two different values")
         found[value] = secret
@@ -257,7 +258,7 @@ def sample_uploads(events_dir: Path = EVENTS) -> list[SampleUpload]:
                 continue
             source = events_dir / "imports" / f"{parts[1]}.csv"
             if not source.is_file():
-                raise EnvFileError(f"{path.name} names {key}: no {source.relative_to(events_dir.parent)}")
+                raise EnvFileError(f"{path.name} names {key}: no {source.name} in {events_dir.name}/imports/")
             version = s3["object"].get("versionId") or None
             uploads.append(SampleUpload(path.stem, str(s3["bucket"]["name"]), key, version, source))
     return uploads
