@@ -138,6 +138,34 @@ def test_env_overrides_for_all_and_for_one_function() -> None:
     assert any("NoSuchFunction" in w for w in warnings)
 
 
+def test_env_overrides_declared_only_like_sam_local() -> None:
+    """``sam local invoke --env-vars`` sets only what a function declares: the rest is ignored (a warning)."""
+    functions, warnings = resolve(
+        declared_only=True,
+        env_overrides={
+            "Parameters": {
+                "PARAM": "from-parameters",
+                "STAGE": "local",
+                "AWS_ENDPOINT_URL_LAMBDA": "http://x",
+            },
+            "GeneralFunction": {"ECHO_FUNCTION_NAME": "Elsewhere", "EXTRA": "x"},
+        },
+    )
+    echo, general, slow = (
+        functions[n].environment for n in ("EchoFunction", "GeneralFunction", "SlowFunction")
+    )
+    assert echo["PARAM"] == "from-parameters"  # declared by EchoFunction
+    assert general["ECHO_FUNCTION_NAME"] == "Elsewhere"  # the function's own section, declared
+    assert echo["STAGE"] == slow["STAGE"] == "local"  # declared in Globals
+    for env in (echo, general, slow):
+        assert "AWS_ENDPOINT_URL_LAMBDA" not in env  # declared by no function: ignored
+    assert "EXTRA" not in general
+    assert "PARAM" not in slow  # Parameters does not add undeclared ones
+    assert "PARAM" not in general
+    assert any("'AWS_ENDPOINT_URL_LAMBDA' ignored: no function declares it" in w for w in warnings)
+    assert any("GeneralFunction: env override 'EXTRA' ignored" in w for w in warnings)
+
+
 def test_layers() -> None:
     functions, _ = resolve()
     shared = FIXTURES / "layers" / "shared"

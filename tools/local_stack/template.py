@@ -625,6 +625,7 @@ def resolve_functions(
     *,
     parameter_overrides: Mapping[str, str] = _EMPTY,
     env_overrides: Mapping[str, Mapping[str, str]] = _EMPTY,
+    declared_only: bool = False,
     region: str = "ap-southeast-3",
     account_id: str = "123456789012",
     warnings: list[str] | None = None,
@@ -632,9 +633,12 @@ def resolve_functions(
     """The ``AWS::Serverless::Function`` resources of a template, by logical id, ready to run locally.
 
     ``env_overrides`` has the shape of ``sam local invoke --env-vars``: ``"Parameters"`` applies to every
-    function and ``"<LogicalId>"`` to one; unlike SAM, variables a function does not declare are added
-    too (the local stack adds ``AWS_ENDPOINT_URL_*`` and credentials this way). Everything that could not
-    be resolved is logged, listed in each spec's ``warnings`` and, when given, appended to ``warnings``.
+    function and ``"<LogicalId>"`` to one, and wins over ``"Parameters"``. By default variables a function
+    does not declare are added too (the local stack adds ``AWS_ENDPOINT_URL_*`` and credentials this way).
+    ``declared_only`` applies them as ``sam local`` does: only to the variables the function declares
+    (Globals or its own ``Environment``); SAM ignores the others silently, here each one is a warning.
+    Everything that could not be resolved is logged, listed in each spec's ``warnings`` and, when given,
+    appended to ``warnings``.
     """
     template_path = Path(template_path).resolve()
     template = load_template(template_path)
@@ -647,6 +651,7 @@ def resolve_functions(
     global_props = globals_section.get("Function") or {} if isinstance(globals_section, Mapping) else {}
 
     functions: dict[str, FunctionSpec] = {}
+    declared_anywhere: set[str] = set()
     for logical_id, body in resolver.resources.items():
         if not isinstance(body, Mapping) or body.get("Type") != "AWS::Serverless::Function":
             continue
@@ -671,8 +676,14 @@ def resolve_functions(
             builder.warn(f"code directory {code_dir} does not exist")
 
         environment = builder.environment(props)
+        declared = set(environment)
+        declared_anywhere |= declared
         for scope in ("Parameters", logical_id):
             for name, value in (env_overrides.get(scope) or {}).items():
+                if declared_only and str(name) not in declared:
+                    if scope == logical_id:  # a Parameters value is for the functions that declare it
+                        builder.warn(f"env override {name!r} ignored: the function does not declare it")
+                    continue
                 environment[str(name)] = _scalar_to_str(value)
 
         architectures = builder.value(
@@ -725,6 +736,9 @@ def resolve_functions(
     for scope in env_overrides:
         if scope != "Parameters" and scope not in functions:
             all_warnings.append(f"env override for {scope!r}: no such function in the template")
+    if declared_only:
+        for name in sorted(set(env_overrides.get("Parameters") or {}) - declared_anywhere):
+            all_warnings.append(f"env override {name!r} ignored: no function declares it")
     for message in all_warnings:
         log.warning("template %s: %s", template_path.name, message)
     if warnings is not None:
