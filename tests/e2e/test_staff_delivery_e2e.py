@@ -97,8 +97,10 @@ def test_a_burst_of_questions_is_paced_into_the_staff_group_in_order_and_complet
     assert len(delivered) == 3 * len(EMPLOYEES)
     for i in range(len(delivered) - GROUP_MESSAGES):
         assert delivered[i + GROUP_MESSAGES] - delivered[i] >= GROUP_WINDOW  # never over the limit
-    # Pacing kept the bot under the limit: the only 429s were the three injected ones.
-    assert sum(1 for c in calls if c.error_code == 429) == 3
+    # Pacing kept the bot under the limit: the 429s are the three injected ones, and at most one more when
+    # a loaded machine delays a send by a tenth of the test's 2 s window (in production the window is
+    # 60 s; seen once in CI with five test suites sharing two cores). Without pacing there would be dozens.
+    assert 3 <= sum(1 for c in calls if c.error_code == 429) <= 4
 
     db = stack.config.database
     outbox = query(db, "SELECT status, COUNT(*) AS n FROM staff_outbox GROUP BY status")

@@ -309,6 +309,53 @@ def _webhook(status: int, *, recorded: str | None) -> Callable[[Outcome], None]:
     return check
 
 
+LAST_MIGRATION = sorted(
+    p.name.removesuffix(".sql")
+    for p in (EVENTS.parent / "layers/core/sinawai/migrations").glob("*.sql")
+    if not p.name.endswith(".rollback.sql")
+)[-1]
+
+
+def migrate_action(o: Outcome) -> None:
+    # the local database is migrated already: nothing to apply, the head is the last migration
+    assert o.payload == {"ok": True, "Applied": "none", "Head": LAST_MIGRATION}
+
+
+def _custom_resource_succeeds(o: Outcome) -> None:
+    # the event's ResponseURL is an example: outside AWS the answer cannot be delivered (logged); what the
+    # function would have answered is its return value
+    assert o.payload["Status"] == "SUCCESS", o.payload
+    assert o.new == {}  # nobody in Telegram hears of a deploy step
+
+
+def migrate_create(o: Outcome) -> None:
+    _custom_resource_succeeds(o)
+    assert o.payload["PhysicalResourceId"].startswith("sinawai-schema-")
+
+
+def setup_telegram_create(o: Outcome) -> None:
+    # the env file's token is not shaped like a real one: the set-up calls no Telegram and says what to do
+    _custom_resource_succeeds(o)
+    calls = o.local.companions.telegram.calls
+    assert not [c for c in calls if "execute-api" in str(c.params.get("url", ""))]
+    assert not [c for c in calls if c.method in ("setMyDescription", "setMyShortDescription")]
+
+
+def setup_content_update(o: Outcome) -> None:
+    _custom_resource_succeeds(o)
+    head = o.s3().head_object(Bucket=o.bucket, Key=BUNDLE_KEY)
+    assert head["ContentLength"] > 1000  # content/ published from the function's package
+
+
+def setup_direct_invoke(o: Outcome) -> None:
+    assert o.payload["ok"] is False
+    assert "token" in o.payload["NextStep"]
+
+
+def setup_new_token_check(o: Outcome) -> None:
+    assert o.payload == {"ok": False, "skipped": "the bot token is not set yet"}
+
+
 def webhook_inbox_sweep(o: Outcome) -> None:
     assert o.payload == {"redispatched": 0, "abandoned": 0, "secrets_wiped": 0}
 
@@ -322,6 +369,12 @@ def webhook_start(o: Outcome) -> None:
 
 
 OUTCOMES: dict[str, Callable[[Outcome], None]] = {
+    "migrate_action": migrate_action,
+    "migrate_create": migrate_create,
+    "setup_content_update": setup_content_update,
+    "setup_direct_invoke": setup_direct_invoke,
+    "setup_new_token_check": setup_new_token_check,
+    "setup_telegram_create": setup_telegram_create,
     "broadcast_sqs_chunk": broadcast_sqs_chunk,
     "consultation_auto_close_schedule": consultation_auto_close_schedule,
     "consultation_faq_question": consultation_faq_question,

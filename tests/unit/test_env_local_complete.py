@@ -46,6 +46,11 @@ NOT_SET_LOCALLY = {
     # boto3's generic fallback: the file names each service's endpoint, and the router's Lambda endpoint
     # (sam local start-lambda) is not moto's
     "AWS_ENDPOINT_URL": "each service has its own endpoint",
+    "AWS_ENDPOINT_URL_CLOUDFORMATION": "only the set-up's rollback check asks it; sam local has no stack",
+    "AWS_LAMBDA_FUNCTION_NAME": "reserved: Lambda and sam local set it",
+    "DB_CONNECT_WAIT_SECONDS": "the migration's wait for a new database (60 s); the local MariaDB is up",
+    "APP_DB_USER": "sinawai migrate's local form of APP_DB_SECRET_ARN; the function reads the secret",
+    "APP_DB_PASSWORD": "sinawai migrate's local form of APP_DB_SECRET_ARN; the function reads the secret",
 }
 # Declared by the template for libraries, right as they are locally: the file does not repeat them.
 TEMPLATE_VALUES_SERVE_LOCALLY = {

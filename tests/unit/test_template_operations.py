@@ -131,8 +131,6 @@ def test_the_alarms_reach_email_and_the_ops_chat_only_when_configured(template: 
     )
     relay = told.value(told.resources["AlarmOpsChatSubscription"]["Properties"])
     assert relay["Endpoint"] == {"Fn::GetAtt": ["SetupFunction", "Arn"]}
-    env = told.value(told.resources["SetupFunction"]["Properties"])["Environment"]["Variables"]
-    assert env["OPS_CHAT_ID"] == "-1001000000009"
 
 
 def test_the_dashboard_is_valid_json_with_the_stage_s_metrics_and_its_url_is_an_output(
