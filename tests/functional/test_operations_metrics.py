@@ -111,8 +111,8 @@ def test_the_0730_check_says_whether_the_morning_s_digest_went_out(
     capsys.readouterr()
     calls = len(emulator.calls)
 
-    # 29 December, 07:30 WIB: the digest of the 28th went out at 07:00
-    answer = handler(check_at("2026-12-29T00:30:00Z"), FakeContext())
+    # 29 December, 07:30 WIB (the sample event): the digest of the 28th went out at 07:00
+    answer = handler(load_event("report_digest_check"), FakeContext())
     assert answer == {"status": "sent", "report_date": "2026-12-28"}
     assert digest_missing(capsys.readouterr().out) == [0]
 
