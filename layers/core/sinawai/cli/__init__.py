@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from sinawai.cli import content, documents, imports, report, webhook
+from sinawai.cli import content, documents, imports, report, smoke, webhook
 from sinawai.cli.migrations import add_commands as add_migrate
 from sinawai.cli.migrations import migrate
 from sinawai.platform.errors import SinawaiError
@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sinawai", description="Sinawai operations")
     sub = parser.add_subparsers(dest="command", required=True)
     add_migrate(sub)
-    for group in (imports, report, webhook, content, documents):
+    for group in (imports, report, webhook, content, documents, smoke):
         group.add_commands(sub)
     return parser
 

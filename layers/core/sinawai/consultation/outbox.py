@@ -114,3 +114,9 @@ def take_send_slot(
 def send_slot_used(db: Database, slot: int) -> None:
     """The post went out now (maybe after waiting out a 429): its slot counts from now."""
     db.execute("UPDATE staff_send SET sent_at = %s WHERE id = %s", (utcnow(), slot))
+
+
+def oldest_pending_since(db: Database) -> datetime | None:
+    """When the oldest post still waiting for the staff group was queued (UTC); None when none waits."""
+    row = db.fetch_one("SELECT MIN(created_at) AS oldest FROM staff_outbox WHERE status = 'pending'")
+    return row["oldest"] if row and row["oldest"] is not None else None

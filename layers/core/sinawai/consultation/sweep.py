@@ -1,5 +1,6 @@
 """The consultation's schedule: answered tickets nobody follows up close by themselves (with their notices),
-and staff-group posts whose hand-over to the delivery queue was lost are handed over again."""
+and staff-group posts whose hand-over to the delivery queue was lost are handed over again. Each run
+publishes ``StaffDeliveryBacklogMinutes``: how long the oldest post for the staff group has been waiting."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from telegram import Bot, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
@@ -44,10 +46,22 @@ def entry_point(function: GroupFunction) -> Callable[[dict[str, Any], Any], dict
                 return {"status": "skipped", "reason": "STAFF_GROUP_CHAT_ID is not set"}
             now = clock.utcnow().replace(tzinfo=UTC)
             c = consultation_of(function)
+            backlog = delivery_backlog_minutes(c, now)
+            function.metrics.add_metric("StaffDeliveryBacklogMinutes", MetricUnit.NoUnit, backlog)
             return function.run(lambda bot: scheduled_sweep(c, bot, now))
         return function.handle(event, context)
 
     return lambda_handler
+
+
+def delivery_backlog_minutes(c: Consultation, now: datetime) -> float:
+    """How long the oldest post still waiting for the staff group has waited, in minutes (0: none waits).
+    Measured before this sweep hands stale posts over again: the alarm is about delivery, not the sweep."""
+    oldest = outbox.oldest_pending_since(c.db)
+    if oldest is None:
+        return 0.0
+    waited = now.astimezone(UTC).replace(tzinfo=None) - oldest
+    return round(max(0.0, waited.total_seconds() / 60), 1)
 
 
 async def scheduled_sweep(c: Consultation, bot: Bot, now: datetime) -> dict[str, Any]:

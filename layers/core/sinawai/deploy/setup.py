@@ -15,7 +15,10 @@ operator can clear. What was not re-applied is said in the resource's data and i
 (``WEBHOOK_URL``, ``STAFF_GROUP_CHAT_ID``, ``MANAGERS_CHAT_ID``): the step after putting the token, which a
 ``sam deploy`` with no change to the stack would not run. The same event with ``"when": "new-token"``, every
 5 minutes from EventBridge Scheduler, does it only when the token or the target changed since the last
-set-up (setup_marker.py), so putting the token is the last manual step.
+set-up (setup_marker.py), so putting the token is the last manual step. Once the token is set, that run
+also probes the webhook (probe.py: ``getWebhookInfo`` as CloudWatch metrics).
+
+An SNS notification (``Records[].Sns``, the stage's alarm topic) is posted to the ops chat (alarm_relay.py).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from sinawai.deploy.alarm_relay import AlarmRelay, is_sns_event
 from sinawai.deploy.content_publish import ContentPublish
 from sinawai.deploy.custom_resource import (
     FAILED_CREATE_ID,
@@ -36,6 +40,7 @@ from sinawai.deploy.custom_resource import (
     Outcome,
     Request,
 )
+from sinawai.deploy.probe import WebhookProbe
 from sinawai.deploy.setup_marker import SetupMarker, expected_marker
 from sinawai.deploy.telegram_setup import (
     SETUP_EVENT_SOURCE,
@@ -77,8 +82,12 @@ class SetupFunction:
         telegram: TelegramSetup | None = None,
         s3: Any = None,
         stack_status: StackStatus = cloudformation_stack_status,
+        probe: WebhookProbe | None = None,
+        alarm_relay: AlarmRelay | None = None,
     ) -> None:
         self.telegram = telegram or TelegramSetup()
+        self.probe = probe or WebhookProbe()
+        self.alarm_relay = alarm_relay or AlarmRelay()
         self.content = ContentPublish(content_dir, s3)
         self._s3 = s3
         self._stack_status = stack_status
@@ -116,6 +125,8 @@ class SetupFunction:
         return status.endswith("ROLLBACK_IN_PROGRESS")
 
     def handle(self, event: Mapping[str, Any], context: LambdaContext | None) -> dict[str, Any]:
+        if is_sns_event(event):
+            return self.alarm_relay.handle(event)
         if event.get("source") == SETUP_EVENT_SOURCE:
             if event.get("when") == "new-token":
                 return self.setup_if_new()
@@ -130,11 +141,22 @@ class SetupFunction:
 
     def setup_if_new(self) -> dict[str, Any]:
         """The scheduled check: set the bot up when the token (or the URL, or a chat) changed since the
-        last set-up; quiet while the token is still the placeholder."""
+        last set-up, then probe the webhook; quiet while the token is still the placeholder."""
         try:
-            if not BotApi.from_env().has_token:
-                logger.info("waiting for the bot token: nothing to set up yet")
-                return {"ok": False, "skipped": "the bot token is not set yet"}
+            api = BotApi.from_env()
+        except SinawaiError as e:
+            logger.warning("set-up check failed: %s", e)
+            return {"ok": False, "error": str(e)}
+        if not api.has_token:
+            logger.info("waiting for the bot token: nothing to set up yet")
+            return {"ok": False, "skipped": "the bot token is not set yet"}
+        result = self._set_up_if_changed()
+        # after the set-up: a webhook it has just set is probed as it now is
+        result["probe"] = self.probe.run(api, os.environ.get("WEBHOOK_URL", "").strip())
+        return result
+
+    def _set_up_if_changed(self) -> dict[str, Any]:
+        try:
             target = _target_from_env()
             bucket = Settings.from_env().documents_bucket
             marker = SetupMarker(bucket, self._s3)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import threading
 import time
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sinawai.information.content import EMPTY, Bundle
@@ -60,6 +62,62 @@ def published_sha256(bucket: str, s3: Any = None) -> str | None:
         raise
     value = (head.get("Metadata") or {}).get(SHA256_METADATA)
     return str(value) if value else None
+
+
+# ---- the bucket's versions: what ``sinawai content rollback`` lists and restores -----------------------
+
+RESTORED_FROM_METADATA = "restored-from"  # on a version written by a rollback: the S3 version it copies
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    """One S3 version of the bundle."""
+
+    s3_version_id: str
+    published_at: datetime  # when S3 stored it (a rollback's copy: when the rollback ran)
+    content_version: str  # the bundle's version (a digest of the content files); "" if not recorded
+    is_current: bool
+    restored_from: str  # "" unless a rollback wrote it
+
+
+def published_versions(bucket: str, s3: Any = None) -> list[PublishedVersion]:
+    """Every version of the bundle, newest first (deleted ones are not listed)."""
+    client = s3 or _s3()
+    found: list[PublishedVersion] = []
+    for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=BUNDLE_KEY):
+        for v in page.get("Versions", []):
+            if v["Key"] != BUNDLE_KEY:
+                continue
+            version_id = str(v["VersionId"])
+            metadata = client.head_object(Bucket=bucket, Key=BUNDLE_KEY, VersionId=version_id)["Metadata"]
+            found.append(
+                PublishedVersion(
+                    s3_version_id=version_id,
+                    published_at=v["LastModified"],
+                    content_version=str(metadata.get("content-version") or ""),
+                    is_current=bool(v["IsLatest"]),
+                    restored_from=str(metadata.get(RESTORED_FROM_METADATA) or ""),
+                )
+            )
+    return found  # S3 lists a key's versions newest first (LastModified has whole seconds only)
+
+
+def restore(bucket: str, version: PublishedVersion, s3: Any = None) -> str:
+    """Make ``version`` the current bundle again (a copy of it becomes the newest version, so nothing is
+    lost and the rollback itself can be rolled back); return the new S3 version id."""
+    client = s3 or _s3()
+    head = client.head_object(Bucket=bucket, Key=BUNDLE_KEY, VersionId=version.s3_version_id)
+    metadata = dict(head.get("Metadata") or {})
+    metadata[RESTORED_FROM_METADATA] = version.s3_version_id
+    result = client.copy_object(
+        Bucket=bucket,
+        Key=BUNDLE_KEY,
+        CopySource={"Bucket": bucket, "Key": BUNDLE_KEY, "VersionId": version.s3_version_id},
+        MetadataDirective="REPLACE",
+        Metadata=metadata,
+        ContentType=str(head.get("ContentType") or "application/json; charset=utf-8"),
+    )
+    return str(result.get("VersionId") or "")
 
 
 class ContentStore:

@@ -8,6 +8,7 @@ A report date is claimed in MySQL (``report_run``) before anything is sent, and 
 recorded, so a retried or doubled schedule never sends a second digest, and a retry after a failure
 sends only what is missing. The S3 archive comes after the digest: S3 being down never holds it back;
 the archive is retried (this invocation fails, Lambda retries it, and every later run retries it too).
+At 07:30 ``{"source": "sinawai.scheduler", "report": "check"}`` publishes ``DigestMissing`` for the alarm.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import boto3
+from aws_lambda_powertools.metrics import MetricUnit
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from telegram import Bot, InputFile
@@ -211,6 +213,43 @@ async def daily(reporting: Reporting, bot: Bot, day: date) -> dict[str, Any]:
     return {"status": "sent", "report_date": day.isoformat()}
 
 
+# ---- the 07:30 check: was today's digest sent? ----------------------------------------------------------
+
+CHECK_EVENT = {"source": "sinawai.scheduler", "report": "check"}
+
+
+def is_check(event: dict[str, Any]) -> bool:
+    return all(event.get(k) == v for k, v in CHECK_EVENT.items())
+
+
+def check_digest(reporting: Reporting, event: dict[str, Any]) -> dict[str, Any]:
+    """Publish ``DigestMissing`` (1 when the digest due this morning is not recorded as sent, else 0).
+
+    The digest sent at 07:00 reports on the day before, so the date checked is the one the 07:00 run of
+    the same morning took (``scheduled_time`` of the check, or now). Without a managers' chat no digest is
+    due: 0, so that the alarm stays quiet on a stage still being set up. Nothing is sent from here."""
+    function = reporting.function
+    raw = str(event.get("scheduled_time") or "")
+    moment = (
+        datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else reporting.now().replace(tzinfo=UTC)
+    )
+    day = daily_report_date(moment, reporting.hours.zone)
+    if function.settings.managers_chat_id is None:
+        function.logger.info("MANAGERS_CHAT_ID is not set: no digest is due", extra={"day": day.isoformat()})
+        function.metrics.add_metric("DigestMissing", MetricUnit.Count, 0)
+        return {"status": "not due", "reason": "MANAGERS_CHAT_ID is not set", "report_date": day.isoformat()}
+    state = store.digest_state(function.db, day)
+    function.metrics.add_metric("DigestMissing", MetricUnit.Count, 0 if state.sent else 1)
+    if state.sent:
+        function.logger.info("digest sent", extra={"day": day.isoformat()})
+        return {"status": "sent", "report_date": day.isoformat()}
+    function.logger.warning(
+        "the digest is not sent",
+        extra={"day": day.isoformat(), "run_status": state.status or "none", "last_error": state.last_error},
+    )
+    return {"status": "missing", "report_date": day.isoformat(), "run_status": state.status or "none"}
+
+
 def scheduled_day(event: dict[str, Any], reporting: Reporting) -> date | None:
     """The day a scheduler event asks for: ``report_date``, else the day before ``scheduled_time``."""
     if event.get("source") != "sinawai.scheduler":
@@ -225,6 +264,8 @@ def scheduled_day(event: dict[str, Any], reporting: Reporting) -> date | None:
 def handle(function: GroupFunction, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     """The ReportFunction's work: a scheduler event sends the day's digest; anything else is an update."""
     reporting = reporting_of(function)
+    if is_check(event):
+        return check_digest(reporting, event)
     day = scheduled_day(event, reporting)
     if day is not None:
         if function.settings.managers_chat_id is None:

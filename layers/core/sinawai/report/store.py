@@ -362,6 +362,35 @@ def pending_archives(db: Database, limit: int = 7) -> list[date]:
     return [r["report_date"] for r in rows]
 
 
+@dataclass(frozen=True)
+class DigestState:
+    """What the record says of one date's digest (the 07:30 check and ``sinawai smoke`` read it)."""
+
+    report_date: date
+    status: str | None  # report_run.status: claimed, sent or failed; None when no run took the date
+    sent_at: datetime | None  # UTC
+    last_error: str | None
+
+    @property
+    def sent(self) -> bool:
+        return self.status == "sent"
+
+
+def digest_state(db: Database, report_date: date) -> DigestState:
+    row = db.fetch_one(
+        "SELECT status, sent_at, last_error FROM report_run WHERE report_date = %s", (report_date,)
+    )
+    if row is None:
+        return DigestState(report_date, None, None, None)
+    return DigestState(report_date, str(row["status"]), row["sent_at"], row["last_error"])
+
+
+def last_digest_date(db: Database) -> date | None:
+    """The latest date a digest was sent for; None on a stage that never sent one."""
+    row = db.fetch_one("SELECT MAX(report_date) AS d FROM report_run WHERE status = 'sent'")
+    return row["d"] if row and row["d"] is not None else None
+
+
 def is_admin(db: Database, telegram_id: int) -> bool:
     """An active employee with the admin role bound to this Telegram account."""
     row = db.fetch_one(

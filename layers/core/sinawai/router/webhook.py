@@ -196,8 +196,11 @@ class WebhookRouter:
         """Scheduled: dispatch again the updates whose worker is gone, so none is lost (see store)."""
         wiped = updates.wipe_stale_secrets(self.db)
         abandoned = updates.abandon_exhausted(self.db)
+        found = updates.stuck_updates(self.db)
+        # past their lease (or never claimed) and not done: re-dispatched now, or given up as failed
+        metrics.add_metric("UpdatesStuck", MetricUnit.Count, len(found) + abandoned)
         redispatched = 0
-        for stuck in updates.stuck_updates(self.db):
+        for stuck in found:
             function = group_function(stuck.group) or group_function(GENERAL)
             if function is None:
                 continue
