@@ -356,6 +356,18 @@ def setup_new_token_check(o: Outcome) -> None:
     assert o.payload == {"ok": False, "skipped": "the bot token is not set yet"}
 
 
+def report_digest_check(o: Outcome) -> None:
+    # 07:30 on 29 December: the digest of the 28th has not been sent on a fresh database
+    assert o.payload == {"status": "missing", "report_date": "2026-12-28", "run_status": "none"}
+    assert o.new == {}  # the check sends nothing; the DigestMissing metric is the alarm's
+
+
+def setup_alarm_sns(o: Outcome) -> None:
+    # the env file sets no ops chat: the alarm goes to e-mail only, nothing is posted
+    assert o.payload == {"relayed": 0, "skipped": "OPS_CHAT_ID is not set"}
+    assert o.new == {}
+
+
 def webhook_inbox_sweep(o: Outcome) -> None:
     assert o.payload == {"redispatched": 0, "abandoned": 0, "secrets_wiped": 0}
 
@@ -370,6 +382,8 @@ def webhook_start(o: Outcome) -> None:
 
 OUTCOMES: dict[str, Callable[[Outcome], None]] = {
     "migrate_action": migrate_action,
+    "report_digest_check": report_digest_check,
+    "setup_alarm_sns": setup_alarm_sns,
     "migrate_create": migrate_create,
     "setup_content_update": setup_content_update,
     "setup_direct_invoke": setup_direct_invoke,

@@ -96,6 +96,26 @@ def test_every_alarm_says_what_it_means_names_its_runbook_section_and_reaches_th
         assert alarm["AlarmActions"] in ([{"Ref": "AlarmTopic"}], [{"Ref": "AlarmTopicArn"}]), name
 
 
+def test_every_runbook_section_an_alarm_names_exists(template: dict[str, Any]) -> None:
+    runbook = (ROOT / "docs" / "runbook.md").read_text()
+    anchors = set(re.findall(r"^#+ .*\{#([a-z0-9-]+)\}|^<a id=\"([a-z0-9-]+)\"", runbook, re.MULTILINE))
+    present = {a for pair in anchors for a in pair if a} | {
+        re.sub(r"[^a-z0-9 -]", "", h.lower()).strip().replace(" ", "-")
+        for h in re.findall(r"^#+ (.+)$", runbook, re.MULTILINE)
+    }
+    database = nested("infra/cloudformation/database.yaml", {"AlarmTopicArn": "arn:aws:sns:x:1:t"})
+    network = nested("infra/cloudformation/network.yaml", {"NatMode": "instance"})
+    named = {
+        RUNBOOK_LINK.search(a["AlarmDescription"]).group(1)  # type: ignore[union-attr]
+        for a in {
+            **alarms(template["Resources"]),
+            **alarms(database.resources),
+            **alarms(network.resources),
+        }.values()
+    }
+    assert named - present == set(), f"runbook sections missing: {sorted(named - present)}"
+
+
 def test_failed_async_invocations_go_to_the_queue_sinawai_dlq_reads(template: dict[str, Any]) -> None:
     resources = template["Resources"]
     configs = {
@@ -131,6 +151,8 @@ def test_the_alarms_reach_email_and_the_ops_chat_only_when_configured(template: 
     )
     relay = told.value(told.resources["AlarmOpsChatSubscription"]["Properties"])
     assert relay["Endpoint"] == {"Fn::GetAtt": ["SetupFunction", "Arn"]}
+    env = told.value(told.resources["SetupFunction"]["Properties"])["Environment"]["Variables"]
+    assert env["OPS_CHAT_ID"] == "-1001000000009"
 
 
 def test_the_dashboard_is_valid_json_with_the_stage_s_metrics_and_its_url_is_an_output(
