@@ -28,7 +28,7 @@ def sqs_client(moto_url: str) -> Any:
         endpoint_url=moto_url,
         region_name="ap-southeast-3",
         aws_access_key_id="testing",
-        aws_secret_access_key="testing",  # noqa: S106 - moto's dummy credentials
+        aws_secret_access_key="testing",
     )
 
 

@@ -34,7 +34,9 @@ def inbox_db(db: DatabaseSettings) -> Iterator[Database]:
 
 
 def claim(db: Database, request_id: str, *, replay: bool = False) -> updates.Claim:
-    return updates.claim_update(db, UPDATE, "general", secret_text=False, request_id=request_id, replay=replay)
+    return updates.claim_update(
+        db, UPDATE, "general", secret_text=False, request_id=request_id, replay=replay
+    )
 
 
 def failed_three_times(db: Database) -> None:
@@ -73,7 +75,9 @@ def test_a_replay_is_accepted_once_while_it_runs_and_never_after_the_update_is_d
     assert inbox(db) == {"status": "done", "attempts": 4}  # nothing ran twice
 
 
-def test_after_a_replay_that_failed_the_next_replay_is_taken(inbox_db: Database, db: DatabaseSettings) -> None:
+def test_after_a_replay_that_failed_the_next_replay_is_taken(
+    inbox_db: Database, db: DatabaseSettings
+) -> None:
     failed_three_times(inbox_db)
     assert claim(inbox_db, "redrive-1", replay=True).won
     updates.finish_update(inbox_db, UPDATE["update_id"], status="failed", error="NetworkError: still down")

@@ -34,7 +34,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -345,7 +345,7 @@ def plan(letter: Letter, source_url: str | None) -> Plan | str:
         if not target:
             return "no TARGET_ARN (a Lambda dead-letter message does not record its function): invoke by hand"
         if ":lambda:" not in target:
-            return f"the schedule's target is not a Lambda function ({target.split(':')[2:3]})"
+            return "the schedule's target is not a Lambda function: re-drive it by hand"
         if not isinstance(event, dict):
             return "the message body is not the schedule's JSON input"
         return Invoke(unqualified(target), event, update=isinstance(event.get("update"), Mapping))
@@ -463,16 +463,26 @@ class Aws:
 
     def show_again(self, letters: Sequence[Letter]) -> None:
         """Make received messages visible again at once."""
+        self.hide_all(letters, 0)
+
+    def hide_all(self, letters: Sequence[Letter], seconds: int) -> None:
         for url in {letter.queue_url for letter in letters}:
             mine = [letter for letter in letters if letter.queue_url == url]
             for start in range(0, len(mine), 10):
-                self.sqs.change_message_visibility_batch(
+                answer = self.sqs.change_message_visibility_batch(
                     QueueUrl=url,
                     Entries=[
-                        {"Id": str(n), "ReceiptHandle": letter.receipt, "VisibilityTimeout": 0}
+                        {"Id": str(n), "ReceiptHandle": letter.receipt, "VisibilityTimeout": seconds}
                         for n, letter in enumerate(mine[start : start + 10])
                     ],
                 )
+                for failed in answer.get("Failed") or []:
+                    letter = mine[start + int(failed["Id"])]
+                    print(
+                        f"sinawai dlq: visibility of {letter.queue} {letter.message_id[:8]} not changed "
+                        f"({failed.get('Code')}): it shows again after its timeout",
+                        file=sys.stderr,
+                    )
 
     def hide(self, letter: Letter, seconds: int) -> None:
         self.sqs.change_message_visibility(
@@ -521,12 +531,14 @@ def _queue_urls(args: argparse.Namespace, aws: Aws) -> dict[str, str]:
         found = {q: outputs[QUEUE_OUTPUT[q]] for q in wanted if outputs.get(QUEUE_OUTPUT[q])}
         missing = [f"{QUEUE_OUTPUT[q]} ({q})" for q in wanted if q not in found]
         where = f"stack {args.stack} has no output "
+        hint = "deploy the template that has it, or set the queue URL variables without --stack"
     else:
         found = {q: os.environ[QUEUE_ENV[q]] for q in wanted if os.environ.get(QUEUE_ENV[q])}
         missing = [f"{QUEUE_ENV[q]} ({q})" for q in wanted if q not in found]
         where = "not set: "
+        hint = "set it, or use --stack NAME"
     if not found:
-        raise DlqUsageError(f"no queue to read: {where}{', '.join(missing)}; set it, or use --stack NAME")
+        raise DlqUsageError(f"no queue to read: {where}{', '.join(missing)}; {hint}")
     if missing and args.queue == "all":
         print(f"sinawai dlq: skipped, {where}{', '.join(missing)}", file=sys.stderr)
     return found
@@ -640,16 +652,21 @@ def _cmd_redrive(args: argparse.Namespace) -> int:
     now = time.time()
     chosen: list[tuple[Letter, Row, Plan | str]] = []
     for queue, url in urls.items():
-        letters = aws.scan(queue, url, REDRIVE_HIDE_SECONDS if not args.dry_run else LIST_HIDE_SECONDS)
+        letters = aws.scan(queue, url, LIST_HIDE_SECONDS)
         source = _source_url(queue, url, aws) if letters else None
         others: list[Letter] = []
+        mine: list[Letter] = []
         for letter in letters:
             row = describe(letter, now)
             if _matches(row, args):
                 chosen.append((letter, row, plan(letter, source)))
+                mine.append(letter)
             else:
                 others.append(letter)
         aws.show_again(others)
+        if not args.dry_run:
+            # hidden while the re-drives run one after the other (each hides its own again when it starts)
+            aws.hide_all(mine, REDRIVE_HIDE_SECONDS)
     # a chat's updates in the order Telegram numbered them
     chosen.sort(key=lambda c: (QUEUES.index(c[1].queue), c[1].update_id or 0, -(c[1].age_seconds or 0)))
     if not chosen:
@@ -691,7 +708,7 @@ def _label(row: Row) -> str:
     return " · ".join(parts)
 
 
-def _run(command: Any) -> Any:
+def _run(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     """AWS and usage errors as exit codes (2 bad usage, 1 failure) with one line, never a traceback."""
 
     def run(args: argparse.Namespace) -> int:
