@@ -8,7 +8,9 @@
   ("Task timed out after N.NN seconds", ``Sandbox.Timedout``); the next one is a cold start.
 - ``Event`` returns 202 at once and queues the payload for the function. A failed or timed-out event is
   retried after each of ``async_retry_delays`` (Lambda retries twice) and then lands in ``dead_letters``
-  and the log: never silently dropped.
+  and the log: never silently dropped. A function with an on-failure destination (``on_failure``, from
+  the template's ``EventInvokeConfig.DestinationConfig.OnFailure``) also gets Lambda's invocation record
+  sent there, as Lambda sends it (``invocation_record``); ``MaximumEventAgeInSeconds`` is not emulated.
 - Every execution is recorded in ``invocations`` (cold or warm, durations, error) for the benchmark.
 
 Functions run unchanged: only their environment differs from AWS (see ``template.resolve_functions``).
@@ -34,13 +36,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, NamedTuple, Protocol
 
 from local_stack.lambda_worker import MAX_FRAME, decode_body, encode_frame
 from local_stack.template import FunctionSpec
 
 __all__ = [
     "DeadLetter",
+    "FailureDestination",
     "FunctionNotFoundError",
     "InvalidParameterValueError",
     "InvalidRequestContentError",
@@ -49,7 +52,9 @@ __all__ = [
     "LambdaRuntime",
     "RequestTooLargeError",
     "RuntimeClosedError",
+    "SqsDestination",
     "TooManyRequestsError",
+    "invocation_record",
 ]
 
 log = logging.getLogger(__name__)
@@ -103,6 +108,54 @@ class DeadLetter(NamedTuple):
     function: str
     payload: bytes
     error: dict[str, Any]
+
+
+class FailureDestination(Protocol):
+    """Where Lambda sends the record of an asynchronous invocation that failed every attempt."""
+
+    def deliver(self, record: Mapping[str, Any]) -> None: ...
+
+
+class SqsDestination:
+    """A standard SQS queue as an on-failure destination: the record is the message body, as in AWS."""
+
+    def __init__(self, sqs: Any, queue_url: str) -> None:
+        self.sqs = sqs  # a boto3 SQS client
+        self.queue_url = queue_url
+
+    def deliver(self, record: Mapping[str, Any]) -> None:
+        self.sqs.send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(record))
+
+
+def invocation_record(
+    function_arn: str,
+    request_id: str,
+    payload: bytes,
+    error: Mapping[str, Any],
+    attempts: int,
+    *,
+    condition: str = "RetriesExhausted",
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Lambda's record of a failed asynchronous invocation (the on-failure destination's message)."""
+    try:
+        request: Any = json.loads(payload) if payload.strip() else {}
+    except ValueError:
+        request = payload.decode("utf-8", errors="replace")
+    moment = now or datetime.now(UTC)
+    return {
+        "version": "1.0",
+        "timestamp": moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z",
+        "requestContext": {
+            "requestId": request_id,
+            "functionArn": f"{function_arn}:$LATEST",
+            "condition": condition,
+            "approximateInvokeCount": attempts,
+        },
+        "requestPayload": request,
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+        "responsePayload": dict(error),
+    }
 
 
 class FunctionNotFoundError(LookupError):
@@ -306,6 +359,7 @@ class LambdaRuntime:
         instances_per_function: int = 2,
         async_retry_delays: Sequence[float] = (0.2, 0.5),
         log_dir: Path | None = None,
+        on_failure: Mapping[str, FailureDestination] | None = None,
     ) -> None:
         if instances_per_function < 1:
             raise ValueError("instances_per_function must be at least 1")
@@ -332,6 +386,10 @@ class LambdaRuntime:
         any_spec = next(iter(self.functions.values()), None)
         self._region = any_spec.region if any_spec else "ap-southeast-3"
         self._account = any_spec.account_id if any_spec else "123456789012"
+        # function (logical id, name or ARN) → its on-failure destination, keyed here by logical id
+        self._on_failure: dict[str, FailureDestination] = {
+            self._pool(name).spec.logical_id: destination for name, destination in (on_failure or {}).items()
+        }
 
     # ---- public API ---------------------------------------------------------------------------------
 
@@ -556,6 +614,15 @@ class LambdaRuntime:
             error.get("errorType"),
             error.get("errorMessage"),
         )
+        destination = self._on_failure.get(pool.spec.logical_id)
+        if destination is not None:
+            record = invocation_record(pool.spec.arn, event.request_id, event.payload, error, event.attempt)
+            try:
+                destination.deliver(record)
+            except Exception:
+                # Lambda counts these as DestinationDeliveryFailures; the dead letter below still keeps it.
+                log.exception("%s: event %s: on-failure destination refused the record",
+                              pool.spec.logical_id, event.request_id)  # fmt: skip
         with self._cond:
             self.dead_letters.append(DeadLetter(pool.spec.logical_id, event.payload, error))
             self._cond.notify_all()

@@ -29,7 +29,7 @@ import httpx
 from moto.server import ThreadedMotoServer
 
 from local_stack.lambda_api import ApiGatewayEndpoint, LambdaEndpoint
-from local_stack.lambda_runtime import LambdaRuntime
+from local_stack.lambda_runtime import FailureDestination, LambdaRuntime, SqsDestination
 from local_stack.sqs_poller import SqsPoller, SqsSource
 from local_stack.telegram import RateLimits, TelegramEmulator
 from local_stack.template import FunctionSpec, load_template, resolve_functions
@@ -39,6 +39,16 @@ from sinawai.platform.db import Database
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 REGION = "ap-southeast-3"
+
+
+def _queue_of(destination: Any) -> str | None:
+    """The logical id of ``!GetAtt Queue.Arn`` (either form), or None."""
+    target = destination.get("Fn::GetAtt") if isinstance(destination, Mapping) else None
+    if isinstance(target, list) and target:
+        return str(target[0])
+    if isinstance(target, str):
+        return target.split(".")[0]
+    return None
 
 
 def free_port() -> int:
@@ -67,6 +77,10 @@ class StackConfig:
     # seconds) so that they stay fast.
     async_retry_delays: tuple[float, ...] = (0.2, 0.5)
     function_timeouts: dict[str, float] = field(default_factory=dict)
+    # A standard queue (logical id; created when the template has none of that name) that receives Lambda's
+    # on-failure records of every function with an EventInvokeConfig whose template names no destination.
+    # The template's own DestinationConfig.OnFailure always applies.
+    on_failure_queue: str | None = None
 
 
 class LocalStack:
@@ -145,6 +159,7 @@ class LocalStack:
             instances_per_function=self.config.instances_per_function,
             async_retry_delays=self.config.async_retry_delays,
             log_dir=self.config.log_dir,
+            on_failure=self._failure_destinations(),
         )
         self.lambda_endpoint = LambdaEndpoint(self.runtime, port=lambda_port)
         self.lambda_endpoint.start()
@@ -225,6 +240,33 @@ class LocalStack:
             self.queue_urls[logical_id] = str(
                 sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
             )
+        extra = self.config.on_failure_queue
+        if extra and extra not in self.queue_urls:
+            self.queue_urls[extra] = str(sqs.create_queue(QueueName=f"{prefix}-{extra}")["QueueUrl"])
+
+    def _failure_destinations(self) -> dict[str, FailureDestination]:
+        """Each function's ``EventInvokeConfig.DestinationConfig.OnFailure`` queue (Globals merged), as
+        Lambda sends the records of the asynchronous invocations that failed every attempt."""
+        template = load_template(TEMPLATE)
+        globals_config = ((template.get("Globals") or {}).get("Function") or {}).get("EventInvokeConfig")
+        destinations: dict[str, FailureDestination] = {}
+        for logical_id, body in (template.get("Resources") or {}).items():
+            if not isinstance(body, Mapping) or body.get("Type") != "AWS::Serverless::Function":
+                continue
+            own = (body.get("Properties") or {}).get("EventInvokeConfig")
+            if not isinstance(own, Mapping) and not isinstance(globals_config, Mapping):
+                continue
+            config = {**(globals_config or {}), **(own or {})}
+            on_failure = (config.get("DestinationConfig") or {}).get("OnFailure") or {}
+            queue_id = _queue_of(on_failure.get("Destination")) if on_failure.get("Type") == "SQS" else None
+            queue_id = queue_id or self.config.on_failure_queue
+            if queue_id is None:
+                continue
+            if queue_id not in self.queue_urls:
+                logging.getLogger(__name__).warning("OnFailure of %s: unknown queue %r", logical_id, queue_id)
+                continue
+            destinations[logical_id] = SqsDestination(self._aws("sqs"), self.queue_urls[queue_id])
+        return destinations
 
     def _sqs_sources(self, functions: Mapping[str, FunctionSpec]) -> list[SqsSource]:
         sources = []

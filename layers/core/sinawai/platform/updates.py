@@ -101,6 +101,9 @@ class Claim:
     sealed: bytes | None = None
     had_secret: bool = False  # a secret half was kept once (it may be wiped by now)
     busy: bool = False  # not won, and held under this same request id: see ClaimBusyError
+    # Not won: the update's state, so that a re-drive can tell "done already" (nothing left to do) from
+    # "another worker holds it" (not finished yet: the dead letter must stay until it is).
+    status: str | None = None
 
 
 def claim_update(
@@ -115,8 +118,12 @@ def claim_update(
 ) -> Claim:
     """Take an update for processing, exactly once; log it as an incoming message in the same transaction.
 
-    ``replay`` is an operator's explicit re-drive: a failed update is taken whatever its attempts.
-    The claim is a lease of ``lease_seconds`` recorded with the invocation's ``request_id``.
+    ``replay`` is an operator's explicit re-drive (``sinawai dlq redrive``): a failed update, or one whose
+    last worker is gone, is taken whatever its attempts. It is accepted once: the replay takes the lease
+    like any claim, so a second replay (another operator, the same record delivered twice) while it runs
+    is a duplicate, and once the update is done no replay runs it again. A replay that fails leaves the update failed, for the
+    next explicit re-drive. The claim is a lease of ``lease_seconds`` recorded with the invocation's
+    ``request_id``.
     """
     for attempt in range(1, CLAIM_ATTEMPTS + 1):
         try:
@@ -188,7 +195,7 @@ def _claim_once(
         if not _claimable(row, now, replay):
             held = row["status"] == "processing" and request_id is not None
             busy = held and row["request_id"] == request_id
-            return Claim(won=False, attempts=int(row["attempts"]), busy=busy)
+            return Claim(won=False, attempts=int(row["attempts"]), busy=busy, status=str(row["status"]))
         cur.execute(
             "UPDATE update_inbox SET status = 'processing', attempts = attempts + 1, claimed_at = %s,"
             " lease_until = %s, request_id = %s, command_group = %s WHERE update_id = %s",

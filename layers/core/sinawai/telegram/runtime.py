@@ -225,7 +225,8 @@ class GroupFunction:
             raise ClaimBusyError(f"update {update_id} is held by this invocation's earlier attempt")
         if not claim.won:
             self.logger.info("update already processed or in progress: skipped")
-            return {"status": "duplicate", "update_id": update_id}
+            # "inbox" tells a re-drive whether the update is finished (done) or still held by a worker
+            return {"status": "duplicate", "update_id": update_id, "inbox": claim.status}
         pad = event.get("pad")
         if pad is not None or claim.had_secret:
             clear = _unsealed(claim.sealed, pad)
@@ -258,8 +259,10 @@ class GroupFunction:
                 # retry would put it into Lambda's retry queue and the DLQ. The employee is asked again.
                 self._apologise(update, delete=True)
                 return {"status": "failed", "update_id": update_id}
-            if claim.attempts >= updates.MAX_ATTEMPTS:
-                self._apologise(update)  # the last attempt: the update goes to the dead-letter queue
+            if claim.attempts >= updates.MAX_ATTEMPTS and not event.get("replay"):
+                # The last attempt: the update goes to the dead-letter queue. A re-drive that fails again
+                # stays quiet: the employee was told already, once.
+                self._apologise(update)
             # Re-raised so Lambda retries: a routed payload holds no secret (only a pad: platform/seal.py).
             raise
         updates.finish_update(self.db, update_id)
