@@ -479,13 +479,19 @@ def test_sinawai_setup_does_the_same_and_exits_by_the_outcome(
     assert WRONG_TOKEN not in err
 
 
-def test_the_five_minute_check_sets_the_bot_up_once_the_token_is_put_and_then_leaves_it_alone(
-    setup: SetupFunction, aws: Aws, emulator: TelegramEmulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _stage_bucket(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The stage's bucket (the set-up marker lives there) and the set-up function's environment."""
     s3 = boto3.client("s3", region_name=REGION)
     s3.create_bucket(Bucket="sinawai-dev-documents", CreateBucketConfiguration={"LocationConstraint": REGION})
     monkeypatch.setenv("DOCUMENTS_BUCKET", "sinawai-dev-documents")
     monkeypatch.setenv("WEBHOOK_URL", URL)
+    return s3
+
+
+def test_the_five_minute_check_sets_the_bot_up_once_the_token_is_put_and_then_leaves_it_alone(
+    setup: SetupFunction, aws: Aws, emulator: TelegramEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s3 = _stage_bucket(monkeypatch)
     monkeypatch.setenv("STAFF_GROUP_CHAT_ID", str(STAFF))
     monkeypatch.setenv("MANAGERS_CHAT_ID", str(MANAGERS))
     scheduled = {"source": "sinawai.setup", "when": "new-token"}
@@ -527,10 +533,7 @@ def test_the_five_minute_check_sets_the_bot_up_once_the_token_is_put_and_then_le
 def test_the_five_minute_check_with_a_token_telegram_refuses_says_so_and_writes_no_marker(
     setup: SetupFunction, aws: Aws, emulator: TelegramEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    s3 = boto3.client("s3", region_name=REGION)
-    s3.create_bucket(Bucket="sinawai-dev-documents", CreateBucketConfiguration={"LocationConstraint": REGION})
-    monkeypatch.setenv("DOCUMENTS_BUCKET", "sinawai-dev-documents")
-    monkeypatch.setenv("WEBHOOK_URL", URL)
+    s3 = _stage_bucket(monkeypatch)
     aws.put_token(WRONG_TOKEN)
     answer = setup.handle({"source": "sinawai.setup", "when": "new-token"}, FakeContext())
     assert answer["ok"] is False
