@@ -255,6 +255,7 @@ class PurgeResult:
     complete: bool = False  # every rule reached its cutoff (False: the time budget ran out first)
     seconds: float = 0.0
     cutoffs: Cutoffs | None = None
+    seconds_by_walk: dict[str, float] = field(default_factory=dict)  # retention_cursor.task → seconds
 
     def as_dict(self) -> dict[str, Any]:
         """For the log and the invocation's answer (JSON)."""
@@ -314,10 +315,13 @@ def purge(
             if budget_seconds is not None and clock() - started >= budget_seconds:
                 result.seconds = clock() - started
                 return result
+            batch_started = clock()
             try:
                 counts, more = _step(db, walk, cut, now)
             except TransactionConflictError:
                 counts, more = _step(db, walk, cut, now)  # a deadlock victim: once more, then it raises
+            spent = clock() - batch_started
+            result.seconds_by_walk[walk.task] = result.seconds_by_walk.get(walk.task, 0.0) + spent
             result.counts.update(counts)
             result.batches += 1
             if not more:
