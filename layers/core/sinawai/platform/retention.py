@@ -1,8 +1,10 @@
 """Retention: how long Sinawai keeps what people wrote, and the daily purge that enforces it.
 
-UU PDP (UU 27/2022) lets personal data be kept only as long as its purpose needs it. Sinawai keeps every
-row (the evaluation report counts rows: messages per day, tickets, FAQ outcomes) and removes the content
-that is personal once its purpose is served:
+UU PDP (UU 27/2022, Pasal 42 and 43) ends the processing of personal data when its retention period is
+reached or its purpose achieved, and has it deleted once no longer needed. Sinawai keeps every row (the
+evaluation report counts rows: messages per day, tickets, FAQ outcomes) and removes the content that is
+personal, often specific personal data (health behind a cuti sakit, finances behind a tunkin question),
+once its purpose is served:
 
 * ``update_inbox``: a processed update (done, ignored or failed) keeps its payload for
   RETENTION_INBOX_DAYS (default 30; a re-drive or an investigation of a failure needs it, Lambda's and
@@ -116,8 +118,8 @@ class RetentionPolicy:
 
 # ---- what each rule removes (one batch of keys, inside the batch's transaction) --------------------------
 
-# A ticket whose texts are still kept: open, or closed less than RETENTION_TICKET_DAYS ago. Every
-# statement below is constant text but for its ``IN (%s, ...)`` placeholders (hence the S608 notes).
+# Every statement below is constant text but for its ``IN (%s, ...)`` placeholders (hence the S608 notes).
+# A ticket whose texts are still kept is open, or closed less than RETENTION_TICKET_DAYS ago.
 
 
 def _in(keys: Sequence[int]) -> str:
