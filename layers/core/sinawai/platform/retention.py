@@ -169,33 +169,37 @@ def _purge_faq_questions(cur: Cursor, keys: Sequence[int], cut: Cutoffs, now: da
 
 def _purge_tickets(cur: Cursor, keys: Sequence[int], cut: Cutoffs, now: datetime) -> dict[str, int]:
     ids = tuple(keys)
-    staff_side = cur.execute(
-        "UPDATE pesan JOIN ticket_message m"  # noqa: S608
-        " ON m.staff_chat_id = pesan.chat_id AND m.staff_message_id = pesan.id_pesan"
-        " SET pesan.isi_pesan = NULL, pesan.data = NULL, pesan.pengirim = NULL"
+    # the tickets' messages: in the staff group by their staff message id, in the employee's chat by the
+    # private message id (found first, then updated by primary key: no multi-table UPDATE)
+    cur.execute(
+        "SELECT p.id FROM ticket_message m JOIN pesan p"  # noqa: S608
+        " ON p.chat_id = m.staff_chat_id AND p.id_pesan = m.staff_message_id"
         f" WHERE m.ticket_id IN ({_in(ids)})"
-        " AND (pesan.isi_pesan IS NOT NULL OR pesan.data IS NOT NULL OR pesan.pengirim IS NOT NULL)",
-        ids,
+        " UNION SELECT p.id FROM ticket_message m JOIN ticket t ON t.id = m.ticket_id"
+        " JOIN pesan p ON p.chat_id = t.chat_id AND p.id_pesan = m.private_message_id"
+        f" WHERE m.ticket_id IN ({_in(ids)})",
+        ids + ids,
     )
-    private_side = cur.execute(
-        "UPDATE pesan JOIN ticket_message m ON m.private_message_id = pesan.id_pesan"  # noqa: S608
-        " JOIN ticket t ON t.id = m.ticket_id AND t.chat_id = pesan.chat_id"
-        " SET pesan.isi_pesan = NULL, pesan.data = NULL, pesan.pengirim = NULL"
-        f" WHERE m.ticket_id IN ({_in(ids)})"
-        " AND (pesan.isi_pesan IS NOT NULL OR pesan.data IS NOT NULL OR pesan.pengirim IS NOT NULL)",
-        ids,
-    )
-    questions = cur.execute(
+    messages = [int(r["id"]) for r in cur.fetchall()]
+    texts = 0
+    if messages:
+        texts += cur.execute(
+            "UPDATE pesan SET isi_pesan = NULL, data = NULL, pengirim = NULL"  # noqa: S608
+            f" WHERE id IN ({_in(messages)})"
+            " AND (isi_pesan IS NOT NULL OR data IS NOT NULL OR pengirim IS NOT NULL)",
+            tuple(messages),
+        )
+    texts += cur.execute(
         f"UPDATE faq_offer SET question = NULL WHERE ticket_id IN ({_in(ids)})"  # noqa: S608
         " AND question IS NOT NULL",
         ids,
     )
-    comments = cur.execute(
+    texts += cur.execute(
         f"UPDATE ticket SET rating_comment = NULL WHERE id IN ({_in(ids)})"  # noqa: S608
         " AND rating_comment IS NOT NULL",
         ids,
     )
-    return {"tickets": len(ids), "ticket_texts": staff_side + private_side + questions + comments}
+    return {"tickets": len(ids), "ticket_texts": texts}
 
 
 Purger = Callable[[Cursor, Sequence[int], Cutoffs, datetime], dict[str, int]]
