@@ -48,6 +48,7 @@ TABLES = (
     "staff_outbox",
     "staff_send",
     "staff_pacer",
+    "retention_cursor",
     "ticket_message",
     "ticket_event",
     "ticket",

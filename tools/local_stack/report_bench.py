@@ -14,23 +14,28 @@ Run alone: ``python -m local_stack.report_bench``; ``make bench`` runs it after 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import math
 import os
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pymysql.connections import Connection
 
 from local_stack.dbtools import admin_connection, temporary_database
 from sinawai.common.working_hours import WorkingHours, indonesian_holidays
+from sinawai.platform import retention
 from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.db import Database
 from sinawai.report import digest as report
 from sinawai.report import files as report_files
 from sinawai.report import store as report_store
+from sinawai.report.comparison import Report
+from sinawai.report.metrics import Metrics
 from sinawai.report.period import Period
 
 REPORT_DAY = date(2026, 11, 27)
@@ -78,11 +83,14 @@ def generate(conn: Connection, progress: Any = print) -> dict[str, int]:
         ),
         (
             "messages",
-            "INSERT INTO pesan (waktu, direction, chat_id, chat_type, kind, command, command_group)"
-            f" SELECT {_spread(MESSAGES)}, IF(seq MOD 2 = 0, 'in', 'out'),"
+            "INSERT INTO pesan (id, waktu, direction, chat_id, chat_type, kind, command, command_group,"
+            " id_pesan, pengirim, isi_pesan)"
+            f" SELECT seq, {_spread(MESSAGES)}, IF(seq MOD 2 = 0, 'in', 'out'),"
             f" 9000001 + (seq * 7919) MOD {EMPLOYEES}, 'private', 'message',"
             " IF(seq MOD 3 = 0, ELT(1 + seq MOD 4, 'start', 'menu', 'daftar', 'cuti'), NULL),"
-            " ELT(1 + seq MOD 5, 'general', 'registration', 'consultation', 'information', 'documents')"
+            " ELT(1 + seq MOD 5, 'general', 'registration', 'consultation', 'information', 'documents'),"
+            " seq, IF(seq MOD 2 = 0, CONCAT('Pegawai ', seq MOD 5000), 'Sinawai'),"
+            " CONCAT('Pesan contoh nomor ', seq, ': pertanyaan tentang cuti, tunjangan dan pangkat saya')"
             f" FROM seq_1_to_{MESSAGES}",
             (start,),
         ),
@@ -200,7 +208,172 @@ def time_report(db: Database, hours: WorkingHours) -> dict[str, float]:
     }
 
 
-def run(base: DatabaseSettings, progress: Any = print, *, compare: bool = True) -> dict[str, Any]:
+# ---- retention: the daily purge over the same year -------------------------------------------------------
+
+REPORT_NOW = datetime(2026, 11, 28, 0, 0, tzinfo=UTC).replace(tzinfo=None)  # 07:00 WIB, the schedule
+# A year after the report day every row of the year is past its retention: the first run (as of the day
+# before) is the catch-up of a stack deployed over a year of data, the next one is an ordinary daily run.
+PURGE_NOW = datetime(2027, 11, 28, 0, 0, tzinfo=UTC).replace(tzinfo=None)
+PURGED_DAYS = (date(2026, 5, 20), REPORT_DAY)
+LAMBDA_BUDGET_SECONDS = 7.0  # WebhookFunction's 10 s timeout less retention.SAFETY_SECONDS
+
+
+def prepare_retention(conn: Connection, progress: Any = print) -> dict[str, int]:
+    """What the purge removes, added to the year: every incoming message's update in the inbox (as
+    Telegram sent it: sender, text), every ticket's conversation mapped as the consultation function maps
+    it (question copy and staff answer in the staff group, the question in the employee's chat), and the
+    FAQ questions (the forwarded ones linked to their ticket). Ticket ``k`` owns messages 10k-9 … 10k-7."""
+    steps: list[tuple[str, str, tuple[Any, ...]]] = [
+        (
+            "inbox updates",
+            "INSERT INTO update_inbox (update_id, received_at, status, command_group, chat_id, payload,"
+            " attempts, finished_at)"
+            " SELECT id, waktu, CASE WHEN id MOD 200 = 2 THEN 'failed' WHEN id MOD 50 = 4 THEN 'ignored'"
+            " ELSE 'done' END, command_group, chat_id, JSON_OBJECT('update_id', id, 'message',"
+            " JSON_OBJECT('message_id', id_pesan, 'date', UNIX_TIMESTAMP(waktu), 'chat',"
+            " JSON_OBJECT('id', chat_id, 'type', 'private'), 'from', JSON_OBJECT('id', chat_id,"
+            " 'first_name', pengirim), 'text', isi_pesan)), 1, waktu + INTERVAL 1 SECOND"
+            " FROM pesan WHERE direction = 'in'",
+            (),
+        ),
+        (
+            "tickets' questions in the employees' chats",
+            "UPDATE pesan JOIN ticket t ON pesan.id = t.id * 10 - 7 SET pesan.chat_id = t.chat_id",
+            (),
+        ),
+        (
+            "ticket messages (questions)",
+            "INSERT INTO ticket_message (ticket_id, staff_chat_id, staff_message_id, kind,"
+            " private_message_id, created_at)"
+            " SELECT t.id, p.chat_id, p.id_pesan, 'question', t.id * 10 - 7, p.waktu"
+            " FROM ticket t JOIN pesan p ON p.id = t.id * 10 - 9",
+            (),
+        ),
+        (
+            "ticket messages (answers)",
+            "INSERT INTO ticket_message (ticket_id, staff_chat_id, staff_message_id, kind, created_at)"
+            " SELECT t.id, p.chat_id, p.id_pesan, 'answer', p.waktu FROM ticket t JOIN pesan p"
+            " ON p.id = t.id * 10 - 8",
+            (),
+        ),
+        (
+            "FAQ questions",
+            "UPDATE faq_offer SET question = CONCAT('Pertanyaan contoh ', id, ' tentang kenaikan pangkat'),"
+            " ticket_id = IF(outcome = 'diteruskan', 1 + (id * 7) MOD %s, NULL)",
+            (TICKETS - 1,),
+        ),
+    ]
+    counts: dict[str, int] = {}
+    with conn.cursor() as cur:
+        for name, sql, args in steps:
+            started = time.perf_counter()
+            counts[name] = cur.execute(sql, args or None)
+            progress(f"{name}: {counts[name]:,} rows in {time.perf_counter() - started:.1f} s")
+        for table in ("update_inbox", "pesan", "ticket_message", "faq_offer"):
+            cur.execute(f"ANALYZE TABLE {table}")
+            cur.fetchall()
+    return counts
+
+
+def _reports(db: Database, hours: WorkingHours) -> dict[date, Report]:
+    return {
+        day: report_store.build(db, Period(day, day), hours, 8.0, REPORT_NOW).report for day in PURGED_DAYS
+    }
+
+
+def _without_comments(report: Report) -> Report:
+    """The report with its rating comments taken out (they are closed tickets' texts): every figure,
+    ticket id and rating as it was."""
+
+    def bare(metrics: Metrics) -> Metrics:
+        lows = [dataclasses.replace(low, comment=None) for low in metrics.low_ratings]
+        return dataclasses.replace(metrics, low_ratings=lows)
+
+    week = bare(report.week) if report.week else None
+    return dataclasses.replace(
+        report, metrics=bare(report.metrics), previous=bare(report.previous), week=week
+    )
+
+
+def _remaining(conn: Connection) -> dict[str, int]:
+    """Rows that still hold content: texts of the tickets still open, and what is not past retention."""
+    queries = {
+        "inbox_payloads": "SELECT COUNT(*) FROM update_inbox"
+        " WHERE JSON_VALUE(payload, '$.purged_at') IS NULL",
+        "message_texts": "SELECT COUNT(*) FROM pesan WHERE isi_pesan IS NOT NULL",
+        "faq_questions": "SELECT COUNT(*) FROM faq_offer WHERE question IS NOT NULL",
+        "rating_comments": "SELECT COUNT(*) FROM ticket WHERE rating_comment IS NOT NULL",
+    }
+    found: dict[str, int] = {}
+    with conn.cursor() as cur:
+        for name, sql in queries.items():
+            cur.execute(sql)
+            row = cur.fetchone()
+            found[name] = int(row[0]) if row else 0
+    return found
+
+
+def purge_year(conn: Connection, db: Database, hours: WorkingHours, progress: Any = print) -> dict[str, Any]:
+    """The daily purge over the year: the catch-up, the next day's run, a run with nothing left; and the
+    reports of a day in the middle of the year and of its last day, before and after."""
+    started = time.perf_counter()
+    prepared = prepare_retention(conn, progress)
+    prepared_s = round(time.perf_counter() - started, 1)
+    before_content = _remaining(conn)
+    before = _reports(db, hours)
+    policy = retention.RetentionPolicy()
+    runs: dict[str, Any] = {}
+    for name, now in (
+        ("catch_up", PURGE_NOW - timedelta(days=1)),
+        ("next_day", PURGE_NOW),
+        ("nothing_left", PURGE_NOW),
+    ):
+        result = retention.purge(db, policy, now=now)
+        rows = sum(
+            result.counts[n] for n in ("inbox_payloads", "message_texts", "faq_questions", "ticket_texts")
+        )
+        by_walk = result.seconds_by_walk
+        runs[name] = {
+            "as_of": now.isoformat(),
+            **result.as_dict(),
+            "rows": rows,
+            "rows_per_s": round(rows / result.seconds) if result.seconds else None,
+            "seconds_per_rule": {
+                "update_inbox payloads": round(
+                    sum(v for k, v in by_walk.items() if k.startswith("inbox")), 2
+                ),
+                "pesan texts": round(by_walk.get("messages", 0.0), 2),
+                "faq_offer questions": round(by_walk.get("faq_questions", 0.0), 2),
+                "closed tickets' texts": round(by_walk.get("tickets", 0.0), 2),
+            },
+        }
+        progress(f"purge {name}: {rows:,} rows in {result.seconds:.2f} s ({result.batches} batches)")
+    after = _reports(db, hours)
+    unchanged = {day.isoformat(): after[day] == _without_comments(before[day]) for day in PURGED_DAYS}
+    comments_removed = sum(
+        1
+        for built in before.values()
+        for m in (built.metrics, built.previous, built.week)
+        if m is not None
+        for low in m.low_ratings
+        if low.comment
+    )
+    catch_up = runs["catch_up"]
+    return {
+        "prepared": prepared,
+        "prepared_s": prepared_s,
+        "content_before": before_content,
+        "runs": runs,
+        "content_after": _remaining(conn),
+        "report_figures_unchanged": unchanged,
+        "rating_comments_removed_from_those_reports": comments_removed,
+        "lambda_runs_for_the_catch_up": max(1, math.ceil(catch_up["seconds"] / LAMBDA_BUDGET_SECONDS)),
+    }
+
+
+def run(
+    base: DatabaseSettings, progress: Any = print, *, compare: bool = True, purge: bool = True
+) -> dict[str, Any]:
     hours = WorkingHours.from_spec(None, timezone="Asia/Jakarta", is_holiday=indonesian_holidays())
     with temporary_database(base, "sinawai_report_bench") as settings:
         # The bulk statements on their own connection: a million rows take longer than the functions'
@@ -232,6 +405,8 @@ def run(base: DatabaseSettings, progress: Any = print, *, compare: bool = True) 
                 with _without(bulk, INDEXES + TIME_INDEXES):
                     result["without_time_indexes"] = time_report(db, hours)
                 progress(f"without any time index: {result['without_time_indexes']['total_s']:.2f} s")
+            if purge:
+                result["retention"] = purge_year(bulk, db, hours, progress)
             return result
         finally:
             db.close()
@@ -260,12 +435,51 @@ def render(result: dict[str, Any]) -> str:
             lines.append(
                 f"  {label}: {timed['total_s']:.2f} s (queries {timed['queries_and_metrics_s']:.2f} s)"
             )
+    if "retention" in result:
+        lines += render_retention(result["retention"])
     return "\n".join(lines)
+
+
+def render_retention(r: dict[str, Any]) -> list[str]:
+    lines = ["Retention purge over the year (default policy: inbox 30 days, messages 365, tickets 365)"]
+    for name, label in (
+        ("catch_up", "catch-up, a year of data at once"),
+        ("next_day", "the next daily run"),
+        ("nothing_left", "a run with nothing left"),
+    ):
+        run = r["runs"][name]
+        lines.append(
+            f"  {label} (as of {run['as_of'][:10]}): {run['seconds']:.2f} s, {run['batches']} batches;"
+            f" {run['inbox_payloads']:,} inbox payloads, {run['message_texts']:,} message texts,"
+            f" {run['faq_questions']:,} FAQ questions,"
+            f" {run['tickets']:,} tickets ({run['ticket_texts']:,} texts)"
+            + (f"; {run['rows_per_s']:,} rows/s" if run["rows_per_s"] else "")
+        )
+    per_rule = r["runs"]["catch_up"]["seconds_per_rule"]
+    lines.append("  catch-up per rule: " + ", ".join(f"{rule} {sec:.1f} s" for rule, sec in per_rule.items()))
+    lines.append(
+        f"  in WebhookFunction's {LAMBDA_BUDGET_SECONDS:.0f} s budget the catch-up takes"
+        f" {r['lambda_runs_for_the_catch_up']} run(s)"
+    )
+    kept = r["content_after"]
+    lines.append(
+        f"  content kept after the purge: {kept['message_texts']:,} message texts,"
+        f" {kept['faq_questions']:,} FAQ questions, {kept['rating_comments']:,} rating comments"
+        " (tickets open, or closed less than a year before), "
+        f"{kept['inbox_payloads']:,} inbox payloads"
+    )
+    for day, same in r["report_figures_unchanged"].items():
+        lines.append(f"  report of {day} after the purge: figures {'unchanged' if same else 'CHANGED'}")
+    lines.append(
+        f"  (rating comments removed from those reports: {r['rating_comments_removed_from_those_reports']})"
+    )
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="local_stack.report_bench", description=__doc__.splitlines()[0])
     parser.add_argument("--no-compare", action="store_true", help="skip the run without the 0008 indexes")
+    parser.add_argument("--no-purge", action="store_true", help="skip the retention purge over the year")
     args = parser.parse_args(argv)
     os.environ.setdefault("DB_HOST", "127.0.0.1")
     os.environ.setdefault("DB_USER", "root")
@@ -273,6 +487,7 @@ def main(argv: list[str] | None = None) -> int:
         DatabaseSettings.from_env(),
         lambda text: print(f"... {text}", flush=True),
         compare=not args.no_compare,
+        purge=not args.no_purge,
     )
     print(render(result))
     return 0

@@ -218,6 +218,18 @@ class WebhookRouter:
         metrics.add_metric("UpdatesAbandoned", MetricUnit.Count, abandoned)
         return result
 
+    def purge(self, remaining_seconds: float | None) -> dict[str, Any]:
+        """Scheduled daily: remove what is past its retention (``sinawai.platform.retention``), within the
+        invocation's time; what is left waits for the next run."""
+        from sinawai.platform import retention  # imported for this event only: the webhook path stays lean
+
+        policy = retention.RetentionPolicy.from_env()  # a bad setting fails here, before anything changes
+        result = retention.purge(self.db, policy, budget_seconds=retention.budget(remaining_seconds))
+        answer = result.as_dict()
+        logger.info("retention purge", extra=answer)
+        retention.add_metrics(metrics, result)
+        return answer
+
     @staticmethod
     def _function_for(group: str | None, route: Route) -> str | None:
         if group is None:
@@ -230,8 +242,9 @@ class WebhookRouter:
 
 
 class WebhookFunction:
-    """WebhookFunction's Lambda entry point: Telegram's deliveries through API Gateway, and the scheduled
-    inbox sweep. ``from_env`` builds it as Lambda does; a test swaps ``router.invoker``."""
+    """WebhookFunction's Lambda entry point: Telegram's deliveries through API Gateway, the scheduled
+    inbox sweep and the daily retention purge. ``from_env`` builds it as Lambda does; a test swaps
+    ``router.invoker``."""
 
     def __init__(self, router: WebhookRouter) -> None:
         self.router = router
@@ -248,4 +261,11 @@ class WebhookFunction:
     def _handle(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         if event.get("source") == "sinawai.scheduler" and event.get("task") == "sweep":
             return self.router.sweep()
+        if event.get("source") == "sinawai.scheduler" and event.get("task") == "purge":
+            return self.router.purge(_remaining_seconds(context))
         return self.router.handle(event)
+
+
+def _remaining_seconds(context: Any) -> float | None:
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return remaining() / 1000 if callable(remaining) else None
