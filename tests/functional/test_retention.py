@@ -459,7 +459,7 @@ def test_the_purge_starts_no_batch_in_the_last_seconds_of_its_invocation(
     assert emf(capsys.readouterr().out)["RetentionIncomplete"] == 1.0
 
 
-@pytest.mark.parametrize("value", ["setahun", "0", "-5", "30.5"])
+@pytest.mark.parametrize("value", ["setahun", "0", "-5", "30.5", "+30", "٣٠", "30 hari"])
 def test_a_bad_retention_setting_is_refused_by_name_and_nothing_is_purged(
     webhook: WebhookFunction,
     db: DatabaseSettings,

@@ -368,6 +368,12 @@ def setup_alarm_sns(o: Outcome) -> None:
     assert o.new == {}
 
 
+def webhook_retention_purge(o: Outcome) -> None:
+    # a fresh database: nothing is old enough; the run says it is complete
+    assert o.payload["complete"] is True, o.payload
+    assert o.new == {}
+
+
 def webhook_inbox_sweep(o: Outcome) -> None:
     assert o.payload == {"redispatched": 0, "abandoned": 0, "secrets_wiped": 0}
 
@@ -382,6 +388,7 @@ def webhook_start(o: Outcome) -> None:
 
 OUTCOMES: dict[str, Callable[[Outcome], None]] = {
     "migrate_action": migrate_action,
+    "webhook_retention_purge": webhook_retention_purge,
     "report_digest_check": report_digest_check,
     "setup_alarm_sns": setup_alarm_sns,
     "migrate_create": migrate_create,

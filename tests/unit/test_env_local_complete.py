@@ -63,6 +63,9 @@ TEMPLATE_VALUES_SERVE_LOCALLY = {
 DYNAMIC_READS = {
     # the router's group functions, one variable per group: the template declares them on WebhookFunction
     "sinawai.router.webhook:group_function": re.compile(r"^[A-Z]+_FUNCTION_NAME$"),
+    # the operator's `sinawai dlq` (a CLI, no function reads these): the queues' URLs by queue
+    "sinawai.cli.dlq:_queue_urls": re.compile(r"^[A-Z_]+_(QUEUE|DLQ)_URL$"),
+    "sinawai.cli.dlq:_source_url": re.compile(r"^[A-Z_]+_QUEUE_URL$"),
 }
 # Lambda's reserved variables (AWS Lambda Developer Guide, "Defined runtime environment variables").
 LAMBDA_RESERVED = RUNTIME_PROVIDED | {

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -69,17 +70,14 @@ METRICS = {
 # ---- the policy ----------------------------------------------------------------------------------------
 
 
-def _days(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "").strip()
+def _days(name: str, default: int, env: Mapping[str, str] | None = None) -> int:
+    raw = (os.environ.get(name, "") if env is None else env.get(name, "")).strip()
     if not raw:
         return default
-    try:
-        days = int(raw)
-    except ValueError:
-        days = 0
-    if days < 1:
+    # ASCII digits only: int() would also take "+30", " 30" or other scripts' digits
+    if not re.fullmatch(r"[0-9]{1,5}", raw) or int(raw) < 1:
         raise ConfigurationError(f"{name} must be a whole number of days, at least 1: got {raw!r}")
-    return days
+    return int(raw)
 
 
 @dataclass(frozen=True)
@@ -101,11 +99,10 @@ class RetentionPolicy:
     def from_env(cls, env: Mapping[str, str] | None = None) -> RetentionPolicy:
         """RETENTION_INBOX_DAYS, RETENTION_MESSAGE_DAYS, RETENTION_TICKET_DAYS; a bad value is refused
         (ConfigurationError) before anything is purged."""
-        env = os.environ if env is None else env
         return cls(
-            inbox_days=_days(env, "RETENTION_INBOX_DAYS", DEFAULT_INBOX_DAYS),
-            message_days=_days(env, "RETENTION_MESSAGE_DAYS", DEFAULT_MESSAGE_DAYS),
-            ticket_days=_days(env, "RETENTION_TICKET_DAYS", DEFAULT_TICKET_DAYS),
+            inbox_days=_days("RETENTION_INBOX_DAYS", DEFAULT_INBOX_DAYS, env),
+            message_days=_days("RETENTION_MESSAGE_DAYS", DEFAULT_MESSAGE_DAYS, env),
+            ticket_days=_days("RETENTION_TICKET_DAYS", DEFAULT_TICKET_DAYS, env),
         )
 
     def cutoffs(self, now: datetime) -> Cutoffs:
