@@ -122,8 +122,8 @@ def claim_update(
     last worker is gone, is taken whatever its attempts. It is accepted once: the replay takes the lease
     like any claim, so a second replay (another operator, the same record delivered twice) while it runs
     is a duplicate, and once the update is done no replay runs it again. A replay that fails leaves the
-    update failed, for the next explicit re-drive. The claim is a lease of ``lease_seconds`` recorded with the invocation's
-    ``request_id``.
+    update failed, for the next explicit re-drive. The claim is a lease of ``lease_seconds`` recorded with
+    the invocation's ``request_id``.
     """
     for attempt in range(1, CLAIM_ATTEMPTS + 1):
         try:
