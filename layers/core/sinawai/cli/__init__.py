@@ -1,7 +1,8 @@
 """The ``sinawai`` command: operations on the database and the bot (dev and ops machines, not Lambda).
 
 One module per command group: migrations (``sinawai migrate``), imports (``sinawai import``), report,
-webhook (``setup``, ``webhook`` and ``commands``), content and documents; each adds its subcommands to the
+webhook (``setup``, ``webhook`` and ``commands``), content, documents and pegawai (data subject
+requests); each adds its subcommands to the
 parser here.
 """
 
@@ -11,7 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from sinawai.cli import content, documents, imports, report, webhook
+from sinawai.cli import content, documents, imports, pegawai, report, webhook
 from sinawai.cli.migrations import add_commands as add_migrate
 from sinawai.cli.migrations import migrate
 from sinawai.platform.errors import SinawaiError
@@ -23,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sinawai", description="Sinawai operations")
     sub = parser.add_subparsers(dest="command", required=True)
     add_migrate(sub)
-    for group in (imports, report, webhook, content, documents):
+    for group in (imports, report, webhook, content, documents, pegawai):
         group.add_commands(sub)
     return parser
 
