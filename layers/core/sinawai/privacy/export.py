@@ -26,7 +26,8 @@ NOT_INCLUDED = (
     "Catatan teknis tanpa data pribadi: langkah pemrosesan pesan, antrean dan jeda pengiriman ke grup "
     "petugas, hitungan harian, catatan laporan evaluasi dan catatan impor berkas kepegawaian.",
     "Isi dokumen dan pengumuman: itu konten umum Biro OSDM, bukan data Anda.",
-    "Nama dan akun Telegram petugas yang menjawab tiket Anda: itu data mereka.",
+    "Nama dan akun Telegram petugas yang menjawab tiket Anda (itu data mereka), dan pesan kerja di grup "
+    "petugas selain jawaban kepada Anda (kepala tiket dan salinan pertanyaan Anda).",
 )
 
 
@@ -126,7 +127,7 @@ EVENT_LABELS = {
     "export_datasaya": "meminta salinan data (/datasaya)",
     "export_cli": "salinan data dibuat oleh petugas",
 }
-TICKET_SENDERS = {"anda": "Anda", "petugas": "Petugas", "sinawai": "Sinawai"}
+TICKET_SENDERS = {"anda": "Anda", "petugas": "Petugas"}
 
 
 def counts(data: SubjectData) -> list[str]:

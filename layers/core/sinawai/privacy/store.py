@@ -201,12 +201,10 @@ def _tickets(cur: Cursor, nip: str) -> list[TicketRecord]:
             ):
                 messages.append({"waktu": row["waktu"], "dari": "anda", "isi": row["isi_pesan"]})
         for row in staff_rows:
-            if int(row["ticket_id"]) != tid or row["jenis"] == "question":
-                continue  # the question's copy in the staff group is the question above
-            dari = "petugas" if row["direction"] == "in" else "sinawai"
-            messages.append(
-                {"waktu": row["waktu"], "dari": dari, "jenis": row["jenis"], "isi": row["isi_pesan"]}
-            )
+            # The staff's answers; not the bot's own posts in the staff group (the ticket's header, the
+            # copy of the question): they repeat the profile and the question, and name the staff.
+            if int(row["ticket_id"]) == tid and row["direction"] == "in":
+                messages.append({"waktu": row["waktu"], "dari": "petugas", "isi": row["isi_pesan"]})
         messages.sort(key=lambda m: m["waktu"])
         own_events = [
             {

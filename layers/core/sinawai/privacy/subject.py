@@ -171,7 +171,7 @@ def owns(accounts: Sequence[Account], telegram_id: int | None, moment: datetime 
 class TicketRecord:
     ticket: Row
     events: list[Row]
-    messages: list[Row]  # waktu, dari (anda | petugas | sinawai), isi
+    messages: list[Row]  # waktu, dari (anda | petugas), isi
 
 
 @dataclass(frozen=True)
