@@ -512,6 +512,37 @@ def test_an_account_bound_to_budi_once_and_to_siti_later_keeps_sitis_rows(db: Da
     ]
 
 
+def test_anonymising_a_staff_member_keeps_her_answers_to_others_under_a_pseudonym(
+    db: DatabaseSettings, seeded: int
+) -> None:
+    nip_rina = "198502022010012001"
+    Database(db).execute(
+        "INSERT INTO pengguna (nip, nama, id_telegram, hak_pengguna) VALUES (%s, 'Rina Marlina', %s, 'staf')",
+        (nip_rina, RINA),
+    )
+    before_counts = counts(db)
+    out = sinawai_cli(db, "pegawai", "hapus", nip_rina, "--yes")
+    assert out.returncode == 0, out.stderr
+    label = query(db, "SELECT nama FROM pengguna WHERE nip LIKE 'ANON%%'")[0]["nama"]
+    assert traces(db, ["Marlina", nip_rina], [RINA]) == []
+    # her answer is the bureau's answer to Budi: kept for him, no longer hers
+    (answer,) = query(db, "SELECT id_pengirim, pengirim, isi_pesan FROM pesan WHERE id_pesan = 502")
+    assert (answer["pengirim"], answer["isi_pesan"]) == (None, ANSWER)
+    assert answer["id_pengirim"] >= 2**62
+    # her name stays only where another person wrote it: Budi's comment is Budi's
+    assert traces(db, ["Rina"], []) == ["ticket.rating_comment ~ 'Rina'"]
+    assert query(db, "SELECT actor_name FROM ticket_event WHERE event = 'answered'") == [
+        {"actor_name": label}
+    ]
+    assert query(db, "SELECT assigned_staff_name FROM ticket") == [{"assigned_staff_name": label}]
+    assert query(db, "SELECT posted_by_name FROM announcement") == [{"posted_by_name": label}]
+    assert counts(db) == before_counts
+    # Budi is untouched
+    assert query(db, "SELECT isi_pesan FROM pesan WHERE chat_id = %s AND id_pesan = 2", (BUDI,)) == [
+        {"isi_pesan": QUESTION}
+    ]
+
+
 # ---- the evaluation report of past days ------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from sinawai.privacy import export
 from sinawai.registration.handlers import register as register_registration
 from sinawai.router.commands import REGISTRATION
 from sinawai.telegram.runtime import GroupFunction
-from tests.helpers import BOT_TOKEN, FakeContext, db_env, query
+from tests.helpers import BOT_TOKEN, FakeContext, db_env, load_event, query
 
 USER = 5595001
 NIP = "199001172015031001"
@@ -117,3 +117,18 @@ def test_an_export_over_telegrams_upload_limit_is_not_sent_and_the_employee_told
     function.lambda_handler(event_for(update), FakeContext())
     assert "terlalu besar untuk dikirim melalui Telegram" in (emulator.bot_messages(USER)[-1].text or "")
     assert documents(emulator) == []
+
+
+def test_the_sample_event_sends_the_export(
+    env: None, emulator: TelegramEmulator, db: DatabaseSettings
+) -> None:
+    event = load_event("registration_datasaya")  # `sam local invoke RegistrationFunction -e` takes the same
+    sender = int(event["update"]["message"]["from"]["id"])
+    emulator.add_user(sender, "Budi", started=True)  # the event says he wrote to the bot
+    Database(db).execute("UPDATE pengguna SET id_telegram = %s WHERE nip = %s", (sender, NIP))
+    assert (
+        GroupFunction(REGISTRATION, register_registration).lambda_handler(event, FakeContext())["status"]
+        == "done"
+    )
+    sent = [m for m in emulator.bot_messages(sender) if m.document]
+    assert [str(m.document["file_name"])[-4:] for m in sent if m.document] == ["json", ".txt"]

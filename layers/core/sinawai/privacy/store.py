@@ -22,8 +22,10 @@ step was open) is not exported (timing of a security control, no content) but is
 The erasure keeps every row the evaluation report counts (so the figures of past days do not change) and
 removes what identifies the employee: name, NIP (a stable pseudonym instead, so the foreign keys hold),
 Telegram ids (pseudonyms, distinct per account), every text (messages, questions, the rating comment,
-update payloads), personal HR data (tunkin and cuti rows deleted; the profile emptied except the unit,
-which the report's waiting list shows), and the chat's pending conversation. It ends with an ``erasure``
+update payloads; a staff member's answers to other employees' tickets stay, without her name or id:
+they are the bureau's answers to someone else), personal HR data (tunkin and cuti rows deleted; the
+profile emptied except the unit, which the report's waiting list shows), and the chat's pending
+conversation. It ends with an ``erasure``
 audit row that names the operator and the row counts, not the employee.
 """
 
@@ -438,12 +440,17 @@ class _Counter:
         account: Account,
         id_column: str,
         time: str | None,
+        extra: str = "",
     ) -> None:
         where, args = subject.account_condition(account, id_column, time)
         if where != "FALSE":
-            self.run(table, f"{set_sql} WHERE {where}", [*set_args, *args])
+            self.run(table, f"{set_sql} WHERE {where}{extra}", [*set_args, *args])
 
 
+_NOT_A_TICKET_ANSWER = (
+    " AND NOT EXISTS (SELECT 1 FROM ticket_message tm WHERE tm.staff_chat_id = pesan.chat_id"
+    " AND tm.staff_message_id = pesan.id_pesan AND tm.kind = 'answer')"
+)
 _INBOX_SCRUB = "UPDATE update_inbox SET payload = JSON_OBJECT('update_id', update_id), sealed = NULL"
 
 
@@ -459,6 +466,8 @@ def _anonymise_account(c: _Counter, account: Account, p: int, pnip: str, label: 
         "chat_id",
         "waktu",
     )
+    # What they wrote elsewhere: their texts go, except a staff member's answers to tickets, which are the
+    # bureau's answers to another employee (that employee's erasure clears them); their name goes from all.
     c.by_account(
         "pesan",
         "UPDATE pesan SET id_pengirim = %s, pengirim = NULL, isi_pesan = NULL, data = NULL",
@@ -466,6 +475,10 @@ def _anonymise_account(c: _Counter, account: Account, p: int, pnip: str, label: 
         account,
         "id_pengirim",
         "waktu",
+        _NOT_A_TICKET_ANSWER,
+    )
+    c.by_account(
+        "pesan", "UPDATE pesan SET id_pengirim = %s, pengirim = NULL", [p], account, "id_pengirim", "waktu"
     )
     c.by_account("update_inbox", f"{_INBOX_SCRUB}, chat_id = %s", [p], account, "chat_id", "received_at")
     c.by_account(
