@@ -123,6 +123,10 @@ def test_the_summary_reads_in_indonesian_on_the_service_clock() -> None:
     assert text.startswith("# Data Anda di Sinawai\nDibuat 9 November 2026 pukul 10.00 WIB.")
     assert "NIP: 19900117 201503 1 001" in text
     assert "Tanggal lahir: 17 Januari 1990" in text
+    assert "Pangkat/golongan: -\n" in text
+    data = subject_data()
+    data.employee.update(pangkat="Penata Muda", golongan="III/a")
+    assert "Pangkat/golongan: Penata Muda III/a\n" in export.summary(data, at(9, 3), "Asia/Jakarta")
     assert "- Pesan dalam catatan percakapan: 3 (1 dari Anda, 2 dari Sinawai)" in text
     assert "- Oktober 2026: diterima Rp 5.227.755" in text
     assert "- #3 (selesai), dibuka 2 November 2026 pukul 09.00 WIB, 1 pesan, penilaian 5/5" in text

@@ -167,7 +167,7 @@ def summary(data: SubjectData, now: datetime, timezone: str) -> str:
         f"Status: {_value(e.get('status'))} · Peran: {_value(e.get('hak_pengguna'))}",
         f"Jabatan: {_value(e.get('jabatan'))}",
         f"Unit kerja: {_value(e.get('unit_kerja'))}",
-        f"Pangkat/golongan: {_value(e.get('pangkat'))} {_value(e.get('golongan'))}".rstrip(),
+        f"Pangkat/golongan: {' '.join(str(v) for v in (e.get('pangkat'), e.get('golongan')) if v) or '-'}",
         f"Kelas jabatan: {_value(e.get('kelas_jabatan'))}",
         f"Jenis kelamin: {_value(e.get('jenis_kelamin'))} · Tanggal lahir: {_value(e.get('tanggal_lahir'))}",
         f"Email: {_value(e.get('email'))}",

@@ -257,20 +257,16 @@ def collect(db: Database, nip: str) -> SubjectData | None:
         own_messages = _by_accounts(cur, accounts, _PESAN_SELECT, "chat_id", "waktu")
         group_messages = _by_accounts(cur, accounts, _PESAN_SELECT, "id_pengirim", "waktu")
         messages = _parse_json(_merge(own_messages, group_messages), "data")
-        group_updates = sorted(
-            {int(m["update_id"]) for m in group_messages if m["update_id"] is not None}
-            - {int(m["update_id"]) for m in own_messages if m["update_id"] is not None}
+        # The raw updates of their private chat. Those of their messages in groups are left out: a group
+        # update carries the message it replies to, someone else's (their own message is in the log).
+        updates = _by_accounts(
+            cur,
+            accounts,
+            "SELECT update_id, received_at, status, command_group, chat_id, payload FROM update_inbox",
+            "chat_id",
+            "received_at",
+            " ORDER BY update_id",
         )
-        update_select = (
-            "SELECT update_id, received_at, status, command_group, chat_id, payload FROM update_inbox"
-        )
-        updates = [
-            _by_accounts(cur, accounts, update_select, "chat_id", "received_at"),
-            *(
-                _all(cur, f"{update_select} WHERE update_id IN ({_placeholders(len(chunk))})", chunk)
-                for chunk in _chunks(group_updates)
-            ),
-        ]
         faq_select = (
             "SELECT id, offered_at, question, topic_ids, best_score, outcome, ticket_id, decided_at"
             " FROM faq_offer"
@@ -324,10 +320,7 @@ def collect(db: Database, nip: str) -> SubjectData | None:
                 " ORDER BY announcement_id",
             ),
             messages=messages,
-            updates=_parse_json(
-                _merge(*updates, key="update_id", order="received_at"),
-                "payload",
-            ),
+            updates=_parse_json(updates, "payload"),
             conversations=_parse_json(
                 _by_accounts(
                     cur,
