@@ -1,6 +1,7 @@
 """The registration group's handlers: /daftar, /gantisandi, /keluar, the personal data (/datapribadi,
-/tunkin, /cuti) and their buttons, and the password hygiene around them (a password is deleted wherever
-it turns up: in a group, forwarded, edited in, or as the answer of a guided step)."""
+/tunkin, /cuti) and their buttons, the copy of all of it (/datasaya), and the password hygiene around
+them (a password is deleted wherever it turns up: in a group, forwarded, edited in, or as the answer of a
+guided step)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from sinawai.common.format_id import format_nip
 from sinawai.general import menu
 from sinawai.platform import conversations
 from sinawai.platform.redact import SECRET_ARGUMENT_COMMANDS
+from sinawai.privacy import service as privacy
 from sinawai.registration import employees, service
 from sinawai.registration import texts as t
 from sinawai.registration.guards import active_employee
@@ -209,6 +211,11 @@ async def cuti(update: Update, context: GroupContext) -> None:
     await _show_personal(update, context, "cuti")
 
 
+async def datasaya(update: Update, context: GroupContext) -> None:
+    """Send the employee everything Sinawai holds about them, as files in this private chat."""
+    await privacy.send_export(update, context.deps, service.REFUSALS)
+
+
 # ---- /gantisandi and /keluar ---------------------------------------------------------------------------
 
 
@@ -282,7 +289,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Wire the registration group's handlers: a command and its button are registered next to each other."""
     private = filters.ChatType.PRIVATE
     new_messages = filters.UpdateType.MESSAGE
-    names = ["daftar", "datapribadi", "tunkin", "cuti", "gantisandi", "keluar"]
+    names = ["daftar", "datapribadi", "tunkin", "cuti", "datasaya", "gantisandi", "keluar"]
     # Before everything: a message the router marked as a possible password (see sinawai.router.routing).
     exempt = filters.Regex(_command_pattern(STEP_EXEMPT_COMMANDS)) | SECRET_CAPTION
     app.add_handler(
@@ -305,6 +312,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(tunkin, pattern=rf"^{REGISTRATION}:tunkin(:|$)"))
     app.add_handler(CommandHandler("cuti", cuti, filters=in_private))
     app.add_handler(CallbackQueryHandler(cuti, pattern=rf"^{REGISTRATION}:cuti(:|$)"))
+    app.add_handler(CommandHandler("datasaya", datasaya, filters=in_private))
     app.add_handler(CommandHandler("gantisandi", gantisandi, filters=in_private))
     app.add_handler(CommandHandler("keluar", keluar, filters=in_private))
     app.add_handler(CallbackQueryHandler(confirm_unbind, pattern=rf"^{REGISTRATION}:keluar:ya(:|$)"))

@@ -42,6 +42,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("cuti", REGISTRATION, "Lihat saldo cuti Anda tahun ini"),
     Command("gantisandi", REGISTRATION, "Ganti kata sandi Sinawai Anda"),
     Command("keluar", REGISTRATION, "Lepaskan akun Telegram ini dari NIP Anda"),
+    Command("datasaya", REGISTRATION, "Minta salinan seluruh data Anda yang disimpan Sinawai"),
     Command("renbangkompeg", INFORMATION, "Perencanaan dan pengembangan kompetensi pegawai"),
     Command("mutasi", INFORMATION, "Mutasi: kenaikan pangkat, pindah, jabatan, pensiun"),
     Command("jahdis", INFORMATION, "Kesejahteraan dan disiplin: cuti, disiplin, tunkin"),
