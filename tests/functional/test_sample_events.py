@@ -374,6 +374,16 @@ def webhook_retention_purge(o: Outcome) -> None:
     assert o.new == {}
 
 
+def registration_datasaya(o: Outcome) -> None:
+    # Budi's own data arrives in his private chat as files (the JSON and the summary), audited once
+    documents = [m.document for m in o.new.get(BUDI, []) if m.document]
+    names = sorted(d.get("file_name", "") for d in documents)
+    assert len(names) == 2, names
+    assert names[0].endswith(".json") or names[1].endswith(".json"), names
+    audit = o.rows("SELECT event FROM audit_log WHERE event = 'export_datasaya'")
+    assert len(audit) == 1
+
+
 def webhook_inbox_sweep(o: Outcome) -> None:
     assert o.payload == {"redispatched": 0, "abandoned": 0, "secrets_wiped": 0}
 
@@ -388,6 +398,7 @@ def webhook_start(o: Outcome) -> None:
 
 OUTCOMES: dict[str, Callable[[Outcome], None]] = {
     "migrate_action": migrate_action,
+    "registration_datasaya": registration_datasaya,
     "webhook_retention_purge": webhook_retention_purge,
     "report_digest_check": report_digest_check,
     "setup_alarm_sns": setup_alarm_sns,

@@ -4,4 +4,3 @@ DROP INDEX ix_document_send_nip ON document_send;
 DROP INDEX ix_document_send_chat ON document_send;
 DROP INDEX ix_content_view_chat ON content_view;
 DROP INDEX ix_pesan_sender_waktu ON pesan;
-DROP INDEX ix_pesan_chat_message ON pesan;
