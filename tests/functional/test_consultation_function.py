@@ -28,7 +28,7 @@ from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.db import Database
 from sinawai.router.routing import classify
 from tests.consultation_function import ConsultationFunction, delivery_function
-from tests.emf import metric
+from tests.emf import metric, new_container
 from tests.helpers import (
     BOT_TOKEN,
     STAFF_GROUP_CHAT_ID,
@@ -357,6 +357,7 @@ def test_the_sweep_prints_the_tickets_it_closed_and_the_notices_sent(
     db: DatabaseSettings,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    new_container()
     closed = answered_ticket(consultation, emulator)
     query(db, "UPDATE ticket SET last_answer_at = UTC_TIMESTAMP(6) - INTERVAL 30 DAY")
     query(db, "UPDATE ticket_event SET waktu = UTC_TIMESTAMP(6) - INTERVAL 30 DAY")
@@ -374,6 +375,7 @@ def test_the_sweep_prints_the_tickets_whose_posts_it_handed_over_again(
     db: DatabaseSettings,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    new_container()
     stuck = lost_hand_over(consultation, emulator, db)
     query(db, "UPDATE staff_outbox SET created_at = UTC_TIMESTAMP(6) - INTERVAL 11 MINUTE")
     capsys.readouterr()
@@ -391,6 +393,8 @@ def test_the_delivery_function_prints_posts_delivered_refused_and_given_up(
     db: DatabaseSettings,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    new_container()
+
     def record(item: dict[str, Any]) -> dict[str, Any]:
         return {
             "messageId": f"m-{item['id']}",

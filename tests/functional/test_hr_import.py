@@ -34,7 +34,7 @@ from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.db import Database
 from sinawai.platform.errors import TransactionConflictError
 from sinawai.registration.passwords import hash_password, verify_password
-from tests.emf import metric
+from tests.emf import metric, new_container
 from tests.helpers import (
     BOT_TOKEN,
     EVENTS,
@@ -978,6 +978,8 @@ def test_a_truncated_full_export_uploaded_to_s3_is_refused_and_the_staff_told(
 def test_the_import_function_prints_files_and_rows_imported_or_refused(
     imports: ImportFunction, s3: Any, emulator: TelegramEmulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    new_container()
+
     def counts(event: dict[str, Any]) -> dict[str, list[float]]:
         capsys.readouterr()
         invoke(imports, event)

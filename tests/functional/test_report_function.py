@@ -28,7 +28,7 @@ from sinawai.router.commands import REPORT
 from sinawai.router.routing import classify
 from sinawai.telegram.runtime import GroupFunction
 from tests import report_seed
-from tests.emf import metric
+from tests.emf import metric, new_container
 from tests.helpers import (
     BOT_TOKEN,
     MANAGERS_CHAT_ID,
@@ -333,6 +333,7 @@ def test_each_daily_run_prints_whether_the_digest_went_out_and_was_archived(
     reporting: Handler, emulator: TelegramEmulator, aws: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The metrics the 'digest not sent by 07:30' alarm and the dashboard read (service sinawai-report)."""
+    new_container()
     event = load_event("report_daily_schedule")
 
     def run() -> dict[str, list[float]]:
@@ -370,6 +371,7 @@ def test_each_daily_run_prints_whether_the_digest_went_out_and_was_archived(
 def test_without_a_managers_chat_the_skipped_digest_is_counted(
     environment: dict[str, int], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    new_container()
     monkeypatch.setenv("MANAGERS_CHAT_ID", "")
     handler = report_function()
     capsys.readouterr()
