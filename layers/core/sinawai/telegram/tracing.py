@@ -21,6 +21,7 @@ every hook here stays uninstalled.
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -35,6 +36,10 @@ MAX_SQL_CHARS = 2000
 # The S3 request parameters the X-Ray SDK would copy into a subsegment that name an object.
 S3_PARAMETERS_KEPT_OUT = ("Key", "CopySource", "Prefix")
 
+# Without a trace header (an invocation Lambda does not trace, or the local stack, which has none) the SDK
+# drops each subsegment with a warning: nothing is lost by not saying so at every statement.
+_SDK_LAMBDA_LOGGER = "aws_xray_sdk.core.lambda_launcher"
+
 _installed = False
 _install_lock = threading.Lock()
 
@@ -45,6 +50,7 @@ def tracer_for(service: str) -> Tracer:
     global _installed
     with _install_lock:
         if not tracer.disabled and not _installed:
+            logging.getLogger(_SDK_LAMBDA_LOGGER).setLevel(logging.ERROR)
             database.install_span(lambda sql: mysql_span(tracer, sql))
             wrapt.register_post_import_hook(_patch_botocore, "botocore.client")
             _installed = True
