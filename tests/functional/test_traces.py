@@ -149,3 +149,45 @@ def test_an_import_traces_s3_mysql_and_the_staff_message_without_the_file_name(
     (notice,) = named(documents, "Telegram Bot API")[-1:]
     assert notice["annotations"]["telegram_method"] == "sendmessage"
     assert_nothing_secret(daemon, "199001012020121001", "biro osdm.csv")
+
+
+def test_a_boto3_client_created_mid_invocation_is_traced(
+    db: DatabaseSettings, emulator: TelegramEmulator, daemon: XRayDaemon, moto_url: str
+) -> None:
+    """Budi's question becomes a ticket whose staff-group posts go to the SQS FIFO queue: boto3 is first
+    imported inside the invocation, and its call is a subsegment too (the queue's name, not the message)."""
+    sqs = boto3.client(
+        "sqs",
+        region_name="ap-southeast-3",
+        endpoint_url=moto_url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    queue = sqs.create_queue(
+        QueueName="sinawai-trace-staff.fifo",
+        Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "false"},
+    )["QueueUrl"]
+    query(
+        db,
+        "INSERT INTO pengguna (nip, nama, unit_kerja, id_telegram)"
+        " VALUES (%s, 'Budi Santoso', 'Biro Umum', %s)",
+        ("199001172015031001", BUDI),
+    )
+    env = {
+        **function_env(db, emulator),
+        "STAFF_GROUP_CHAT_ID": str(STAFF_GROUP_CHAT_ID),
+        "STAFF_DELIVERY_QUEUE_URL": queue,
+        "AWS_ENDPOINT_URL_SQS": moto_url,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+    answer, _ = run_traced(
+        "consultation", load_event("consultation_question"), env, daemon, service="sinawai-consultation"
+    )
+    assert answer["status"] == "done"
+    (handed_over,) = named(daemon.documents(), "sqs")
+    assert handed_over["aws"]["operation"] == "SendMessageBatch"
+    assert handed_over["aws"]["queue_url"] == queue
+    received = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    assert len(received) == 2  # the ticket's header and the copy of the question
+    assert_nothing_secret(daemon, "cuti besar", "199001172015031001")

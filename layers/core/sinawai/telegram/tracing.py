@@ -9,9 +9,10 @@ Every group function (and the ImportFunction) builds its tracer here, once per c
   through the hook ``sinawai.platform.db`` offers, so the platform itself imports no tracer;
 - ``Telegram Bot API``: each HTTP call, annotated with its method and answered status; never its URL,
   which holds the bot token;
-- ``S3``, ``SQS``: botocore's calls (the X-Ray SDK's patch), applied when botocore's client module is first
-  imported, so a function that never creates a boto3 client never loads botocore for it. S3 object keys are
-  left out of the trace: an uploaded file's name may carry a NIP.
+- ``s3``, ``sqs``: botocore's calls (the X-Ray SDK's patch), applied once boto3 is imported, so a function
+  that never creates a boto3 client never loads botocore for it. (Not on ``botocore.client`` itself: a hook
+  runs before the module is bound to its package, and the patch reads ``botocore.client``.) S3 object keys
+  are left out of the trace: an uploaded file's name may carry a NIP.
 
 The router has no tracer: it stays lean, and its ``Invoke`` carries the trace header itself
 (``sinawai.platform.lambda_invoke``). Outside Lambda (tests, the CLI) Powertools disables the tracer and
@@ -52,13 +53,13 @@ def tracer_for(service: str) -> Tracer:
         if not tracer.disabled and not _installed:
             logging.getLogger(_SDK_LAMBDA_LOGGER).setLevel(logging.ERROR)
             database.install_span(lambda sql: mysql_span(tracer, sql))
-            wrapt.register_post_import_hook(_patch_botocore, "botocore.client")
+            wrapt.register_post_import_hook(_patch_botocore, "boto3")
             _installed = True
     return tracer
 
 
 def _patch_botocore(module: object) -> None:
-    """botocore's client module was imported: trace its calls, without the names of S3 objects."""
+    """boto3 (and with it botocore's client) was imported: trace its calls, without S3 object names."""
     from aws_xray_sdk.core import patch
     from aws_xray_sdk.ext import boto_utils
 
