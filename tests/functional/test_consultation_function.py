@@ -28,6 +28,7 @@ from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.db import Database
 from sinawai.router.routing import classify
 from tests.consultation_function import ConsultationFunction, delivery_function
+from tests.emf_lines import metric, new_container
 from tests.helpers import (
     BOT_TOKEN,
     STAFF_GROUP_CHAT_ID,
@@ -343,3 +344,90 @@ def test_the_delivery_function_retries_a_post_and_reports_it_after_the_last_atte
     assert len(reports) == 1
     assert f"tiket #{item['ticket_id']}" in reports[0].content
     assert delivery({"Records": [record]}, FakeContext()) == {"batchItemFailures": []}
+
+
+def sweep_counts(output: str) -> list[list[float]]:
+    names = ("TicketsAutoClosed", "AutoCloseNoticesSent", "StaleStaffPostsResent")
+    return [metric(output, name, service="sinawai-consultation") for name in names]
+
+
+def test_the_sweep_prints_the_tickets_it_closed_and_the_notices_sent(
+    consultation: ConsultationFunction,
+    emulator: TelegramEmulator,
+    db: DatabaseSettings,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    new_container()
+    closed = answered_ticket(consultation, emulator)
+    query(db, "UPDATE ticket SET last_answer_at = UTC_TIMESTAMP(6) - INTERVAL 30 DAY")
+    query(db, "UPDATE ticket_event SET waktu = UTC_TIMESTAMP(6) - INTERVAL 30 DAY")
+    event = load_event("consultation_auto_close_schedule")
+    capsys.readouterr()
+    assert consultation.lambda_handler(event, FakeContext())["closed"] == [closed]
+    assert sweep_counts(capsys.readouterr().out) == [[1.0], [1.0], [0.0]]
+    assert consultation.lambda_handler(event, FakeContext())["closed"] == []  # the next run: nothing to do
+    assert sweep_counts(capsys.readouterr().out) == [[0.0], [0.0], [0.0]]
+
+
+def test_the_sweep_prints_the_tickets_whose_posts_it_handed_over_again(
+    consultation: ConsultationFunction,
+    emulator: TelegramEmulator,
+    db: DatabaseSettings,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    new_container()
+    stuck = lost_hand_over(consultation, emulator, db)
+    query(db, "UPDATE staff_outbox SET created_at = UTC_TIMESTAMP(6) - INTERVAL 11 MINUTE")
+    capsys.readouterr()
+    assert consultation.lambda_handler(load_event("consultation_auto_close_schedule"), FakeContext()) == {
+        "status": "done",
+        "closed": [],
+        "resent": [stuck],
+    }
+    assert sweep_counts(capsys.readouterr().out) == [[0.0], [0.0], [1.0]]
+
+
+def test_the_delivery_function_prints_posts_delivered_refused_and_given_up(
+    consultation: ConsultationFunction,
+    emulator: TelegramEmulator,
+    db: DatabaseSettings,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    new_container()
+
+    def record(item: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "messageId": f"m-{item['id']}",
+            "body": json.dumps({"outbox_id": item["id"]}),
+            "attributes": {"MessageGroupId": f"ticket-{item['ticket_id']}"},
+        }
+
+    def counts(output: str) -> list[list[float]]:
+        names = ("StaffPostsDelivered", "StaffPostsFailed", "StaffPostsGivenUp")
+        return [metric(output, name, service="sinawai-consultation") for name in names]
+
+    delivery = delivery_function()
+    lost_hand_over(consultation, emulator, db)
+    [item] = query(db, "SELECT id, ticket_id FROM staff_outbox WHERE status = 'pending'")
+    emulator.fail_next("copyMessage", count=1, error_code=500, description="Internal Server Error")
+    capsys.readouterr()
+    assert delivery({"Records": [record(item)]}, FakeContext())["batchItemFailures"]
+    assert counts(capsys.readouterr().out) == [[0.0], [1.0], [0.0]]
+    assert delivery({"Records": [record(item)]}, FakeContext()) == {"batchItemFailures": []}
+    assert counts(capsys.readouterr().out) == [[1.0], [0.0], [0.0]]
+
+    # Siti's question: its copy is refused on every attempt, and given up after the last one
+    update = emulator.send_message(SITI, "Pertanyaan yang tidak sampai")
+    emulator.fail_next("copyMessage", count=1, error_code=500, description="Internal Server Error")
+    with pytest.raises(Exception, match="Internal Server Error"):
+        consultation.lambda_handler(event_for(update), FakeContext())
+    [item] = query(db, "SELECT id, ticket_id FROM staff_outbox WHERE status = 'pending'")
+    query(
+        db,
+        "UPDATE staff_outbox SET attempts = %s WHERE id = %s",
+        (staff_delivery.MAX_ATTEMPTS - 1, item["id"]),
+    )
+    emulator.fail_next("copyMessage", count=1, error_code=500, description="Internal Server Error")
+    capsys.readouterr()
+    assert delivery({"Records": [record(item)]}, FakeContext()) == {"batchItemFailures": []}
+    assert counts(capsys.readouterr().out) == [[0.0], [1.0], [1.0]]

@@ -34,6 +34,7 @@ from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.db import Database
 from sinawai.platform.errors import TransactionConflictError
 from sinawai.registration.passwords import hash_password, verify_password
+from tests.emf_lines import metric, new_container
 from tests.helpers import (
     BOT_TOKEN,
     EVENTS,
@@ -972,3 +973,44 @@ def test_a_truncated_full_export_uploaded_to_s3_is_refused_and_the_staff_told(
     (again,) = invoke(imports, event)  # S3 delivers it again: no second message
     assert again["status"] == "duplicate"
     assert len(staff_texts(emulator)) == 1
+
+
+def test_the_import_function_prints_files_and_rows_imported_or_refused(
+    imports: ImportFunction, s3: Any, emulator: TelegramEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new_container()
+
+    def counts(event: dict[str, Any]) -> dict[str, list[float]]:
+        capsys.readouterr()
+        invoke(imports, event)
+        output = capsys.readouterr().out
+        names = (
+            "ImportFilesImported",
+            "ImportRowsImported",
+            "EmployeesDeactivated",
+            "ImportFilesRejected",
+            "ImportRowsRefused",
+            "ImportNoticesFailed",
+        )
+        found = {name: metric(output, name, service="sinawai-imports") for name in names}
+        return {name: values for name, values in found.items() if values}
+
+    employees = upload(s3, "imports/employees/employees.csv", example("employees"))
+    assert counts(employees) == {
+        "ImportFilesImported": [1.0],
+        "ImportRowsImported": [7.0],
+        "EmployeesDeactivated": [0.0],
+    }
+    bad = example("tunkin").decode() + f"{NIP_UNKNOWN},2026-11,8,4595150,0,\n{NIP1},2026-12,8,100,200,\n"
+    assert counts(upload(s3, "imports/tunkin/tunkin.csv", bad.encode())) == {
+        "ImportFilesRejected": [1.0],
+        "ImportRowsRefused": [2.0],
+    }
+    assert counts(employees) == {}  # S3 delivered the event again: nothing imported, nothing counted
+    emulator.fail_next("sendMessage", error_code=500)  # the staff group cannot be told this time
+    assert counts(upload(s3, "imports/cuti/cuti.csv", example("cuti"))) == {
+        "ImportFilesImported": [1.0],
+        "ImportRowsImported": [float(len(example("cuti").decode().strip().splitlines()) - 1)],
+        "EmployeesDeactivated": [0.0],
+        "ImportNoticesFailed": [1.0],
+    }

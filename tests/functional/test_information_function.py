@@ -15,6 +15,7 @@ from typing import Any, Final
 
 import boto3
 import pytest
+from aws_lambda_powertools import Logger
 from moto import mock_aws
 
 from local_stack.telegram import TelegramEmulator
@@ -26,6 +27,7 @@ from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.db import Database
 from sinawai.router.commands import CONSULTATION, DOCUMENTS, INFORMATION
 from sinawai.telegram.runtime import GroupFunction
+from tests.emf_lines import emf_lines, metric, new_container
 from tests.helpers import (
     BOT_TOKEN,
     ROOT,
@@ -177,3 +179,59 @@ def test_a_broadcast_chunk_that_fails_half_way_resumes_without_sending_twice(
         {"status": "sent"},
         {"status": "sent"},
     ]
+
+
+def test_the_broadcast_function_prints_what_it_sent_as_metrics(
+    env: None, emulator: TelegramEmulator, db: DatabaseSettings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CloudWatch gets, per SQS batch, the recipients sent / blocked / failed, the chunks handed back and
+    the broadcasts completed, under the function's own service (not the information group's)."""
+    database = Database(db)
+    database.execute(
+        "INSERT INTO announcement (id, body, staff_chat_id, posted_at, broadcast_at)"
+        " VALUES (1, 'Apel pagi Senin pukul 07.30 WIB.', %s, NOW(6), NOW(6))",
+        (STAFF_GROUP_CHAT_ID,),
+    )
+    for user in (BUDI, SITI):
+        database.execute(
+            "INSERT INTO announcement_delivery (announcement_id, chat_id) VALUES (1, %s)", (user,)
+        )
+    database.close()
+    new_container()
+    handler = broadcast.entry_point(
+        GroupFunction(INFORMATION, lambda app: None, logger=Logger(service="sinawai-broadcast"))
+    )
+    event = load_event("broadcast_sqs_chunk")
+
+    emulator.fail_next("sendMessage", error_code=500, chat_id=SITI)  # Budi gets it, Siti's send fails
+    assert handler(event, FakeContext())["batchItemFailures"]
+    first = capsys.readouterr().out
+    emulator.block_bot(SITI)  # by SQS's next hand-over, Siti has blocked the bot
+    assert handler(event, FakeContext()) == {"batchItemFailures": []}
+    second = capsys.readouterr().out
+
+    def counts(output: str) -> dict[str, Any]:
+        names = ("Sent", "Blocked", "Failed")
+        values = {n: metric(output, f"BroadcastMessages{n}", service="sinawai-broadcast") for n in names}
+        values["retried"] = metric(output, "BroadcastChunksRetried", service="sinawai-broadcast")
+        values["completed"] = metric(output, "BroadcastsCompleted", service="sinawai-broadcast")
+        return values
+
+    assert counts(first) == {
+        "Sent": [1.0],
+        "Blocked": [0.0],
+        "Failed": [0.0],
+        "retried": [1.0],
+        "completed": [0.0],
+    }
+    assert counts(second) == {
+        "Sent": [0.0],
+        "Blocked": [1.0],
+        "Failed": [0.0],
+        "retried": [0.0],
+        "completed": [1.0],
+    }
+    assert metric(first, "ColdStart", service="sinawai-broadcast") == [1.0]
+    assert metric(second, "ColdStart", service="sinawai-broadcast") == []
+    (cold,) = [line for line in emf_lines(first) if "ColdStart" in line.metrics]
+    assert cold.dimensions == {"function_name": "test-function", "service": "sinawai-broadcast"}

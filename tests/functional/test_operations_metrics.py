@@ -246,7 +246,7 @@ def test_the_inbox_sweep_counts_updates_past_their_lease_and_not_done(
     out = capsys.readouterr().out
     assert metric_values(out, "UpdatesStuck") == [3]
     line = next(e for e in emitted(out) if "UpdatesStuck" in e.metrics)
-    assert (line.namespace, line.dimensions) == ("Sinawai", {"service": "webhook"})
+    assert (line.namespace, line.dimensions) == ("Sinawai", {"service": "sinawai-webhook"})
 
     # the workers finish them: nothing is stuck any more (903 is failed, for a re-drive)
     query(db, "UPDATE update_inbox SET status = 'done' WHERE update_id IN (901, 902)")

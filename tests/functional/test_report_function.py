@@ -8,6 +8,7 @@ not exist, run backwards or span more than a year.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -27,6 +28,7 @@ from sinawai.router.commands import REPORT
 from sinawai.router.routing import classify
 from sinawai.telegram.runtime import GroupFunction
 from tests import report_seed
+from tests.emf_lines import metric, new_container
 from tests.helpers import (
     BOT_TOKEN,
     MANAGERS_CHAT_ID,
@@ -325,3 +327,53 @@ def test_a_day_without_activity_gets_a_digest_that_says_so(
     assert text.startswith("📊 Laporan Harian Sinawai\nSenin, 1 Juni 2026\n\nTidak ada aktivitas layanan")
     assert len(emulator.bot_messages(MANAGERS_CHAT_ID)) == 3
     assert len(archived(aws)) == 3
+
+
+def test_each_daily_run_prints_whether_the_digest_went_out_and_was_archived(
+    reporting: Handler, emulator: TelegramEmulator, aws: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The metrics the 'digest not sent by 07:30' alarm and the dashboard read (service sinawai-report)."""
+    new_container()
+    event = load_event("report_daily_schedule")
+
+    def run() -> dict[str, list[float]]:
+        capsys.readouterr()
+        with contextlib.suppress(ReportDeliveryError, ArchiveError):  # Lambda retries these
+            reporting(event, FakeContext())
+        output = capsys.readouterr().out
+        names = ("DigestSent", "DigestFailed", "ReportsArchived", "ReportArchivesFailed")
+        return {name: metric(output, name, service="sinawai-report") for name in names}
+
+    # the bot is not in the managers' chat yet: refused, retried
+    assert run() == {
+        "DigestSent": [],
+        "DigestFailed": [1.0],
+        "ReportsArchived": [],
+        "ReportArchivesFailed": [],
+    }
+    managers_group(emulator)  # sent now, but S3 has no bucket: the archive waits
+    assert run() == {
+        "DigestSent": [1.0],
+        "DigestFailed": [],
+        "ReportsArchived": [0.0],
+        "ReportArchivesFailed": [1.0],
+    }
+    create_bucket(aws)  # the retry finds the digest sent and archives it
+    assert run() == {
+        "DigestSent": [],
+        "DigestFailed": [],
+        "ReportsArchived": [1.0],
+        "ReportArchivesFailed": [0.0],
+    }
+    assert len(digests(emulator)) == 1
+
+
+def test_without_a_managers_chat_the_skipped_digest_is_counted(
+    environment: dict[str, int], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new_container()
+    monkeypatch.setenv("MANAGERS_CHAT_ID", "")
+    handler = report_function()
+    capsys.readouterr()
+    assert handler(load_event("report_daily_schedule"), FakeContext())["status"] == "skipped"
+    assert metric(capsys.readouterr().out, "DigestSkipped", service="sinawai-report") == [1.0]

@@ -16,6 +16,7 @@ from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.errors import DispatchError
 from sinawai.platform.seal import unseal
 from sinawai.router.webhook import WebhookFunction
+from tests.emf_lines import emf_lines, metric, new_container
 from tests.helpers import (
     STAFF_GROUP_CHAT_ID,
     WEBHOOK_SECRET,
@@ -312,3 +313,22 @@ def test_outcomes_are_published_as_cloudwatch_metrics(
     names = [m["Name"] for blob in emitted for m in blob["_aws"]["CloudWatchMetrics"][0]["Metrics"]]
     assert names == ["UpdateDispatched", "UpdateDuplicate", "WebhookUnauthorized"]
     assert all(blob["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Sinawai" for blob in emitted)
+
+
+def test_the_routers_metrics_carry_its_service_and_a_cold_start(
+    webhook: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What the alarms read: namespace Sinawai, dimension service=sinawai-webhook; ColdStart once."""
+    module, _ = webhook
+    new_container()
+    capsys.readouterr()
+    assert call(module, load_event("webhook_start"))["statusCode"] == 200
+    first = capsys.readouterr().out
+    assert call(module, load_event("webhook_wrong_secret"))["statusCode"] == 403
+    second = capsys.readouterr().out
+
+    assert metric(first, "UpdateDispatched", service="sinawai-webhook") == [1.0]
+    (cold,) = [line for line in emf_lines(first) if "ColdStart" in line.metrics]
+    assert cold.dimensions == {"function_name": "test-function", "service": "sinawai-webhook"}
+    assert metric(second, "WebhookUnauthorized", service="sinawai-webhook") == [1.0]
+    assert metric(second, "ColdStart", service="sinawai-webhook") == []

@@ -367,6 +367,17 @@ class Bench:
 
     # ---- 4. cold start imports ----------------------------------------------------------------------
 
+    def cold_starts(self) -> JsonDict:
+        """4 and 4b alone (``--cold-only``): what a change of imports costs, without the long loops."""
+        self.users = add_users(self.emu, self.plan.reply_users)
+        progress("cold start imports")
+        cold = {"cold_import": self.cold_imports()}
+        delete_webhook(self.emu)
+        progress("router cold start + first update, webhook secret by ARN (moto)")
+        cold["cold_first_update"] = self.cold_first_update()
+        set_webhook(self.emu, self.stack.webhook_url, self.secret, drop_pending=True)
+        return cold
+
     def cold_imports(self) -> JsonDict:
         specs = {**self.runtime.functions, RECIPE: self.recipe.spec}
         out: JsonDict = {}
@@ -989,6 +1000,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--report-only", action="store_true", help="only the evaluation report over a year (report_bench.py)"
     )
+    parser.add_argument(
+        "--cold-only", action="store_true", help="only the cold starts (4 and 4b): imports per function"
+    )
     args = parser.parse_args(argv)
     plan = Plan.quick() if args.quick else Plan()
 
@@ -1002,6 +1016,10 @@ def main(argv: list[str] | None = None) -> int:
     for old_log in LOG_DIR.glob("*.log"):
         old_log.unlink()
     started = time.perf_counter()
+    if args.cold_only:
+        with temporary_database(base, "sinawai_bench") as database, bench_stack(database) as (stack, recipe):
+            print(json.dumps(Bench(stack, recipe, plan).cold_starts(), indent=2))
+        return 0
     with temporary_database(base, "sinawai_bench") as database, bench_stack(database) as (stack, recipe):
         results = Bench(stack, recipe, plan).run()
     document: JsonDict = {

@@ -6,6 +6,10 @@ ticket change; this module posts it: after taking a slot of the group's sliding 
 every instance), waiting out 429s in the HTTP layer, recording the staff message so replies map to the
 ticket. ``STAFF_DELIVERY_QUEUE_URL`` set: the items go through the SQS FIFO queue (one message group per
 ticket keeps a ticket's order) to the DeliveryFunction; unset, they are posted at once by the same code.
+
+Metrics of the DeliveryFunction (EMF, service sinawai-delivery): StaffPostsDelivered, StaffPostsFailed
+(attempts Telegram refused; SQS hands the item over again), StaffPostsGivenUp (after MAX_ATTEMPTS, reported
+to the staff group).
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from telegram import Bot, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
@@ -97,19 +102,22 @@ async def deliver(bot: Bot, db: Database, item: OutboxItem, zone: ZoneInfo, paci
 
 
 class DeliveryFailed(Exception):
-    """Telegram refused ``item`` (the cause is chained)."""
+    """Telegram refused ``item`` (the cause is chained), after ``posted`` earlier items went out."""
 
-    def __init__(self, item: OutboxItem, reason: str) -> None:
+    def __init__(self, item: OutboxItem, reason: str, posted: int = 0) -> None:
         super().__init__(reason)
         self.item = item
+        self.posted = posted
 
 
 async def deliver_through(
     bot: Bot, db: Database, ticket_id: int, last_id: int | None, zone: ZoneInfo, pacing: Pacing
-) -> None:
+) -> int:
     """Post the ticket's pending items up to ``last_id`` (None: all), oldest first, holding the ticket's
-    lock: a duplicate or early delivery of a later item never overtakes or repeats an earlier one."""
+    lock: a duplicate or early delivery of a later item never overtakes or repeats an earlier one. Returns
+    how many were posted (a DeliveryFailed carries that count too)."""
     lock = f"sinawai-outbox-{ticket_id}"
+    posted = 0
     db.fetch_one("SELECT GET_LOCK(%s, 60) AS locked", (lock,))
     try:
         for item in outbox.pending_outbox(db, ticket_id):
@@ -118,9 +126,11 @@ async def deliver_through(
             try:
                 await deliver(bot, db, item, zone, pacing)
             except (TelegramError, OSError) as e:
-                raise DeliveryFailed(item, str(e)) from e
+                raise DeliveryFailed(item, str(e), posted) from e
+            posted += 1
     finally:
         db.fetch_one("SELECT RELEASE_LOCK(%s) AS released", (lock,))
+    return posted
 
 
 async def deliver_pending(bot: Bot, db: Database, ticket_id: int, zone: ZoneInfo, pacing: Pacing) -> None:
@@ -173,7 +183,13 @@ def enqueue(queue_url: str, items: Sequence[OutboxItem], sqs: Any = None) -> Non
 
 
 async def deliver_batch(
-    bot: Bot, db: Database, logger: Logger, zone: ZoneInfo, pacing: Pacing, records: list[dict[str, Any]]
+    bot: Bot,
+    db: Database,
+    logger: Logger,
+    zone: ZoneInfo,
+    pacing: Pacing,
+    records: list[dict[str, Any]],
+    metrics: Metrics | None = None,
 ) -> list[str]:
     """Deliver the records in order; the ids of those SQS must hand over again.
 
@@ -184,29 +200,39 @@ async def deliver_batch(
     up and reported to the staff group instead of blocking its ticket."""
     failed: list[str] = []
     blocked_groups: set[str] = set()
-    for record in records:
-        group = str((record.get("attributes") or {}).get("MessageGroupId", ""))
-        if group in blocked_groups:
-            failed.append(record["messageId"])
-            continue
-        item = outbox.outbox_item(db, int(json.loads(record["body"])["outbox_id"]))
-        if item is None or item.status != "pending":
-            continue  # delivered (or given up) already: SQS delivers at least once
-        try:
-            await deliver_through(bot, db, item.ticket_id, item.id, zone, pacing)
-        except DeliveryFailed as e:
-            reason = str(e)
-            logger.warning("staff-group post failed", extra={"outbox_id": e.item.id, "reason": reason})
-            if not outbox.outbox_attempt_failed(db, e.item.id, reason, MAX_ATTEMPTS):
-                blocked_groups.add(group)
+    delivered = refused = given_up = 0
+    try:
+        for record in records:
+            group = str((record.get("attributes") or {}).get("MessageGroupId", ""))
+            if group in blocked_groups:
                 failed.append(record["messageId"])
                 continue
+            item = outbox.outbox_item(db, int(json.loads(record["body"])["outbox_id"]))
+            if item is None or item.status != "pending":
+                continue  # delivered (or given up) already: SQS delivers at least once
             try:
-                await report_failure(bot, db, e.item)
-            except TelegramError:
-                logger.exception("could not report an undelivered post to the staff group")
-            if e.item.id != item.id:
-                failed.append(record["messageId"])  # its own turn comes when SQS hands it over again
+                delivered += await deliver_through(bot, db, item.ticket_id, item.id, zone, pacing)
+            except DeliveryFailed as e:
+                delivered += e.posted
+                refused += 1
+                reason = str(e)
+                logger.warning("staff-group post failed", extra={"outbox_id": e.item.id, "reason": reason})
+                if not outbox.outbox_attempt_failed(db, e.item.id, reason, MAX_ATTEMPTS):
+                    blocked_groups.add(group)
+                    failed.append(record["messageId"])
+                    continue
+                given_up += 1
+                try:
+                    await report_failure(bot, db, e.item)
+                except TelegramError:
+                    logger.exception("could not report an undelivered post to the staff group")
+                if e.item.id != item.id:
+                    failed.append(record["messageId"])  # its own turn comes when SQS hands it over again
+    finally:
+        if metrics is not None:
+            metrics.add_metric("StaffPostsDelivered", MetricUnit.Count, delivered)
+            metrics.add_metric("StaffPostsFailed", MetricUnit.Count, refused)
+            metrics.add_metric("StaffPostsGivenUp", MetricUnit.Count, given_up)
     return failed
 
 
@@ -214,12 +240,13 @@ def entry_point(function: GroupFunction) -> Callable[[dict[str, Any], Any], dict
     """The DeliveryFunction's Lambda handler: an SQS batch in, the items SQS must hand over again out."""
     zone, pacing = ZoneInfo(function.settings.timezone), Pacing.from_env()
 
-    @function.logger.inject_lambda_context(clear_state=True)
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         records = list(event.get("Records") or [])
         failed = function.run(
-            lambda bot: deliver_batch(bot, function.db, function.logger, zone, pacing, records)
+            lambda bot: deliver_batch(
+                bot, function.db, function.logger, zone, pacing, records, function.metrics
+            )
         )
         return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
 
-    return lambda_handler
+    return function.entry(lambda_handler)

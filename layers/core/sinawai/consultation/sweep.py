@@ -1,9 +1,14 @@
 """The consultation's schedule: answered tickets nobody follows up close by themselves (with their notices),
-and staff-group posts whose hand-over to the delivery queue was lost are handed over again. Each run
-publishes ``StaffDeliveryBacklogMinutes``: how long the oldest post for the staff group has been waiting."""
+and staff-group posts whose hand-over to the delivery queue was lost are handed over again.
+
+Metrics of a sweep (EMF, service sinawai-consultation): StaffDeliveryBacklogMinutes (how long the oldest
+post for the staff group has been waiting, measured first), TicketsAutoClosed, AutoCloseNoticesSent (to the
+employees), StaleStaffPostsResent (tickets whose posts were handed over again).
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,8 +40,6 @@ def entry_point(function: GroupFunction) -> Callable[[dict[str, Any], Any], dict
     """The ConsultationFunction's Lambda handler: a Telegram update from the router goes to the handlers,
     the schedule's event runs the sweep."""
 
-    @function.logger.inject_lambda_context(clear_state=True)
-    @function.metrics.log_metrics
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if is_scheduled(event):
             if function.settings.staff_group_chat_id is None:
@@ -48,10 +51,15 @@ def entry_point(function: GroupFunction) -> Callable[[dict[str, Any], Any], dict
             c = consultation_of(function)
             backlog = delivery_backlog_minutes(c, now)
             function.metrics.add_metric("StaffDeliveryBacklogMinutes", MetricUnit.NoUnit, backlog)
-            return function.run(lambda bot: scheduled_sweep(c, bot, now))
+            counts = Counter[str]()
+            result = function.run(lambda bot: scheduled_sweep(c, bot, now, counts))
+            function.metrics.add_metric("TicketsAutoClosed", MetricUnit.Count, len(result["closed"]))
+            function.metrics.add_metric("AutoCloseNoticesSent", MetricUnit.Count, counts["notified"])
+            function.metrics.add_metric("StaleStaffPostsResent", MetricUnit.Count, len(result["resent"]))
+            return result
         return function.handle(event, context)
 
-    return lambda_handler
+    return function.entry(lambda_handler)
 
 
 def delivery_backlog_minutes(c: Consultation, now: datetime) -> float:
@@ -64,19 +72,23 @@ def delivery_backlog_minutes(c: Consultation, now: datetime) -> float:
     return round(max(0.0, waited.total_seconds() / 60), 1)
 
 
-async def scheduled_sweep(c: Consultation, bot: Bot, now: datetime) -> dict[str, Any]:
+async def scheduled_sweep(
+    c: Consultation, bot: Bot, now: datetime, counts: Counter[str] | None = None
+) -> dict[str, Any]:
     """Close idle answered tickets, then re-send posts whose hand-over was lost."""
-    result = await auto_close(c, bot, now)
+    result = await auto_close(c, bot, now, counts)
     result["resent"] = await resend_stale_outbox(c, bot, now)
     return result
 
 
-async def auto_close(c: Consultation, bot: Bot, now: datetime) -> dict[str, Any]:
+async def auto_close(
+    c: Consultation, bot: Bot, now: datetime, counts: Counter[str] | None = None
+) -> dict[str, Any]:
     """Close every answered ticket idle for the configured working days, then send the notices.
 
     Each notice is claimed as a ticket event before it is sent (and the claim dropped when Telegram fails):
     running the sweep again, or twice at once, closes nothing twice and sends no notice twice, and a
-    notice that failed is sent by the next run.
+    notice that failed is sent by the next run. ``counts["notified"]`` adds the notices the employees got.
     """
     db = c.db
     days = c.settings.auto_close_working_days
@@ -129,6 +141,8 @@ async def auto_close(c: Consultation, bot: Bot, now: datetime) -> dict[str, Any]
             auto_close_store.release_notice(db, ticket.id, "staf")
             c.logger.exception("auto-close note to the staff group not sent; the next run retries")
     c.logger.info("auto-close sweep", extra={"closed": closed, "notified": notified})
+    if counts is not None:
+        counts["notified"] += notified
     return {"status": "done", "closed": closed}
 
 

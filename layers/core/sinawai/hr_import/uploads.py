@@ -11,18 +11,25 @@ line number). After a successful import the version is deleted for good (the buc
 delete would leave the initial passwords in a noncurrent version). A rejected file stays until the bucket's
 lifecycle rule expires it a day later. A repeated event for the same version is recognised (the object is
 gone, or import_run has its source) and neither imports nor reports twice.
+
+Metrics (EMF, service sinawai-imports), one line per event: ImportFilesImported, ImportFilesRejected,
+ImportRowsImported (the data rows of imported files), ImportRowsRefused (the bad rows that rejected a file),
+EmployeesDeactivated (full imports), ImportNoticesFailed (the staff group could not be told). Traces: the S3
+calls, MySQL and the staff-group message, as in the group functions (``sinawai.telegram.tracing``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 import boto3
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import ClientError
 from telegram import Bot
 from telegram.constants import ParseMode
@@ -31,7 +38,7 @@ from telegram.error import InvalidToken, TelegramError
 from sinawai.common.format_id import mask_nip
 from sinawai.hr_import import notices
 from sinawai.hr_import.parse import check_key
-from sinawai.hr_import.records import MAX_FILE_BYTES
+from sinawai.hr_import.records import MAX_FILE_BYTES, ImportResult
 from sinawai.hr_import.service import (
     DEFAULT_MAX_DEACTIVATE_PERCENT,
     MAX_DEACTIVATE_PERCENT_ENV,
@@ -39,9 +46,11 @@ from sinawai.hr_import.service import (
     import_file,
     max_deactivate_percent_from_env,
 )
+from sinawai.platform import log_redaction
 from sinawai.platform.config import Settings, bot_token
 from sinawai.platform.db import Database
 from sinawai.platform.errors import SinawaiError
+from sinawai.telegram.tracing import tracer_for
 from sinawai.telegram.transport import RecordingRequest
 
 if TYPE_CHECKING:
@@ -61,13 +70,18 @@ class ImportFunction:
 
     def __init__(self) -> None:
         self.logger = Logger(service="sinawai-imports")
+        log_redaction.install([logging.getLogger(self.logger.name)])
+        self.metrics = Metrics(namespace="Sinawai", service=self.logger.service)
+        self.tracer = tracer_for(self.logger.service)
         self.settings = Settings.from_env()
         self.db = Database()
         self._loop = asyncio.new_event_loop()
         self._bot: Bot | None = None
         self._s3: S3Client | None = None
+        traced = self.tracer.capture_lambda_handler(self.handle, capture_response=False)
+        measured = self.metrics.log_metrics(traced, capture_cold_start_metric=True)
         self.lambda_handler: Callable[[dict[str, Any], Any], dict[str, Any]] = (
-            self.logger.inject_lambda_context(clear_state=True)(self.handle)
+            self.logger.inject_lambda_context(clear_state=True)(measured)
         )
 
     @property
@@ -82,8 +96,10 @@ class ImportFunction:
     async def _get_bot(self) -> Bot:
         if self._bot is None:
             base = self.settings.telegram_api_base_url
-            request = RecordingRequest(self.db, self.logger, connection_pool_size=2)
-            bot = Bot(bot_token(), base_url=f"{base}/bot", base_file_url=f"{base}/file/bot", request=request)
+            request = RecordingRequest(self.db, self.logger, tracer=self.tracer, connection_pool_size=2)
+            token = bot_token()
+            log_redaction.remember(token)
+            bot = Bot(token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot", request=request)
             await bot.initialize()
             request.bot_id = bot.id
             request.bot_name = bot.first_name
@@ -106,12 +122,14 @@ class ImportFunction:
                 # 401: the token was revoked or rotated. Read it again (bypassing the cache), once.
                 if self._bot is None or bot_token(fresh=True) == self._bot.token:
                     raise
+                log_redaction.remember(bot_token())
                 self._bot = None
                 self._loop.run_until_complete(self._send(chat_id, text))
         except (TelegramError, SinawaiError):
             # The import itself is done (or rejected) and recorded in import_run: a retry of the whole
             # event would find it there and stay silent, so do not raise; the log says what happened.
             self.logger.exception("could not tell the staff group about the import")
+            self.metrics.add_metric("ImportNoticesFailed", MetricUnit.Count, 1)
             return False
         return True
 
@@ -242,6 +260,7 @@ class ImportFunction:
                 "bad_lines": result.bad_lines[:50],
             },
         )
+        self._count(result)
         if result.imported:
             deleted = self._delete_version(bucket, key, version_id)
             note = notices.DELETED_NOTE if deleted else notices.DELETE_FAILED_NOTE
@@ -254,6 +273,16 @@ class ImportFunction:
             "import_run_id": result.run_id,
             "notified": notified,
         }
+
+    def _count(self, result: ImportResult) -> None:
+        add = self.metrics.add_metric
+        if result.imported:
+            add("ImportFilesImported", MetricUnit.Count, 1)
+            add("ImportRowsImported", MetricUnit.Count, result.rows_total)
+            add("EmployeesDeactivated", MetricUnit.Count, result.deactivated)
+        else:
+            add("ImportFilesRejected", MetricUnit.Count, 1)
+            add("ImportRowsRefused", MetricUnit.Count, len(result.bad_lines))
 
     def handle(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         """Import each uploaded file the S3 event names."""

@@ -7,6 +7,10 @@ under Telegram's 30/s). Without a queue (a local run) they are sent at once by t
 recipient blocked, 400 failed; a 429 is waited out by the HTTP layer. A chunk that still fails is reported
 (``ReportBatchItemFailures``) and comes back: it resumes with the recipients still pending, so nobody gets
 the announcement twice. When nothing is pending any more, the staff group gets the delivery summary once.
+
+Metrics (EMF, service sinawai-broadcast): BroadcastMessagesSent, BroadcastMessagesBlocked,
+BroadcastMessagesFailed (recipients), BroadcastChunksRetried (chunks handed back to SQS), BroadcastsCompleted
+(summaries sent).
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
@@ -56,13 +62,20 @@ class Pacer:
 
 
 async def deliver(
-    bot: Bot, db: Database, announcement: Announcement, chat_ids: Sequence[int] | None, pacer: Pacer
+    bot: Bot,
+    db: Database,
+    announcement: Announcement,
+    chat_ids: Sequence[int] | None,
+    pacer: Pacer,
+    outcomes: Counter[str] | None = None,
 ) -> None:
     """Send to the still-pending recipients among ``chat_ids`` (None: all); 403 → blocked, 400 → failed.
+    Each recipient's outcome is counted in ``outcomes`` ("sent", "blocked", "failed").
 
     Other errors (a 429 the HTTP layer could not wait out, the network) propagate: the chunk is handed over
     again and resumes here with what is still pending.
     """
+    counted = outcomes if outcomes is not None else Counter[str]()
     text = announcements.broadcast_text(announcement)
     for chat_id in announcements.pending(db, announcement.id, chat_ids):
         await pacer.wait()
@@ -70,11 +83,14 @@ async def deliver(
             await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
         except Forbidden as e:
             announcements.mark(db, announcement.id, chat_id, "blocked", e.message)
+            counted["blocked"] += 1
             continue
         except BadRequest as e:
             announcements.mark(db, announcement.id, chat_id, "failed", e.message)
+            counted["failed"] += 1
             continue
         announcements.mark(db, announcement.id, chat_id, "sent")
+        counted["sent"] += 1
 
 
 async def send_summary_if_done(bot: Bot, db: Database, announcement: Announcement) -> bool:
@@ -143,20 +159,30 @@ async def deliver_batch(bot: Bot, function: GroupFunction, records: list[dict[st
     db = function.db
     pacer = Pacer(messages_per_second())
     failed: list[str] = []
-    for record in records:
-        if failed:
-            failed.append(record["messageId"])  # one message group: keep the order behind a failure
-            continue
-        body = json.loads(record["body"])
-        item = announcements.get(db, int(body["announcement_id"]))
-        if item is None:
-            continue
-        try:
-            await deliver(bot, db, item, [int(c) for c in body.get("chat_ids") or []], pacer)
-            await send_summary_if_done(bot, db, item)
-        except Exception:
-            function.logger.exception("broadcast chunk failed; SQS hands it over again")
-            failed.append(record["messageId"])
+    outcomes = Counter[str]()
+    completed = 0
+    try:
+        for record in records:
+            if failed:
+                failed.append(record["messageId"])  # one message group: keep the order behind a failure
+                continue
+            body = json.loads(record["body"])
+            item = announcements.get(db, int(body["announcement_id"]))
+            if item is None:
+                continue
+            try:
+                await deliver(bot, db, item, [int(c) for c in body.get("chat_ids") or []], pacer, outcomes)
+                completed += await send_summary_if_done(bot, db, item)
+            except Exception:
+                function.logger.exception("broadcast chunk failed; SQS hands it over again")
+                failed.append(record["messageId"])
+    finally:
+        add = function.metrics.add_metric
+        add("BroadcastMessagesSent", MetricUnit.Count, outcomes["sent"])
+        add("BroadcastMessagesBlocked", MetricUnit.Count, outcomes["blocked"])
+        add("BroadcastMessagesFailed", MetricUnit.Count, outcomes["failed"])
+        add("BroadcastChunksRetried", MetricUnit.Count, len(failed))
+        add("BroadcastsCompleted", MetricUnit.Count, completed)
     return failed
 
 
@@ -164,3 +190,12 @@ def handle_batch(function: GroupFunction, event: dict[str, Any]) -> dict[str, An
     """The BroadcastFunction's SQS batch: the records to hand over again (``ReportBatchItemFailures``)."""
     failed = function.run(lambda bot: deliver_batch(bot, function, list(event.get("Records") or [])))
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
+
+
+def entry_point(function: GroupFunction) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The BroadcastFunction's Lambda handler: ``handle_batch`` with logs, metrics and traces around it."""
+
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return handle_batch(function, event)
+
+    return function.entry(lambda_handler)

@@ -11,14 +11,15 @@ state to one backend connection): the server's own defaults must then be right, 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import os
 import ssl
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -168,6 +169,25 @@ def clear_ca_cache() -> None:
         _downloaded.clear()
 
 
+# ---- tracing -----------------------------------------------------------------------------------------------
+
+# A span around each statement (its parameterised SQL) and each transaction (None). The functions that trace
+# (``sinawai.telegram.tracing``) install one; the router installs none, so the platform imports no tracer
+# and an untraced statement costs one comparison.
+Span = Callable[[str | None], AbstractContextManager[object]]
+_span: Span | None = None
+
+
+def install_span(span: Span | None) -> None:
+    """Trace every statement and transaction of every ``Database`` with ``span`` (None: stop tracing)."""
+    global _span
+    _span = span
+
+
+def _traced(sql: str | None) -> AbstractContextManager[object]:
+    return _span(sql) if _span is not None else contextlib.nullcontext()
+
+
 # ---- connections -------------------------------------------------------------------------------------------
 
 
@@ -294,7 +314,7 @@ class Database:
             self._conn = None
 
     def _run(self, sql: str, args: Sequence[Any] | None, fetch: str) -> Any:
-        with self._lock:
+        with self._lock, _traced(sql):
             for attempt in (1, 2):
                 try:
                     conn = self._connection()
@@ -336,7 +356,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Cursor]:
         """Run several statements atomically: all of them or none."""
-        with self._lock:
+        with self._lock, _traced(None):
             try:
                 conn = self._connection()
                 conn.begin()

@@ -5,6 +5,11 @@ boto3 with a Lambda client costs about 300 ms of imports on a cold start; the ro
 Signature Version 4 (``sigv4.py``, checked against botocore's signer in the unit tests), keeps the
 connection alive between invocations, and honours boto3's ``AWS_ENDPOINT_URL_LAMBDA`` /
 ``AWS_ENDPOINT_URL`` variables.
+
+One update is one X-Ray trace: Lambda puts the invocation's trace header in ``_X_AMZN_TRACE_ID``, and an
+``Invoke`` that carries it as ``X-Amzn-Trace-Id`` makes the invoked function's segment a child of this
+invocation's (what botocore's recursion-detection handler adds to every request made inside Lambda). The
+header is left out of the signature, as botocore leaves it: the tracing side may rewrite it.
 """
 
 from __future__ import annotations
@@ -20,6 +25,17 @@ from sinawai.platform.sigv4 import Credentials, region_from_env, sign_v4
 
 SERVICE = "lambda"
 TIMEOUT_SECONDS = 5.0
+TRACE_HEADER = "X-Amzn-Trace-Id"
+TRACE_ENV = "_X_AMZN_TRACE_ID"
+
+
+def trace_header() -> str | None:
+    """This invocation's X-Ray trace header (Root, Parent, Sampled, Lineage), as botocore sends it from
+    inside Lambda; None outside Lambda or when Lambda traces nothing."""
+    trace = os.environ.get(TRACE_ENV)
+    if not trace or "AWS_LAMBDA_FUNCTION_NAME" not in os.environ:
+        return None
+    return quote(trace, safe="-=;:+&[]{}\"',")
 
 
 class LambdaInvoker:
@@ -72,6 +88,9 @@ class LambdaInvoker:
             credentials=credentials,
             now=datetime.now(UTC),
         )
+        trace = trace_header()
+        if trace is not None:
+            headers[TRACE_HEADER] = trace  # read per call: Lambda sets it for each invocation
         # A kept-alive connection may have been closed by the other side while the container slept:
         # one retry on a fresh connection. A duplicate invoke is harmless, the worker claims each update once.
         for attempt in (1, 2):

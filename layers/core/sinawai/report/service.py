@@ -8,6 +8,10 @@ A report date is claimed in MySQL (``report_run``) before anything is sent, and 
 recorded, so a retried or doubled schedule never sends a second digest, and a retry after a failure
 sends only what is missing. The S3 archive comes after the digest: S3 being down never holds it back;
 the archive is retried (this invocation fails, Lambda retries it, and every later run retries it too).
+
+Metrics (EMF, service sinawai-report), one line per run: DigestSent (1 when the day's digest went out),
+DigestFailed (Telegram or the configuration refused it; retried), DigestSkipped (no managers' chat yet),
+ReportsArchived and ReportArchivesFailed (days whose files reached S3, or not yet).
 At 07:30 ``{"source": "sinawai.scheduler", "report": "check"}`` publishes ``DigestMissing`` for the alarm.
 """
 
@@ -143,14 +147,18 @@ def archive_pending(reporting: Reporting, ready: dict[date, Files]) -> list[date
     """Archive every sent digest whose files are not in S3 yet; return the dates that failed again."""
     db, logger = reporting.function.db, reporting.function.logger
     failed = []
+    archived = 0
     for day in store.pending_archives(db):
         try:
             report_files = ready.get(day) or reporting.build(Period(day, day))[1]
             store.mark_archived(db, day, archive(reporting, day, report_files))
+            archived += 1
         except (BotoCoreError, ClientError, ConfigurationError) as e:
             logger.warning("report archive failed; retried later", extra={"day": day.isoformat()})
             store.record_archive_error(db, day, f"archive: {type(e).__name__}: {e}")
             failed.append(day)
+    reporting.function.metrics.add_metric("ReportsArchived", MetricUnit.Count, archived)
+    reporting.function.metrics.add_metric("ReportArchivesFailed", MetricUnit.Count, len(failed))
     return failed
 
 
@@ -198,6 +206,7 @@ async def daily(reporting: Reporting, bot: Bot, day: date) -> dict[str, Any]:
             else "MANAGERS_CHAT_ID belum diatur"
         )
         store.mark_failed(db, day, f"{type(e).__name__}: {reason}")
+        reporting.function.metrics.add_metric("DigestFailed", MetricUnit.Count, 1)
         logger.exception("digest not delivered; the invocation fails so that it is retried")
         await tell_staff(reporting, bot, day, reason)
         raise ReportDeliveryError(f"digest of {day.isoformat()} not delivered: {reason}") from e
@@ -206,6 +215,7 @@ async def daily(reporting: Reporting, bot: Bot, day: date) -> dict[str, Any]:
         store.mark_failed(db, day, f"{type(e).__name__}: {e}")
         raise
     store.mark_sent(db, day)
+    reporting.function.metrics.add_metric("DigestSent", MetricUnit.Count, 1)
     logger.info("digest sent", extra={"quiet": built.report.metrics.quiet})
     failed = archive_pending(reporting, {day: report_files})
     if failed:
@@ -274,6 +284,7 @@ def handle(function: GroupFunction, event: dict[str, Any], context: Any = None) 
             function.logger.warning(
                 "MANAGERS_CHAT_ID is not set: the daily digest is skipped", extra={"day": day.isoformat()}
             )
+            function.metrics.add_metric("DigestSkipped", MetricUnit.Count, 1)
             return {
                 "status": "skipped",
                 "reason": "MANAGERS_CHAT_ID is not set",
@@ -284,10 +295,9 @@ def handle(function: GroupFunction, event: dict[str, Any], context: Any = None) 
 
 
 def lambda_handler_of(function: GroupFunction) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """``handle`` with Powertools' logging and metrics around it, as ``GroupFunction.lambda_handler``."""
+    """``handle`` with Powertools' logs, metrics and traces around it, as ``GroupFunction.lambda_handler``."""
 
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return handle(function, event, context)
 
-    with_metrics = function.metrics.log_metrics(lambda_handler)
-    return function.logger.inject_lambda_context(clear_state=True)(with_metrics)
+    return function.entry(lambda_handler)

@@ -34,8 +34,9 @@ SECRET_HEADER = "x-telegram-bot-api-secret-token"  # noqa: S105 - a header name,
 MAX_BODY_BYTES = 1_000_000
 
 logger = Logger(service="sinawai-webhook")
-# CloudWatch embedded metrics: one JSON line per invocation, no API call on the hot path.
-metrics = Metrics(namespace="Sinawai", service="webhook")
+# CloudWatch embedded metrics: one JSON line per invocation, no API call on the hot path. Their ``service``
+# dimension is the logger's (sinawai-webhook), as every function's: alarms name it so.
+metrics = Metrics(namespace="Sinawai", service=logger.service)
 
 
 class Invoker(Protocol):
@@ -244,13 +245,15 @@ class WebhookRouter:
 class WebhookFunction:
     """WebhookFunction's Lambda entry point: Telegram's deliveries through API Gateway, the scheduled
     inbox sweep and the daily retention purge. ``from_env`` builds it as Lambda does; a test swaps
-    ``router.invoker``."""
+    ``router.invoker``. A container's first invocation also prints ``ColdStart`` (dimensions
+    function_name, service). No tracer here: the router stays lean, and its ``Invoke`` carries the trace on
+    (``sinawai.platform.lambda_invoke``)."""
 
     def __init__(self, router: WebhookRouter) -> None:
         self.router = router
         self.lambda_handler: Callable[[dict[str, Any], Any], dict[str, Any]] = logger.inject_lambda_context(
             correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True
-        )(metrics.log_metrics(self._handle))
+        )(metrics.log_metrics(self._handle, capture_cold_start_metric=True))
 
     @classmethod
     def from_env(cls) -> WebhookFunction:

@@ -4,6 +4,10 @@ The Application is built and initialised once, on one long-lived event loop (nev
 invocation: a second warm call would find its loop closed). Each invocation claims its update exactly once
 in MySQL, lets PTB's handlers answer it, and records every message the bot sends in the message log.
 Telegram's 429 answers are waited out here, in the HTTP layer, so no handler has to care.
+
+Around every entry point (``GroupFunction.entry``): Powertools' log context, its metrics (EMF, with a
+cold-start metric) and its tracer (X-Ray subsegments for MySQL, Telegram and AWS calls: ``tracing.py``);
+and the bot token is masked in every log line (``sinawai.platform.log_redaction``).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import asyncio
 import contextlib
 import contextvars
 import json
+import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
@@ -23,13 +28,14 @@ from telegram.error import BadRequest, Forbidden, InvalidToken
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 from telegram.request import HTTPXRequest
 
-from sinawai.platform import anatomy, updates
+from sinawai.platform import anatomy, log_redaction, updates
 from sinawai.platform.config import Settings, bot_token, lease_margin_seconds
 from sinawai.platform.db import Database
 from sinawai.platform.errors import ClaimBusyError
 from sinawai.platform.redact import redact_update
 from sinawai.platform.seal import unseal
 from sinawai.telegram import invocation
+from sinawai.telegram.tracing import tracer_for
 from sinawai.telegram.transport import RecordingRequest
 
 SORRY_TEXT = (
@@ -46,6 +52,7 @@ DEFAULT_BUDGET_SECONDS = 25.0  # the functions' timeout is 30 s; used when no La
 T = TypeVar("T")
 
 Registrar = Callable[[Application[Any, Any, Any, Any, Any, Any]], None]
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 class GroupContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -68,20 +75,22 @@ class GroupContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
 class GroupFunction:
     """Wires one command group: Lambda event in, PTB handlers, exactly-once bookkeeping around them.
 
-    ``lambda_handler`` is the function's Lambda entry point (Powertools logging and metrics around
-    ``handle``); a test builds a GroupFunction with its own ``db`` and calls ``handle`` directly."""
+    ``lambda_handler`` is the function's Lambda entry point (``entry`` around ``handle``); a test builds a
+    GroupFunction with its own ``db`` and calls ``handle`` directly. The metrics' ``service`` dimension is
+    the logger's service (POWERTOOLS_SERVICE_NAME in AWS, e.g. sinawai-broadcast): the functions that share
+    a group (information and broadcast, consultation and delivery) are told apart."""
 
     def __init__(
         self, group: str, register: Registrar, *, logger: Logger | None = None, db: Database | None = None
     ) -> None:
         self.group = group
         self.logger = logger or Logger(service=f"sinawai-{group}")
-        self.metrics = Metrics(namespace="Sinawai", service=group)
+        log_redaction.install([logging.getLogger(self.logger.name)])
+        self.metrics = Metrics(namespace="Sinawai", service=self.logger.service)
+        self.tracer = tracer_for(self.logger.service)
         self.settings = Settings.from_env()
         self.db = db or Database()
-        self.lambda_handler: Callable[[dict[str, Any], Any], dict[str, Any]] = (
-            self.logger.inject_lambda_context(clear_state=True)(self.metrics.log_metrics(self.handle))
-        )
+        self.lambda_handler: Handler = self.entry(self.handle)
         self._register = register
         self._loop = asyncio.new_event_loop()
         self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
@@ -89,11 +98,20 @@ class GroupFunction:
         self._token: str | None = None  # the token the Application was built with
         self._handler_error: BaseException | None = None
 
+    def entry(self, handler: Handler) -> Handler:
+        """``handler`` as a Lambda entry point: its log context, its metrics flushed as one EMF line (and
+        ``ColdStart`` on a container's first invocation), and its X-Ray subsegment."""
+        traced = self.tracer.capture_lambda_handler(handler, capture_response=False)
+        measured = self.metrics.log_metrics(traced, capture_cold_start_metric=True)
+        entry: Handler = self.logger.inject_lambda_context(clear_state=True)(measured)
+        return entry
+
     async def _application(self) -> Application[Any, Any, Any, Any, Any, Any]:
         if self._app is None:
             base = self.settings.telegram_api_base_url
-            self._request = RecordingRequest(self.db, self.logger, connection_pool_size=8)
+            self._request = RecordingRequest(self.db, self.logger, tracer=self.tracer, connection_pool_size=8)
             self._token = bot_token()
+            log_redaction.remember(self._token)
             app = (
                 Application.builder()
                 .token(self._token)
@@ -116,18 +134,25 @@ class GroupFunction:
 
     async def _renewing_token(self, work: Callable[[], Awaitable[T]]) -> T:
         """Telegram answered 401: the token was revoked or rotated. Re-read it once, bypassing the secret
-        cache, and rebuild the Application with it; an unchanged token is not tried twice."""
+        cache, and rebuild the Application with it; an unchanged token is not tried twice. The error that
+        escapes does not name the token (PTB's message does: Lambda would report it and the DLQ keep it)."""
         try:
-            return await work()
-        except InvalidToken:
-            if bot_token(fresh=True) == self._token:
-                raise
-            self.logger.warning("telegram refused the bot token: rebuilt with the token read again")
-            app, self._app = self._app, None
-            if app is not None:
-                with contextlib.suppress(Exception):
-                    await app.shutdown()
-            return await work()
+            try:
+                return await work()
+            except InvalidToken:
+                fresh = bot_token(fresh=True)
+                if fresh == self._token:
+                    raise
+                log_redaction.remember(fresh)
+                self.logger.warning("telegram refused the bot token: rebuilt with the token read again")
+                app, self._app = self._app, None
+                if app is not None:
+                    with contextlib.suppress(Exception):
+                        await app.shutdown()
+                return await work()
+        except InvalidToken as e:
+            log_redaction.redact_exception(e)
+            raise
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         self._handler_error = context.error
@@ -209,6 +234,8 @@ class GroupFunction:
         update = event["update"]
         update_id = int(update["update_id"])
         self.logger.append_keys(update_id=update_id, command_group=self.group)
+        self.tracer.put_annotation("update_id", str(update_id))  # find an update's trace by its id
+        self.tracer.put_annotation("command_group", self.group)
         budget = _remaining_seconds(context)
         deadline = time.monotonic() + budget
         claim = updates.claim_update(

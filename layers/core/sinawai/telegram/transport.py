@@ -1,6 +1,7 @@
 """The runtime's HTTP layer: python-telegram-bot's HTTPX transport, plus what no handler should have to
 care about: Telegram's 429 answers are waited out (within the invocation's deadline), a second answer to a
-button press is not an error, and every message the bot wrote is recorded in the message log."""
+button press is not an error, every message the bot wrote is recorded in the message log, and each call is
+an X-Ray subsegment (its method and status, never its URL: the URL holds the bot token)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ import json
 import time
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 from telegram.request import HTTPXRequest, RequestData
 
 from sinawai.platform import message_log
 from sinawai.platform.db import Database
 from sinawai.telegram import invocation
+from sinawai.telegram.tracing import telegram_span
 
 # The Bot API methods whose result is a message the bot wrote: each is recorded in the message log.
 RECORDED_METHODS = frozenset(
@@ -54,10 +56,11 @@ def _param(request_data: RequestData | None, name: str) -> Any:
 class RecordingRequest(HTTPXRequest):
     """PTB's HTTPX transport, plus: waits out 429s, and records what the bot sent."""
 
-    def __init__(self, db: Database, logger: Logger, **kwargs: Any) -> None:
+    def __init__(self, db: Database, logger: Logger, *, tracer: Tracer | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._db = db
         self._logger = logger
+        self._tracer = tracer
         self.bot_id: int | None = None
         self.bot_name: str | None = None
 
@@ -70,8 +73,11 @@ class RecordingRequest(HTTPXRequest):
         **kwargs: Any,
     ) -> tuple[int, bytes]:
         deadline = invocation.deadline.get()
+        api_method = _method_of(url)
         for _ in range(MAX_429_RETRIES + 1):
-            status, body = await super().do_request(url, method, request_data, *args, **kwargs)
+            async with telegram_span(self._tracer, api_method) as answered:
+                status, body = await super().do_request(url, method, request_data, *args, **kwargs)
+                answered(status)
             if status != 429:
                 break
             retry_after = _retry_after(body)
@@ -83,7 +89,6 @@ class RecordingRequest(HTTPXRequest):
                 break
             self._logger.info("telegram asked to slow down", extra={"retry_after": retry_after})
             await asyncio.sleep(retry_after)
-        api_method = _method_of(url)
         if status == 200:
             self._record(api_method, request_data, body)
         elif api_method == "answercallbackquery" and _query_expired(status, body):
