@@ -95,7 +95,7 @@ def report_handler() -> Any:
 
 def digest_missing(out: str) -> list[Any]:
     lines = [e for e in emitted(out) if "DigestMissing" in e.metrics]
-    assert all(e.namespace == "Sinawai" and e.dimensions == {"service": REPORT} for e in lines)
+    assert all(e.namespace == "Sinawai" and e.dimensions == {"service": f"sinawai-{REPORT}"} for e in lines)
     return [e.metrics["DigestMissing"] for e in lines]
 
 
@@ -180,7 +180,7 @@ def test_the_consultation_sweep_publishes_how_long_the_oldest_staff_post_has_wai
     [backlog] = metric_values(out, "StaffDeliveryBacklogMinutes")
     assert 25 <= backlog < 26
     line = next(e for e in emitted(out) if "StaffDeliveryBacklogMinutes" in e.metrics)
-    assert (line.namespace, line.dimensions) == ("Sinawai", {"service": "consultation"})
+    assert (line.namespace, line.dimensions) == ("Sinawai", {"service": "sinawai-consultation"})
 
     # that sweep posted it: nothing waits any more
     consultation.lambda_handler(schedule, FakeContext())

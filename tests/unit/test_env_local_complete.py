@@ -48,6 +48,7 @@ NOT_SET_LOCALLY = {
     "AWS_ENDPOINT_URL": "each service has its own endpoint",
     "AWS_ENDPOINT_URL_CLOUDFORMATION": "only the set-up's rollback check asks it; sam local has no stack",
     "AWS_LAMBDA_FUNCTION_NAME": "reserved: Lambda and sam local set it",
+    "_X_AMZN_TRACE_ID": "reserved: Lambda sets it per invocation (the router forwards it on its Invoke)",
     "DB_CONNECT_WAIT_SECONDS": "the migration's wait for a new database (60 s); the local MariaDB is up",
     "APP_DB_USER": "sinawai migrate's local form of APP_DB_SECRET_ARN; the function reads the secret",
     "APP_DB_PASSWORD": "sinawai migrate's local form of APP_DB_SECRET_ARN; the function reads the secret",
