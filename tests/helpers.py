@@ -15,6 +15,8 @@ from local_stack.dbtools import admin_connection, temporary_database
 from sinawai.platform.config import DatabaseSettings
 
 if TYPE_CHECKING:
+    import pytest
+
     from local_stack.stack import LocalStack
     from local_stack.telegram import ChatMessage
 
@@ -166,3 +168,13 @@ def text_of(message: ChatMessage) -> str:
     """The message's text; the test fails here when it has none (a caption does not count)."""
     assert message.text is not None, f"message {message.message_id} in chat {message.chat_id} has no text"
     return message.text
+
+
+def use_moto_secrets(monkeypatch: pytest.MonkeyPatch, moto_url: str, region: str = "ap-southeast-3") -> None:
+    """The functions' environment as in Lambda, with Secrets Manager served by moto's server: they read
+    secrets by ARN with their own signed requests, over HTTP."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", region)
+    monkeypatch.setenv("AWS_REGION", region)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", moto_url)

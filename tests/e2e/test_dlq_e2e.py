@@ -54,7 +54,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
             staff_group_chat_id=STAFF,
             managers_chat_id=MANAGERS,
             bucket="sinawai-e2e-dlq",
-            on_failure_queue="FailedInvocationsQueue",
             extra_env={"STAFF_GROUP_MESSAGES_PER_MINUTE": "10000"},
             telegram_rate_limits=RateLimits(group_messages=None, private_burst=None),
         )

@@ -39,7 +39,7 @@ from sinawai.platform import db as db_module
 from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.db import Database
 from tests.cfn_response_server import ResponseServer, response_server
-from tests.helpers import FUNCTIONS, ROOT, FakeContext, base_db_settings, db_env, query
+from tests.helpers import FUNCTIONS, ROOT, FakeContext, base_db_settings, db_env, query, use_moto_secrets
 from tests.tcp_proxy import TcpProxy
 from tests.tls_mariadb import HOST, MASTER_USER, TlsMariaDB
 
@@ -124,11 +124,7 @@ def stack(
         "AWS_PROFILE",
     ):
         monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_REGION", REGION)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", moto_url)
+    use_moto_secrets(monkeypatch, moto_url, REGION)
     with mock_aws():
         sm = boto3.client("secretsmanager", region_name=REGION)
         # An RDS-managed master secret holds only username and password: DB_HOST names the endpoint.

@@ -33,7 +33,7 @@ from sinawai.platform.secrets_manager import SecretsManagerClient
 from sinawai.router.commands import GENERAL
 from sinawai.router.webhook import WebhookFunction
 from sinawai.telegram.runtime import GroupFunction
-from tests.helpers import FakeContext, db_env, load_event, query
+from tests.helpers import FakeContext, db_env, load_event, query, use_moto_secrets
 
 REGION: Final = "ap-southeast-3"
 OLD_SECRET = "webhook-secret-before-rotation"
@@ -61,12 +61,7 @@ def secrets(monkeypatch: pytest.MonkeyPatch, moto_url: str) -> Iterator[Any]:
         "SECRET_CACHE_SECONDS",
     ):
         monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_REGION", REGION)
-    # the functions read secrets with their own signed requests: over HTTP, from moto's server
-    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", moto_url)
+    use_moto_secrets(monkeypatch, moto_url, REGION)
     with mock_aws():
         yield boto3.client("secretsmanager", region_name=REGION)
 

@@ -77,10 +77,6 @@ class StackConfig:
     # seconds) so that they stay fast.
     async_retry_delays: tuple[float, ...] = (0.2, 0.5)
     function_timeouts: dict[str, float] = field(default_factory=dict)
-    # A standard queue (logical id; created when the template has none of that name) that receives Lambda's
-    # on-failure records of every function with an EventInvokeConfig whose template names no destination.
-    # The template's own DestinationConfig.OnFailure always applies.
-    on_failure_queue: str | None = None
 
 
 class LocalStack:
@@ -240,9 +236,6 @@ class LocalStack:
             self.queue_urls[logical_id] = str(
                 sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
             )
-        extra = self.config.on_failure_queue
-        if extra and extra not in self.queue_urls:
-            self.queue_urls[extra] = str(sqs.create_queue(QueueName=f"{prefix}-{extra}")["QueueUrl"])
 
     def _failure_destinations(self) -> dict[str, FailureDestination]:
         """Each function's ``EventInvokeConfig.DestinationConfig.OnFailure`` queue (Globals merged), as
@@ -259,7 +252,6 @@ class LocalStack:
             config = {**(globals_config or {}), **(own or {})}
             on_failure = (config.get("DestinationConfig") or {}).get("OnFailure") or {}
             queue_id = _queue_of(on_failure.get("Destination")) if on_failure.get("Type") == "SQS" else None
-            queue_id = queue_id or self.config.on_failure_queue
             if queue_id is None:
                 continue
             if queue_id not in self.queue_urls:
