@@ -6,7 +6,8 @@ and the acknowledgement must say when the question will be handled. Telegram's g
 here: paced delivery into the staff group (20 messages/min) is a later issue, and without pacing this
 module's ~60 staff-group messages would spend minutes waiting: pacing is tested in test_staff_delivery_e2e.py.
 
-Bad inputs tried: a question from an unregistered account and from an inactive employee; a location
+Bad inputs tried: a question from an inactive employee (an unregistered account asks as a guest:
+test_guest_and_relay_e2e.py); a location
 (unsupported media); more messages than the rate limit; staff chatter that is not a reply, a reply to a
 message that is not a ticket's, a reply to a closed ticket, a reply from another group (through the router
 and forged straight into the function); /ambil and /tutup with unknown numbers, letters, no number, twice;
@@ -188,10 +189,10 @@ def test_question_reaches_staff_and_the_text_answer_comes_back(stack: LocalStack
     staff_says(
         stack, RINA, "Cuti besar dapat diajukan setelah 5 tahun bekerja.", reply_to=question.message_id
     )
-    tag, answer = bot_in(stack, BUDI)[budi_before:]
-    assert f"Jawaban petugas Biro OSDM untuk tiket #{ticket_id}" in tag.content
-    assert "Rina" not in tag.content + answer.content  # the staff member stays anonymous
-    assert answer.content == "Cuti besar dapat diajukan setelah 5 tahun bekerja."
+    (answer,) = bot_in(stack, BUDI)[budi_before:]  # one message: the header line, then the answer
+    assert answer.content.startswith(f"💬 Jawaban petugas Biro OSDM untuk tiket #{ticket_id}\n\n")
+    assert "Cuti besar dapat diajukan setelah 5 tahun bekerja." in answer.content
+    assert "Rina" not in answer.content  # the staff member stays anonymous
     assert answer.forward_origin is None
     row = tickets(stack)[-1]
     assert row["status"] == "dijawab"
@@ -209,10 +210,12 @@ def test_a_photo_answer_replying_to_the_header_is_copied_to_the_employee(stack: 
         reply_to_message_id=header_of(stack, ticket_id).message_id,
     )
     idle(stack)
-    tag, answer = bot_in(stack, BUDI)[budi_before:]
-    assert f"tiket #{ticket_id}" in tag.content
+    (answer,) = bot_in(stack, BUDI)[budi_before:]  # copied with the header in its caption
     assert answer.photo
-    assert answer.caption == "Contoh formulir"
+    assert answer.caption is not None
+    assert answer.caption.startswith(
+        f"💬 Jawaban petugas Biro OSDM untuk tiket #{ticket_id}\n\nContoh formulir"
+    )
 
 
 def test_a_photo_question_with_caption_is_copied_to_staff(stack: LocalStack) -> None:
@@ -235,11 +238,11 @@ def test_a_follow_up_joins_the_ticket_as_a_reply_to_its_header(stack: LocalStack
     assert follow_up.reply_to_message_id == header_of(stack, ticket_id).message_id
     # a staff reply to the follow-up is an answer too
     staff_says(stack, RINA, "Baik, memenuhi syarat.", reply_to=follow_up.message_id)
-    assert last_text(stack, BUDI) == "Baik, memenuhi syarat."
+    assert "Baik, memenuhi syarat." in last_text(stack, BUDI)
     # and a reply to an earlier staff answer as well
     answer = stack.telegram.messages(STAFF)[-1]
     staff_says(stack, ANDI, "Silakan ajukan melalui atasan langsung.", reply_to=answer.message_id)
-    assert last_text(stack, BUDI) == "Silakan ajukan melalui atasan langsung."
+    assert "Silakan ajukan melalui atasan langsung." in last_text(stack, BUDI)
 
 
 def test_out_of_hours_acknowledgement_says_when_it_will_be_handled(stack: LocalStack) -> None:
@@ -253,11 +256,9 @@ def test_out_of_hours_acknowledgement_says_when_it_will_be_handled(stack: LocalS
     assert "pukul 07.30 WIB" in ack
 
 
-def test_unregistered_and_inactive_senders_are_not_forwarded(stack: LocalStack) -> None:
+def test_inactive_senders_are_not_forwarded(stack: LocalStack) -> None:
+    # (an unregistered sender asks as a guest: test_guest_and_relay_e2e.py)
     staff_before = len(bot_in(stack, STAFF))
-    ask(stack, STRANGER, "Halo, saya mau tanya soal mutasi")
-    assert "belum terdaftar" in last_text(stack, STRANGER)
-    assert "/daftar" in last_text(stack, STRANGER)
     ask(stack, INACTIVE, "Halo, saya mau tanya soal pensiun")
     assert "tidak aktif" in last_text(stack, INACTIVE)
     assert len(bot_in(stack, STAFF)) == staff_before
@@ -345,7 +346,7 @@ def test_replies_are_relayed_after_a_cold_start(stack: LocalStack) -> None:
     assert stack.runtime is not None
     stack.runtime.restart()
     staff_says(stack, RINA, "Jawaban setelah restart", reply_to=header_of(stack, ticket_id).message_id)
-    assert last_text(stack, BUDI) == "Jawaban setelah restart"
+    assert "Jawaban setelah restart" in last_text(stack, BUDI)
 
 
 def test_tiket_ambil_tutup_commands_with_wrong_numbers_and_states(stack: LocalStack) -> None:
@@ -480,7 +481,10 @@ def test_a_new_message_reopens_an_answered_ticket_or_opens_a_new_one_after_the_w
     ticket_id = open_ticket(stack)
     staff_says(stack, RINA, "Jawaban pertama", reply_to=header_of(stack, ticket_id).message_id)
     ask(stack, BUDI, "Maaf, masih kurang jelas")
-    assert f"Tiket #{ticket_id} dibuka kembali" in last_text(stack, BUDI)
+    said = last_text(stack, BUDI)
+    # answered, never closed: the message joins it and goes back to the staff; nothing was "reopened"
+    assert "dibuka kembali" not in said
+    assert f"Pesan lanjutan Anda telah ditambahkan ke tiket #{ticket_id}, yang sudah dijawab petugas" in said
     assert tickets(stack)[-1]["status"] == "diproses"  # Rina answered: she handles it
     assert ("reopened", "diproses", "pegawai") in events(stack, ticket_id)
 
@@ -491,7 +495,9 @@ def test_a_new_message_reopens_an_answered_ticket_or_opens_a_new_one_after_the_w
     assert len(rows) == 2
     assert rows[0]["status"] == "selesai"
     assert events(stack, ticket_id)[-1] == ("closed", "selesai", "sistem")
-    assert f"tiket #{rows[1]['id']}" in last_text(stack, BUDI)
+    said = last_text(stack, BUDI)
+    assert f"tiket #{rows[1]['id']}" in said
+    assert f"Tiket #{ticket_id} sudah dijawab lebih dari 72 jam yang lalu sehingga kami tutup" in said
 
 
 def test_a_blocked_employee_is_marked_and_the_staff_told(stack: LocalStack) -> None:
@@ -546,9 +552,9 @@ def test_a_forum_staff_group_gets_one_topic_per_ticket(stack: LocalStack) -> Non
         # any message of the staff in the ticket's topic is an answer, reply or not
         emu.send_message(RINA, "Jawaban di dalam topik", chat_id=STAFF, message_thread_id=thread)
         idle(stack)
-        assert last_text(stack, BUDI) == "Jawaban di dalam topik"
+        assert "Jawaban di dalam topik" in last_text(stack, BUDI)
         # chatter outside the topic is not
         staff_says(stack, ANDI, "Obrolan di topik umum")
-        assert last_text(stack, BUDI) == "Jawaban di dalam topik"
+        assert "Jawaban di dalam topik" in last_text(stack, BUDI)
     finally:
         emu.add_group(STAFF, "Layanan Kepegawaian OSDM", members=[RINA, ANDI], forum=False)

@@ -198,7 +198,7 @@ def test_after_registering_on_a_new_account_answers_and_notices_follow_the_nip(s
         STAFF,
         reply_to_message_id=header_of(stack, ticket_id).message_id,
     )
-    assert last_text(stack, BUDI_NEW) == "Berkas sudah di Biro OSDM."
+    assert "\n\nBerkas sudah di Biro OSDM." in last_text(stack, BUDI_NEW)
     say(stack, RINA, f"/tutup {ticket_id}", STAFF)
     prompt = bot_in(stack, BUDI_NEW)[-1]
     assert f"Tiket #{ticket_id} telah ditutup" in prompt.content
@@ -300,4 +300,4 @@ def test_a_staff_member_cannot_take_answer_or_close_their_own_ticket(stack: Loca
     say(stack, ANDI, f"/ambil {ticket_id}", STAFF)
     assert "diambil oleh Andi" in last_text(stack, STAFF)
     say(stack, ANDI, "Berkas Ibu sudah kami terima.", STAFF, reply_to_message_id=header.message_id)
-    assert last_text(stack, RINA) == "Berkas Ibu sudah kami terima."
+    assert "\n\nBerkas Ibu sudah kami terima." in last_text(stack, RINA)

@@ -95,15 +95,20 @@ def test_a_429_on_the_copy_into_the_staff_group_is_waited_out(
 
 
 def answer_copy_fails_once_then_lambda_retries(
-    consultation: ConsultationFunction, emulator: TelegramEmulator
+    consultation: ConsultationFunction,
+    emulator: TelegramEmulator,
+    text: str = "Jawaban",
+    failing: str = "sendMessage",
 ) -> None:
-    """Budi asks, Rina answers; the copy of her answer gets a 500 and Lambda runs the update again."""
+    """Budi asks, Rina answers; the message carrying her answer to Budi gets a 500 (a text answer goes as
+    one sendMessage with its header; ``text`` too long for the header goes as the header, then a copy) and
+    Lambda runs the update again."""
     consultation.lambda_handler(event_for(emulator.send_message(USER, "Pertanyaan")), FakeContext())
     header = emulator.bot_messages(STAFF_GROUP_CHAT_ID)[0]
     reply = emulator.send_message(
-        RINA, "Jawaban", chat_id=STAFF_GROUP_CHAT_ID, reply_to_message_id=header.message_id
+        RINA, text, chat_id=STAFF_GROUP_CHAT_ID, reply_to_message_id=header.message_id
     )
-    emulator.fail_next("copyMessage", count=1, error_code=500, description="Internal Server Error")
+    emulator.fail_next(failing, count=1, error_code=500, description="Internal Server Error")
     with pytest.raises(Exception, match="Internal Server Error"):
         consultation.lambda_handler(event_for(reply), FakeContext())
     assert consultation.lambda_handler(event_for(reply), FakeContext())["status"] == "done"
@@ -113,7 +118,7 @@ def test_a_failed_relay_is_retried_by_lambda_and_delivered_once(
     consultation: ConsultationFunction, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     answer_copy_fails_once_then_lambda_retries(consultation, emulator)
-    answers = [m for m in emulator.bot_messages(USER) if m.content == "Jawaban"]
+    answers = [m for m in emulator.bot_messages(USER) if "\n\nJawaban\n\n" in m.content]
     assert len(answers) == 1
     assert query(db, "SELECT status FROM ticket") == [{"status": "dijawab"}]
 
@@ -121,12 +126,13 @@ def test_a_failed_relay_is_retried_by_lambda_and_delivered_once(
 def test_a_retry_after_a_failed_answer_copy_sends_the_tag_once(
     consultation: ConsultationFunction, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
-    answer_copy_fails_once_then_lambda_retries(consultation, emulator)
+    long_answer = "Jawaban panjang. " * 240  # 4,080 units: fits alone, not with its header: tag, then copy
+    answer_copy_fails_once_then_lambda_retries(consultation, emulator, long_answer, "copyMessage")
     to_budi = [m.content for m in emulator.bot_messages(USER)]
     assert sum("Jawaban petugas Biro OSDM untuk tiket" in c for c in to_budi) == 1
-    assert to_budi.count("Jawaban") == 1
+    assert to_budi.count(long_answer.strip()) == 1
     tag = next(i for i, c in enumerate(to_budi) if "Jawaban petugas" in c)
-    assert to_budi[tag + 1] == "Jawaban"  # the tag stays right above the answer
+    assert to_budi[tag + 1] == long_answer.strip()  # the tag stays right above the answer
     events = query(db, "SELECT event FROM ticket_event WHERE event = 'answered'")
     assert len(events) == 1
 

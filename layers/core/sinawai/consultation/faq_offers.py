@@ -29,8 +29,9 @@ def faq_text(topic: Topic, bundle: Bundle, others: int) -> str:
     return f"{t.FAQ_INTRO}\n\n{content.answer_html(topic, bundle.area(topic.area))}\n\n{more}{t.FAQ_QUESTION}"
 
 
-async def offer(c: Consultation, update: Update, employee: Employee, question: str) -> bool:
-    """Offer the best matching topics (True), or record that none matched well enough (False)."""
+async def offer(c: Consultation, update: Update, employee: Employee | None, question: str) -> bool:
+    """Offer the best matching topics (True), or record that none matched well enough (False); a guest
+    (``employee`` None) is offered the same topics."""
     message = update.effective_message
     assert message is not None
     bundle = c.content.get()
@@ -41,7 +42,7 @@ async def offer(c: Consultation, update: Update, employee: Employee, question: s
     recorded = service_records.record_offer(
         c.db,
         chat_id=message.chat_id,
-        nip=employee.nip,
+        nip=employee.nip if employee is not None else None,
         question=question[:MAX_QUESTION_CHARS],
         topic_ids=[m.topic.id for m in matches],
         best_score=best,
@@ -73,8 +74,11 @@ async def offer(c: Consultation, update: Update, employee: Employee, question: s
     return True
 
 
-async def pressed_offer(c: Consultation, update: Update, raw_offer: str) -> tuple[FaqOffer, Employee] | None:
-    """The offer a button belongs to, and its employee; None after telling why it cannot be used."""
+async def pressed_offer(
+    c: Consultation, update: Update, raw_offer: str
+) -> tuple[FaqOffer, Employee | None] | None:
+    """The offer a button belongs to, and its employee (None: a guest's offer, pressed in the guest's own
+    chat); None after telling why it cannot be used."""
     query = update.callback_query
     chat = update.effective_chat
     assert query is not None
@@ -84,6 +88,9 @@ async def pressed_offer(c: Consultation, update: Update, raw_offer: str) -> tupl
     if found is None or found.chat_id != chat.id:
         await query.answer(t.FAQ_GONE, show_alert=True)
         return None
+    if found.nip is None:
+        # A guest's offer: only in the private chat it was made in (checked above), which is the guest's.
+        return found, None
     employee = await active_employee(update, c.db, ACTING, nip=found.nip or "", alert=True)
     return None if employee is None else (found, employee)
 

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 
 from sinawai.common.numbers import parse_int
-from sinawai.consultation import service, store, tickets
+from sinawai.consultation import guest, service, store, tickets
 from sinawai.consultation import texts as t
 from sinawai.consultation.deps import ACTING, Consultation, actor_of, say
 from sinawai.consultation.keyboards import rating_buttons, skip_comment_button
@@ -23,7 +23,9 @@ MAX_COMMENT_CHARS = 2000
 
 
 async def finish(c: Consultation, update: Update) -> None:
-    """The employee closes their open ticket and is asked to rate it."""
+    """The employee (or a guest: guest.finish) closes their open ticket and is asked to rate it."""
+    if await guest.finish(c, update):
+        return
     employee = await active_employee(update, c.db, ACTING)
     if employee is None:
         return
@@ -50,7 +52,7 @@ async def rate(c: Consultation, update: Update, raw_ticket: str, raw_rating: str
     if ticket is None or not tickets.valid_rating(rating):
         await query.answer(t.RATING_NOT_AVAILABLE, show_alert=True)
         return
-    if await active_employee(update, c.db, ACTING, nip=ticket.nip, alert=True) is None:
+    if not await guest.may_act(c, update, ticket, alert=True):
         return
     if not store.rate(c.db, ticket.id, rating, actor_of(update, "pegawai")):
         text = t.ALREADY_RATED if ticket.rating is not None else t.RATING_NOT_AVAILABLE
@@ -89,7 +91,7 @@ async def take_comment(c: Consultation, update: Update) -> bool:
     if commented is None:
         conversations.end_conversation(c.db, message.chat_id)  # a comment for no ticket: it is a question
         return False
-    if await active_employee(update, c.db, ACTING, nip=commented.nip) is None:
+    if not await guest.may_act(c, update, commented):
         return True
     if not message.text:
         await say(update, t.COMMENT_TEXT_EXPECTED)
@@ -109,7 +111,7 @@ async def skip_comment(c: Consultation, update: Update) -> None:
     if not awaited:
         await say(update, t.NOTHING_TO_SKIP)
         return
-    if commented is None or await active_employee(update, c.db, ACTING, nip=commented.nip) is None:
+    if commented is None or not await guest.may_act(c, update, commented):
         return
     conversations.end_conversation(c.db, chat.id)
     await say(update, t.COMMENT_SKIPPED)

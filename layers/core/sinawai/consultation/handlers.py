@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from sinawai.consultation import faq_offers, feedback, service
+from sinawai.consultation import faq_offers, feedback, guest, service
 from sinawai.consultation import texts as t
 from sinawai.consultation.deps import Consultation, answer_in_group, consultation, say
 from sinawai.consultation.keyboards import PATTERNS, back_to_menu
@@ -40,9 +40,14 @@ def _fields(context: GroupContext) -> tuple[str, ...]:
 
 
 async def question(update: Update, context: GroupContext) -> None:
-    """A plain message in the private chat: the comment awaited after a rating, or a question."""
+    """A plain message in the private chat: the comment awaited after a rating, or a question (a guest's
+    when the account is bound to no NIP)."""
     c = consultation(context)
-    if not await feedback.take_comment(c, update):
+    if await feedback.take_comment(c, update):
+        return
+    if guest.is_guest(c, update):
+        await guest.ask(c, update)
+    else:
         await service.ask(c, update)
 
 
@@ -56,7 +61,7 @@ async def how_to_ask(update: Update, context: GroupContext) -> None:
 
 async def _offer_button(
     update: Update, context: GroupContext
-) -> tuple[Consultation, FaqOffer, Employee, str] | None:
+) -> tuple[Consultation, FaqOffer, Employee | None, str] | None:
     """A FAQ offer's button in the private chat: its offer, the employee, and the button's field (the
     choice, or the topic's index); None after answering the press."""
     if not _private(update):
@@ -76,7 +81,10 @@ async def faq_answer(update: Update, context: GroupContext) -> None:
     c, offer, employee, choice = pressed
     if await faq_offers.decide(c, update, offer, choice):
         assert offer.question_message_id is not None
-        ticket = await service.open_ticket(c, update, employee, offer.question_message_id)
+        if employee is None:  # a guest's question
+            ticket = await guest.open_guest_ticket(c, update, offer.question_message_id)
+        else:
+            ticket = await service.open_ticket(c, update, employee, offer.question_message_id)
         service_records.set_ticket(c.db, offer.id, ticket.id)
 
 

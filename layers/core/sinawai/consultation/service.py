@@ -16,9 +16,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from sinawai.common.numbers import parse_int
-from sinawai.consultation import faq_offers, outbox, staff_delivery, store, ticket_messages, tickets
+from sinawai.consultation import faq_offers, outbox, relay, staff_delivery, store, ticket_messages, tickets
 from sinawai.consultation import texts as t
-from sinawai.consultation.deps import ASKING, Consultation, actor_of, answer_in_group, message_id_of, say
+from sinawai.consultation.deps import ASKING, Consultation, actor_of, answer_in_group, say
 from sinawai.consultation.keyboards import rating_buttons, ticket_buttons
 from sinawai.consultation.store import Ticket
 from sinawai.consultation.ticket_events import Actor, add_event
@@ -41,14 +41,19 @@ def in_staff_group(c: Consultation, update: Update) -> bool:
 
 def recipient(c: Consultation, ticket: Ticket) -> int | None:
     """The private chat that gets the employee's side of the ticket: the account bound to its NIP now;
-    None when none is bound."""
+    None when none is bound. A guest ticket's: the account that asked it (guest.py)."""
+    if ticket.nip is None:
+        return ticket.guest_telegram_id
     employee = employees.by_nip(c.db, ticket.nip)
     return employee.telegram_id if employee is not None else None
 
 
 def own_ticket(c: Consultation, update: Update, ticket: Ticket) -> bool:
-    """Whether the staff member acting is the ticket's employee (their account is bound to its NIP)."""
+    """Whether the staff member acting is the ticket's employee (their account is bound to its NIP), or
+    the guest who asked it."""
     user = update.effective_user
+    if ticket.nip is None:
+        return user is not None and user.id == ticket.guest_telegram_id
     employee = employees.by_telegram(c.db, user.id) if user else None
     return employee is not None and employee.nip == ticket.nip
 
@@ -66,7 +71,7 @@ async def refresh_header(c: Consultation, bot: Bot, ticket_id: int) -> None:
     ticket = store.get(c.db, ticket_id)
     if ticket is None or ticket.header_message_id is None:
         return
-    employee = employees.by_nip(c.db, ticket.nip)
+    employee = employees.by_nip(c.db, ticket.nip) if ticket.nip is not None else None
     markup = None if ticket.status is Status.SELESAI else ticket_buttons(ticket.id)
     try:
         await bot.edit_message_text(
@@ -187,7 +192,12 @@ async def open_ticket(
 
     opening, zone = _next_opening_if_closed(c), c.settings.zone
     if placement == "new":
-        await say(update, t.acknowledgement(ticket.id, opening, zone))
+        earlier = (
+            t.previous_closed(placed.closed_previous, int(c.settings.reopen_window.total_seconds() // 3600))
+            if placed.closed_previous
+            else ""
+        )
+        await say(update, earlier + t.acknowledgement(ticket.id, opening, zone))
     else:
         await say(update, t.added_to_ticket(ticket.id, placement == "reopen", opening, zone))
     return ticket
@@ -224,25 +234,14 @@ async def relay_answer(c: Consultation, update: Update) -> None:
         ticket_messages.map_message(db, ticket.id, message.chat_id, message.message_id, "answer")
         await answer_in_group(update, t.UNDELIVERABLE_UNBOUND.format(id=ticket.id))
         return
-    # to_chat is None only for a retry whose tag and copy both went out already: neither is sent again.
-    chat_id, tag = to_chat if to_chat is not None else ticket.chat_id, t.answer_tag(ticket.id)
+    # to_chat is None only for a retry whose answer went out already: nothing is sent again.
+    chat_id = to_chat if to_chat is not None else ticket.chat_id
     try:
-        # Each call once per update: a retry after a failed copy does not repeat the tag.
-        await c.once(
-            update,
-            "answer_tag",
-            lambda: message_id_of(bot.send_message(chat_id, tag, parse_mode=ParseMode.HTML)),
-        )
-        copied = await c.once(
-            update,
-            "answer_copy",
-            lambda: message_id_of(
-                bot.copy_message(chat_id, from_chat_id=message.chat_id, message_id=message.message_id)
-            ),
-        )
+        copied = await relay.send_answer(c, update, ticket, chat_id)
     except Forbidden as e:
         # Blocked: mark it, tell the staff once, and finish (no retry can deliver it).
-        store.mark_blocked(db, ticket.nip)
+        if ticket.nip is not None:
+            store.mark_blocked(db, ticket.nip)
         add_event(db, ticket.id, "undeliverable", staff, detail={"reason": e.message})
         ticket_messages.map_message(db, ticket.id, message.chat_id, message.message_id, "answer")
         await answer_in_group(update, t.UNDELIVERABLE.format(id=ticket.id))
@@ -262,8 +261,11 @@ def open_list(c: Consultation, staff_chat_id: int) -> str:
     """The open tickets of the staff group, oldest first, with how long each has waited."""
     rows = []
     for listed in store.open_tickets(c.db, staff_chat_id):
-        employee = employees.by_nip(c.db, listed.nip)
-        nama = employee.nama if employee else listed.nip
+        if listed.nip is None:
+            nama = t.guest_list_name(listed.guest_name)
+        else:
+            employee = employees.by_nip(c.db, listed.nip)
+            nama = employee.nama if employee else listed.nip
         rows.append((listed.id, listed.status, nama, listed.created_at, listed.assigned_staff_name))
     return t.open_list(rows, clock.utcnow())
 
@@ -317,7 +319,8 @@ async def close(c: Consultation, update: Update, ticket: Ticket, actor: Actor) -
                 reply_markup=rating_buttons(ticket.id),
             )
         except Forbidden as e:
-            store.mark_blocked(c.db, ticket.nip)
+            if ticket.nip is not None:
+                store.mark_blocked(c.db, ticket.nip)
             add_event(c.db, ticket.id, "undeliverable", actor, detail={"reason": e.message})
     elif ticket.header_message_id is not None:
         try:

@@ -42,6 +42,16 @@ STAFF_ROLES = ("staf", "admin")
 
 
 def header_text(ticket: Ticket, employee: Employee | None, zone: ZoneInfo) -> str:
+    if ticket.nip is None:
+        # A guest: the Telegram name only, marked unverified; no NIP, no unit, no personal data.
+        return t.guest_header(
+            ticket.id,
+            ticket.status,
+            name=ticket.guest_name or "-",
+            created_at=ticket.created_at,
+            zone=zone,
+            assigned=ticket.assigned_staff_name,
+        )
     row = employee.row if employee else {}
     return t.header(
         ticket.id,
@@ -72,7 +82,7 @@ async def deliver(bot: Bot, db: Database, item: OutboxItem, zone: ZoneInfo, paci
     staff = item.staff_chat_id
     slot = await _slot(db, staff, pacing)
     if item.kind == "header":
-        employee = employees.by_nip(db, ticket.nip)
+        employee = employees.by_nip(db, ticket.nip) if ticket.nip is not None else None
         sent = await bot.send_message(
             staff,
             header_text(ticket, employee, zone),

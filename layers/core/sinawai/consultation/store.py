@@ -20,13 +20,16 @@ from sinawai.platform.updates import insert_step as _step
 TICKET_COLUMNS = (
     "id, nip, chat_id, status, staff_chat_id, header_message_id, message_thread_id, assigned_staff_id,"
     " assigned_staff_name, created_at, first_answer_at, last_answer_at, closed_at, rating, rating_comment"
+    ", guest_telegram_id, guest_name, instruction_sent_at"
 )
 
 
 @dataclass(frozen=True)
 class Ticket:
+    """An employee's ticket (``nip`` set) or a guest's (``guest_telegram_id`` set, no NIP): see guest.py."""
+
     id: int
-    nip: str
+    nip: str | None
     chat_id: int
     status: Status
     staff_chat_id: int
@@ -39,12 +42,19 @@ class Ticket:
     closed_at: datetime | None
     rating: int | None
     rating_comment: str | None
+    guest_telegram_id: int | None = None
+    guest_name: str | None = None
+    instruction_sent_at: datetime | None = None
+
+    @property
+    def is_guest(self) -> bool:
+        return self.nip is None
 
     @classmethod
     def from_row(cls, row: Row) -> Ticket:
         return cls(
             id=int(row["id"]),
-            nip=str(row["nip"]),
+            nip=None if row["nip"] is None else str(row["nip"]),
             chat_id=int(row["chat_id"]),
             status=Status(row["status"]),
             staff_chat_id=int(row["staff_chat_id"]),
@@ -57,6 +67,9 @@ class Ticket:
             closed_at=row["closed_at"],
             rating=row["rating"],
             rating_comment=row["rating_comment"],
+            guest_telegram_id=row["guest_telegram_id"],
+            guest_name=row["guest_name"],
+            instruction_sent_at=row["instruction_sent_at"],
         )
 
 
@@ -359,6 +372,14 @@ def placed_by_update(db: Database, update_id: int) -> bool:
         "SELECT 1 AS x FROM update_step WHERE update_id = %s AND step LIKE 'placed:%%'", (update_id,)
     )
     return row is not None
+
+
+def instruction_given(db: Database, ticket_id: int) -> None:
+    """The employee was told how to go on (reply, /selesai) with an answer of this ticket: not again."""
+    db.execute(
+        "UPDATE ticket SET instruction_sent_at = %s WHERE id = %s AND instruction_sent_at IS NULL",
+        (utcnow(), ticket_id),
+    )
 
 
 def set_thread(db: Database, ticket_id: int, thread_id: int) -> None:

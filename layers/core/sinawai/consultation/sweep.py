@@ -115,7 +115,8 @@ async def auto_close(
                 reply_markup=rating_buttons(ticket.id),
             )
         except Forbidden as e:
-            store.mark_blocked(db, ticket.nip)
+            if ticket.nip is not None:  # a guest has no employee row to mark
+                store.mark_blocked(db, ticket.nip)
             add_event(db, ticket.id, "undeliverable", SYSTEM, detail={"reason": e.message})
             continue
         except TelegramError:

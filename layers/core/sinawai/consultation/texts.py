@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sinawai.common.format_id import mask_nip
 from sinawai.common.numbers import parse_int
+from sinawai.common.text_limits import utf16_len, visible_text
 from sinawai.common.working_hours import when_text
 from sinawai.consultation.tickets import STATUS_LABELS, Status
 
@@ -17,12 +18,15 @@ HOW_TO_ASK = (
     "Cukup ketik pertanyaan Anda di chat ini (boleh disertai foto atau dokumen dengan keterangan). "
     "Pertanyaan akan diteruskan kepada petugas Biro OSDM sebagai tiket, dan jawabannya dikirim kembali "
     "melalui chat ini.\n\n"
-    "Layanan ini untuk pegawai yang sudah terdaftar; belum mendaftar? Ketik /daftar."
+    "Belum terdaftar? Pertanyaan tetap dapat dikirim sebagai tamu (identitas belum terverifikasi); untuk "
+    "melihat data kepegawaian Anda sendiri, silakan mendaftar dengan /daftar."
 )
 
+# An account bound to no NIP asks as a guest (guest.py); this is said only if the account was unbound
+# between that check and the question's (a race): the question can simply be sent again.
 NOT_REGISTERED = (
-    "Mohon maaf, pertanyaan Anda belum dapat kami teruskan karena akun Telegram ini belum terdaftar. 🙏\n"
-    "Silakan mendaftar terlebih dahulu dengan /daftar, lalu kirim kembali pertanyaan Anda."
+    "Mohon maaf, akun Telegram ini baru saja terlepas dari NIP-nya sehingga pesan ini belum diteruskan. "
+    "Silakan kirim kembali pertanyaan Anda (sebagai tamu), atau mendaftar lagi dengan /daftar."
 )
 INACTIVE = (
     "Mohon maaf, status kepegawaian Anda tercatat tidak aktif sehingga pertanyaan tidak dapat "
@@ -78,21 +82,57 @@ def acknowledgement(ticket_id: int, next_opening: datetime | None, zone: ZoneInf
     )
 
 
-def added_to_ticket(ticket_id: int, reopened: bool, next_opening: datetime | None, zone: ZoneInfo) -> str:
+def added_to_ticket(ticket_id: int, answered: bool, next_opening: datetime | None, zone: ZoneInfo) -> str:
+    """A message that joined an open ticket; ``answered``: the ticket had been answered (not closed: a
+    closed ticket is never reopened, a new one is opened), so it goes back to the staff."""
     head = (
-        f"Tiket <b>#{ticket_id}</b> dibuka kembali dan pesan Anda telah diteruskan ke petugas Biro OSDM."
-        if reopened
+        f"Pesan lanjutan Anda telah ditambahkan ke tiket <b>#{ticket_id}</b>, yang sudah dijawab petugas, "
+        "dan diteruskan kembali kepada petugas Biro OSDM untuk ditanggapi."
+        if answered
         else f"Pesan tambahan Anda telah ditambahkan ke tiket <b>#{ticket_id}</b> dan diteruskan ke petugas."
     )
     return head + " Mohon menunggu jawaban melalui chat ini." + _out_of_hours(next_opening, zone)
 
 
-def answer_tag(ticket_id: int) -> str:
+def previous_closed(previous_id: int, reopen_hours: int) -> str:
+    """Before the acknowledgement of a new ticket, when the answered one was closed to make room for it."""
     return (
-        f"💬 <b>Jawaban petugas Biro OSDM untuk tiket #{ticket_id}</b> ada di bawah ini.\n"
-        "<i>Setelah membacanya, ketik /selesai bila pertanyaan Anda sudah terjawab, atau kirim pesan "
-        "bila masih ada yang ingin ditanyakan.</i>"
+        f"Tiket <b>#{previous_id}</b> sudah dijawab lebih dari {reopen_hours} jam yang lalu sehingga kami "
+        "tutup; pesan Anda kami terima sebagai pertanyaan baru.\n\n"
     )
+
+
+def answer_header(ticket_id: int) -> str:
+    """The first line of a staff answer relayed to the employee (in one bubble with the answer)."""
+    return f"💬 <b>Jawaban petugas Biro OSDM untuk tiket #{ticket_id}</b>"
+
+
+# Said once per ticket, with its first relayed answer.
+ANSWER_INSTRUCTION = (
+    "<i>Bila pertanyaan Anda sudah terjawab, ketik /selesai. Bila masih ada yang ingin ditanyakan, "
+    "kirim pesan di chat ini.</i>"
+)
+
+
+def answer_with_header(ticket_id: int, answer_html: str, instruction: bool) -> str:
+    """A staff answer in one message (or one caption): the header line, the answer, the instruction."""
+    parts = [answer_header(ticket_id)]
+    if answer_html.strip():
+        parts.append(answer_html)
+    if instruction:
+        parts.append(ANSWER_INSTRUCTION)
+    return "\n\n".join(parts)
+
+
+def fits_utf16(message_html: str, limit: int) -> bool:
+    """Whether the HTML's text, as Telegram keeps it after parsing, is within ``limit`` UTF-16 units."""
+    return utf16_len(visible_text(message_html)) <= limit
+
+
+def answer_tag(ticket_id: int, instruction: bool = True) -> str:
+    """Before an answer that cannot carry its header (a sticker, a caption too long): a message of its own."""
+    tail = f"\n{ANSWER_INSTRUCTION}" if instruction else ""
+    return f"{answer_header(ticket_id)} ada di bawah ini.{tail}"
 
 
 STAFF_OWNED = "⚠️ <b>Tiket milik anggota staf: ditangani staf lain.</b>"
@@ -249,4 +289,64 @@ FAQ_DECIDED = "Pilihan untuk pertanyaan ini sudah tercatat."
 FAQ_GONE = (
     'Topik ini sudah tidak tersedia. Silakan tekan "Tidak, teruskan ke petugas" atau tulis ulang '
     "pertanyaan Anda."
+)
+
+
+# ---- guests: an account bound to no NIP asks -------------------------------------------------------
+
+GUEST_NOTICE = (
+    "ℹ️ Akun Telegram ini belum terdaftar di Sinawai, sehingga Bapak/Ibu bertanya sebagai <b>tamu</b>. "
+    "Pertanyaan tetap kami teruskan kepada petugas Biro OSDM, tetapi identitas Bapak/Ibu belum "
+    "terverifikasi: petugas hanya melihat nama akun Telegram ini dan tidak menyampaikan data kepegawaian "
+    "pribadi melalui chat ini.\n"
+    "Untuk melihat data Anda sendiri (data pribadi, tunjangan kinerja, cuti), silakan mendaftar dengan "
+    "/daftar."
+)
+
+
+def guest_acknowledgement(ticket_id: int, next_opening: datetime | None, zone: ZoneInfo) -> str:
+    return (
+        f"Pertanyaan Anda telah kami terima sebagai tiket tamu <b>#{ticket_id}</b> dan diteruskan ke "
+        "petugas Biro OSDM. Mohon menunggu; jawaban akan dikirim melalui chat ini."
+        + _out_of_hours(next_opening, zone)
+    )
+
+
+GUEST_RATE_LIMITED = (
+    "Mohon maaf, sebagai tamu Bapak/Ibu dapat mengirim paling banyak {limit} pesan dalam {minutes} menit, "
+    "sehingga pesan ini belum diteruskan. 🙏 Silakan kirim kembali setelah itu, atau mendaftar dengan "
+    "/daftar agar dapat bertanya sebagai pegawai. Pesan-pesan sebelumnya sudah kami terima."
+)
+GUEST_UNVERIFIED = "⚠️ <b>Belum terverifikasi</b>: penanya belum terdaftar di Sinawai (tamu)."
+GUEST_STAFF_HINT = (
+    "<i>Identitas penanya belum terverifikasi: jangan sampaikan data pribadi pegawai. Balas (reply) pesan "
+    "tiket ini untuk menjawab penanya melalui bot.</i>"
+)
+GUEST_LABEL = "Tamu"
+
+
+def guest_header(
+    ticket_id: int, status: Status, *, name: str, created_at: datetime, zone: ZoneInfo, assigned: str | None
+) -> str:
+    """A guest ticket's header in the staff group: the Telegram name only (no NIP, no unit), unverified."""
+    lines = [
+        f"🎫 <b>Tiket #{ticket_id}</b> · {STATUS_LABELS[status]}",
+        GUEST_UNVERIFIED,
+        f"Nama Telegram: {html.escape(name or '-')}",
+        f"Masuk: {when_text(created_at.replace(tzinfo=UTC), zone)}",
+    ]
+    if assigned:
+        lines.append(f"Petugas: {html.escape(assigned)}")
+    if status is not Status.SELESAI:
+        lines.append(f"\n{GUEST_STAFF_HINT}")
+    return "\n".join(lines)
+
+
+def guest_list_name(name: str | None) -> str:
+    """How /tiket names a guest: their Telegram name, marked."""
+    return f"{name or '-'} ({GUEST_LABEL}, belum terverifikasi)"
+
+
+GUEST_NOTHING_TO_CLOSE = (
+    "Anda tidak memiliki tiket tamu yang sedang terbuka. Ketik pertanyaan Anda untuk membuat tiket baru."
 )

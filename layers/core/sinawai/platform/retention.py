@@ -15,8 +15,9 @@ once its purpose is served:
   (default 365: a year of service, the span of the yearly evaluation). The row keeps its time,
   direction, chat, kind, command and group: all the report counts. ``faq_offer.question`` likewise.
 * consultations: the texts of a ticket (its messages in the staff group and in the employee's chat as
-  ``ticket_message`` maps them, the FAQ question that opened it, the rating comment) are kept while the
-  ticket is open, whatever their age, and RETENTION_TICKET_DAYS (default 365) after it was closed:
+  ``ticket_message`` maps them, the FAQ question that opened it, the rating comment, a guest's Telegram
+  name) are kept while the ticket is open, whatever their age, and RETENTION_TICKET_DAYS (default 365)
+  after it was closed:
   the answer is the bureau's advice on a right (cuti, tunkin, mutasi) that the employee may rely on or
   contest through the next yearly cycle. Then they go, even if younger than RETENTION_MESSAGE_DAYS.
 
@@ -191,9 +192,10 @@ def _purge_tickets(cur: Cursor, keys: Sequence[int], cut: Cutoffs, now: datetime
         " AND question IS NOT NULL",
         ids,
     )
+    # and a guest ticket's Telegram name (the only name the staff saw)
     texts += cur.execute(
-        f"UPDATE ticket SET rating_comment = NULL WHERE id IN ({_in(ids)})"  # noqa: S608
-        " AND rating_comment IS NOT NULL",
+        f"UPDATE ticket SET rating_comment = NULL, guest_name = NULL WHERE id IN ({_in(ids)})"  # noqa: S608
+        " AND (rating_comment IS NOT NULL OR guest_name IS NOT NULL)",
         ids,
     )
     return {"tickets": len(ids), "ticket_texts": texts}

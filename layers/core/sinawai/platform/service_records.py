@@ -79,7 +79,7 @@ def record_offer(
     db: Database,
     *,
     chat_id: int,
-    nip: str,
+    nip: str | None,
     question: str,
     topic_ids: Sequence[str],
     best_score: float | None,

@@ -202,8 +202,9 @@ def summary(data: SubjectData, now: datetime, timezone: str) -> str:
         for t in data.tickets:
             row = t.ticket
             rating = f", penilaian {row['rating']}/5" if row.get("rating") else ""
+            guest = ", ditanyakan sebagai tamu" if row.get("tamu") else ""
             out.append(
-                f"- #{row['id']} ({row['status']}), dibuka {_when(row.get('created_at'), timezone)}, "
+                f"- #{row['id']} ({row['status']}{guest}), dibuka {_when(row.get('created_at'), timezone)}, "
                 f"{len(t.messages)} pesan{rating}"
             )
             for m in t.messages:

@@ -156,14 +156,31 @@ def _by_accounts(
     return _all(cur, f"{select} WHERE {where}{tail}", args)
 
 
-def _tickets(cur: Cursor, nip: str) -> list[TicketRecord]:
-    tickets = _all(
+def _guest_ticket_ids(cur: Cursor, accounts: Sequence[Account]) -> list[int]:
+    """The guest tickets (issue 14) asked from the employee's accounts. Only from an account whose whole
+    history is theirs: a guest ticket is asked while the account is bound to no NIP, so on an account
+    several NIPs have used it belongs to nobody it can be proven of."""
+    own = [a.telegram_id for a in accounts if a.whole]
+    if not own:
+        return []
+    rows = _all(
         cur,
-        "SELECT id, status, created_at, first_answer_at, last_answer_at, closed_at, rating, rating_comment,"
-        " rated_at, chat_id, assigned_staff_id IS NOT NULL AS ditangani_petugas FROM ticket WHERE nip = %s"
-        " ORDER BY id",
-        [nip],
+        f"SELECT id FROM ticket WHERE guest_telegram_id IN ({_placeholders(len(own))}) ORDER BY id",  # noqa: S608
+        own,
     )
+    return [int(r["id"]) for r in rows]
+
+
+def _tickets(cur: Cursor, nip: str, guest_ids: Sequence[int] = ()) -> list[TicketRecord]:
+    columns = (
+        "SELECT id, status, created_at, first_answer_at, last_answer_at, closed_at, rating, rating_comment,"
+        " rated_at, chat_id, assigned_staff_id IS NOT NULL AS ditangani_petugas, nip IS NULL AS tamu"
+        " FROM ticket"
+    )
+    tickets = _all(cur, f"{columns} WHERE nip = %s ORDER BY id", [nip])
+    if guest_ids:
+        tickets += _all(cur, f"{columns} WHERE id IN ({_placeholders(len(guest_ids))})", list(guest_ids))
+        tickets.sort(key=lambda r: int(r["id"]))
     if not tickets:
         return []
     ids = [int(t["id"]) for t in tickets]
@@ -223,6 +240,7 @@ def _tickets(cur: Cursor, nip: str) -> list[TicketRecord]:
         ]
         ticket = {k: v for k, v in t.items() if k != "chat_id"}
         ticket["ditangani_petugas"] = bool(ticket["ditangani_petugas"])
+        ticket["tamu"] = bool(ticket["tamu"])  # asked as a guest, before the account was registered
         ticket["akun_telegram"] = t["chat_id"]  # the employee's private chat the question came from
         records.append(TicketRecord(ticket, own_events, messages))
     return records
@@ -289,7 +307,7 @@ def collect(db: Database, nip: str) -> SubjectData | None:
                 [nip],
             ),
             audit=_audit(cur, nip, accounts),
-            tickets=_tickets(cur, nip),
+            tickets=_tickets(cur, nip, _guest_ticket_ids(cur, accounts)),
             faq_offers=_parse_json(
                 _merge(
                     _all(cur, f"{faq_select} WHERE nip = %s", [nip]),
@@ -575,6 +593,20 @@ def _anonymise_tickets(c: _Counter, ticket_ids: Sequence[int], pseudonym: dict[i
     return {int(r["update_id"]) for r in rows}
 
 
+def _anonymise_guest_tickets(c: _Counter, guest_ids: Sequence[int], pseudonym: dict[int, int]) -> None:
+    """A guest ticket names its asker by account and Telegram name: the account becomes its pseudonym."""
+    if not guest_ids:
+        return
+    marks = _placeholders(len(guest_ids))
+    for x, p in pseudonym.items():
+        c.run(
+            "ticket",
+            f"UPDATE ticket SET guest_telegram_id = %s, guest_name = NULL WHERE guest_telegram_id = %s"  # noqa: S608
+            f" AND id IN ({marks})",
+            [p, x, *guest_ids],
+        )
+
+
 def _updates_sent_by(cur: Cursor, accounts: Sequence[Account]) -> set[int]:
     """The updates of the employee's messages outside their private chat (their payloads name them)."""
     found: set[int] = set()
@@ -599,13 +631,16 @@ def anonymise(db: Database, nip: str, *, operator: str, via: str = "cli") -> Era
         pnip = subject.pseudonym_nip(employee_id)
         label = subject.pseudonym_name(employee_id)
         accounts, ticket_chats = _accounts(cur, employee)
+        guest_ids = _guest_ticket_ids(cur, accounts)
         ticket_ids = [int(r["id"]) for r in _all(cur, "SELECT id FROM ticket WHERE nip = %s", [nip])]
+        ticket_ids += guest_ids
         known = sorted({a.telegram_id for a in accounts} | set(ticket_chats))
         pseudonym = {x: subject.pseudonym_account(employee_id, n) for n, x in enumerate(known)}
         c = _Counter(cur)
 
         scrub = _updates_sent_by(cur, accounts)
         scrub |= _anonymise_tickets(c, ticket_ids, pseudonym)
+        _anonymise_guest_tickets(c, guest_ids, pseudonym)
         for account in accounts:
             _anonymise_account(c, account, pseudonym[account.telegram_id], pnip, label)
         for chunk in _chunks(sorted(scrub)):

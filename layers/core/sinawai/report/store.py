@@ -27,16 +27,18 @@ from sinawai.report.period import Period
 # the function's 120 s timeout, shorter than Lambda's second retry (about 3 minutes after the first try).
 CLAIM_LEASE = timedelta(seconds=150)
 
+# A guest ticket (no NIP, issue 14) is counted like any other; where the report names a unit, it says guest.
+GUEST_UNIT = "Tamu (belum terverifikasi)"
 _TICKET_SELECT = (
     "SELECT t.id, t.created_at, t.first_answer_at, t.closed_at, t.rating, t.rated_at, t.rating_comment,"
-    " p.unit_kerja FROM ticket t LEFT JOIN pengguna p ON p.nip = t.nip"
+    " p.unit_kerja, t.nip IS NULL AS tamu FROM ticket t LEFT JOIN pengguna p ON p.nip = t.nip"
 )
 
 
 def _ticket(row: Row) -> TicketFact:
     return TicketFact(
         id=int(row["id"]),
-        unit=row["unit_kerja"],
+        unit=GUEST_UNIT if row["tamu"] else row["unit_kerja"],
         created_at=row["created_at"],
         first_answer_at=row["first_answer_at"],
         closed_at=row["closed_at"],

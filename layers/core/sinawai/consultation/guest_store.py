@@ -1,0 +1,171 @@
+"""Guest tickets in MySQL: a question of a Telegram account bound to no NIP, placed like an employee's
+(new ticket, or the guest's open one) but keyed by the account, not by a NIP."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sinawai.consultation.store import TICKET_COLUMNS, Placed, Ticket
+from sinawai.consultation.ticket_events import SYSTEM, Actor, insert_event
+from sinawai.consultation.tickets import Decision, Status, place_message
+from sinawai.platform.clock import utcnow
+from sinawai.platform.db import Database
+from sinawai.platform.updates import insert_step
+
+GUEST_NAME_CHARS = 255
+
+
+def latest_open_of_guest(db: Database, telegram_id: int) -> Ticket | None:
+    row = db.fetch_one(
+        f"SELECT {TICKET_COLUMNS} FROM ticket WHERE guest_telegram_id = %s AND status <> 'selesai'"  # noqa: S608
+        " ORDER BY id DESC LIMIT 1",
+        (telegram_id,),
+    )
+    return Ticket.from_row(row) if row else None
+
+
+def has_asked_before(db: Database, telegram_id: int, chat_id: int) -> bool:
+    """Whether the account asked as a guest before (a guest ticket, or a guest question the FAQ answered)."""
+    row = db.fetch_one(
+        "SELECT EXISTS (SELECT 1 FROM ticket WHERE guest_telegram_id = %s)"
+        " OR EXISTS (SELECT 1 FROM faq_offer WHERE chat_id = %s AND nip IS NULL) AS asked",
+        (telegram_id, chat_id),
+    )
+    return bool(row and row["asked"])
+
+
+def place_guest_question(
+    db: Database,
+    *,
+    telegram_id: int,
+    guest_name: str,
+    chat_id: int,
+    staff_chat_id: int,
+    actor: Actor,
+    reopen_window: timedelta,
+    message_id: int | None,
+    update_id: int | None = None,
+) -> Placed:
+    """Open a guest ticket or join the guest's open one, one message of the account at a time.
+
+    As ``store.place_question``: with ``update_id`` a retry gets the first placement back."""
+    now = utcnow()
+    lock = f"sinawai-guest-{telegram_id}"
+    # No pengguna row to lock for a guest: a named lock keeps one account's messages in order.
+    db.fetch_one("SELECT GET_LOCK(%s, 30) AS locked", (lock,))
+    try:
+        return _place(
+            db,
+            telegram_id,
+            guest_name,
+            chat_id,
+            staff_chat_id,
+            actor,
+            reopen_window,
+            message_id,
+            update_id,
+            now,
+        )
+    finally:
+        db.fetch_one("SELECT RELEASE_LOCK(%s) AS released", (lock,))
+
+
+def _place(
+    db: Database,
+    telegram_id: int,
+    guest_name: str,
+    chat_id: int,
+    staff_chat_id: int,
+    actor: Actor,
+    reopen_window: timedelta,
+    message_id: int | None,
+    update_id: int | None,
+    now: datetime,
+) -> Placed:
+    closed_previous: int | None = None
+    with db.transaction() as cur:
+        if update_id is not None:
+            cur.execute(
+                "SELECT step, result FROM update_step WHERE update_id = %s AND step LIKE 'placed:%%'",
+                (update_id,),
+            )
+            done = cur.fetchone()
+            if done is not None:
+                cur.execute(f"SELECT {TICKET_COLUMNS} FROM ticket WHERE id = %s", (done["result"],))  # noqa: S608
+                ticket = Ticket.from_row(cur.fetchone())
+                placement = str(done["step"]).partition(":")[2]
+                return Placed(ticket, Decision(placement, ticket.status), None)  # type: ignore[arg-type]
+        cur.execute(
+            f"SELECT {TICKET_COLUMNS} FROM ticket WHERE guest_telegram_id = %s AND status <> 'selesai'"  # noqa: S608
+            " ORDER BY id DESC LIMIT 1",
+            (telegram_id,),
+        )
+        row = cur.fetchone()
+        current = Ticket.from_row(row) if row else None
+        decision = place_message(
+            current.status if current else None,
+            assigned=bool(current and current.assigned_staff_id),
+            last_answer_at=current.last_answer_at if current else None,
+            now=now,
+            reopen_window=reopen_window,
+        )
+        detail = {"message_id": message_id}
+        if decision.placement == "new":
+            if current is not None:
+                cur.execute(
+                    "UPDATE ticket SET status = 'selesai', closed_at = %s WHERE id = %s", (now, current.id)
+                )
+                insert_event(
+                    cur, current.id, "closed", SYSTEM, from_status=current.status, to_status=Status.SELESAI
+                )
+                closed_previous = current.id
+            cur.execute(
+                "INSERT INTO ticket (nip, guest_telegram_id, guest_name, chat_id, status, staff_chat_id,"
+                " created_at) VALUES (NULL, %s, %s, %s, 'baru', %s, %s)",
+                (telegram_id, guest_name[:GUEST_NAME_CHARS], chat_id, staff_chat_id, now),
+            )
+            ticket_id = int(cur.lastrowid)
+            insert_event(
+                cur,
+                ticket_id,
+                "opened",
+                actor,
+                to_status=Status.BARU,
+                detail={**detail, "tamu": True},
+                now=now,
+            )
+        else:
+            assert current is not None
+            ticket_id = current.id
+            if decision.placement == "reopen":
+                assert decision.status is not None
+                cur.execute("UPDATE ticket SET status = %s WHERE id = %s", (decision.status.value, ticket_id))
+                insert_event(
+                    cur,
+                    ticket_id,
+                    "reopened",
+                    actor,
+                    from_status=current.status,
+                    to_status=decision.status,
+                    now=now,
+                )
+            insert_event(cur, ticket_id, "question", actor, detail=detail, now=now)
+        kinds = ("header", "question") if decision.placement == "new" else ("followup",)
+        for kind in kinds:
+            cur.execute(
+                "INSERT INTO staff_outbox (ticket_id, kind, staff_chat_id, from_chat_id, private_message_id,"
+                " created_at) VALUES (%s, %s, %s, %s, %s, %s)",
+                (
+                    ticket_id,
+                    kind,
+                    staff_chat_id,
+                    None if kind == "header" else chat_id,
+                    None if kind == "header" else message_id,
+                    now,
+                ),
+            )
+        if update_id is not None:
+            insert_step(cur, update_id, f"placed:{decision.placement}", ticket_id, now)
+        cur.execute(f"SELECT {TICKET_COLUMNS} FROM ticket WHERE id = %s", (ticket_id,))  # noqa: S608
+        ticket = Ticket.from_row(cur.fetchone())
+    return Placed(ticket, decision, closed_previous)
