@@ -9,13 +9,14 @@ bound to that NIP now.
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime
+from datetime import UTC
 
 from telegram import Bot, Message, ReplyParameters, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from sinawai.common.numbers import parse_int
+from sinawai.common.working_hours import Opening
 from sinawai.consultation import faq_offers, outbox, staff_delivery, store, ticket_messages, tickets
 from sinawai.consultation import texts as t
 from sinawai.consultation.deps import ASKING, Consultation, actor_of, answer_in_group, message_id_of, say
@@ -143,10 +144,8 @@ async def _create_topic(
     return topic.message_thread_id
 
 
-def _next_opening_if_closed(c: Consultation) -> datetime | None:
-    now = clock.utcnow().replace(tzinfo=UTC)
-    hours = c.settings.hours
-    return None if hours.is_open(now) else hours.next_opening(now)
+def _next_opening_if_closed(c: Consultation) -> Opening | None:
+    return c.settings.hours.opening_after(clock.utcnow().replace(tzinfo=UTC))
 
 
 async def open_ticket(

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sinawai.common.format_id import mask_nip
 from sinawai.common.numbers import parse_int
-from sinawai.common.working_hours import when_text
+from sinawai.common.working_hours import Opening, opening_text, when_text
 from sinawai.consultation.tickets import STATUS_LABELS, Status
 
 HOW_TO_ASK = (
@@ -60,16 +60,17 @@ RATE_LIMITED = (
 )
 
 
-def _out_of_hours(next_opening: datetime | None, zone: ZoneInfo) -> str:
+def _out_of_hours(next_opening: Opening | None, zone: ZoneInfo) -> str:
     if next_opening is None:
         return ""
-    return (
-        "\n\nSaat ini di luar jam kerja Biro OSDM; pertanyaan Anda akan ditangani pada hari kerja "
-        f"berikutnya, {when_text(next_opening, zone)}."
-    )
+    now = "jam istirahat" if next_opening.on_break else "di luar jam kerja"
+    when = opening_text(next_opening, zone)
+    if next_opening.days_ahead > 1:  # not today, not tomorrow: say why it is that day
+        when = f"pada hari kerja berikutnya, {when}"
+    return f"\n\nSaat ini {now} Biro OSDM; pertanyaan Anda akan ditangani {when}."
 
 
-def acknowledgement(ticket_id: int, next_opening: datetime | None, zone: ZoneInfo) -> str:
+def acknowledgement(ticket_id: int, next_opening: Opening | None, zone: ZoneInfo) -> str:
     """A new ticket; ``next_opening`` is set when the question arrived outside working hours."""
     return (
         f"Pertanyaan Anda telah kami terima sebagai tiket <b>#{ticket_id}</b> dan diteruskan ke petugas "
@@ -78,7 +79,7 @@ def acknowledgement(ticket_id: int, next_opening: datetime | None, zone: ZoneInf
     )
 
 
-def added_to_ticket(ticket_id: int, reopened: bool, next_opening: datetime | None, zone: ZoneInfo) -> str:
+def added_to_ticket(ticket_id: int, reopened: bool, next_opening: Opening | None, zone: ZoneInfo) -> str:
     head = (
         f"Tiket <b>#{ticket_id}</b> dibuka kembali dan pesan Anda telah diteruskan ke petugas Biro OSDM."
         if reopened
