@@ -84,15 +84,17 @@ def _front_matter(lines: list[str], problems: list[LineProblem]) -> int:
     """Check the optional front matter; return the index of the first line after it."""
     if not lines or lines[0].strip() != "---":
         return 0
+    found: list[LineProblem] = []
     for index in range(1, len(lines)):
         line = lines[index]
         if line.strip() == "---":
+            problems += found
             return index + 1
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         key, sep, _ = line.partition(":")
         if not sep or key.strip().lower() not in FRONT_MATTER_KEYS:
-            problems.append(
+            found.append(
                 (
                     index + 1,
                     f"baris front matter harus 'title:', 'status:' atau 'sumber:', bukan {line.strip()!r}",
