@@ -24,14 +24,21 @@ from moto import mock_aws
 from sinawai import cli
 from sinawai.consultation.config import ConsultationSettings
 from sinawai.information.content_store import ContentStore
-from sinawai.platform.config import Settings
+from sinawai.platform.config import DatabaseSettings, Settings
+from sinawai.platform.db import Database
 from sinawai.report import config as report_config
+from sinawai.report import store as report_store
+from sinawai.report.digest import digest
+from sinawai.report.period import Period
+from tests import report_seed
 from tests.helpers import ROOT
+from tests.report_seed import DAY
 
 REGION: Final = "ap-southeast-3"
 BUCKET: Final = "sinawai-dev-documents-123456789012-ap-southeast-3"
 WIB = ZoneInfo("Asia/Jakarta")
 CLOSED = date(2026, 12, 2)  # a Wednesday, no national holiday
+LATER = datetime(2027, 1, 10)  # the report is built well after the day
 
 
 @pytest.fixture
@@ -100,3 +107,25 @@ def test_a_published_calendar_reaches_the_consultation_and_the_report(
     assert "tanggal '2026-12-32' tidak ada di kalender" in err
     assert "Tidak ada yang diterbitkan." in err
     assert consultation.hours.next_opening(tuesday_evening) == datetime(2026, 12, 3, 7, 30, tzinfo=WIB)
+
+
+def test_the_report_skips_the_published_cuti_bersama_day_in_response_times(
+    s3: Any, db: DatabaseSettings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The report seed's ticket T1 was asked on Thursday 24 December 2026 at 15:00 and answered on Monday
+    at 09:00: 2.5 working hours by the national holidays alone, 1.5 once the shipped calendar (24 December
+    is cuti bersama) is published."""
+    database = Database(db)
+    try:
+        seeded = report_seed.seed(database)
+        store = ContentStore(BUCKET, cache_seconds=0)
+        hours = report_config.hours_source(Settings.from_env(), lambda: store.get().calendar)
+        before = report_store.build(database, Period(DAY, DAY), hours.current(), 8.0, now=LATER)
+        assert before.report.metrics.first_response_hours[seeded["T1"]] == pytest.approx(2.5)
+        assert cli.main(["content", "publish", str(ROOT / "content")]) == 0
+        after = report_store.build(database, Period(DAY, DAY), hours.current(), 8.0, now=LATER)
+        assert after.report.metrics.first_response_hours[seeded["T1"]] == pytest.approx(1.5)
+        assert after.report.metrics.first_response_median == pytest.approx(1.5)
+        assert "1,5 jam kerja" in digest(after.report)  # the managers read the median
+    finally:
+        database.close()
