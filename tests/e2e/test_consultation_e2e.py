@@ -28,7 +28,7 @@ import pytest
 
 from local_stack.stack import LocalStack, StackConfig
 from local_stack.telegram import ChatMessage, RateLimits
-from sinawai.common.working_hours import WorkingHours, indonesian_holidays, when_text
+from sinawai.common.working_hours import WorkingHours, indonesian_holidays, opening_text
 from sinawai.platform.db import Database
 from tests.helpers import fresh_database, query
 
@@ -247,12 +247,14 @@ def test_a_follow_up_joins_the_ticket_as_a_reply_to_its_header(stack: LocalStack
 
 def test_out_of_hours_acknowledgement_says_when_it_will_be_handled(stack: LocalStack) -> None:
     hours = WorkingHours.from_spec(WORKING_HOURS, is_holiday=indonesian_holidays())
-    opening = hours.next_opening(datetime.now(UTC))
+    opening = hours.opening_after(datetime.now(UTC))
+    assert opening is not None
+    assert opening.days_ahead > 1  # open three days from today only
     ticket_id = open_ticket(stack)
     ack = last_text(stack, BUDI)
     assert f"tiket #{ticket_id}" in ack
     assert "di luar jam kerja" in ack
-    assert f"akan ditangani pada hari kerja berikutnya, {when_text(opening, hours.zone)}" in ack
+    assert f"akan ditangani pada hari kerja berikutnya, {opening_text(opening, hours.zone)}." in ack
     assert "pukul 07.30 WIB" in ack
 
 

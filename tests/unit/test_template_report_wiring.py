@@ -60,10 +60,15 @@ def test_the_router_invokes_the_report_function_and_it_writes_only_the_archive(
         for s in (policy.get("PolicyDocument") or {"Statement": []})["Statement"]
         if "s3:" in json.dumps(s.get("Action"))
     ]
-    assert [s["Action"] for s in statements] == [["s3:PutObject"]]
+    # writes only the archive; reads only the published content (the working calendar comes with it)
+    assert [s["Action"] for s in statements] == [["s3:PutObject"], "s3:GetObject", "s3:ListBucket"]
     assert statements[0]["Resource"]["Fn::Sub"].endswith(
         "-documents-${AWS::AccountId}-${AWS::Region}/reports/*"
     )
+    assert statements[1]["Resource"]["Fn::Sub"].endswith(
+        "-documents-${AWS::AccountId}-${AWS::Region}/content/*"
+    )
+    assert statements[2]["Condition"] == {"StringLike": {"s3:prefix": "content/*"}}
 
 
 def test_every_schedule_is_named_after_its_stage_so_two_stages_fit_in_one_account(

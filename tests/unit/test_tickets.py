@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sinawai.common.working_hours import WorkingHours
+from sinawai.common.working_hours import Opening, WorkingHours
 from sinawai.consultation import texts as t
 from sinawai.consultation import tickets
 from sinawai.consultation.tickets import Decision, Status, TransitionError
@@ -101,10 +101,14 @@ def test_acknowledgement_mentions_the_next_working_day_only_outside_hours() -> N
         "Pertanyaan Anda telah kami terima sebagai tiket <b>#12</b> dan diteruskan ke petugas Biro OSDM. "
         "Mohon menunggu; jawaban akan dikirim melalui chat ini."
     )
-    outside = t.acknowledgement(12, datetime(2026, 11, 30, 7, 30, tzinfo=wib), wib)
+    friday_evening = Opening(
+        datetime(2026, 11, 30, 7, 30, tzinfo=wib), datetime(2026, 11, 27, 17, tzinfo=wib), False
+    )
+    outside = t.acknowledgement(12, friday_evening, wib)
     assert outside.startswith(inside)
     assert outside.endswith(
-        "akan ditangani pada hari kerja berikutnya, Senin, 30 November 2026 pukul 07.30 WIB."
+        "Saat ini di luar jam kerja Biro OSDM; pertanyaan Anda akan ditangani pada hari kerja berikutnya, "
+        "Senin, 30 November pukul 07.30 WIB."
     )
 
 

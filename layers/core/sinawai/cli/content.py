@@ -41,6 +41,10 @@ def _cmd_content_validate(args: argparse.Namespace) -> int:
         f"Konten valid: {info['topics']} topik ({areas}); "
         f"{info['drafts']} masih draf menunggu konfirmasi OSDM."
     )
+    print(
+        f"Kalender kerja: {info['closed_days']} hari tutup (cuti bersama dan libur tambahan), "
+        f"{info['special_hours']} rentang jam khusus."
+    )
     return 0
 
 

@@ -5,10 +5,29 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from sinawai.cli.common import Subcommands
 from sinawai.platform.config import Settings
 from sinawai.platform.errors import ConfigurationError, DatabaseUnavailableError
+
+
+def _published_calendar(settings: Settings) -> Any:
+    """The working calendar published with the content (cuti bersama, special hours), as the report
+    function reads it; None, with a warning, when it cannot be read."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from sinawai.information.content_store import ContentStore
+
+    try:
+        return ContentStore(settings.documents_bucket, cache_seconds=0).get().calendar
+    except (BotoCoreError, ClientError) as e:
+        print(
+            f"sinawai report: kalender kerja tidak dapat dibaca dari S3 ({e}); jam kerja dihitung tanpa "
+            "cuti bersama dan jam khusus.",
+            file=sys.stderr,
+        )
+        return None
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -23,7 +42,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from sinawai.report.period import PeriodError, parse_period
 
     settings = Settings.from_env()
-    hours = config.working_hours(settings)
+    hours = config.working_hours(settings, _published_calendar(settings))
     today = utcnow().replace(tzinfo=UTC).astimezone(hours.zone).date()
     try:
         period = parse_period([args.date] + ([args.to] if args.to else []), today)

@@ -4,11 +4,12 @@ the working hours of the shared ``Settings`` (``WORKING_HOURS`` is read there, o
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from sinawai.common.working_hours import WorkingHours, indonesian_holidays
+from sinawai.common.working_hours import ServiceHours, WorkCalendar, WorkingHours, service_hours
 from sinawai.consultation import faq, tickets
 from sinawai.platform.config import Settings
 
@@ -43,7 +44,7 @@ class Pacing:
 @dataclass(frozen=True)
 class ConsultationSettings:
     staff_group: int | None  # STAFF_GROUP_CHAT_ID: where tickets go (None: the service is not ready)
-    hours: WorkingHours
+    service_hours: ServiceHours  # WORKING_HOURS, national holidays and the calendar OSDM publishes
     reopen_window: timedelta
     forum_topics: bool
     rate_limit_messages: int
@@ -54,16 +55,22 @@ class ConsultationSettings:
     auto_close_working_days: int
 
     @property
+    def hours(self) -> WorkingHours:
+        """The working hours with the calendar published now (cuti bersama, special hours)."""
+        return self.service_hours.current()
+
+    @property
     def zone(self) -> ZoneInfo:
-        return self.hours.zone
+        return self.service_hours.zone
 
     @classmethod
-    def from_env(cls, settings: Settings) -> ConsultationSettings:
+    def from_env(
+        cls, settings: Settings, calendar: Callable[[], WorkCalendar] | None = None
+    ) -> ConsultationSettings:
+        """``calendar``: the published working calendar (the content store's), asked when hours are used."""
         return cls(
             staff_group=settings.staff_group_chat_id,
-            hours=WorkingHours.from_spec(
-                settings.working_hours, timezone=settings.timezone, is_holiday=indonesian_holidays()
-            ),
+            service_hours=service_hours(settings.working_hours, settings.timezone, calendar),
             reopen_window=timedelta(
                 hours=_int_env("CONSULTATION_REOPEN_HOURS", tickets.DEFAULT_REOPEN_HOURS)
             ),

@@ -39,11 +39,13 @@ class Consultation:
 @functools.cache
 def consultation_of(function: GroupFunction) -> Consultation:
     """The function's consultation dependencies, built once per container (per GroupFunction)."""
+    content = ContentStore(function.settings.documents_bucket)
     return Consultation(
         db=function.db,
         logger=function.logger,
-        settings=ConsultationSettings.from_env(function.settings),
-        content=ContentStore(function.settings.documents_bucket),
+        # the working calendar comes with the published content: one store, one cache
+        settings=ConsultationSettings.from_env(function.settings, lambda: content.get().calendar),
+        content=content,
         once=function.once,
     )
 

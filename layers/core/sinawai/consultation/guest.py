@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import os
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from telegram import Bot, Update
 from telegram.constants import ChatType
@@ -159,9 +159,7 @@ async def open_guest_ticket(c: Consultation, update: Update, question_message_id
     await service.hand_over(c, bot, ticket.id)
     if placement == "reopen":
         await service.refresh_header(c, bot, ticket.id)
-    now = clock.utcnow().replace(tzinfo=UTC)
-    opening = None if c.settings.hours.is_open(now) else c.settings.hours.next_opening(now)
-    zone = c.settings.zone
+    opening, zone = service.next_opening_if_closed(c), c.settings.zone
     if placement == "new":
         earlier = (
             t.previous_closed(placed.closed_previous, int(c.settings.reopen_window.total_seconds() // 3600))

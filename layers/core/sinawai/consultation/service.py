@@ -9,13 +9,14 @@ bound to that NIP now.
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime
+from datetime import UTC
 
 from telegram import Bot, Message, ReplyParameters, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from sinawai.common.numbers import parse_int
+from sinawai.common.working_hours import Opening
 from sinawai.consultation import faq_offers, outbox, relay, staff_delivery, store, ticket_messages, tickets
 from sinawai.consultation import texts as t
 from sinawai.consultation.deps import ASKING, Consultation, actor_of, answer_in_group, say
@@ -148,10 +149,8 @@ async def _create_topic(
     return topic.message_thread_id
 
 
-def _next_opening_if_closed(c: Consultation) -> datetime | None:
-    now = clock.utcnow().replace(tzinfo=UTC)
-    hours = c.settings.hours
-    return None if hours.is_open(now) else hours.next_opening(now)
+def next_opening_if_closed(c: Consultation) -> Opening | None:
+    return c.settings.hours.opening_after(clock.utcnow().replace(tzinfo=UTC))
 
 
 async def open_ticket(
@@ -190,7 +189,7 @@ async def open_ticket(
     if placement == "reopen":
         await refresh_header(c, bot, ticket.id)
 
-    opening, zone = _next_opening_if_closed(c), c.settings.zone
+    opening, zone = next_opening_if_closed(c), c.settings.zone
     if placement == "new":
         earlier = (
             t.previous_closed(placed.closed_previous, int(c.settings.reopen_window.total_seconds() // 3600))

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sinawai.common.format_id import mask_nip
 from sinawai.common.numbers import parse_int
 from sinawai.common.text_limits import utf16_len, visible_text
-from sinawai.common.working_hours import when_text
+from sinawai.common.working_hours import Opening, opening_text, when_text
 from sinawai.consultation.tickets import STATUS_LABELS, Status
 
 HOW_TO_ASK = (
@@ -64,16 +64,17 @@ RATE_LIMITED = (
 )
 
 
-def _out_of_hours(next_opening: datetime | None, zone: ZoneInfo) -> str:
+def _out_of_hours(next_opening: Opening | None, zone: ZoneInfo) -> str:
     if next_opening is None:
         return ""
-    return (
-        "\n\nSaat ini di luar jam kerja Biro OSDM; pertanyaan Anda akan ditangani pada hari kerja "
-        f"berikutnya, {when_text(next_opening, zone)}."
-    )
+    now = "jam istirahat" if next_opening.on_break else "di luar jam kerja"
+    when = opening_text(next_opening, zone)
+    if next_opening.days_ahead > 1:  # not today, not tomorrow: say why it is that day
+        when = f"pada hari kerja berikutnya, {when}"
+    return f"\n\nSaat ini {now} Biro OSDM; pertanyaan Anda akan ditangani {when}."
 
 
-def acknowledgement(ticket_id: int, next_opening: datetime | None, zone: ZoneInfo) -> str:
+def acknowledgement(ticket_id: int, next_opening: Opening | None, zone: ZoneInfo) -> str:
     """A new ticket; ``next_opening`` is set when the question arrived outside working hours."""
     return (
         f"Pertanyaan Anda telah kami terima sebagai tiket <b>#{ticket_id}</b> dan diteruskan ke petugas "
@@ -82,7 +83,7 @@ def acknowledgement(ticket_id: int, next_opening: datetime | None, zone: ZoneInf
     )
 
 
-def added_to_ticket(ticket_id: int, answered: bool, next_opening: datetime | None, zone: ZoneInfo) -> str:
+def added_to_ticket(ticket_id: int, answered: bool, next_opening: Opening | None, zone: ZoneInfo) -> str:
     """A message that joined an open ticket; ``answered``: the ticket had been answered (not closed: a
     closed ticket is never reopened, a new one is opened), so it goes back to the staff."""
     head = (
@@ -304,7 +305,7 @@ GUEST_NOTICE = (
 )
 
 
-def guest_acknowledgement(ticket_id: int, next_opening: datetime | None, zone: ZoneInfo) -> str:
+def guest_acknowledgement(ticket_id: int, next_opening: Opening | None, zone: ZoneInfo) -> str:
     return (
         f"Pertanyaan Anda telah kami terima sebagai tiket tamu <b>#{ticket_id}</b> dan diteruskan ke "
         "petugas Biro OSDM. Mohon menunggu; jawaban akan dikirim melalui chat ini."

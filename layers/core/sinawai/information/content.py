@@ -12,6 +12,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from sinawai.common.working_hours import EMPTY_CALENDAR, WorkCalendar
 from sinawai.router.commands import INFORMATION
 
 AREAS = ("renbangkompeg", "mutasi", "jahdis", "pengkinpeg")
@@ -59,6 +60,8 @@ class Bundle:
     topics: tuple[Topic, ...]
     version: str = ""
     published_at: str = ""
+    # content/_kalender.md: cuti bersama, extra holidays, special hours
+    calendar: WorkCalendar = EMPTY_CALENDAR
     _by_id: dict[str, Topic] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -79,6 +82,7 @@ class Bundle:
             "published_at": self.published_at,
             "areas": [asdict(a) for a in self.areas],
             "topics": [asdict(t) for t in self.topics],
+            "calendar": self.calendar.to_dict(),
         }
         return json.dumps(data, ensure_ascii=False, indent=1)
 
@@ -109,7 +113,13 @@ class Bundle:
             )
             for t in data["topics"]
         )
-        return cls(areas, topics, data.get("version", ""), data.get("published_at", ""))
+        return cls(
+            areas,
+            topics,
+            data.get("version", ""),
+            data.get("published_at", ""),
+            WorkCalendar.from_dict(data.get("calendar")),
+        )
 
 
 EMPTY = Bundle((), ())
@@ -145,4 +155,6 @@ def describe(bundle: Bundle) -> dict[str, Any]:
         "areas": {a.id: len(bundle.topics_of(a.id)) for a in bundle.areas},
         "topics": len(bundle.topics),
         "drafts": sum(1 for t in bundle.topics if t.draft),
+        "closed_days": len(bundle.calendar.closed),
+        "special_hours": len(bundle.calendar.special),
     }

@@ -4,6 +4,7 @@ Pure: no I/O here except reading the content folder (``load_folder``). Layout, o
 
     content/<area>/_index.md     the area: front matter title, order, sections; the body is the intro
     content/<area>/<topic>.md    a topic: front matter id, title, section, order, keywords, status, sumber
+    content/_kalender.md         the working calendar (cuti bersama, special hours): see calendar_file
 
 Front matter is ``key: value`` lines between two ``---`` lines. The body is a small Markdown: paragraphs,
 ``- `` bullets, ``**bold**`` and ``[text](https://link)``; everything else is text and is escaped. It is
@@ -23,6 +24,7 @@ from urllib.parse import urlsplit
 
 from sinawai.common.numbers import parse_int
 from sinawai.common.text_limits import callback_data_fits, utf16_len, visible_text
+from sinawai.information import calendar_file
 from sinawai.information.content import (
     AREAS,
     Area,
@@ -302,7 +304,7 @@ def build(files: Mapping[str, str]) -> Bundle:
     seen: dict[str, str] = {}
     for path, text in sorted(files.items()):
         parts = Path(path).parts
-        if parts[-1] == "_index.md" or not parts[-1].endswith(".md"):
+        if parts[-1] == "_index.md" or not parts[-1].endswith(".md") or path == calendar_file.CALENDAR_FILE:
             continue
         if len(parts) < 2 or parts[-2] not in areas:
             problems.append(Problem(path, 1, "topik harus berada di folder salah satu area"))
@@ -325,13 +327,15 @@ def build(files: Mapping[str, str]) -> Bundle:
                 problems.append(
                     Problem(f"{area.id}/_index.md", 1, f"bagian {section.id!r} belum punya topik")
                 )
+    calendar, calendar_problems = calendar_file.parse(files.get(calendar_file.CALENDAR_FILE, ""))
+    problems += [Problem(calendar_file.CALENDAR_FILE, line, message) for line, message in calendar_problems]
     if problems:
         raise ContentError(problems)
     ordered_areas = tuple(sorted(areas.values(), key=lambda a: (a.order, AREAS.index(a.id))))
     area_rank = {a.id: n for n, a in enumerate(ordered_areas)}
     ordered_topics = tuple(sorted(topics, key=lambda t: (area_rank[t.area], t.order, t.title)))
     digest = hashlib.sha256("\0".join(f"{p}\0{t}" for p, t in sorted(files.items())).encode()).hexdigest()
-    return Bundle(ordered_areas, ordered_topics, version=digest[:12])
+    return Bundle(ordered_areas, ordered_topics, version=digest[:12], calendar=calendar)
 
 
 def load_folder(root: Path) -> dict[str, str]:
@@ -340,7 +344,9 @@ def load_folder(root: Path) -> dict[str, str]:
     problems: list[Problem] = []
     for path in sorted(root.rglob("*.md")):
         relative = str(path.relative_to(root))
-        if len(path.relative_to(root).parts) < 2 or path.is_dir():
+        if (
+            len(path.relative_to(root).parts) < 2 and relative != calendar_file.CALENDAR_FILE
+        ) or path.is_dir():
             continue  # content/README.md and the like: notes for authors, not topics
         try:
             files[relative] = path.read_text(encoding="utf-8")

@@ -3,7 +3,9 @@ the service's working hours and the service target a first answer is measured ag
 
 from __future__ import annotations
 
-from sinawai.common.working_hours import WorkingHours, indonesian_holidays
+from collections.abc import Callable
+
+from sinawai.common.working_hours import ServiceHours, WorkCalendar, WorkingHours, service_hours
 from sinawai.platform.config import Settings
 from sinawai.platform.errors import ConfigurationError
 from sinawai.report.metrics import DEFAULT_SERVICE_TARGET_WORKING_HOURS
@@ -11,11 +13,15 @@ from sinawai.report.metrics import DEFAULT_SERVICE_TARGET_WORKING_HOURS
 TARGET_ENV = "REPORT_SERVICE_TARGET_WORKING_HOURS"
 
 
-def working_hours(settings: Settings) -> WorkingHours:
-    """WORKING_HOURS in SERVICE_TIMEZONE, with Indonesia's national holidays closed."""
-    return WorkingHours.from_spec(
-        settings.working_hours, timezone=settings.timezone, is_holiday=indonesian_holidays()
-    )
+def hours_source(settings: Settings, calendar: Callable[[], WorkCalendar] | None = None) -> ServiceHours:
+    """WORKING_HOURS in SERVICE_TIMEZONE, with Indonesia's national holidays and the published calendar
+    (``calendar``: the content store's) closed: the hours the consultation uses too."""
+    return service_hours(settings.working_hours, settings.timezone, calendar)
+
+
+def working_hours(settings: Settings, calendar: WorkCalendar | None = None) -> WorkingHours:
+    """The working hours now, with ``calendar`` (cuti bersama, special hours) when one is given."""
+    return hours_source(settings, (lambda: calendar) if calendar is not None else None).current()
 
 
 def target_hours(settings: Settings) -> float:

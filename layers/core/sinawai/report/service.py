@@ -31,7 +31,8 @@ from telegram import Bot, InputFile
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from sinawai.common.working_hours import WorkingHours
+from sinawai.common.working_hours import ServiceHours, WorkingHours
+from sinawai.information.content_store import ContentStore
 from sinawai.platform import clock
 from sinawai.platform.errors import ConfigurationError, SinawaiError
 from sinawai.report import config, digest, files, store
@@ -73,11 +74,15 @@ class Reporting:
     days lie ahead of the real one)."""
 
     function: GroupFunction
-    hours: WorkingHours
+    service_hours: ServiceHours  # with the published calendar: read again on each use
     target_hours: float
     now: Callable[[], datetime] = clock.utcnow
     s3_client: Callable[[], Any] = _s3_client
     _s3: Any = field(default=None, init=False, repr=False)
+
+    @property
+    def hours(self) -> WorkingHours:
+        return self.service_hours.current()
 
     @property
     def s3(self) -> Any:
@@ -98,7 +103,9 @@ class Reporting:
 def reporting_of(function: GroupFunction) -> Reporting:
     """The report's dependencies for a group function, made once per container."""
     settings = function.settings
-    return Reporting(function, config.working_hours(settings), config.target_hours(settings))
+    content = ContentStore(settings.documents_bucket)  # the working calendar is published with the content
+    hours = config.hours_source(settings, lambda: content.get().calendar)
+    return Reporting(function, hours, config.target_hours(settings))
 
 
 # ---- sending and archiving ---------------------------------------------------------------------------------
