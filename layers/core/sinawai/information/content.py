@@ -60,6 +60,8 @@ class Bundle:
     version: str = ""
     published_at: str = ""
     _by_id: dict[str, Topic] = field(default_factory=dict, compare=False, repr=False)
+    # content/_kontak.md's fields (sinawai.common.contact.Contact.to_dict): empty when the file is absent
+    contact: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._by_id.update({t.id: t for t in self.topics})
@@ -74,12 +76,14 @@ class Bundle:
         return [t for t in self.topics if t.area == area_id and (section is None or t.section == section)]
 
     def to_json(self) -> str:
-        data = {
+        data: dict[str, Any] = {
             "version": self.version,
             "published_at": self.published_at,
             "areas": [asdict(a) for a in self.areas],
             "topics": [asdict(t) for t in self.topics],
         }
+        if self.contact:
+            data["contact"] = self.contact
         return json.dumps(data, ensure_ascii=False, indent=1)
 
     @classmethod
@@ -109,7 +113,13 @@ class Bundle:
             )
             for t in data["topics"]
         )
-        return cls(areas, topics, data.get("version", ""), data.get("published_at", ""))
+        return cls(
+            areas,
+            topics,
+            data.get("version", ""),
+            data.get("published_at", ""),
+            contact={str(k): str(v) for k, v in (data.get("contact") or {}).items()},
+        )
 
 
 EMPTY = Bundle((), ())
