@@ -16,5 +16,5 @@ CREATE TABLE password_reset (
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 
 ALTER TABLE pengguna
-    ADD COLUMN wajib_ganti_sandi TINYINT(1) NOT NULL DEFAULT 0
+    ADD COLUMN wajib_ganti_sandi BOOLEAN NOT NULL DEFAULT FALSE
     COMMENT '1 after registering with a reset code: a new password comes first';
