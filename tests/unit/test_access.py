@@ -82,7 +82,8 @@ def test_dates_in_words_on_the_service_clock() -> None:
 
 def test_no_contact_configured_still_reads_naturally() -> None:
     text = contact_text(Contact(), hours_text("mon-thu 07:30-16:00; fri 07:30-16:30", "WIB"))
-    assert "Telepon" not in text and "Surel:" not in text and "WhatsApp" not in text
+    for label in ("Telepon", "Surel:", "WhatsApp"):
+        assert label not in text
     assert "datang langsung" in text
     assert "Senin–Kamis 07.30–16.00, Jumat 07.30–16.30 WIB" in text
 

@@ -7,7 +7,7 @@ from sinawai.common.contact import SEE_CONTACT
 ASK_NIP = (
     "📝 <b>Pendaftaran Sinawai</b>\n"
     "Silakan kirim <b>NIP</b> Anda (18 digit angka; boleh ditulis seperti di SK, misalnya "
-    "<code>19900117 201503 1 001</code>).\n\n"
+    "<code>19870212 201101 1 002</code>).\n\n"
     "Ketik /batal untuk membatalkan."
 )
 ASK_PASSWORD = (
