@@ -27,11 +27,17 @@ def buttons(message: object) -> list[str]:
     return [b.get("callback_data", "") for row in markup.get("inline_keyboard", []) for b in row]
 
 
-def test_start_greets_by_first_name_with_the_main_menu(stack: LocalStack) -> None:
+def test_start_tells_an_unregistered_account_to_register_and_menu_shows_every_service(
+    stack: LocalStack,
+) -> None:
     before = last_id(stack, EMPLOYEE)
     say(stack, EMPLOYEE, "/start")
     reply = stack.telegram.wait_for_bot_message(EMPLOYEE, after=before)
-    assert "Halo, Budi!" in text_of(reply)
+    assert "Langkah pertama: daftarkan akun Telegram Anda" in text_of(reply)
+    assert buttons(reply) == ["registration:daftar", "general:kontak", "general:menu"]
+    before = last_id(stack, EMPLOYEE)
+    say(stack, EMPLOYEE, "/menu")
+    reply = stack.telegram.wait_for_bot_message(EMPLOYEE, after=before)
     data = buttons(reply)
     for expected in (
         "registration:datapribadi",

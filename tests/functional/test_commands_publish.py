@@ -38,6 +38,7 @@ def test_laporan_is_offered_in_the_managers_chat_only(emulator: TelegramEmulator
         "tiket",
         "ambil",
         "tutup",
+        "resetsandi",
         "umumkan",
         "unggah",
     ]

@@ -327,7 +327,7 @@ def test_ekspor_writes_everything_about_the_employee_and_never_the_password(
     summary = files[1].read_text()
     for expected in ("# Data Anda di Sinawai", "NIP: 19900117 201503 1 001", "Tiket konsultasi: 1",
                      f"#{seeded} (selesai)", "percobaan pendaftaran gagal (dari akun Telegram lain)",
-                     "Oktober 2026: diterima Rp 5.361.800"):  # fmt: skip
+                     "Oktober 2026: diterima Rp5.361.800"):  # fmt: skip
         assert expected in summary, expected
     assert "Tiket konsultasi: 1" in out.stdout
     audit = query(db, "SELECT nip, detail FROM audit_log WHERE event = 'export_cli'")

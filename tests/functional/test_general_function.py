@@ -58,13 +58,15 @@ def buttons(message: Any) -> list[str]:
     ]
 
 
-def test_start_greets_and_shows_the_menu(
+def test_start_of_an_unregistered_account_says_to_register_first(
     general: GroupFunction, emulator: TelegramEmulator, db: DatabaseSettings
 ) -> None:
     assert handle(general, load_event("general_start"))["status"] == "done"
     reply = emulator.bot_messages(BUDI)[-1]
-    assert text_of(reply).startswith("Halo, Budi!")
-    assert "registration:datapribadi" in buttons(reply)
+    assert text_of(reply).startswith("Selamat datang di Sinawai, Bapak/Ibu")
+    assert "Langkah pertama: daftarkan akun Telegram Anda" in text_of(reply)
+    assert buttons(reply)[0] == "registration:daftar"
+    assert "general:menu" in buttons(reply)
     # bold name came through Telegram's HTML parser as an entity, not as literal tags
     assert "<b>" not in text_of(reply)
     assert any(e["type"] == "bold" for e in reply.entities)

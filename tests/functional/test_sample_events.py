@@ -392,7 +392,7 @@ def webhook_start(o: Outcome) -> None:
     assert o.payload["statusCode"] == 200
     assert o.invoked("GeneralFunction") == ["Event"]  # through the Lambda endpoint (sam local start-lambda)
     (greeting,) = o.texts(BUDI)
-    assert greeting.startswith("Halo, Budi!")
+    assert greeting.startswith("Selamat datang di Sinawai, Bapak/Ibu")
     assert o.rows("SELECT update_id FROM update_inbox") == [{"update_id": 810000001}]
 
 
@@ -418,7 +418,7 @@ OUTCOMES: dict[str, Callable[[Outcome], None]] = {
     "general_button_tentang": general_button_tentang,
     "general_menu": general_menu,
     "general_plain_text": _one_reply("Maaf, pesan Anda belum dapat kami proses"),
-    "general_start": _one_reply("Halo, Budi!"),
+    "general_start": _one_reply("Selamat datang di Sinawai, Bapak/Ibu"),
     "general_tentang": _one_reply("Tentang Sinawai"),
     "general_unknown_command": _one_reply("Maaf, perintah /abrakadabra tidak dikenal"),
     "import_s3_employees": import_s3_employees,
@@ -537,5 +537,6 @@ def test_secrets_the_env_file_names_are_in_moto_for_the_functions(tmp_path: Path
         assert general["TELEGRAM_BOT_TOKEN"] == ""
         result = running.invoke("GeneralFunction", json.loads((EVENTS / "general_start.json").read_text()))
         assert json.loads(result.payload)["status"] == "done"
-        greetings = [m for m in running.companions.telegram.bot_messages(BUDI) if "Halo, Budi!" in m.content]
+        greeting = "Selamat datang di Sinawai, Bapak/Ibu"
+        greetings = [m for m in running.companions.telegram.bot_messages(BUDI) if greeting in m.content]
         assert len(greetings) == 1

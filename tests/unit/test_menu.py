@@ -17,7 +17,8 @@ def test_main_menu_offers_the_seed_services() -> None:
     labels = " ".join(b.label for row in menu.MAIN_MENU for b in row)
     for service in (
         "Data Pribadi",
-        "Renbangkompeg",
+        "Pengembangan Kompetensi",
+        "Kontak Biro OSDM",
         "Mutasi",
         "Kesejahteraan",
         "Kinerja",
@@ -38,10 +39,26 @@ def test_help_lists_every_private_command_once() -> None:
             assert text.count(f"/{command.name} — ") == 1
 
 
-def test_greeting_uses_the_first_name_and_escapes_it() -> None:
-    assert "<b>Budi</b>" in menu.greeting("Budi")
-    assert "&lt;script&gt;" in menu.greeting("<script>")
-    assert "Bapak/Ibu" in menu.greeting("  ")
+def test_greeting_is_formal_with_the_employees_name_escaped() -> None:
+    assert "Selamat datang, Bapak <b>Budi Santoso</b>." in menu.greeting("Bapak", "Budi Santoso")
+    assert "Selamat datang, Ibu <b>Siti</b>." in menu.greeting("Ibu", "Siti")
+    assert "&lt;script&gt;" in menu.greeting("Bapak/Ibu", "<script>")
+    assert "Selamat datang, Bapak/Ibu." in menu.greeting("Bapak/Ibu", "  ")
+
+
+def test_unregistered_greeting_says_to_register_first_and_where_to_find_osdm() -> None:
+    text = menu.greeting_unregistered()
+    assert "Langkah pertama: daftarkan akun Telegram Anda" in text
+    assert "/daftar" in text
+    assert "/lupasandi" in text
+    assert "/kontak" in text
+
+
+def test_buttons_have_words_and_one_home_button() -> None:
+    labels = [b.label for row in menu.MAIN_MENU for b in row]
+    assert all(any(ch.isalpha() for ch in label) for label in labels)
+    assert not any("🩺" in label or "Renbangkompeg" in label for label in labels)
+    assert menu.BACK_TO_MENU.label == "🏠 Menu Utama"
 
 
 def test_unknown_command_points_to_bantuan() -> None:

@@ -14,7 +14,7 @@ from sinawai.registration.rules import LockoutPolicy, nip_problem, normalize_nip
 
 @pytest.mark.parametrize(
     ("amount", "text"),
-    [(0, "Rp 0"), (999, "Rp 999"), (1000, "Rp 1.000"), (5361800, "Rp 5.361.800"), (-134045, "-Rp 134.045")],
+    [(0, "Rp0"), (999, "Rp999"), (1000, "Rp1.000"), (5361800, "Rp5.361.800"), (-134045, "-Rp134.045")],
 )
 def test_rupiah(amount: int, text: str) -> None:
     assert format_id.rupiah(amount) == text
@@ -57,8 +57,8 @@ def test_tunkin_text_shows_net_and_history() -> None:
     ]
     text = personal_data.tunkin_text(rows)
     assert "Oktober 2026" in text
-    assert "Diterima: Rp 5.361.800" in text
-    assert "September 2026: Rp 5.227.755" in text
+    assert "Diterima: Rp5.361.800" in text
+    assert "September 2026: Rp5.227.755" in text
     assert "Belum ada data" in personal_data.tunkin_text([])
 
 

@@ -128,7 +128,7 @@ def test_the_summary_reads_in_indonesian_on_the_service_clock() -> None:
     data.employee.update(pangkat="Penata Muda", golongan="III/a")
     assert "Pangkat/golongan: Penata Muda III/a\n" in export.summary(data, at(9, 3), "Asia/Jakarta")
     assert "- Pesan dalam catatan percakapan: 3 (1 dari Anda, 2 dari Sinawai)" in text
-    assert "- Oktober 2026: diterima Rp 5.227.755" in text
+    assert "- Oktober 2026: diterima Rp5.227.755" in text
     assert "- #3 (selesai), dibuka 2 November 2026 pukul 09.00 WIB, 1 pesan, penilaian 5/5" in text
     assert "  - 2 November 2026 pukul 09.00 WIB Anda: Bagaimana cuti besar?" in text
 

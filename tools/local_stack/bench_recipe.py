@@ -50,7 +50,7 @@ def main_menu_markup() -> InlineKeyboardMarkup:
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     await update.effective_message.reply_html(  # type: ignore[union-attr]
-        menu.greeting(user.first_name if user else None), reply_markup=main_menu_markup()
+        menu.greeting("Bapak/Ibu", user.first_name if user else None), reply_markup=main_menu_markup()
     )
 
 

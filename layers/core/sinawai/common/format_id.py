@@ -23,9 +23,14 @@ ZONE_SUFFIX = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": 
 
 
 def rupiah(amount: int) -> str:
-    """1234567 → 'Rp 1.234.567'."""
+    """1234567 → 'Rp1.234.567' (EYD: no space after Rp)."""
     sign = "-" if amount < 0 else ""
-    return f"{sign}Rp {abs(amount):,}".replace(",", ".")
+    return f"{sign}Rp{abs(amount):,}".replace(",", ".")
+
+
+def sapaan(jenis_kelamin: object) -> str:
+    """How the service addresses an employee: 'Bapak' (L), 'Ibu' (P), 'Bapak/Ibu' when unknown."""
+    return {"L": "Bapak", "P": "Ibu"}.get(str(jenis_kelamin or "").strip().upper(), "Bapak/Ibu")
 
 
 def tanggal(value: date) -> str:
@@ -58,3 +63,12 @@ def jam(moment: datetime, timezone: str) -> str:
     local = moment.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone))
     suffix = ZONE_SUFFIX.get(timezone)
     return local.strftime("%H.%M") + (f" {suffix}" if suffix else "")
+
+
+DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+
+
+def tanggal_jam(moment: datetime, timezone: str) -> str:
+    """A naive UTC moment as a date and time in words: 'Selasa, 3 Maret 2026 pukul 10.15 WIB'."""
+    local = moment.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone))
+    return f"{DAYS[local.weekday()]}, {tanggal(local.date())} pukul {jam(moment, timezone)}"

@@ -30,7 +30,7 @@ NOT_REGISTERED = (
 )
 INACTIVE = (
     "Mohon maaf, status kepegawaian Anda tercatat tidak aktif sehingga pertanyaan tidak dapat "
-    "diteruskan. Silakan hubungi Biro OSDM secara langsung."
+    "diteruskan. Silakan hubungi Biro OSDM secara langsung (lihat /kontak)."
 )
 NOT_BOUND_ACTION = (
     "Mohon maaf, akun Telegram ini tidak (lagi) terdaftar untuk NIP pemilik pertanyaan atau tiket ini, "
@@ -38,7 +38,7 @@ NOT_BOUND_ACTION = (
 )
 INACTIVE_ACTION = (
     "Mohon maaf, status kepegawaian Anda tercatat tidak aktif sehingga permintaan ini tidak dapat "
-    "diproses. Silakan hubungi Biro OSDM secara langsung."
+    "diproses. Silakan hubungi Biro OSDM secara langsung (lihat /kontak)."
 )
 
 

@@ -45,7 +45,9 @@ def content_sha256(bundle: Bundle) -> str:
 
 
 def _stamped(bundle: Bundle, published_at: str) -> Bundle:
-    return Bundle(bundle.areas, bundle.topics, bundle.version, published_at, bundle.calendar)
+    return Bundle(
+        bundle.areas, bundle.topics, bundle.version, published_at, bundle.calendar, contact=bundle.contact
+    )
 
 
 def load(root: Path) -> Bundle:

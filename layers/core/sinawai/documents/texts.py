@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 NOT_REGISTERED = (
-    "Dokumen kepegawaian hanya untuk pegawai yang sudah terdaftar. Silakan daftar dengan "
-    "<code>/daftar NIP KATASANDI</code> terlebih dahulu."
+    "Dokumen kepegawaian hanya untuk pegawai yang sudah terdaftar. Tekan <b>Daftar sekarang</b> di bawah "
+    "ini (atau ketik /daftar) dan ikuti langkahnya. Belum menerima atau lupa kata sandi? Ketik /lupasandi."
 )
-INACTIVE = "Maaf, akun kepegawaian Anda tidak aktif. Silakan hubungi Biro OSDM."
+INACTIVE = "Maaf, akun kepegawaian Anda tidak aktif. Silakan hubungi Biro OSDM (lihat /kontak)."
 CATEGORIES = "<b>Dokumen Kepegawaian</b>\nSilakan pilih kategori:"
 NO_DOCUMENTS = "Belum ada dokumen yang tersedia untuk Anda. Silakan periksa kembali nanti."
 NOT_AVAILABLE = "Dokumen tersebut tidak tersedia untuk Anda. Silakan pilih dari daftar terbaru."

@@ -18,8 +18,13 @@ from telegram.ext import (
     filters,
 )
 
+from sinawai.common.contact import Contact, contact_text, hours_text
+from sinawai.common.format_id import ZONE_SUFFIX, sapaan
+from sinawai.common.working_hours import DEFAULT_WORKING_HOURS
 from sinawai.general import menu
+from sinawai.information.content_store import ContentStore
 from sinawai.platform import conversations
+from sinawai.registration.employees import by_telegram
 from sinawai.router.commands import GENERAL
 from sinawai.telegram.runtime import GroupContext
 from sinawai.telegram.ui import edit_or_keep
@@ -45,11 +50,52 @@ def _message(update: Update) -> Message:
     return message
 
 
+def start_markup() -> InlineKeyboardMarkup:
+    """The unregistered greeting's keyboard: registering first, then the menu."""
+    first = [InlineKeyboardButton(menu.DAFTAR.label, callback_data=menu.DAFTAR.callback_data)]
+    contact = [InlineKeyboardButton(menu.CONTACT.label, callback_data=menu.CONTACT.callback_data)]
+    return InlineKeyboardMarkup([first, contact, [_home_button()]])
+
+
+def _home_button() -> InlineKeyboardButton:
+    return InlineKeyboardButton(menu.BACK_TO_MENU.label, callback_data=menu.BACK_TO_MENU.callback_data)
+
+
 async def start(update: Update, context: GroupContext) -> None:
-    """Greet the employee by first name and show the main menu."""
+    """Greet a registered employee formally by name with the menu; tell anyone else to register first."""
     user = update.effective_user
-    text = menu.greeting(user.first_name if user else None)
+    employee = by_telegram(context.deps.db, user.id) if user is not None else None
+    if employee is None:
+        await _message(update).reply_html(menu.greeting_unregistered(), reply_markup=start_markup())
+        return
+    text = menu.greeting(sapaan(employee.row.get("jenis_kelamin")), employee.nama)
     await _message(update).reply_html(text, reply_markup=main_menu_markup())
+
+
+def current_contact(context: GroupContext) -> Contact:
+    """The deploy's contact details, overridden field by field by a published content/_kontak.md."""
+    settings = context.deps.settings
+    store = context.bot_data.get("content_store")
+    if store is None:
+        store = context.bot_data["content_store"] = ContentStore(settings.documents_bucket)
+    try:
+        published = Contact.from_dict(store.get().contact)
+    except Exception:  # S3 unreachable or the bundle unreadable: the deploy's details still answer
+        context.deps.logger.warning("content bundle unreadable: /kontak shows the deploy's contact")
+        published = Contact()
+    return published.over(settings.contact)
+
+
+def kontak_text(context: GroupContext) -> str:
+    settings = context.deps.settings
+    suffix = ZONE_SUFFIX.get(settings.timezone, "")
+    hours = hours_text(settings.working_hours or DEFAULT_WORKING_HOURS, suffix)
+    return contact_text(current_contact(context), hours)
+
+
+async def show_contact(update: Update, context: GroupContext) -> None:
+    """How to reach Biro OSDM."""
+    await _message(update).reply_html(kontak_text(context), reply_markup=back_markup())
 
 
 async def show_menu(update: Update, context: GroupContext) -> None:
@@ -104,7 +150,11 @@ async def show_page(update: Update, context: GroupContext) -> None:
         "tentang": (menu.ABOUT_TEXT, back_markup()),
     }
     await query.answer()
-    await edit_or_keep(update, *pages[(query.data or "").partition(":")[2]])
+    page = (query.data or "").partition(":")[2]
+    if page == "kontak":
+        await edit_or_keep(update, kontak_text(context), back_markup())
+        return
+    await edit_or_keep(update, *pages[page])
 
 
 async def service_not_ready(update: Update, context: GroupContext) -> None:
@@ -185,11 +235,14 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("menu", show_menu, filters=private))
     app.add_handler(CommandHandler("bantuan", show_help, filters=private))
     app.add_handler(CommandHandler("tentang", show_about, filters=private))
-    app.add_handler(CallbackQueryHandler(show_page, pattern=rf"^{GENERAL}:(menu|bantuan|tentang)$"))
+    app.add_handler(CommandHandler("kontak", show_contact, filters=private))
+    app.add_handler(CallbackQueryHandler(show_page, pattern=rf"^{GENERAL}:(menu|bantuan|tentang|kontak)$"))
     app.add_handler(CommandHandler("batal", cancel, filters=private))
     app.add_handler(MessageHandler(filters.COMMAND & private, unknown_command))
     app.add_handler(
-        CommandHandler(["start", "menu", "bantuan", "tentang"], private_only, filters=filters.ChatType.GROUPS)
+        CommandHandler(
+            ["start", "menu", "bantuan", "tentang", "kontak"], private_only, filters=filters.ChatType.GROUPS
+        )
     )
     app.add_handler(MessageHandler(private & ~filters.COMMAND, fallback))
     # Data without the general prefix reached this group: a group not deployed, or forged.

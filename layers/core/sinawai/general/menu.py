@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from sinawai.common.contact import SEE_CONTACT
 from sinawai.router.commands import (
     COMMANDS,
     CONSULTATION,
@@ -37,11 +38,11 @@ MAIN_MENU: tuple[tuple[Button, ...], ...] = (
         Button("🗓️ Cuti", f"{REGISTRATION}:cuti"),
     ),
     (
-        Button("📚 Renbangkompeg", f"{INFORMATION}:renbangkompeg"),
+        Button("📚 Pengembangan Kompetensi", f"{INFORMATION}:renbangkompeg"),
         Button("🔁 Mutasi", f"{INFORMATION}:mutasi"),
     ),
     (
-        Button("🩺 Kesejahteraan & Disiplin", f"{INFORMATION}:jahdis"),
+        Button("Kesejahteraan & Disiplin", f"{INFORMATION}:jahdis"),
         Button("📈 Kinerja Pegawai", f"{INFORMATION}:pengkinpeg"),
     ),
     (
@@ -50,20 +51,37 @@ MAIN_MENU: tuple[tuple[Button, ...], ...] = (
     ),
     (Button("💬 Tanya Petugas OSDM", f"{CONSULTATION}:tanya"),),
     (
+        Button("📞 Kontak Biro OSDM", f"{GENERAL}:kontak"),
         Button("❓ Bantuan", f"{GENERAL}:bantuan"),
-        Button("ℹ️ Tentang Sinawai", f"{GENERAL}:tentang"),
     ),
+    (Button("ℹ️ Tentang Sinawai", f"{GENERAL}:tentang"),),
 )
 
-BACK_TO_MENU = Button("⬅️ Menu Utama", f"{GENERAL}:menu")
+BACK_TO_MENU = Button("🏠 Menu Utama", f"{GENERAL}:menu")
+CONTACT = Button("📞 Kontak Biro OSDM", f"{GENERAL}:kontak")
+DAFTAR = Button("📝 Daftar sekarang", f"{REGISTRATION}:daftar")
 
 
-def greeting(first_name: str | None) -> str:
-    name = html.escape(first_name.strip()) if first_name and first_name.strip() else "Bapak/Ibu"
+def greeting(sapaan: str, nama: str | None) -> str:
+    """/start of a registered employee: "Selamat datang, Bapak Budi Santoso" (sapaan from jenis_kelamin)."""
+    who = f"{sapaan} <b>{html.escape(nama.strip())}</b>" if nama and nama.strip() else sapaan
     return (
-        f"Halo, <b>{name}</b>! 👋\n"
-        f"Selamat datang di <b>{SERVICE_NAME}</b>, layanan bantuan kepegawaian {BUREAU}.\n\n"
+        f"Selamat datang, {who}.\n"
+        f"<b>{SERVICE_NAME}</b> adalah layanan bantuan kepegawaian {BUREAU}.\n\n"
         "Silakan pilih layanan pada menu di bawah ini. Ketik /bantuan untuk melihat semua perintah."
+    )
+
+
+def greeting_unregistered() -> str:
+    """/start of an account that is not registered: what to do first."""
+    return (
+        f"Selamat datang di <b>{SERVICE_NAME}</b>, Bapak/Ibu, layanan bantuan kepegawaian {BUREAU}.\n\n"
+        "<b>Langkah pertama: daftarkan akun Telegram Anda.</b> Tekan <b>Daftar sekarang</b> di bawah ini "
+        "(atau ketik /daftar), lalu kirim NIP dan kata sandi awal dari Biro OSDM sesuai petunjuk. Setelah "
+        "terdaftar, Anda dapat melihat data pribadi, tunkin dan cuti, serta bertanya kepada petugas.\n\n"
+        "• Belum menerima atau lupa kata sandi? Ketik /lupasandi.\n"
+        "• Cara menghubungi Biro OSDM: /kontak.\n"
+        "• Informasi kepegawaian umum dapat dibuka tanpa mendaftar melalui menu di bawah ini."
     )
 
 
@@ -105,7 +123,7 @@ FALLBACK_TEXT = (
 
 SERVICE_NOT_READY_ALERT = (
     "Layanan ini sedang disiapkan dan belum dapat digunakan. Silakan pilih layanan lain atau hubungi "
-    "Biro OSDM."
+    f"Biro OSDM {SEE_CONTACT}."
 )
 
 PRIVATE_ONLY_TEXT = (

@@ -63,6 +63,8 @@ class Bundle:
     # content/_kalender.md: cuti bersama, extra holidays, special hours
     calendar: WorkCalendar = EMPTY_CALENDAR
     _by_id: dict[str, Topic] = field(default_factory=dict, compare=False, repr=False)
+    # content/_kontak.md's fields (sinawai.common.contact.Contact.to_dict): empty when the file is absent
+    contact: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._by_id.update({t.id: t for t in self.topics})
@@ -77,13 +79,15 @@ class Bundle:
         return [t for t in self.topics if t.area == area_id and (section is None or t.section == section)]
 
     def to_json(self) -> str:
-        data = {
+        data: dict[str, Any] = {
             "version": self.version,
             "published_at": self.published_at,
             "areas": [asdict(a) for a in self.areas],
             "topics": [asdict(t) for t in self.topics],
             "calendar": self.calendar.to_dict(),
         }
+        if self.contact:
+            data["contact"] = self.contact
         return json.dumps(data, ensure_ascii=False, indent=1)
 
     @classmethod
@@ -119,6 +123,7 @@ class Bundle:
             data.get("version", ""),
             data.get("published_at", ""),
             WorkCalendar.from_dict(data.get("calendar")),
+            contact={str(k): str(v) for k, v in (data.get("contact") or {}).items()},
         )
 
 

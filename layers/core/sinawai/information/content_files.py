@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sinawai.common.contact import FIELDS as CONTACT_FIELDS
+from sinawai.common.contact import Contact, value_problem
 from sinawai.common.numbers import parse_int
 from sinawai.common.text_limits import callback_data_fits, utf16_len, visible_text
 from sinawai.information import calendar_file
@@ -44,6 +46,7 @@ MAX_ORDER = 1_000_000
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
 TOPIC_KEYS = frozenset({"id", "title", "section", "order", "keywords", "status", "sumber"})
 INDEX_KEYS = frozenset({"title", "order", "sections", "status"})
+CONTACT_FILE = "_kontak.md"  # OSDM's contact details (sinawai.common.contact), at the folder's top
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]*)\)")
@@ -283,10 +286,35 @@ def parse_topic(area: Area, path: str, text: str, problems: list[Problem]) -> To
     return topic
 
 
+def parse_contact(path: str, text: str, problems: list[Problem]) -> Contact:
+    """``_kontak.md``: front matter telepon, whatsapp, surel, ruang, jam (each optional); the body is an
+    optional note shown under the details on /kontak."""
+    file = _split(path, text, problems)
+    if file is None:
+        return Contact()
+    _unknown_keys(file, frozenset(CONTACT_FIELDS), problems)
+    values: dict[str, str] = {}
+    for key in CONTACT_FIELDS:
+        if key in file.meta and file.meta[key][1]:
+            line, value = file.meta[key]
+            problem = value_problem(key, value)
+            if problem is not None:
+                problems.append(Problem(path, line, problem))
+            values[key] = value
+    note = render_body(file.body, path, problems)
+    if utf16_len(visible_text(note)) > MAX_INTRO_CHARS:
+        limit = f"maksimal {MAX_INTRO_CHARS} karakter"
+        problems.append(Problem(path, 1, f"catatan kontak terlalu panjang ({limit})"))
+    return Contact(**values, note_html=note)
+
+
 def build(files: Mapping[str, str]) -> Bundle:
     """Check and compile content files (relative path → text); raise ContentError listing every problem."""
     problems: list[Problem] = []
     areas: dict[str, Area] = {}
+    contact = Contact()
+    if CONTACT_FILE in files:
+        contact = parse_contact(CONTACT_FILE, files[CONTACT_FILE], problems)
     for path, text in sorted(files.items()):
         parts = Path(path).parts
         if len(parts) >= 2 and parts[-1] == "_index.md":
@@ -304,7 +332,11 @@ def build(files: Mapping[str, str]) -> Bundle:
     seen: dict[str, str] = {}
     for path, text in sorted(files.items()):
         parts = Path(path).parts
-        if parts[-1] == "_index.md" or not parts[-1].endswith(".md") or path == calendar_file.CALENDAR_FILE:
+        if (
+            parts[-1] == "_index.md"
+            or not parts[-1].endswith(".md")
+            or path in (calendar_file.CALENDAR_FILE, CONTACT_FILE)
+        ):
             continue
         if len(parts) < 2 or parts[-2] not in areas:
             problems.append(Problem(path, 1, "topik harus berada di folder salah satu area"))
@@ -335,7 +367,9 @@ def build(files: Mapping[str, str]) -> Bundle:
     area_rank = {a.id: n for n, a in enumerate(ordered_areas)}
     ordered_topics = tuple(sorted(topics, key=lambda t: (area_rank[t.area], t.order, t.title)))
     digest = hashlib.sha256("\0".join(f"{p}\0{t}" for p, t in sorted(files.items())).encode()).hexdigest()
-    return Bundle(ordered_areas, ordered_topics, version=digest[:12], calendar=calendar)
+    return Bundle(
+        ordered_areas, ordered_topics, version=digest[:12], calendar=calendar, contact=contact.to_dict()
+    )
 
 
 def load_folder(root: Path) -> dict[str, str]:
@@ -344,9 +378,8 @@ def load_folder(root: Path) -> dict[str, str]:
     problems: list[Problem] = []
     for path in sorted(root.rglob("*.md")):
         relative = str(path.relative_to(root))
-        if (
-            len(path.relative_to(root).parts) < 2 and relative != calendar_file.CALENDAR_FILE
-        ) or path.is_dir():
+        top_level = len(path.relative_to(root).parts) < 2
+        if (top_level and relative not in (calendar_file.CALENDAR_FILE, CONTACT_FILE)) or path.is_dir():
             continue  # content/README.md and the like: notes for authors, not topics
         try:
             files[relative] = path.read_text(encoding="utf-8")

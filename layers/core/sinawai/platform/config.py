@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from sinawai.common.contact import Contact
 from sinawai.platform.errors import ConfigurationError
 from sinawai.platform.secrets_manager import SecretsManagerClient
 
@@ -203,6 +204,9 @@ class Settings:
     working_hours: str | None = None
     # REPORT_SERVICE_TARGET_WORKING_HOURS as written (None: the report's default); the report parses it
     report_target_working_hours: str | None = None
+    # OSDM_CONTACT_*: how to reach Biro OSDM as the deploy sets it (content/_kontak.md, when published,
+    # overrides it field by field: sinawai.common.contact)
+    contact: Contact = field(default_factory=Contact)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -216,6 +220,13 @@ class Settings:
             timezone=_env("SERVICE_TIMEZONE") or DEFAULT_TIMEZONE,
             working_hours=_env("WORKING_HOURS") or None,
             report_target_working_hours=_env("REPORT_SERVICE_TARGET_WORKING_HOURS") or None,
+            contact=Contact(
+                telepon=_env("OSDM_CONTACT_PHONE"),
+                whatsapp=_env("OSDM_CONTACT_WHATSAPP"),
+                surel=_env("OSDM_CONTACT_EMAIL"),
+                ruang=_env("OSDM_CONTACT_ROOM"),
+                jam=_env("OSDM_CONTACT_HOURS"),
+            ),
         )
 
 

@@ -13,7 +13,7 @@ RATE_LIMITED = (
 )
 TOO_BIG = (
     "Maaf, data Anda terlalu besar untuk dikirim melalui Telegram (lebih dari 50 MB). Silakan hubungi "
-    "Biro OSDM: petugas dapat menyiapkan salinannya untuk Anda."
+    "Biro OSDM (lihat /kontak): petugas dapat menyiapkan salinannya untuk Anda."
 )
 GONE = "Data Anda tidak lagi tersimpan di Sinawai, sehingga tidak ada yang dapat dikirim."
 SUMMARY_CAPTION = "Ringkasan data Anda (teks biasa)."

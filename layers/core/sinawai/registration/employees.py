@@ -14,7 +14,7 @@ from sinawai.platform.errors import DuplicateKeyError
 
 EMPLOYEE_COLUMNS = (
     "id, nip, nama, password_hash, id_telegram, status, hak_pengguna, jabatan, unit_kerja, pangkat, golongan,"
-    " kelas_jabatan, jenis_kelamin, tanggal_lahir, email, registered_at"
+    " kelas_jabatan, jenis_kelamin, tanggal_lahir, email, registered_at, wajib_ganti_sandi"
 )
 
 
@@ -27,6 +27,8 @@ class Employee:
     telegram_id: int | None
     password_hash: str | None
     row: Mapping[str, Any]
+    # registered with a one-time reset code: a new password comes before anything personal
+    must_change_password: bool = False
 
     @property
     def active(self) -> bool:
@@ -42,6 +44,7 @@ class Employee:
             telegram_id=row["id_telegram"],
             password_hash=row["password_hash"],
             row=row,
+            must_change_password=bool(row.get("wajib_ganti_sandi")),
         )
 
 
@@ -84,7 +87,10 @@ def unbind(db: Database, telegram_id: int) -> str | None:
 
 
 def set_password_hash(db: Database, nip: str, password_hash: str) -> None:
-    db.execute("UPDATE pengguna SET password_hash = %s WHERE nip = %s", (password_hash, nip))
+    """A new password (which also ends the duty to set one after a reset code)."""
+    db.execute(
+        "UPDATE pengguna SET password_hash = %s, wajib_ganti_sandi = 0 WHERE nip = %s", (password_hash, nip)
+    )
 
 
 def tunkin_history(db: Database, nip: str, months: int = 6) -> list[Row]:

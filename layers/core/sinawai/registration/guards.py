@@ -7,11 +7,27 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from sinawai.platform.db import Database
 from sinawai.registration.employees import Employee, by_telegram
+from sinawai.router.commands import REGISTRATION
+
+DAFTAR_BUTTON = "📝 Daftar sekarang"
+LUPA_SANDI_BUTTON = "🔑 Lupa kata sandi"
+
+
+def daftar_markup() -> InlineKeyboardMarkup:
+    """Under every "not registered": the guided /daftar, and the way back in for a forgotten password."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(DAFTAR_BUTTON, callback_data=f"{REGISTRATION}:daftar"),
+                InlineKeyboardButton(LUPA_SANDI_BUTTON, callback_data=f"{REGISTRATION}:lupasandi"),
+            ]
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -26,16 +42,29 @@ async def active_employee(
     update: Update, db: Database, refusals: Refusals, *, nip: str | None = None, alert: bool = False
 ) -> Employee | None:
     """The active employee bound to the sender's account now (and to ``nip`` when given), or None after
-    telling the sender why not: as a short alert on a button when ``alert``, else as a message."""
+    telling the sender why not: as a short alert on a button when ``alert``, else as a message. An
+    account that is not registered at all always gets a message with the guided /daftar's button (in
+    every group, for a command and a button alike: one way in)."""
     user = update.effective_user
     employee = by_telegram(db, user.id) if user is not None else None
-    if employee is None or (nip is not None and employee.nip != nip):
+    query = update.callback_query
+    if employee is None:
+        if query is not None:
+            await query.answer()
+        if update.effective_chat is not None:
+            await update.get_bot().send_message(
+                update.effective_chat.id,
+                refusals.not_registered,
+                parse_mode=ParseMode.HTML,
+                reply_markup=daftar_markup(),
+            )
+        return None
+    if nip is not None and employee.nip != nip:
         text = refusals.not_registered
     elif not employee.active:
         text = refusals.inactive
     else:
         return employee
-    query = update.callback_query
     if alert and query is not None:
         # an alert shows plain text: the HTML of the message form is dropped
         await query.answer(html.unescape(_strip_tags(text)), show_alert=True)

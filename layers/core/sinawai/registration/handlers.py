@@ -24,9 +24,10 @@ from sinawai.general import menu
 from sinawai.platform import conversations
 from sinawai.platform.redact import SECRET_ARGUMENT_COMMANDS
 from sinawai.privacy import service as privacy
-from sinawai.registration import employees, service
+from sinawai.registration import employees, reset, service
 from sinawai.registration import texts as t
 from sinawai.registration.guards import active_employee
+from sinawai.registration.rules import split_nip
 from sinawai.registration.service import delete_quietly, ids, reply
 from sinawai.router.commands import REGISTRATION
 from sinawai.router.routing import STEP_EXEMPT_COMMANDS
@@ -56,9 +57,11 @@ def command_text(message: Message) -> str:
 def _carries_secret(text: str | None) -> bool:
     if not text:
         return False
-    parts = text.split()
+    parts = text.split(maxsplit=1)
     command = parts[0][1:].partition("@")[0].lower() if parts and parts[0].startswith("/") else ""
-    return (command == "daftar" and len(parts) >= 3) or (command == "gantisandi" and len(parts) >= 2)
+    if command == "daftar":
+        return bool(split_nip(parts[1] if len(parts) > 1 else "")[1])
+    return command == "gantisandi" and len(parts) >= 2
 
 
 async def _pressed_in_private(update: Update) -> CallbackQuery | None:
@@ -110,19 +113,53 @@ async def refuse_edited(update: Update, context: GroupContext) -> None:
 
 
 async def daftar(update: Update, context: GroupContext) -> None:
-    """Register with `/daftar NIP PASSWORD`, or be guided step by step with `/daftar`."""
+    """Register with `/daftar NIP PASSWORD` (or `/daftar NIP KODE` after a reset; the NIP as printed on
+    decrees, spaces and all), or be guided step by step with `/daftar`."""
     message = _message(update)
-    parts = command_text(message).split(maxsplit=2)
-    if len(parts) >= 3 or message.caption is not None:
+    parts = command_text(message).split(maxsplit=1)
+    nip_text, secret = split_nip(parts[1] if len(parts) > 1 else "")
+    if secret or message.caption is not None:
         await delete_quietly(message, context.deps)
-    if len(parts) >= 3:
-        await service.register_account(update, context.deps, parts[1], parts[2].strip())
+    if secret:
+        await service.register_account(update, context.deps, nip_text, secret)
     elif await service.already_registered(update, context.deps):
         return
-    elif len(parts) == 2:
-        await service.accept_nip(update, context.deps, parts[1])
+    elif nip_text:
+        await service.accept_nip(update, context.deps, nip_text)
     else:
         await service.ask_nip(update, context.deps)
+
+
+async def daftar_button(update: Update, context: GroupContext) -> None:
+    """The "Daftar sekarang" button under a refusal or the greeting: start the guided /daftar."""
+    if await _pressed_in_private(update) is None:
+        return
+    if await service.already_registered(update, context.deps):
+        return
+    await service.ask_nip(update, context.deps)
+
+
+# ---- lupa kata sandi -----------------------------------------------------------------------------------
+
+
+async def lupasandi(update: Update, context: GroupContext) -> None:
+    """Ask the staff for a one-time code: `/lupasandi NIP`, `/lupasandi` (guided) or its button."""
+    if update.callback_query is not None:
+        if await _pressed_in_private(update) is None:
+            return
+        await reset.ask_nip(update, context.deps)
+        return
+    parts = command_text(_message(update)).split(maxsplit=1)
+    if len(parts) > 1:
+        await reset.request(update, context.deps, parts[1])
+    else:
+        await reset.ask_nip(update, context.deps)
+
+
+async def resetsandi(update: Update, context: GroupContext) -> None:
+    """`/resetsandi NIP` by a staff member in the staff group: a one-time code, shown to them only."""
+    parts = command_text(_message(update)).split(maxsplit=1)
+    await reset.reset_by_staff(update, context.deps, parts[1] if len(parts) > 1 else "")
 
 
 # ---- the chat's pending conversation ------------------------------------------------------------------
@@ -152,6 +189,8 @@ async def continue_conversation(update: Update, context: GroupContext) -> None:
     text = message.text.strip()
     if state == service.AWAITING_NIP:
         await service.accept_nip(update, deps, text)
+    elif state == reset.AWAITING_RESET_NIP:
+        await reset.request(update, deps, text)
     elif state == service.AWAITING_PASSWORD:
         await delete_quietly(message, deps)
         conversations.end_conversation(deps.db, chat_id)
@@ -231,6 +270,10 @@ async def gantisandi(update: Update, context: GroupContext) -> None:
     if employee is None:
         conversations.drop_secret_step(deps.db, chat_id)
         return
+    if employee.must_change_password:
+        # registered with a reset code: the old password is gone, the new one comes straight away
+        await service.ask_reset_password(update, deps)
+        return
     if len(parts) == 3:
         if await service.check_old_password(update, deps, parts[1]):
             await service.set_new_password(update, deps, parts[2])
@@ -289,7 +332,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Wire the registration group's handlers: a command and its button are registered next to each other."""
     private = filters.ChatType.PRIVATE
     new_messages = filters.UpdateType.MESSAGE
-    names = ["daftar", "datapribadi", "tunkin", "cuti", "datasaya", "gantisandi", "keluar"]
+    names = ["daftar", "datapribadi", "tunkin", "cuti", "datasaya", "gantisandi", "keluar", "lupasandi"]
     # Before everything: a message the router marked as a possible password (see sinawai.router.routing).
     exempt = filters.Regex(_command_pattern(STEP_EXEMPT_COMMANDS)) | SECRET_CAPTION
     app.add_handler(
@@ -306,6 +349,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(MessageHandler(filters.CaptionRegex(r"^/gantisandi") & captioned, gantisandi))
     in_private = private & new_messages
     app.add_handler(CommandHandler("daftar", daftar, filters=in_private))
+    app.add_handler(CallbackQueryHandler(daftar_button, pattern=rf"^{REGISTRATION}:daftar$"))
+    app.add_handler(CommandHandler("lupasandi", lupasandi, filters=in_private))
+    app.add_handler(CallbackQueryHandler(lupasandi, pattern=rf"^{REGISTRATION}:lupasandi$"))
+    app.add_handler(CommandHandler("resetsandi", resetsandi, filters=new_messages))
     app.add_handler(CommandHandler("datapribadi", datapribadi, filters=in_private))
     app.add_handler(CallbackQueryHandler(datapribadi, pattern=rf"^{REGISTRATION}:datapribadi(:|$)"))
     app.add_handler(CommandHandler("tunkin", tunkin, filters=in_private))

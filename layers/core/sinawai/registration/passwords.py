@@ -70,3 +70,29 @@ def password_problem(password: str) -> str | None:
     if kinds < 3:
         return "Kata sandi harus memuat sedikitnya tiga dari: huruf kecil, huruf besar, angka, dan simbol."
     return None
+
+
+# ---- one-time reset codes (/resetsandi): shown once to a staff member, kept only as a hash ---------------
+
+# No 0/O, 1/I/L: the code is read aloud or copied by hand through the agency's own channel.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_GROUPS = 3
+CODE_GROUP_CHARS = 4  # 12 characters of 31: about 59 bits, against at most a few guesses per lockout
+
+
+def new_reset_code() -> str:
+    """A fresh one-time code: 'K7QF-9MZT-2XH4'."""
+    return "-".join(
+        "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUP_CHARS)) for _ in range(CODE_GROUPS)
+    )
+
+
+def normalize_code(text: str) -> str:
+    """What is compared: upper case, no dashes or spaces ('k7qf 9mzt-2xh4' is the same code)."""
+    return "".join(ch for ch in text.upper() if ch not in "- ")
+
+
+def looks_like_code(text: str) -> bool:
+    """Shaped like a reset code (a password may be too: both are then tried)."""
+    code = normalize_code(text)
+    return len(code) == CODE_GROUPS * CODE_GROUP_CHARS and all(ch in CODE_ALPHABET for ch in code)

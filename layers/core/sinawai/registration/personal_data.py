@@ -95,7 +95,7 @@ def cuti_text(rows: Sequence[Mapping[str, Any]], year: int) -> str:
     if not rows:
         return (
             f"🗓️ <b>Saldo Cuti {year}</b>\n\nBelum ada data cuti tahun {year} untuk Anda. "
-            "Silakan hubungi Biro OSDM bila Anda memerlukan informasi cuti."
+            "Silakan hubungi Biro OSDM (lihat /kontak) bila Anda memerlukan informasi cuti."
         )
     by_kind = {str(r["jenis"]): r for r in rows}
     lines = [f"🗓️ <b>Saldo Cuti {year}</b>"]

@@ -9,17 +9,51 @@ from datetime import datetime, timedelta
 
 NIP_PATTERN = re.compile(r"^[0-9]{18}$")
 NIP_EXAMPLE = "199001172015031001"
+NIP_DIGITS = 18
+# "NIP. 19900117 201503 1 001", "NIP: ...", "nip ...": the label decrees print before the number
+_NIP_LABEL = re.compile(r"^\s*nip\b\s*[.:]?\s*", re.IGNORECASE)
+# One piece of a NIP as printed: ASCII digits with the separators decrees use (dots, dashes)
+_NIP_PIECE = re.compile(r"^[0-9][0-9.\-]*$")
+_ASCII_DIGITS = frozenset("0123456789")
 
 
 def normalize_nip(text: str) -> str:
-    """NIPs are often written with spaces or dots ('19900117 201503 1 001'): keep only what is typed."""
-    return re.sub(r"[\s.\-]", "", text.strip())
+    """NIPs are written as printed on decrees ('NIP. 19900117 201503 1 001', '19900117.201503.1.001',
+    '19900117-201503-1-001'): drop the label and the separators. Only ASCII digits make a NIP (a
+    full-width or Arabic-Indic digit stays and is refused by ``nip_problem``)."""
+    return re.sub(r"[\s.\-]", "", _NIP_LABEL.sub("", text.strip(), count=1))
+
+
+def split_nip(args: str) -> tuple[str, str]:
+    """The arguments of ``/daftar`` → (the NIP as typed, the rest: the password or the one-time code).
+
+    The NIP may be spaced as on a decree ('19900117 201503 1 001 Sandi#1'): pieces of digits are taken
+    until 18 digits are in; what follows is the secret, exactly as typed (inner spaces kept). A first
+    piece that is no NIP at all is taken as the NIP, so the answer says what a NIP looks like."""
+    text = _NIP_LABEL.sub("", args.strip(), count=1)
+    digits = 0
+    end = 0
+    for match in re.finditer(r"\S+", text):
+        token = match.group()
+        if digits >= NIP_DIGITS or not _NIP_PIECE.match(token):
+            break
+        digits += sum(ch in _ASCII_DIGITS for ch in token)
+        end = match.end()
+    if end == 0:
+        first = re.match(r"\S+", text)
+        end = first.end() if first else 0
+    return text[:end].strip(), text[end:].strip()
 
 
 def nip_problem(nip: str) -> str | None:
     """Why ``nip`` is not a NIP (Indonesian, for the user), or None."""
     if NIP_PATTERN.match(nip):
         return None
+    if any(ch.isdigit() and ch not in _ASCII_DIGITS for ch in nip):
+        return (
+            "NIP harus ditulis dengan angka biasa 0-9 (papan ketik standar), misalnya "
+            f"<code>{NIP_EXAMPLE}</code>; spasi, titik dan tanda hubung boleh."
+        )
     return (
         "NIP harus terdiri atas 18 digit angka, misalnya "
         f"<code>{NIP_EXAMPLE}</code> (tanggal lahir, bulan pengangkatan CPNS, jenis kelamin, nomor urut)."

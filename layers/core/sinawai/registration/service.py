@@ -15,16 +15,16 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from sinawai.common.format_id import format_nip, jam, mask_nip
+from sinawai.common.format_id import format_nip, mask_nip, sapaan, tanggal_jam
 from sinawai.consultation.store import open_of
 from sinawai.consultation.texts import tickets_continue_here
 from sinawai.general import menu
 from sinawai.platform import clock, conversations, updates
-from sinawai.registration import employees, personal_data
+from sinawai.registration import employees, personal_data, reset
 from sinawai.registration import texts as t
 from sinawai.registration.employees import AccountAlreadyBoundError, Employee
-from sinawai.registration.guards import Refusals, active_employee
-from sinawai.registration.passwords import hash_password, password_problem, verify_password
+from sinawai.registration.guards import LUPA_SANDI_BUTTON, Refusals, active_employee
+from sinawai.registration.passwords import hash_password, looks_like_code, password_problem, verify_password
 from sinawai.registration.rules import LockoutPolicy, nip_problem, normalize_nip
 from sinawai.router.commands import REGISTRATION
 from sinawai.telegram.invocation import personal_reply
@@ -118,10 +118,19 @@ async def register_account(update: Update, deps: GroupFunction, nip_text: str, p
     until = policy.locked_until(last, moment)
     if until is not None:
         employees.audit(db, "register_locked", telegram_user_id=user_id, chat_id=chat_id, nip=nip)
-        await reply(update, t.LOCKED.format(until=jam(until, deps.settings.timezone)))
+        await reply(update, t.LOCKED.format(until=tanggal_jam(until, deps.settings.timezone)), help_markup())
         return
 
     bound = employees.by_telegram(db, user_id)
+    employee = employees.by_nip(db, nip)
+    if employee is not None and (bound is None or bound.nip == nip) and looks_like_code(password):
+        found = reset.code_matches(db, nip, password)
+        if found is not None and not employee.active:
+            await refuse(update, deps, nip, "nonaktif", t.INACTIVE)
+            return
+        if found is not None:
+            await reset.register_with_code(update, deps, employee, found)
+            return
     if bound is not None and bound.nip == nip and updates.step_done(db, update.update_id, "registered")[0]:
         # Lambda's retry of this very registration (its answer failed): the answer, not "already registered"
         await welcome(update, deps, bound)
@@ -134,9 +143,9 @@ async def register_account(update: Update, deps: GroupFunction, nip_text: str, p
             await reply(update, text)
         return
 
-    employee = employees.by_nip(db, nip)
     if not verify_password(password, employee.password_hash if employee else None) or employee is None:
-        await record_failure(update, deps, nip, policy, last)
+        used_code = employee is not None and looks_like_code(password) and reset.any_code_issued(db, nip)
+        await record_failure(update, deps, nip, policy, last, t.CODE_USED_OR_EXPIRED if used_code else None)
         return
     if not employee.active:
         await refuse(update, deps, nip, "nonaktif", t.INACTIVE)
@@ -158,6 +167,18 @@ async def register_account(update: Update, deps: GroupFunction, nip_text: str, p
     await welcome(update, deps, employee)
 
 
+def help_markup() -> InlineKeyboardMarkup:
+    """Under a lock or a wrong password: ask for a reset, or find how to reach OSDM."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(LUPA_SANDI_BUTTON, callback_data=f"{REGISTRATION}:lupasandi"),
+                InlineKeyboardButton(menu.CONTACT.label, callback_data=menu.CONTACT.callback_data),
+            ]
+        ]
+    )
+
+
 def personal_menu_markup() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
@@ -175,7 +196,11 @@ async def welcome(update: Update, deps: GroupFunction, employee: Employee) -> No
     if chat is not None:
         conversations.finish_secret_step(deps.db, chat.id)
     with personal_reply("registered"):
-        text = t.REGISTERED.format(nama=html.escape(employee.nama), nip=format_nip(employee.nip))
+        text = t.REGISTERED.format(
+            sapaan=sapaan(employee.row.get("jenis_kelamin")),
+            nama=html.escape(employee.nama),
+            nip=format_nip(employee.nip),
+        )
         await reply(update, text, personal_menu_markup())
     await tell_open_tickets(update, deps, employee.nip)
 
@@ -202,7 +227,12 @@ async def refuse(update: Update, deps: GroupFunction, nip: str, reason: str, tex
 
 
 async def record_failure(
-    update: Update, deps: GroupFunction, nip: str, policy: LockoutPolicy, last: datetime | None
+    update: Update,
+    deps: GroupFunction,
+    nip: str,
+    policy: LockoutPolicy,
+    last: datetime | None,
+    text: str | None = None,
 ) -> None:
     """A wrong NIP or password: audited; one failure too many locks the NIP and alerts the staff."""
     user_id, chat_id = ids(update)
@@ -213,13 +243,13 @@ async def record_failure(
         db, policy.count_since(last, moment), nip=nip, telegram_user_id=user_id
     )
     if failures < policy.max_failures:
-        await reply(update, t.WRONG_CREDENTIALS)
+        await reply(update, text or t.WRONG_CREDENTIALS, help_markup())
         return
     employees.audit(
         db, "lockout", telegram_user_id=user_id, chat_id=chat_id, nip=nip, detail={"failures": failures}
     )
-    until = jam(moment + policy.lockout, deps.settings.timezone)
-    await reply(update, t.LOCKED.format(until=until))
+    until = tanggal_jam(moment + policy.lockout, deps.settings.timezone)
+    await reply(update, t.LOCKED.format(until=until), help_markup())
     staff = deps.settings.staff_group_chat_id
     if staff is not None:
         alert = t.STAFF_LOCKOUT_ALERT.format(
@@ -257,6 +287,9 @@ async def show_personal(update: Update, deps: GroupFunction, kind: str) -> None:
     employee = await active_employee(update, deps.db, REFUSALS)
     if employee is None:
         return
+    if employee.must_change_password:
+        await reply(update, t.MUST_SET_PASSWORD)
+        return
     user_id, chat_id = ids(update)
     employees.audit(deps.db, f"view_{kind}", telegram_user_id=user_id, chat_id=chat_id, nip=employee.nip)
     with personal_reply(kind):
@@ -264,6 +297,16 @@ async def show_personal(update: Update, deps: GroupFunction, kind: str) -> None:
 
 
 # ---- password change and unbinding ------------------------------------------------------------------------
+
+
+async def ask_reset_password(update: Update, deps: GroupFunction) -> None:
+    """After a reset code: the new password, no old one (it was forgotten)."""
+    _, chat_id = ids(update)
+    conversations.start_conversation(
+        deps.db, chat_id, REGISTRATION, AWAITING_NEW_PASSWORD, data={"reset": True}, sensitive_input=True
+    )
+    conversations.open_secret_step(deps.db, chat_id, "gantisandi")
+    await reply(update, t.ASK_RESET_NEW_PASSWORD)
 
 
 async def ask_old_password(update: Update, deps: GroupFunction) -> None:
@@ -317,6 +360,10 @@ async def set_new_password(update: Update, deps: GroupFunction, password: str) -
     conversations.end_conversation(deps.db, chat_id)
     conversations.finish_secret_step(deps.db, chat_id)
     employees.audit(deps.db, "password_change", telegram_user_id=user_id, chat_id=chat_id, nip=employee.nip)
+    if employee.must_change_password:
+        with personal_reply("registered"):
+            await reply(update, reset.welcome_back_text(employee), personal_menu_markup())
+        return
     await reply(update, t.PASSWORD_CHANGED)
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from sinawai.common.contact import SEE_CONTACT
+
 ASK_NIP = (
     "📝 <b>Pendaftaran Sinawai</b>\n"
-    "Silakan kirim <b>NIP</b> Anda (18 digit angka).\n\n"
+    "Silakan kirim <b>NIP</b> Anda (18 digit angka; boleh ditulis seperti di SK, misalnya "
+    "<code>19870212 201101 1 002</code>).\n\n"
     "Ketik /batal untuk membatalkan."
 )
 ASK_PASSWORD = (
@@ -19,19 +22,21 @@ SESSION_EXPIRED = "Sesi sebelumnya telah berakhir. Ketik /daftar untuk memulai p
 WRONG_CREDENTIALS = (
     "❌ NIP atau kata sandi tidak sesuai.\n"
     "Periksa kembali lalu coba lagi dengan /daftar. Demi keamanan, pendaftaran dikunci sementara setelah "
-    "beberapa kali gagal."
+    "beberapa kali gagal. Lupa kata sandi? Ketik /lupasandi."
 )
 LOCKED = (
     "⛔ Terlalu banyak percobaan yang gagal. Demi keamanan, pendaftaran untuk NIP atau akun ini dikunci "
-    "sampai pukul <b>{until}</b>. Jika Anda lupa kata sandi, silakan hubungi Biro OSDM."
+    "sampai <b>{until}</b>. Setelah itu Anda dapat mencoba lagi dengan /daftar. Jika Anda lupa kata sandi, "
+    f"ketik /lupasandi atau hubungi Biro OSDM {SEE_CONTACT}."
 )
 INACTIVE = (
     "Status kepegawaian Anda tercatat <b>tidak aktif</b>, sehingga Anda belum dapat menggunakan layanan "
-    "pribadi Sinawai. Silakan hubungi Biro OSDM bila data ini tidak sesuai."
+    f"pribadi Sinawai. Silakan hubungi Biro OSDM {SEE_CONTACT} bila data ini tidak sesuai."
 )
 NIP_TAKEN = (
     "NIP ini sudah terhubung dengan akun Telegram lain. Jika itu bukan Anda, segera hubungi Biro OSDM "
-    "agar akun tersebut diperiksa."
+    f"{SEE_CONTACT} agar akun tersebut diperiksa. Bila Anda berganti akun Telegram, ketik /lupasandi: "
+    "petugas akan memberikan kode sekali pakai untuk akun baru Anda."
 )
 ACCOUNT_TAKEN = (
     "Akun Telegram ini sudah terhubung dengan NIP lain. Ketik /keluar terlebih dahulu bila ingin "
@@ -42,7 +47,8 @@ ALREADY_REGISTERED = (
 )
 REGISTERED = (
     "✅ <b>Pendaftaran berhasil.</b>\n"
-    "Selamat datang, <b>{nama}</b>! Akun Telegram Anda kini terhubung dengan NIP <code>{nip}</code>.\n\n"
+    "Selamat datang, {sapaan} <b>{nama}</b>. Akun Telegram Anda kini terhubung dengan NIP "
+    "<code>{nip}</code>.\n\n"
     "Anda dapat melihat /datapribadi, /tunkin dan /cuti. Demi keamanan, segera ganti kata sandi awal "
     "dengan /gantisandi."
 )
@@ -54,11 +60,12 @@ PRIVATE_ONLY = (
 )
 PRIVATE_ONLY_DELETED = (
     "⚠️ Pesan Anda berisi kata sandi dan telah dihapus dari grup ini. Segera ganti kata sandi Anda melalui "
-    "chat pribadi dengan bot (/gantisandi), atau hubungi Biro OSDM."
+    f"chat pribadi dengan bot (/gantisandi), atau hubungi Biro OSDM {SEE_CONTACT}."
 )
 PRIVATE_ONLY_NOT_DELETED = (
     "⚠️ Pesan Anda berisi kata sandi, dan bot tidak berwenang menghapusnya dari grup ini. Hapus pesan itu "
-    "sekarang, lalu ganti kata sandi Anda melalui chat pribadi dengan bot, atau hubungi Biro OSDM."
+    "sekarang, lalu ganti kata sandi Anda melalui chat pribadi dengan bot, atau hubungi Biro OSDM "
+    f"{SEE_CONTACT}."
 )
 FORWARDED = (
     "Pesan terusan tidak dapat digunakan untuk pendaftaran atau penggantian kata sandi. Ketik sendiri "
@@ -70,9 +77,12 @@ EDITED = (
 )
 
 NOT_REGISTERED = (
-    "Anda belum terdaftar di Sinawai. Ketik /daftar untuk mendaftar dengan NIP dan kata sandi awal dari "
-    "Biro OSDM."
+    "Anda belum terdaftar di Sinawai. Data pribadi, tunkin dan cuti hanya ditampilkan setelah akun Telegram "
+    "ini didaftarkan.\n\n"
+    "Tekan <b>Daftar sekarang</b> di bawah ini (atau ketik /daftar), lalu kirim NIP dan kata sandi awal "
+    "dari Biro OSDM sesuai petunjuk. Belum menerima atau lupa kata sandi? Ketik /lupasandi."
 )
+
 
 CONFIRM_UNBIND = (
     "Anda akan melepaskan akun Telegram ini dari NIP <code>{nip}</code>. Setelah itu data pribadi tidak "
@@ -121,4 +131,91 @@ LATE_SECRET_TEXT = (
 STEP_TEXT_EXPECTED = (
     "🔒 Pesan Anda sudah kami hapus karena mungkin berisi kata sandi. Kirim jawabannya sebagai teks biasa, "
     "atau ketik /batal untuk membatalkan."
+)
+
+
+# ---- "lupa kata sandi": the request, the staff's /resetsandi, the one-time code -------------------------
+
+ASK_RESET_NIP = (
+    "🔑 <b>Lupa kata sandi</b>\n"
+    "Kirim <b>NIP</b> Anda (18 digit angka). Petugas Biro OSDM akan memastikan identitas Anda melalui "
+    "saluran resmi instansi, lalu memberikan <b>kode sekali pakai</b> untuk mendaftar kembali.\n\n"
+    "Ketik /batal untuk membatalkan."
+)
+RESET_NIP_RETRY_SUFFIX = "\n\nSilakan kirim ulang NIP Anda, atau ketik /batal."
+RESET_REQUESTED = (
+    "✅ Permintaan reset kata sandi untuk NIP <code>{nip}</code> telah kami teruskan kepada petugas "
+    "Biro OSDM.\n\n"
+    "Petugas akan menghubungi Anda melalui saluran resmi instansi dan memberikan kode sekali pakai "
+    "(berlaku 24 jam). Setelah menerima kode, ketik di chat ini:\n"
+    "<code>/daftar NIP KODE</code>\n"
+    "lalu buat kata sandi baru. Petugas tidak pernah meminta kata sandi Anda.\n\n"
+    f"Perlu cepat? Hubungi Biro OSDM {SEE_CONTACT}."
+)
+RESET_ALREADY_REQUESTED = (
+    "Permintaan reset kata sandi Anda sudah kami teruskan pukul {at}; petugas Biro OSDM akan "
+    f"menghubungi Anda. Mohon tunggu, atau hubungi Biro OSDM {SEE_CONTACT}."
+)
+STAFF_RESET_REQUEST = (
+    "🔑 <b>Permintaan reset kata sandi</b>\n"
+    "NIP: <code>{nip}</code>\nDari akun Telegram: <code>{user_id}</code>\n\n"
+    "Pastikan identitas pegawai melalui saluran resmi instansi (telepon kantor atau tatap muka), lalu ketik "
+    "<code>/resetsandi NIP</code> dengan NIP lengkapnya. Kode sekali pakai dikirim ke chat pribadi Anda "
+    "dengan bot, bukan ke grup ini."
+)
+RESET_FORMAT = (
+    "Format: <code>/resetsandi NIP</code>, misalnya <code>/resetsandi 19900117 201503 1 001</code>."
+)
+RESET_STAFF_ONLY = (
+    "Perintah /resetsandi hanya untuk petugas Biro OSDM (peran staf atau admin) yang sudah terdaftar di "
+    "Sinawai. Tidak ada yang diubah."
+)
+RESET_IN_STAFF_GROUP_ONLY = (
+    "Perintah /resetsandi digunakan petugas di grup layanan kepegawaian. Bila Anda lupa kata sandi, "
+    "ketik /lupasandi."
+)
+RESET_UNKNOWN_NIP = (
+    "NIP <code>{nip}</code> tidak terdapat dalam data pegawai Sinawai. Tidak ada kode yang diterbitkan."
+)
+RESET_INACTIVE_NIP = (
+    "Pegawai dengan NIP <code>{nip}</code> berstatus tidak aktif. Tidak ada kode yang diterbitkan."
+)
+RESET_CODE_PRIVATE = (
+    "🔑 <b>Kode sekali pakai</b> untuk NIP <code>{nip}</code> ({nama}):\n\n"
+    "<code>{code}</code>\n\n"
+    "Berlaku sampai {until}, dan hanya sekali. Serahkan kepada pegawai tersebut melalui saluran resmi "
+    "instansi; pegawai mengetik <code>/daftar NIP KODE</code> di chat pribadi dengan bot, lalu membuat "
+    "kata sandi baru. Kode ini tidak akan ditampilkan lagi; hapus pesan ini setelah kode diserahkan."
+)
+RESET_ISSUED_GROUP = (
+    "✅ Kode sekali pakai untuk NIP <code>{nip}</code> telah diterbitkan oleh {staff} dan dikirim ke chat "
+    "pribadi {staff} dengan bot. Berlaku sampai {until}."
+)
+RESET_CANNOT_SEND = (
+    "⚠️ Kode untuk NIP <code>{nip}</code> <b>tidak diterbitkan</b>: bot tidak dapat mengirim pesan ke chat "
+    "pribadi {staff}. Buka chat pribadi dengan bot (tombol di bawah), tekan Mulai, lalu ketik "
+    "<code>/resetsandi NIP</code> lagi di grup ini."
+)
+OPEN_PRIVATE_CHAT = "💬 Buka chat pribadi dengan bot"
+CODE_ACCEPTED = (
+    "✅ <b>Kode diterima.</b> Akun Telegram ini kini terhubung dengan NIP <code>{nip}</code>.\n\n"
+    "Sekarang buat <b>kata sandi baru</b>: minimal 8 karakter, tanpa spasi, memuat sedikitnya tiga dari "
+    "huruf kecil, huruf besar, angka dan simbol. Pesan Anda akan langsung dihapus."
+)
+CODE_USED_OR_EXPIRED = (
+    "❌ Kode ini sudah dipakai atau sudah kedaluwarsa (kode berlaku 24 jam dan hanya sekali). Ketik "
+    "/lupasandi untuk meminta kode baru."
+)
+MUST_SET_PASSWORD = (
+    "🔒 Silakan buat kata sandi baru terlebih dahulu: ketik /gantisandi. Setelah itu data pribadi, tunkin "
+    "dan cuti dapat dilihat kembali."
+)
+ASK_RESET_NEW_PASSWORD = (
+    "🔑 <b>Buat kata sandi baru</b>\nKirim kata sandi baru Anda: minimal 8 karakter, tanpa spasi, memuat "
+    "sedikitnya tiga dari huruf kecil, huruf besar, angka dan simbol. Pesan akan langsung dihapus.\n\n"
+    "Ketik /batal untuk membatalkan."
+)
+PASSWORD_SET_AFTER_RESET = (
+    "✅ Kata sandi baru Anda telah disimpan. Selamat datang kembali, {sapaan} <b>{nama}</b>.\n"
+    "Anda dapat melihat /datapribadi, /tunkin dan /cuti."
 )

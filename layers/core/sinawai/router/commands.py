@@ -36,6 +36,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("bantuan", GENERAL, "Daftar perintah yang dapat digunakan"),
     Command("tentang", GENERAL, "Tentang layanan Sinawai"),
     Command("batal", GENERAL, "Batalkan proses yang sedang berjalan"),
+    Command("kontak", GENERAL, "Kontak Biro OSDM: telepon, WhatsApp, Surel, ruang dan jam layanan"),
     Command("daftar", REGISTRATION, "Daftar dengan NIP dan kata sandi awal dari Biro OSDM"),
     Command("datapribadi", REGISTRATION, "Lihat data pribadi Anda"),
     Command("tunkin", REGISTRATION, "Lihat tunjangan kinerja (tunkin) Anda"),
@@ -43,6 +44,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("gantisandi", REGISTRATION, "Ganti kata sandi Sinawai Anda"),
     Command("keluar", REGISTRATION, "Lepaskan akun Telegram ini dari NIP Anda"),
     Command("datasaya", REGISTRATION, "Minta salinan seluruh data Anda yang disimpan Sinawai"),
+    Command("lupasandi", REGISTRATION, "Lupa kata sandi: minta kode sekali pakai dari Biro OSDM"),
     Command("renbangkompeg", INFORMATION, "Perencanaan dan pengembangan kompetensi pegawai"),
     Command("mutasi", INFORMATION, "Mutasi: kenaikan pangkat, pindah, jabatan, pensiun"),
     Command("jahdis", INFORMATION, "Kesejahteraan dan disiplin: cuti, disiplin, tunkin"),
@@ -54,6 +56,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("tiket", CONSULTATION, "Daftar tiket terbuka, terlama di atas", audience="staff"),
     Command("ambil", CONSULTATION, "Ambil tiket: /ambil N", audience="staff"),
     Command("tutup", CONSULTATION, "Tutup tiket: /tutup N", audience="staff"),
+    Command(
+        "resetsandi",
+        REGISTRATION,
+        "Kode sekali pakai bagi pegawai yang lupa sandi: /resetsandi NIP",
+        audience="staff",
+    ),
     Command(
         "umumkan", INFORMATION, "Umumkan: /umumkan TEKS, atau balas pesan dengan /umumkan", audience="staff"
     ),

@@ -8,6 +8,7 @@ whatever conversation the chat has pending (looked up by the caller), otherwise 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -86,11 +87,20 @@ def _check_ids(obj: Mapping[str, Any]) -> None:
                 raise NotAnUpdateError(f"{key}.id is not an integer")
 
 
+# A NIP as printed on decrees: "NIP." then pieces of digits with dots or dashes ("19900117 201503 1 001")
+_NIP_PIECE = re.compile(r"^(?:nip[.:]?|[0-9][0-9.\-]*)$", re.IGNORECASE)
+
+
 def _opens_secret_step(command: str, text: str) -> bool:
-    """/daftar and /daftar NIP ask for a password next; /gantisandi alone asks for the old one."""
+    """/daftar and /daftar NIP (spaced as on a decree, too) ask for a password next; /gantisandi alone
+    asks for the old one."""
     if command not in SECRET_ARGUMENT_COMMANDS:
         return False
-    return len(text.split()) <= SECRET_ARGUMENT_COMMANDS[command] + 1
+    args = text.split()[1:]
+    if command == "daftar" and args and all(_NIP_PIECE.match(a) for a in args):
+        digits = sum(ch.isascii() and ch.isdigit() for a in args for ch in a)
+        return digits <= 18
+    return len(args) <= SECRET_ARGUMENT_COMMANDS[command]
 
 
 def callback_group(data: str) -> str:
