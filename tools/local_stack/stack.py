@@ -208,7 +208,10 @@ class LocalStack:
 
     def _create_aws_resources(self) -> tuple[str, str]:
         s3 = self._aws("s3")
-        s3.create_bucket(Bucket=self.config.bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+        try:
+            s3.create_bucket(Bucket=self.config.bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+        except s3.exceptions.BucketAlreadyOwnedByYou:
+            pass  # moto's state is per process: an earlier test in this process (e.g. `serve`) made it
         sm = self._aws("secretsmanager")
         # moto keeps its state per process: a second stack in one process (a test module with its own
         # stack) names its secrets after its own database, and its bucket through StackConfig.bucket.

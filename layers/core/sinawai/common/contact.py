@@ -91,8 +91,8 @@ def hours_text(spec: str | None, zone_suffix: str = "") -> str | None:
         return None
     runs: list[tuple[int, int, str]] = []
     for day in sorted(schedule):
-        opens, closes = schedule[day]
-        hours = f"{opens:%H.%M}–{closes:%H.%M}"
+        # a lunch break makes two intervals: "07.30–12.00 dan 13.00–16.00"
+        hours = " dan ".join(f"{opens:%H.%M}–{closes:%H.%M}" for opens, closes in schedule[day])
         if runs and runs[-1][1] == day - 1 and runs[-1][2] == hours:
             runs[-1] = (runs[-1][0], day, hours)
         else:
