@@ -150,7 +150,8 @@ def test_sinawai_content_validate_prints_every_problem_and_exits_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert cli.main(["content", "validate", str(CONTENT)]) == 0
-    assert "Konten valid: 22 topik" in capsys.readouterr().out
+    topics = sum(1 for path in shipped() if not path.endswith("_index.md"))
+    assert f"Konten valid: {topics} topik" in capsys.readouterr().out
     broken = tmp_path / "content"
     for path, text in shipped().items():
         (broken / path).parent.mkdir(parents=True, exist_ok=True)

@@ -37,7 +37,7 @@ async def offer(c: Consultation, update: Update, employee: Employee, question: s
     if not bundle.topics:
         return False  # nothing published: no FAQ to offer
     matches = faq.best_matches(question, bundle, threshold=c.settings.faq_threshold)
-    best = max((faq.score(question, topic) for topic in bundle.topics), default=0.0)
+    best = faq.best_score(question, bundle)
     recorded = service_records.record_offer(
         c.db,
         chat_id=message.chat_id,
