@@ -96,7 +96,10 @@ def rates(outcomes: Sequence[Outcome]) -> dict[str, Any]:
 def run(threshold: float = faq.DEFAULT_THRESHOLD) -> dict[str, Any]:
     """Both halves and the whole table: rates, and every question that was not answered right."""
     outcomes = evaluate(shipped_bundle(), load_table(), threshold)
-    result: dict[str, Any] = {"threshold": threshold, "goal": {"hit_rate": HIT_GOAL, "false_answer_rate": FALSE_GOAL}}
+    result: dict[str, Any] = {
+        "threshold": threshold,
+        "goal": {"hit_rate": HIT_GOAL, "false_answer_rate": FALSE_GOAL},
+    }
     for split in SPLITS:
         result[split] = rates([o for o in outcomes if o.question.split == split])
     result["all"] = rates(outcomes)

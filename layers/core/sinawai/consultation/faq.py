@@ -22,13 +22,15 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
 from sinawai.information.content import Bundle, Topic
 
 DEFAULT_THRESHOLD = 85.0
-SEARCH_THRESHOLD = 80.0
+# /cari: every word of the query found in a topic (keywords, title or text), typos forgiven
+SEARCH_THRESHOLD = 68.0
 MAX_OFFERED = 3
 MAX_SEARCH_RESULTS = 8
 MIN_QUESTION_WORDS = 2
@@ -44,39 +46,93 @@ _STOPWORDS = (
 STOPWORDS = frozenset(_STOPWORDS.split())
 # Informal, abbreviated and regional spellings employees type, read as the word they stand for. A general
 # lexicon of chat Indonesian and HR jargon (not the question table's words).
+_ALIASES = """
+    bagaimana: gmn gmna gimana bgmn piye kumaha gmana
+    berapa: brp brapa
+    kapan: kpn kapn
+    saya: sy sya gw gue aq ak
+    bisa: bs bsa
+    dapat: dpt dapet
+    tidak: ga gak nggak ngga enggak tdk gk tak
+    sudah: udh udah sdh
+    belum: blm blum
+    yang: yg
+    karena: krn karna
+    untuk: utk untk
+    dengan: dgn dg
+    kalau: klo kalo kl
+    dimana: dmn
+    kenapa: knp napa
+    tapi: tp
+    juga: jg
+    sama: sm
+    pakai: pake
+    dari: dr
+    terus: trs
+    tanggal: tgl
+    bulan: bln
+    tahun: thn taun tahunn
+    setahun: setaun
+    hari: hr
+    minggu: mgg
+    orang: org
+    orangtua: ortu
+    saudara: sodara
+    istri: bini
+    suami: laki misua
+    tunkin: tukin tpp
+    lahir: lahiran lairan brojol
+    caesar: sesar sc cesar caesarean
+    umrah: umroh umro
+    haji: hajji
+    potong: motong dipotongin
+    kurang: ngurangin ngurangi mengurangi dikurangi pengurangan
+    aju: ngajuin ngajukan ngajukeun diajukan mengajukan pengajuan
+    damping: dampingi nemenin
+    banjir: kebanjiran
+    bakar: kebakaran terbakar
+    rusak: rusakin
+    rawat: opname dirawat diopname
+    gugur: kuret keguguran
+    pensiun: pensiunan purnabakti
+    pppk: p3k
+    kinerja: ekinerja
+    skp: skp2
+    pelatihan: diklat bangkom kursus
+    magister: s2
+    doktor: s3
+    kawin: nikah menikah pernikahan perkawinan
+    wafat: meninggal duka
+"""
 ALIASES: dict[str, str] = {
-    "gmn": "bagaimana", "gmna": "bagaimana", "gimana": "bagaimana", "bgmn": "bagaimana", "piye": "bagaimana",
-    "kumaha": "bagaimana", "brp": "berapa", "brapa": "berapa", "kpn": "kapan", "kapn": "kapan",
-    "sy": "saya", "sya": "saya", "gw": "saya", "gue": "saya", "aq": "saya", "ak": "saya",
-    "bs": "bisa", "bsa": "bisa", "dpt": "dapat", "dapet": "dapat", "ga": "tidak", "gak": "tidak",
-    "nggak": "tidak", "ngga": "tidak", "enggak": "tidak", "tdk": "tidak", "gk": "tidak", "tak": "tidak",
-    "udh": "sudah", "udah": "sudah", "sdh": "sudah", "blm": "belum", "blum": "belum", "yg": "yang",
-    "krn": "karena", "karna": "karena", "utk": "untuk", "untk": "untuk", "dgn": "dengan", "dg": "dengan",
-    "klo": "kalau", "kalo": "kalau", "kl": "kalau", "dmn": "dimana", "gmana": "bagaimana",
-    "knp": "kenapa", "napa": "kenapa", "tp": "tapi", "jg": "juga", "sm": "sama", "pake": "pakai",
-    "dr": "dari", "trs": "terus", "tgl": "tanggal", "bln": "bulan", "thn": "tahun", "taun": "tahun",
-    "setaun": "setahun", "tahunn": "tahun", "hr": "hari", "mgg": "minggu", "org": "orang",
-    "ortu": "orangtua", "sodara": "saudara", "bini": "istri", "laki": "suami", "misua": "suami",
-    "tukin": "tunkin", "tpp": "tunkin", "lahiran": "lahir", "lairan": "lahir",
-    "brojol": "lahir", "sesar": "caesar", "sc": "caesar", "cesar": "caesar", "caesarean": "caesar",
-    "umroh": "umrah", "umro": "umrah", "hajji": "haji", "motong": "potong", "dipotongin": "potong",
-    "ngurangin": "kurang", "ngurangi": "kurang", "mengurangi": "kurang", "dikurangi": "kurang",
-    "pengurangan": "kurang", "ngajuin": "aju", "ngajukan": "aju", "ngajukeun": "aju", "diajukan": "aju",
-    "mengajukan": "aju", "pengajuan": "aju", "dampingi": "damping", "nemenin": "damping",
-    "kebanjiran": "banjir", "kebakaran": "bakar", "terbakar": "bakar", "rusakin": "rusak",
-    "opname": "rawat", "dirawat": "rawat", "diopname": "rawat", "kuret": "gugur", "keguguran": "gugur",
-    "pensiunan": "pensiun", "purnabakti": "pensiun", "p3k": "pppk",
-    "ekinerja": "kinerja", "skp2": "skp", "diklat": "pelatihan", "bangkom": "pelatihan", "kursus": "pelatihan",
-    "s2": "magister", "s3": "doktor", "nikah": "kawin", "menikah": "kawin",
-    "pernikahan": "kawin", "perkawinan": "kawin", "meninggal": "wafat", "duka": "wafat",
+    spelling: word.strip()
+    for word, _, spellings in (line.partition(":") for line in _ALIASES.strip().splitlines())
+    for spelling in spellings.split()
 }
 # A question that asks the staff to look at the employee's own case: a topic cannot answer it.
 PERSONAL_CASE = re.compile(
     r"\b(mohon|tolong|minta|harap)\s+(di)?cek\w*|\bdicek(kan|in)?\b|\bbelum\s+(keluar|terbit|cair|masuk|"
     r"diproses|turun)\b|\bsalah\s+(input|data|nama|tulis)\b"
 )
-_PREFIXES = ("meng", "meny", "peng", "peny", "mem", "men", "pem", "pen", "per", "ber", "ter", "me", "pe",
-             "be", "di", "ke", "se")
+_PREFIXES = (
+    "meng",
+    "meny",
+    "peng",
+    "peny",
+    "mem",
+    "men",
+    "pem",
+    "pen",
+    "per",
+    "ber",
+    "ter",
+    "me",
+    "pe",
+    "be",
+    "di",
+    "ke",
+    "se",
+)
 _SUFFIXES = ("nya", "lah", "kah", "kan", "an", "i")
 MIN_STEM = 4
 FUZZY_MIN_LENGTH = 5
@@ -87,7 +143,8 @@ PHRASE_BONUS = 5.0
 EVIDENCE_BONUS = 3.0
 MAX_EVIDENCE_BONUS = 9.0
 TITLE_WEIGHT = 0.85
-TEXT_WEIGHT = 0.8  # /cari only: a word found in the answer's text, not in its keywords
+TEXT_WEIGHT = 0.8  # /cari: a topic with every word of the query
+SEARCH_FAQ_WEIGHT = 0.2  # /cari: then ordered by how well the FAQ would match it
 
 
 @dataclass(frozen=True)
@@ -97,7 +154,7 @@ class Match:
 
 
 def stem(word: str) -> str:
-    """The word without one common suffix and one common prefix (``kebanjiran`` → banjir); short words stay."""
+    """The word without one common suffix and one prefix (``kebanjiran`` → banjir); short words stay."""
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
             word = word[: -len(suffix)]
@@ -108,24 +165,36 @@ def stem(word: str) -> str:
     return word
 
 
+class Word(NamedTuple):
+    spelled: str  # in its standard spelling
+    stem: str
+
+
+def terms(text: str) -> list[Word]:
+    """The words of ``text`` that can say something, each in its standard spelling and stemmed."""
+    found = (ALIASES.get(w, w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS)
+    return [Word(w, stem(w)) for w in found if w not in STOPWORDS]
+
+
 def words(text: str) -> list[str]:
-    """The question's words that can say something, each in its standard spelling and stemmed."""
-    found = (ALIASES.get(w, w) for w in re.findall(r"[a-z0-9]+", text.lower()))
-    return [stem(w) for w in found if w not in STOPWORDS and ALIASES.get(w, w) not in STOPWORDS]
+    """The stems of ``terms``: what a question says, as the matcher reads it."""
+    return [w.stem for w in terms(text)]
 
 
 def normalise(text: str) -> str:
     return " ".join(words(text))
 
 
-def _word_quality(keyword_word: str, question_words: Sequence[str]) -> tuple[float, str | None]:
-    """How well the best question word matches one keyword word (1.0 = the same word), and which."""
+def _word_quality(keyword_word: Word, question_words: Iterable[Word]) -> tuple[float, Word | None]:
+    """How well the best question word matches one keyword word (1.0 = the same word), and which.
+
+    A typo is compared as typed as well as stemmed: a stemmer cuts a misspelt word in the wrong place."""
     best, which = 0.0, None
     for w in question_words:
-        if w == keyword_word:
+        if w.stem == keyword_word.stem or w.spelled == keyword_word.spelled:
             return 1.0, w
-        if min(len(w), len(keyword_word)) >= FUZZY_MIN_LENGTH:
-            ratio = fuzz.ratio(keyword_word, w)
+        if min(len(w.spelled), len(keyword_word.spelled)) >= FUZZY_MIN_LENGTH:
+            ratio = max(fuzz.ratio(keyword_word.spelled, w.spelled), fuzz.ratio(keyword_word.stem, w.stem))
             if ratio >= FUZZY_RATIO and ratio / 100 > best:
                 best, which = ratio / 100, w
     return best, which
@@ -135,47 +204,45 @@ def _word_quality(keyword_word: str, question_words: Sequence[str]) -> tuple[flo
 class _Index:
     """The bundle's keywords read like questions, and how many topics each word appears in."""
 
-    phrases: dict[str, tuple[tuple[str, ...], ...]]
-    titles: dict[str, tuple[str, ...]]
-    texts: dict[str, frozenset[str]]
-    topics_with: Counter[str]
+    phrases: dict[str, tuple[tuple[Word, ...], ...]]
+    titles: dict[str, tuple[Word, ...]]
+    texts: dict[str, frozenset[Word]]
+    topics_with: Counter[str]  # stem -> how many topics have it in their keywords or title
+
+    def specificity(self, word: Word) -> float:
+        return 1.0 / max(1, self.topics_with[word.stem])
 
 
 def _index(bundle: Bundle) -> _Index:
-    phrases: dict[str, tuple[tuple[str, ...], ...]] = {}
-    titles: dict[str, tuple[str, ...]] = {}
-    texts: dict[str, frozenset[str]] = {}
+    phrases: dict[str, tuple[tuple[Word, ...], ...]] = {}
+    titles: dict[str, tuple[Word, ...]] = {}
+    texts: dict[str, frozenset[Word]] = {}
     topics_with: Counter[str] = Counter()
     for topic in bundle.topics:
-        own = tuple(p for p in (tuple(words(k)) for k in topic.keywords) if p)
+        own = tuple(p for p in (tuple(terms(k)) for k in topic.keywords) if p)
         phrases[topic.id] = own
-        titles[topic.id] = tuple(words(topic.title))
-        texts[topic.id] = frozenset(words(topic.text))
-        topics_with.update({w for phrase in (*own, titles[topic.id]) for w in phrase})
+        titles[topic.id] = tuple(terms(topic.title))
+        texts[topic.id] = frozenset(terms(topic.text))
+        topics_with.update({w.stem for phrase in (*own, titles[topic.id]) for w in phrase})
     return _Index(phrases, titles, texts, topics_with)
 
 
-def _specificity(phrase: Iterable[str], index: _Index) -> float:
-    """1.0 when a word of the phrase is in this topic only; near 0 when all its words are everywhere."""
-    return max((1.0 / max(1, index.topics_with[w]) for w in phrase), default=0.0)
-
-
-def _score(question_words: Sequence[str], topic: Topic, index: _Index, *, with_text: bool = False) -> float:
+def _score(question_words: Sequence[Word], topic: Topic, index: _Index) -> float:
     best = 0.0
-    explained: dict[str, float] = {}  # question word -> the most specific keyword word it matched
+    explained: dict[Word, float] = {}  # question word -> the most specific keyword word it matched
     for phrase in index.phrases.get(topic.id, ()):
         qualities = [_word_quality(k, question_words) for k in phrase]
         if not all(which for _, which in qualities):
             continue  # a keyword counts only when all its words are in the question
         quality = min(q for q, _ in qualities)
-        specificity = _specificity(phrase, index)
+        specificity = max(index.specificity(k) for k in phrase)
         value = 100 * quality * (GENERIC_WEIGHT + (1 - GENERIC_WEIGHT) * specificity)
         if len(phrase) > 1:
             value += PHRASE_BONUS
         best = max(best, value)
         for k, (_, which) in zip(phrase, qualities, strict=True):
             assert which is not None
-            explained[which] = max(explained.get(which, 0.0), 1.0 / max(1, index.topics_with[k]))
+            explained[which] = max(explained.get(which, 0.0), index.specificity(k))
     title = index.titles.get(topic.id, ())
     if title:
         hits = [(k, _word_quality(k, question_words)) for k in title]
@@ -184,11 +251,7 @@ def _score(question_words: Sequence[str], topic: Topic, index: _Index, *, with_t
         best = max(best, 100 * coverage * TITLE_WEIGHT)
         for k, (_, which) in hits:
             if which:
-                explained[which] = max(explained.get(which, 0.0), 1.0 / max(1, index.topics_with[k]))
-    if with_text and not best:
-        text = index.texts.get(topic.id, frozenset())
-        quality = max((_word_quality(w, list(text))[0] for w in question_words), default=0.0)
-        best = 100 * quality * TEXT_WEIGHT
+                explained[which] = max(explained.get(which, 0.0), index.specificity(k))
     if not best:
         return 0.0
     # each further question word this topic explains is a little more evidence (the specific ones more)
@@ -198,7 +261,7 @@ def _score(question_words: Sequence[str], topic: Topic, index: _Index, *, with_t
 
 def rank(question: str, bundle: Bundle) -> list[Match]:
     """Every topic with its score for ``question``, best first (ties in menu order)."""
-    question_words = words(question)
+    question_words = terms(question)
     if not question_words:
         return []
     index = _index(bundle)
@@ -220,13 +283,25 @@ def best_matches(
     return [m for m in rank(question, bundle) if m.score >= threshold][:limit]
 
 
+def _coverage(query_words: Sequence[Word], topic: Topic, index: _Index) -> float:
+    """How well every word of the query is found in the topic (its keywords, title or text): the worst."""
+    words_of = index.texts.get(topic.id, frozenset()) | set(index.titles.get(topic.id, ()))
+    words_of |= {w for phrase in index.phrases.get(topic.id, ()) for w in phrase}
+    return min((_word_quality(w, words_of)[0] for w in query_words), default=0.0)
+
+
 def search(
     query: str, bundle: Bundle, *, threshold: float = SEARCH_THRESHOLD, limit: int = MAX_SEARCH_RESULTS
 ) -> list[Match]:
-    """``/cari``: the topics about ``query`` (one word is enough; the answers' text counts too), best first."""
-    query_words = words(query)
+    """``/cari``: the topics with every word of ``query`` (typos forgiven), best FAQ matches first."""
+    query_words = terms(query)
     if not query_words:
         return []
     index = _index(bundle)
-    scored = [Match(t, _score(query_words, t, index, with_text=True)) for t in bundle.topics]
+    scored = []
+    for topic in bundle.topics:
+        coverage = _coverage(query_words, topic, index)
+        if coverage:
+            value = 100 * coverage * TEXT_WEIGHT + SEARCH_FAQ_WEIGHT * _score(query_words, topic, index)
+            scored.append(Match(topic, round(value, 2)))
     return [m for m in sorted(scored, key=lambda m: -m.score) if m.score >= threshold][:limit]
