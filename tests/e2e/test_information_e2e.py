@@ -190,7 +190,8 @@ def test_every_menu_path_of_every_area_reaches_every_topic_in_place(stack: Local
                 topic = published.topic(data.rsplit(":", 1)[1])
                 assert topic is not None
                 assert topic.title in text_of(page)
-                assert content.DRAFT_NOTE in text_of(page)  # marked for OSDM to confirm
+                # marked for OSDM to confirm, once per conversation: on the first topic the chat sees
+                assert (content.DRAFT_NOTE in text_of(page)) == (not reached)
                 assert page.callback_data == [back, "general:menu"]
                 reached.add(topic.id)
                 press(stack, BUDI, BUDI, at, back)  # Back: the menu the topic was chosen from

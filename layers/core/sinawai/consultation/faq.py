@@ -173,7 +173,7 @@ class Word(NamedTuple):
 def terms(text: str) -> list[Word]:
     """The words of ``text`` that can say something, each in its standard spelling and stemmed."""
     found = (ALIASES.get(w, w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS)
-    return [Word(w, stem(w)) for w in found if w not in STOPWORDS]
+    return [Word(w, stem(w)) for w in found if w not in STOPWORDS and len(w) > 1]  # a letter says nothing
 
 
 def words(text: str) -> list[str]:
