@@ -97,7 +97,6 @@ _ALIASES = """
     pensiun: pensiunan purnabakti
     pppk: p3k
     kinerja: ekinerja
-    skp: skp2
     pelatihan: diklat bangkom kursus
     magister: s2
     doktor: s3
@@ -114,6 +113,7 @@ PERSONAL_CASE = re.compile(
     r"\b(mohon|tolong|minta|harap)\s+(di)?cek\w*|\bdicek(kan|in)?\b|\bbelum\s+(keluar|terbit|cair|masuk|"
     r"diproses|turun)\b|\bsalah\s+(input|data|nama|tulis)\b"
 )
+# longest first: "meng" before "me"
 _PREFIXES = (
     "meng",
     "meny",
@@ -129,10 +129,8 @@ _PREFIXES = (
     "me",
     "pe",
     "be",
-    "di",
-    "ke",
-    "se",
 )
+_PREFIXES += ("di", "ke", "se")
 _SUFFIXES = ("nya", "lah", "kah", "kan", "an", "i")
 MIN_STEM = 4
 FUZZY_MIN_LENGTH = 5
