@@ -129,8 +129,10 @@ _PREFIXES = (
     "me",
     "pe",
     "be",
+    "di",
+    "ke",
+    "se",
 )
-_PREFIXES += ("di", "ke", "se")
 _SUFFIXES = ("nya", "lah", "kah", "kan", "an", "i")
 MIN_STEM = 4
 FUZZY_MIN_LENGTH = 5
