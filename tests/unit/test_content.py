@@ -15,6 +15,7 @@ from sinawai import cli
 from sinawai.common.text_limits import visible_text
 from sinawai.information import content, content_files
 from sinawai.information.content_files import ContentError
+from sinawai.registration import personal_data
 from tests.helpers import ROOT
 
 CONTENT = ROOT / "content"
@@ -150,7 +151,8 @@ def test_sinawai_content_validate_prints_every_problem_and_exits_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert cli.main(["content", "validate", str(CONTENT)]) == 0
-    assert "Konten valid: 22 topik" in capsys.readouterr().out
+    topics = sum(1 for path in shipped() if not path.endswith("_index.md"))
+    assert f"Konten valid: {topics} topik" in capsys.readouterr().out
     broken = tmp_path / "content"
     for path, text in shipped().items():
         (broken / path).parent.mkdir(parents=True, exist_ok=True)
@@ -177,3 +179,34 @@ def test_a_topic_osdm_confirmed_no_longer_says_it_awaits_confirmation() -> None:
     assert not confirmed.draft
     assert content.DRAFT_NOTE not in content.answer_html(confirmed, bundle.area("pengkinpeg"))
     assert content.describe(bundle)["drafts"] == len(bundle.topics) - 1
+
+
+def test_the_draft_notice_is_due_unless_the_chat_saw_a_draft_topic_recently() -> None:
+    bundle = content_files.build(shipped())
+    files = shipped()
+    path = "pengkinpeg/skp.md"
+    files[path] = files[path].replace("status: draft, perlu konfirmasi OSDM", "status: terkonfirmasi")
+    partly_confirmed = content_files.build(files)
+    assert content.draft_notice_due(bundle, []) is True
+    assert content.draft_notice_due(bundle, ["cuti-tahunan"]) is False
+    assert content.draft_notice_due(partly_confirmed, ["skp"]) is True  # a confirmed topic carried no notice
+    assert content.draft_notice_due(bundle, ["topik-yang-sudah-dihapus"]) is True
+    topic = bundle.topic("cuti-bersama")
+    assert topic is not None
+    assert content.DRAFT_NOTE in content.answer_html(topic, bundle.area("jahdis"))
+    assert content.DRAFT_NOTE not in content.answer_html(topic, bundle.area("jahdis"), notice=False)
+
+
+def test_cuti_bersama_is_stated_the_right_way_in_every_place_that_states_it() -> None:
+    """PP 11/2017 Pasal 333: cuti bersama does not reduce a PNS's annual leave; days worked are added."""
+    bundle = content_files.build(shipped())
+    for topic_id in ("cuti-bersama", "cuti-tahunan"):
+        topic = bundle.topic(topic_id)
+        assert topic is not None
+        assert "tidak mengurangi" in topic.text
+        assert "tambahan" in topic.text
+    rules = " ".join(rule for _, _, rule in personal_data.LEAVE_KINDS)
+    assert "Cuti bersama tidak mengurangi hak cuti tahunan" in rules
+    every_text = " ".join(t.text for t in bundle.topics) + rules
+    assert "bersama mengurangi" not in every_text
+    assert "struktural" not in every_text  # jabatan pimpinan tinggi, administrator, pengawas

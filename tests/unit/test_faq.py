@@ -56,3 +56,78 @@ def test_a_general_question_is_offered_several_topics() -> None:
 
 def test_nothing_published_offers_nothing() -> None:
     assert faq.best_matches("Apakah sisa cuti tahunan bisa dibawa?", content.EMPTY) == []
+
+
+# ---- how employees write: informal spellings, affixes, typos, specific words ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "best"),
+    [
+        ("tukin bulan ini dipotong knp ya", "tunjangan-kinerja"),  # "tukin": the common spelling of tunkin
+        ("istri mau lahiran, suami dapet cuti?", "cuti-istri-melahirkan"),  # informal "lahiran", "dapet"
+        ("rumah kebanjiran apa bisa cuti", "cuti-musibah"),  # "kebanjiran" → banjir
+        ("cuti krn keguguran brp lama", "cuti-keguguran"),  # a specific word beats the generic "cuti"
+        ("cuti bersama motong cuti tahunan?", "cuti-bersama"),
+        ("batas usia pensuin brp tahun", "pensiun"),  # a typo is forgiven
+    ],
+)
+def test_informal_questions_find_their_topic_first(question: str, best: str) -> None:
+    matches = faq.best_matches(question, BUNDLE)
+    assert matches, question
+    assert matches[0].topic.id == best
+
+
+def test_a_word_found_in_one_topic_outweighs_a_word_found_in_many() -> None:
+    generic = next(m for m in faq.rank("cuti keguguran", BUNDLE) if m.topic.id == "cuti-tahunan")
+    specific = next(m for m in faq.rank("cuti keguguran", BUNDLE) if m.topic.id == "cuti-keguguran")
+    assert specific.score > generic.score
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "SK kenaikan pangkat saya belum keluar, mohon dicek",
+        "tolong cek cuti tahunan saya",
+        "tunkin saya belum cair bulan ini",
+        "data saya salah input di kepegawaian",
+    ],
+)
+def test_a_personal_case_is_offered_no_topic(question: str) -> None:
+    """A topic cannot check a personal case: the question goes to the staff at once."""
+    assert faq.best_matches(question, BUNDLE) == []
+
+
+def test_the_light_stemmer_strips_common_affixes_and_keeps_short_words() -> None:
+    assert faq.stem("kebanjiran") == "banjir"
+    assert faq.stem("dipotong") == "potong"
+    assert faq.stem("melahirkan") == "lahir"
+    assert faq.stem("cuti") == "cuti"
+    assert faq.words("gmn cara ngajuin cuti taun ini") == ["aju", "cuti", "tahun"]
+
+
+# ---- /cari: the same matcher, one word is enough --------------------------------------------------------
+
+
+def test_search_finds_topics_from_one_word_with_a_typo() -> None:
+    assert faq.best_matches("pensiun", BUNDLE) == []  # one word is too little for an FAQ answer
+    found = [m.topic.id for m in faq.search("pensuin", BUNDLE)]
+    assert found[0] == "pensiun"
+    assert {"masa-persiapan-pensiun", "taspen"} <= set(found)
+
+
+def test_search_reads_the_answers_text_when_no_keyword_matches() -> None:
+    found = [m.topic.id for m in faq.search("kloter", BUNDLE)]  # in the cuti besar answer only
+    assert found == ["cuti-besar"]
+
+
+def test_search_lists_at_most_a_screenful_best_first() -> None:
+    found = faq.search("cuti", BUNDLE)
+    assert 3 <= len(found) <= faq.MAX_SEARCH_RESULTS
+    assert found[0].topic.id == "cuti-tahunan"
+    assert [m.score for m in found] == sorted((m.score for m in found), reverse=True)
+
+
+@pytest.mark.parametrize("query", ["apa", "zzzzqqq", "printer rusak", "!!!"])
+def test_search_finds_nothing_for_words_no_topic_has(query: str) -> None:
+    assert faq.search(query, BUNDLE) == []

@@ -35,6 +35,9 @@ What each number measures (all latencies in milliseconds, percentiles by nearest
        import to the handler's answer; the webhook secret is read from moto's Secrets Manager by ARN, as
        deployed. Median of several runs, each a new update whose reply is awaited (untimed).
 5. The recipe next to each of these, and the ratios ours/recipe.
+6. The FAQ matcher on the question table (``faq_bench.py``, no stack): the hit rate (right topic offered
+   first, or none for a question no topic may answer) and the false-answer rate (a wrong topic offered
+   first), for the tuning half, the held-out half and the whole table; ``--faq-only`` prints just these.
 
 Instants compared with the emulator's records use ``time.monotonic()`` (the emulator's clock); pure
 durations use ``time.perf_counter()``. Exit status 0 even when a target is missed: this is a measurement.
@@ -65,7 +68,7 @@ from typing import Any
 
 import httpx
 
-from local_stack import report_bench
+from local_stack import faq_bench, report_bench
 from local_stack.dbtools import temporary_database
 from local_stack.lambda_api import ApiGatewayEndpoint
 from local_stack.lambda_runtime import LambdaRuntime
@@ -1003,12 +1006,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cold-only", action="store_true", help="only the cold starts (4 and 4b): imports per function"
     )
+    parser.add_argument(
+        "--faq-only", action="store_true", help="only the FAQ hit rate and false-answer rate (faq_bench.py)"
+    )
     args = parser.parse_args(argv)
     plan = Plan.quick() if args.quick else Plan()
 
     os.environ.setdefault("DB_HOST", "127.0.0.1")
     os.environ.setdefault("DB_USER", "root")
     base = DatabaseSettings.from_env()
+    if args.faq_only:
+        print(faq_bench.render(faq_bench.run()))
+        return 0
     if args.report_only:
         print(report_bench.render(report_bench.run(base, progress)))
         return 0
@@ -1036,8 +1045,12 @@ def main(argv: list[str] | None = None) -> int:
     document = report(document)
     # The evaluation report over a year of synthetic activity (its own fresh database).
     document["evaluation_report"] = report_bench.run(base, progress)
+    # The FAQ matcher on the question table (pure: no stack needed).
+    document["faq"] = faq_bench.run()
     print()
     print(report_bench.render(document["evaluation_report"]))
+    print()
+    print(faq_bench.render(document["faq"]))
     print()
     print(json.dumps(document, indent=2, ensure_ascii=False))
     RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from sinawai.consultation import texts as t
 from sinawai.consultation.deps import ACTING, Consultation, message_id_of, say
 from sinawai.consultation.keyboards import faq_markup
 from sinawai.general import menu
-from sinawai.information import content
+from sinawai.information import content, pages
 from sinawai.information.content import Bundle, Topic
 from sinawai.platform import service_records
 from sinawai.platform.service_records import FaqOffer
@@ -24,9 +24,10 @@ from sinawai.telegram.ui import not_modified
 MAX_QUESTION_CHARS = 4096
 
 
-def faq_text(topic: Topic, bundle: Bundle, others: int) -> str:
+def faq_text(topic: Topic, bundle: Bundle, others: int, *, notice: bool = True) -> str:
     more = t.FAQ_MORE if others else ""
-    return f"{t.FAQ_INTRO}\n\n{content.answer_html(topic, bundle.area(topic.area))}\n\n{more}{t.FAQ_QUESTION}"
+    answer = content.answer_html(topic, bundle.area(topic.area), notice=notice)
+    return f"{t.FAQ_INTRO}\n\n{answer}\n\n{more}{t.FAQ_QUESTION}"
 
 
 async def offer(c: Consultation, update: Update, employee: Employee | None, question: str) -> bool:
@@ -38,7 +39,7 @@ async def offer(c: Consultation, update: Update, employee: Employee | None, ques
     if not bundle.topics:
         return False  # nothing published: no FAQ to offer
     matches = faq.best_matches(question, bundle, threshold=c.settings.faq_threshold)
-    best = max((faq.score(question, topic) for topic in bundle.topics), default=0.0)
+    best = faq.best_score(question, bundle)
     recorded = service_records.record_offer(
         c.db,
         chat_id=message.chat_id,
@@ -53,13 +54,14 @@ async def offer(c: Consultation, update: Update, employee: Employee | None, ques
     if not matches:
         return False
     topics = [m.topic for m in matches]
+    notice = pages.draft_notice_due(c.db, message.chat_id, bundle)
     sent = await c.once(
         update,
         "faq_offer",
         lambda: message_id_of(
             message.get_bot().send_message(
                 message.chat_id,
-                faq_text(topics[0], bundle, len(topics) - 1),
+                faq_text(topics[0], bundle, len(topics) - 1, notice=notice),
                 parse_mode=ParseMode.HTML,
                 reply_markup=faq_markup(recorded.id, topics, 0),
                 disable_web_page_preview=True,
@@ -149,9 +151,10 @@ async def show_topic(c: Consultation, update: Update, offer: FaqOffer, raw_index
         return
     await query.answer()
     shown = topics.index(topic)
+    notice = pages.draft_notice_due(c.db, chat.id, bundle)
     try:
         await query.edit_message_text(
-            faq_text(topic, bundle, len(topics) - 1),
+            faq_text(topic, bundle, len(topics) - 1, notice=notice),
             parse_mode=ParseMode.HTML,
             reply_markup=faq_markup(offer.id, topics, shown),
             disable_web_page_preview=True,

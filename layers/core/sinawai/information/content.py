@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -17,6 +18,9 @@ from sinawai.router.commands import INFORMATION
 
 AREAS = ("renbangkompeg", "mutasi", "jahdis", "pengkinpeg")
 DRAFT_NOTE = "ℹ️ Informasi ini masih menunggu konfirmasi Biro OSDM."
+# The draft notice is said once per conversation: not again to a chat that was shown a draft topic this
+# recently (a disclaimer under every answer is read by nobody).
+DRAFT_NOTICE_GAP_HOURS = 2
 
 
 @dataclass(frozen=True)
@@ -145,13 +149,21 @@ def topic_callback(area: str, topic_id: str) -> str:
     return f"{INFORMATION}:{area}:t:{topic_id}"
 
 
-def answer_html(topic: Topic, area: Area | None) -> str:
-    """The message that shows a topic: where it is, the answer, and whether OSDM has confirmed it."""
+def answer_html(topic: Topic, area: Area | None, *, notice: bool = True) -> str:
+    """The message that shows a topic: where it is, the answer, and (``notice``) whether OSDM has confirmed
+    it."""
     where = f"{html.escape(area.title)} › " if area else ""
     parts = [f"<i>{where}{html.escape(topic.title)}</i>", "", topic.html]
-    if topic.draft:
+    if topic.draft and notice:
         parts += ["", f"<i>{DRAFT_NOTE}</i>"]
     return "\n".join(parts)
+
+
+def draft_notice_due(bundle: Bundle, recently_viewed: Iterable[str]) -> bool:
+    """Whether a draft topic shown now carries the notice: not when the chat saw a draft topic recently."""
+    return not any(
+        (topic := bundle.topic(topic_id)) is not None and topic.draft for topic_id in recently_viewed
+    )
 
 
 def describe(bundle: Bundle) -> dict[str, Any]:

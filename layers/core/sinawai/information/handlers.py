@@ -30,6 +30,7 @@ from sinawai.telegram.runtime import GroupContext
 from sinawai.telegram.ui import edit_or_keep, pressed
 
 TERKINI = "terkini"
+MAX_SEARCH_CHARS = 100
 
 
 def content_store(context: GroupContext) -> ContentStore:
@@ -144,7 +145,8 @@ async def open_topic(update: Update, context: GroupContext) -> None:
     found = await pressed_area(update, context, area_id)
     if found is not None:
         bundle, area = found
-        page = pages.topic_page(bundle, area, topic_id)
+        notice = pages.draft_notice_due(context.deps.db, _chat_id(update), bundle)
+        page = pages.topic_page(bundle, area, topic_id, notice=notice)
         await show_in_area(update, context, bundle, area, page, topic_id if page else None)
 
 
@@ -155,6 +157,31 @@ async def stale_button(update: Update, context: GroupContext) -> None:
     if found is not None:
         bundle, area = found
         await show_in_area(update, context, bundle, area, None, None)
+
+
+# ---- /cari ---------------------------------------------------------------------------------------------
+
+
+async def cari(update: Update, context: GroupContext) -> None:
+    """Search the published topics with the FAQ's matcher; the results open the topics."""
+    message = update.effective_message
+    assert message is not None
+    given = (message.text or "").split(maxsplit=1)
+    query = " ".join(given[1].split()) if len(given) > 1 else ""
+    if not query:
+        await message.reply_html(texts.CARI_USAGE)
+        return
+    if len(query) > MAX_SEARCH_CHARS:
+        await message.reply_html(texts.CARI_TOO_LONG.format(limit=MAX_SEARCH_CHARS))
+        return
+    from sinawai.consultation import faq  # rapidfuzz: loaded by /cari only, not on every cold start
+
+    bundle = content_store(context).get()
+    if not bundle.topics:
+        text, markup = pages.not_published_page()
+    else:
+        text, markup = pages.search_page(query, [m.topic for m in faq.search(query, bundle)])
+    await message.reply_html(text, reply_markup=markup, disable_web_page_preview=True)
 
 
 # ---- /terkini ------------------------------------------------------------------------------------------
@@ -255,6 +282,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler(TERKINI, terkini, filters=private & new_messages))
     app.add_handler(CallbackQueryHandler(terkini_button, pattern=rf"^{INFORMATION}:{TERKINI}\Z"))
     app.add_handler(CommandHandler(list(content.AREAS), show_area, filters=private & new_messages))
+    app.add_handler(CommandHandler("cari", cari, filters=private & new_messages))
     app.add_handler(CallbackQueryHandler(open_area, pattern=rf"^{INFORMATION}:([^:]*)\Z"))
     app.add_handler(CallbackQueryHandler(open_section, pattern=rf"^{INFORMATION}:([^:]*):s:([^:]*)\Z"))
     app.add_handler(CallbackQueryHandler(open_topic, pattern=rf"^{INFORMATION}:([^:]*):t:([^:]*)\Z"))

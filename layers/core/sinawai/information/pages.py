@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from datetime import UTC
+from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -18,7 +18,10 @@ from sinawai.common.text_limits import MAX_MESSAGE_UTF16, utf16_len, visible_tex
 from sinawai.general import menu
 from sinawai.information import announcements, content, texts
 from sinawai.information.announcements import Announcement
-from sinawai.information.content import Area, Bundle
+from sinawai.information.content import Area, Bundle, Topic
+from sinawai.platform import service_records
+from sinawai.platform.clock import utcnow
+from sinawai.platform.db import Database
 
 Page = tuple[str, InlineKeyboardMarkup]
 
@@ -55,7 +58,14 @@ def section_page(bundle: Bundle, area: Area, section_id: str) -> Page | None:
     return text, InlineKeyboardMarkup([*rows, [back, HOME]])
 
 
-def topic_page(bundle: Bundle, area: Area, topic_id: str) -> Page | None:
+def draft_notice_due(db: Database, chat_id: int, bundle: Bundle) -> bool:
+    """Whether a draft topic shown in this chat now says it awaits OSDM's confirmation: once per
+    conversation (not again within DRAFT_NOTICE_GAP_HOURS of a draft topic shown before)."""
+    since = utcnow() - timedelta(hours=content.DRAFT_NOTICE_GAP_HOURS)
+    return content.draft_notice_due(bundle, service_records.topics_viewed_since(db, chat_id, since))
+
+
+def topic_page(bundle: Bundle, area: Area, topic_id: str, *, notice: bool = True) -> Page | None:
     topic = bundle.topic(topic_id)
     if topic is None or topic.area != area.id:
         return None
@@ -63,7 +73,18 @@ def topic_page(bundle: Bundle, area: Area, topic_id: str) -> Page | None:
         content.section_callback(area.id, topic.section) if topic.section else content.area_callback(area.id)
     )
     back = InlineKeyboardButton(BACK_LABEL, callback_data=target)
-    return content.answer_html(topic, area), InlineKeyboardMarkup([[back, HOME]])
+    return content.answer_html(topic, area, notice=notice), InlineKeyboardMarkup([[back, HOME]])
+
+
+def search_page(query: str, found: Sequence[Topic]) -> Page:
+    """/cari: the topics found, as buttons that open them (Back from a topic leads to its menu)."""
+    shown = html.escape(query)
+    if not found:
+        return texts.CARI_NONE.format(query=shown), InlineKeyboardMarkup([[HOME]])
+    rows = [
+        [InlineKeyboardButton(t.title, callback_data=content.topic_callback(t.area, t.id))] for t in found
+    ]
+    return texts.CARI_FOUND.format(query=shown, count=len(found)), InlineKeyboardMarkup([*rows, [HOME]])
 
 
 def not_published_page() -> Page:

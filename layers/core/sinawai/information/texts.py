@@ -29,3 +29,19 @@ BROADCASTING = (
     "📣 Pengumuman #{id} sedang disiarkan ke {started} pegawai (oleh {who}). "
     "Ringkasan pengiriman akan dikirim ke grup ini setelah selesai."
 )
+
+# /cari: search the published topics
+CARI_USAGE = (
+    "Cara mencari topik: <code>/cari KATA</code>, misalnya <code>/cari cuti melahirkan</code> atau "
+    "<code>/cari pensiun</code>."
+)
+CARI_TOO_LONG = (
+    "Kata pencarian terlalu panjang (paling banyak {limit} karakter). Tulis beberapa kata kunci saja, "
+    "misalnya <code>/cari cuti besar</code>."
+)
+CARI_FOUND = "Hasil pencarian <b>{query}</b>: {count} topik. Pilih topik untuk membukanya:"
+CARI_NONE = (
+    "Tidak ada topik yang cocok dengan <b>{query}</b>.\n"
+    "Coba kata lain (misalnya <code>/cari cuti</code> atau <code>/cari pensiun</code>), atau tuliskan "
+    "pertanyaan Anda di chat ini agar diteruskan ke petugas Biro OSDM."
+)

@@ -29,6 +29,16 @@ def record_view(db: Database, chat_id: int, area: str, topic_id: str | None, via
     )
 
 
+def topics_viewed_since(db: Database, chat_id: int, since: datetime) -> set[str]:
+    """The topics shown in a chat since ``since`` (UTC), by menu or as FAQ answers."""
+    rows = db.fetch_all(
+        "SELECT DISTINCT topic_id FROM content_view WHERE viewed_at >= %s AND chat_id = %s"
+        " AND topic_id IS NOT NULL",
+        (since, chat_id),
+    )
+    return {str(row["topic_id"]) for row in rows}
+
+
 def record_document_send(
     db: Database, document_id: int, category: str, chat_id: int, nip: str | None, method: SendMethod
 ) -> None:

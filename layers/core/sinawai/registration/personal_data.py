@@ -15,7 +15,8 @@ LEAVE_KINDS: tuple[tuple[str, str, str], ...] = (
         "tahunan",
         "Cuti Tahunan",
         "12 hari kerja per tahun setelah 1 tahun bekerja; sisa maksimal 6 hari dapat dibawa ke tahun "
-        "berikutnya. Cuti bersama mengurangi hak cuti tahunan.",
+        "berikutnya. Cuti bersama tidak mengurangi hak cuti tahunan; PNS yang tetap bekerja pada hari "
+        "cuti bersama mendapat tambahan hak cuti tahunan.",
     ),
     ("besar", "Cuti Besar", "Paling lama 3 bulan, setelah bekerja paling singkat 5 tahun terus-menerus."),
     ("sakit", "Cuti Sakit", "Dengan surat keterangan dokter; sakit lama dapat sampai 1 tahun (+6 bulan)."),

@@ -50,6 +50,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("jahdis", INFORMATION, "Kesejahteraan dan disiplin: cuti, disiplin, tunkin"),
     Command("pengkinpeg", INFORMATION, "Pengelolaan kinerja pegawai: SKP dan predikat kinerja"),
     Command("terkini", INFORMATION, "Pengumuman kepegawaian terbaru"),
+    Command("cari", INFORMATION, "Cari topik informasi kepegawaian: /cari KATA"),
     Command("dokumen", DOCUMENTS, "Unduh formulir, templat dan peraturan"),
     Command("selesai", CONSULTATION, "Tutup pertanyaan (tiket) Anda yang sudah terjawab"),
     Command("lewati", CONSULTATION, "Lewati komentar setelah memberi penilaian"),

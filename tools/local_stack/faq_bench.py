@@ -1,0 +1,151 @@
+"""The FAQ matcher against the question table: hit rate and false-answer rate (``make bench`` prints both).
+
+The table (``tests/fixtures/faq_questions.csv``) holds questions as employees write them, each with the
+topic that should be offered first, or ``-`` when no topic should be offered (a personal case, something
+outside the helpdesk's content). Its rows are split in two halves: ``tuning`` (looked at while improving
+the matcher and the keywords) and ``heldout`` (never tuned on: it says how the matcher does on questions it
+has not seen). Each question is matched against the shipped content exactly as the consultation path
+matches it (``faq.best_matches`` with the deployed threshold), and is one of:
+
+- right: the expected topic is offered first, or nothing is offered for a ``-`` row;
+- missed: nothing is offered although a topic was expected (the question goes to the staff: no harm done);
+- wrong: a topic is offered first that is not the expected one, or anything is offered for a ``-`` row.
+
+Hit rate = right / questions; false-answer rate = wrong / questions. Goal: ≥ 85 % and ≤ 5 %.
+
+Run alone: ``python -m local_stack.faq_bench``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from local_stack.stack import ROOT
+from sinawai.consultation import faq
+from sinawai.information import content_files
+from sinawai.information.content import Bundle
+
+TABLE = ROOT / "tests" / "fixtures" / "faq_questions.csv"
+NO_MATCH = "-"
+SPLITS = ("tuning", "heldout")
+HIT_GOAL = 0.85
+FALSE_GOAL = 0.05
+
+Verdict = Literal["right", "missed", "wrong"]
+
+
+@dataclass(frozen=True)
+class Question:
+    split: str
+    text: str
+    expected: str  # a topic id, or NO_MATCH
+
+
+@dataclass(frozen=True)
+class Outcome:
+    question: Question
+    offered: tuple[str, ...]
+    verdict: Verdict
+
+
+def load_table(path: Path = TABLE) -> list[Question]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return [Question(row["split"], row["question"], row["expected"]) for row in csv.DictReader(f)]
+
+
+def shipped_bundle() -> Bundle:
+    return content_files.build(content_files.load_folder(ROOT / "content"))
+
+
+def judge(question: Question, offered: Sequence[str]) -> Verdict:
+    if not offered:
+        return "right" if question.expected == NO_MATCH else "missed"
+    return "right" if offered[0] == question.expected else "wrong"
+
+
+def evaluate(
+    bundle: Bundle, questions: Sequence[Question], threshold: float = faq.DEFAULT_THRESHOLD
+) -> list[Outcome]:
+    outcomes = []
+    for q in questions:
+        offered = tuple(m.topic.id for m in faq.best_matches(q.text, bundle, threshold=threshold))
+        outcomes.append(Outcome(q, offered, judge(q, offered)))
+    return outcomes
+
+
+def rates(outcomes: Sequence[Outcome]) -> dict[str, Any]:
+    total = len(outcomes)
+    right = sum(1 for o in outcomes if o.verdict == "right")
+    wrong = sum(1 for o in outcomes if o.verdict == "wrong")
+    return {
+        "questions": total,
+        "right": right,
+        "missed": total - right - wrong,
+        "wrong": wrong,
+        "hit_rate": right / total if total else 0.0,
+        "false_answer_rate": wrong / total if total else 0.0,
+    }
+
+
+def run(threshold: float = faq.DEFAULT_THRESHOLD) -> dict[str, Any]:
+    """Both halves and the whole table: rates, and every question that was not answered right."""
+    outcomes = evaluate(shipped_bundle(), load_table(), threshold)
+    result: dict[str, Any] = {
+        "threshold": threshold,
+        "goal": {"hit_rate": HIT_GOAL, "false_answer_rate": FALSE_GOAL},
+    }
+    for split in SPLITS:
+        result[split] = rates([o for o in outcomes if o.question.split == split])
+    result["all"] = rates(outcomes)
+    result["not_right"] = [
+        {
+            "split": o.question.split,
+            "question": o.question.text,
+            "expected": o.question.expected,
+            "offered": list(o.offered),
+            "verdict": o.verdict,
+        }
+        for o in outcomes
+        if o.verdict != "right"
+    ]
+    return result
+
+
+def render(result: dict[str, Any]) -> str:
+    lines = [
+        f"FAQ matcher on the question table (threshold {result['threshold']:g}; goal ≥ "
+        f"{HIT_GOAL:.0%} right topic first, ≤ {FALSE_GOAL:.0%} wrong answer offered)",
+    ]
+    for split in (*SPLITS, "all"):
+        r = result[split]
+        met = r["hit_rate"] >= HIT_GOAL and r["false_answer_rate"] <= FALSE_GOAL
+        lines.append(
+            f"  {split:<8} {r['questions']:>3} questions: hit rate {r['hit_rate']:.1%} "
+            f"({r['right']}), false-answer rate {r['false_answer_rate']:.1%} ({r['wrong']}), "
+            f"missed {r['missed']}  {'goal met' if met else 'GOAL MISSED'}"
+        )
+    for miss in result["not_right"]:
+        offered = ", ".join(miss["offered"]) or "nothing"
+        lines.append(
+            f"  {miss['verdict']:<6} [{miss['split']}] {miss['question']!r}: expected {miss['expected']}, "
+            f"offered {offered}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="local_stack.faq_bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--threshold", type=float, default=faq.DEFAULT_THRESHOLD)
+    args = parser.parse_args(argv)
+    print(render(run(args.threshold)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
