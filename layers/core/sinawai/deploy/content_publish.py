@@ -45,7 +45,7 @@ def content_sha256(bundle: Bundle) -> str:
 
 
 def _stamped(bundle: Bundle, published_at: str) -> Bundle:
-    return Bundle(bundle.areas, bundle.topics, bundle.version, published_at)
+    return Bundle(bundle.areas, bundle.topics, bundle.version, published_at, bundle.variants)
 
 
 def load(root: Path) -> Bundle:

@@ -55,7 +55,8 @@ def section_page(bundle: Bundle, area: Area, section_id: str) -> Page | None:
     return text, InlineKeyboardMarkup([*rows, [back, HOME]])
 
 
-def topic_page(bundle: Bundle, area: Area, topic_id: str) -> Page | None:
+def topic_page(bundle: Bundle, area: Area, topic_id: str, jenis_asn: str | None = None) -> Page | None:
+    """A topic's answer as a reader of type ``jenis_asn`` reads it (None: unknown; see content.for_reader)."""
     topic = bundle.topic(topic_id)
     if topic is None or topic.area != area.id:
         return None
@@ -63,7 +64,8 @@ def topic_page(bundle: Bundle, area: Area, topic_id: str) -> Page | None:
         content.section_callback(area.id, topic.section) if topic.section else content.area_callback(area.id)
     )
     back = InlineKeyboardButton(BACK_LABEL, callback_data=target)
-    return content.answer_html(topic, area), InlineKeyboardMarkup([[back, HOME]])
+    shown = content.for_reader(bundle, topic, jenis_asn)
+    return content.answer_html(shown, area), InlineKeyboardMarkup([[back, HOME]])
 
 
 def not_published_page() -> Page:
