@@ -197,7 +197,7 @@ def test_a_registered_employees_password_is_never_reset(db: DatabaseSettings, re
         .replace("Budi Santoso", "Budi S.")
     )
     result = run_import(db, "employees", rows.encode())
-    assert counts(result) == (0, 1, 6)  # the name changed; the password did not
+    assert counts(result) == (0, 1, 7)  # the name changed; the password did not
     budi = query(db, "SELECT nama, password_hash, id_telegram FROM pengguna WHERE nip = %s", (NIP1,))[0]
     assert budi["nama"] == "Budi S."
     assert budi["password_hash"] == chosen
