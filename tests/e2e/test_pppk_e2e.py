@@ -10,6 +10,7 @@ unchanged); a PPPK pressing the menu button of cuti besar, a kind they do not ha
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -208,3 +209,29 @@ def test_an_import_with_a_bad_type_changes_no_employee(stack: LocalStack, tmp_pa
     assert sinawai(stack, "import", "employees", str(bad)) == 1
     rows = query(stack.config.database, "SELECT nip, jenis_asn FROM pengguna ORDER BY nip")
     assert {r["nip"]: r["jenis_asn"] for r in rows} == {NIP_BUDI: "PNS", NIP_PUTRI: "PPPK"}
+
+
+def test_the_other_offered_topics_are_shown_to_a_pppk_with_the_pppk_rule(stack: LocalStack) -> None:
+    say(stack, PUTRI, "Bagaimana cara mengajukan cuti? Saya perlu untuk bulan depan.")
+    offer = last(stack, PUTRI)
+    rows = query(
+        stack.config.database,
+        "SELECT id, topic_ids FROM faq_offer WHERE chat_id = %s ORDER BY id DESC LIMIT 1",
+        (PUTRI,),
+    )
+    offer_id, topic_ids = rows[0]["id"], json.loads(rows[0]["topic_ids"])
+    assert len(topic_ids) > 1  # several leave topics match: the others are one press away
+    with_variant = {"cuti-tahunan", "cuti-besar", "cuti-sakit", "cuti-melahirkan", "cuti-alasan-penting"}
+    with_variant |= {"cuti-luar-tanggungan", "cuti-bersama"}
+    checked = 0
+    for index, topic_id in enumerate(topic_ids):
+        if index:  # the first is shown already; each other one in its place, by its button
+            press(stack, PUTRI, offer.message_id, f"consultation:faqt:{offer_id}:{index}")
+        shown = text_of(
+            next(m for m in stack.telegram.bot_messages(PUTRI) if m.message_id == offer.message_id)
+        )
+        assert "Untuk PPPK:" not in shown  # a registered PPPK reads the PPPK rule itself, not a note
+        if topic_id in with_variant:
+            assert "PP 49/2018" in shown, topic_id
+            checked += 1
+    assert checked
