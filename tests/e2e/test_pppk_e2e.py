@@ -137,6 +137,13 @@ def test_a_pns_employees_cuti_shows_every_kind_and_alasan_penting_per_event(stac
     assert "sisa" not in block
 
 
+def test_datapribadi_tells_each_employee_their_type(stack: LocalStack) -> None:
+    say(stack, PUTRI, "/datapribadi")
+    assert "Jenis ASN: PPPK" in text_of(last(stack, PUTRI))
+    say(stack, BUDI, "/datapribadi")
+    assert "Jenis ASN: PNS" in text_of(last(stack, BUDI))
+
+
 # ---- the FAQ -------------------------------------------------------------------------------------------
 
 

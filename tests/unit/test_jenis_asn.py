@@ -396,3 +396,8 @@ def test_a_base_that_no_longer_fits_with_its_notes_is_refused() -> None:
     assert "beserta catatan variannya terlalu panjang" in problems[0]
     alone = content.answer_html(base, None)
     assert utf16_len(visible_text(alone)) < MAX_ANSWER_CHARS
+
+
+def test_datapribadi_shows_the_type_that_the_answers_follow() -> None:
+    row = {"nama": "Putri Maharani", "nip": NIP_PPPK, "status": "aktif", "jenis_asn": "PPPK"}
+    assert "Jenis ASN: PPPK" in visible_text(personal_data.personal_data_text(row))

@@ -76,6 +76,8 @@ def personal_data_text(row: Mapping[str, Any]) -> str:
         ("Tanggal Lahir", tanggal(row["tanggal_lahir"]) if row.get("tanggal_lahir") else None),
         ("Email", row.get("email")),
         ("Status", "Aktif" if row.get("status") == "aktif" else "Nonaktif"),
+        # /cuti and the answers follow the type: the employee sees it, and can report it when it is wrong
+        ("Jenis ASN", row.get("jenis_asn")),
     ]
     for label, value in fields:
         if value not in (None, ""):
