@@ -283,7 +283,7 @@ def test_personal_data_only_for_the_registered_owner_in_private(stack: LocalStac
 
     say(stack, user, "/cuti")
     text = last_text(stack, user)
-    assert "Cuti Tahunan" in text
+    assert "Cuti tahunan" in text
     assert "sisa 9 hari" in text
     assert "12 hari kerja" in text
 
@@ -345,7 +345,7 @@ def test_personal_data_replies_are_logged_as_markers_and_a_button_under_them_sto
     for command in ("/datapribadi", "/tunkin", "/cuti"):
         say(stack, user, command)
     shown = stack.telegram.bot_messages(user)[-1]
-    assert "Cuti Tahunan" in (shown.text or "")
+    assert "Cuti tahunan" in (shown.text or "")
     # A button under the personal data: Telegram sends the whole message back with the press.
     button = shown.callback_data[0]
     stack.telegram.press_button(user, user, shown.message_id, button)

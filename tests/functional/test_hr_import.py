@@ -92,10 +92,10 @@ def test_each_kind_imports_with_counts_and_is_recorded(db: DatabaseSettings) -> 
     employees = run_import(db, "employees", example("employees"), "employees.csv")
     tunkin = run_import(db, "tunkin", example("tunkin"), "tunkin.csv")
     cuti = run_import(db, "cuti", example("cuti"), "cuti.csv")
-    assert (employees.status, counts(employees)) == ("imported", (7, 0, 0))
+    assert (employees.status, counts(employees)) == ("imported", (8, 0, 0))
     assert (tunkin.status, counts(tunkin)) == ("imported", (18, 0, 0))
-    assert (cuti.status, counts(cuti)) == ("imported", (10, 0, 0))
-    assert table_counts(db) == {"pengguna": 7, "tunkin": 18, "cuti": 10}
+    assert (cuti.status, counts(cuti)) == ("imported", (12, 0, 0))
+    assert table_counts(db) == {"pengguna": 8, "tunkin": 18, "cuti": 12}
 
     budi = query(db, "SELECT * FROM pengguna WHERE nip = %s", (NIP1,))[0]
     assert budi["nama"] == "Budi Santoso"
@@ -118,9 +118,9 @@ def test_each_kind_imports_with_counts_and_is_recorded(db: DatabaseSettings) -> 
 
     runs = query(db, "SELECT * FROM import_run ORDER BY id")
     assert [(r["kind"], r["status"], r["rows_total"], r["inserted"]) for r in runs] == [
-        ("employees", "imported", 7, 7),
+        ("employees", "imported", 8, 8),
         ("tunkin", "imported", 18, 18),
-        ("cuti", "imported", 10, 10),
+        ("cuti", "imported", 12, 12),
     ]
     assert runs[0]["source"] == "test:employees.csv"
     assert runs[0]["file_sha256"] == sha256_of(example("employees"))
@@ -138,9 +138,9 @@ def test_the_same_files_twice_change_nothing(db: DatabaseSettings) -> None:
     before_rows = query(db, "SELECT * FROM pengguna ORDER BY nip")
     before_tunkin = query(db, "SELECT * FROM tunkin ORDER BY id")
     again = {kind: run_import(db, kind, example(kind)) for kind in KINDS}
-    assert counts(again["employees"]) == (0, 0, 7)
+    assert counts(again["employees"]) == (0, 0, 8)
     assert counts(again["tunkin"]) == (0, 0, 18)
-    assert counts(again["cuti"]) == (0, 0, 10)
+    assert counts(again["cuti"]) == (0, 0, 12)
     assert hashes(db) == before_hashes
     assert query(db, "SELECT * FROM pengguna ORDER BY nip") == before_rows  # updated_at untouched too
     assert query(db, "SELECT * FROM tunkin ORDER BY id") == before_tunkin
@@ -197,7 +197,7 @@ def test_a_registered_employees_password_is_never_reset(db: DatabaseSettings, re
         .replace("Budi Santoso", "Budi S.")
     )
     result = run_import(db, "employees", rows.encode())
-    assert counts(result) == (0, 1, 6)  # the name changed; the password did not
+    assert counts(result) == (0, 1, 7)  # the name changed; the password did not
     budi = query(db, "SELECT nama, password_hash, id_telegram FROM pengguna WHERE nip = %s", (NIP1,))[0]
     assert budi["nama"] == "Budi S."
     assert budi["password_hash"] == chosen
@@ -227,7 +227,7 @@ def test_a_semicolon_file_from_indonesian_excel_is_accepted(db: DatabaseSettings
         .replace('"Dewi Lestari; S.Psi."', '"Dewi Lestari, S.Psi."')
     )
     result = run_import(db, "employees", ("\ufeff" + data.replace("\n", "\r\n")).encode())
-    assert (result.status, counts(result)) == ("imported", (7, 0, 0))
+    assert (result.status, counts(result)) == ("imported", (8, 0, 0))
     assert (
         query(db, "SELECT nama FROM pengguna WHERE nip = '199205092019032005'")[0]["nama"]
         == "Dewi Lestari, S.Psi."
@@ -247,7 +247,7 @@ def test_one_bad_row_among_good_ones_writes_nothing_and_lists_every_bad_row(db: 
     assert [(p.line, p.column) for p in result.problems] == [(4, "tanggal_lahir"), (7, "peran")]
     assert table_counts(db) == {"pengguna": 0, "tunkin": 0, "cuti": 0}
     run = query(db, "SELECT * FROM import_run")[0]
-    assert (run["status"], run["rows_total"], run["inserted"]) == ("rejected", 7, 0)
+    assert (run["status"], run["rows_total"], run["inserted"]) == ("rejected", 8, 0)
     assert [(e["line"], e["column"]) for e in json.loads(run["errors"])] == [
         (4, "tanggal_lahir"),
         (7, "peran"),
@@ -423,7 +423,7 @@ def test_a_deadlock_victim_is_run_again(db: DatabaseSettings, monkeypatch: pytes
 
     monkeypatch.setattr(service, "_write", conflict_once)
     result = run_import(db, "employees", example("employees"))
-    assert (result.status, counts(result), len(calls)) == ("imported", (7, 0, 0), 2)
+    assert (result.status, counts(result), len(calls)) == ("imported", (8, 0, 0), 2)
     assert [r["status"] for r in query(db, "SELECT status FROM import_run")] == ["imported"]
 
 
@@ -444,9 +444,9 @@ def xlsx(rows: list[list[Any]]) -> bytes:
 def test_xlsx_import(db: DatabaseSettings) -> None:
     rows = [line.split(",") for line in example("employees").decode().replace(", S.Psi.", "").splitlines()]
     result = run_import(db, "employees", xlsx(rows), "pegawai.xlsx")
-    assert (result.status, counts(result)) == ("imported", (7, 0, 0))
+    assert (result.status, counts(result)) == ("imported", (8, 0, 0))
     again = run_import(db, "employees", xlsx(rows), "pegawai.xlsx")
-    assert counts(again) == (0, 0, 7)
+    assert counts(again) == (0, 0, 8)
     cuti: list[list[Any]] = [
         ["NIP", "Tahun", "Jenis", "Hak", "Terpakai"],
         [NIP1, 2026, "tahunan", 12, 3],
@@ -487,15 +487,15 @@ def test_cli_imports_and_prints_the_counts(db: DatabaseSettings) -> None:
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == [
         "Impor data pegawai berhasil: employees.csv",
-        "  baris data    : 7",
-        "  baru          : 7",
+        "  baris data    : 8",
+        "  baru          : 8",
         "  diperbarui    : 0",
         "  tidak berubah : 0",
     ]
     assert "Awal#2026" not in out.stdout + out.stderr
     again = sinawai(db, "import", "employees", str(EXAMPLES / "employees.csv"))
     assert again.returncode == 0
-    assert "  tidak berubah : 7" in again.stdout
+    assert "  tidak berubah : 8" in again.stdout
     assert query(db, "SELECT source FROM import_run ORDER BY id")[0]["source"].startswith("cli:/")
 
 
@@ -620,13 +620,13 @@ def test_an_uploaded_file_is_imported_reported_and_its_version_deleted(
     event = upload(s3, key, example("employees"))
     (result,) = invoke(imports, event)
     assert result["status"] == "imported"
-    assert table_counts(db)["pengguna"] == 7
+    assert table_counts(db)["pengguna"] == 8
     (text,) = staff_texts(emulator)
     assert text.splitlines()[:6] == [
         "✅ Impor data pegawai berhasil",
         "Berkas: pegawai biro osdm 2026-11.csv",
-        "Baris data: 7",
-        "• baru: 7",
+        "Baris data: 8",
+        "• baru: 8",
         "• diperbarui: 0",
         "• tidak berubah: 0",
     ]
@@ -767,9 +767,9 @@ def test_an_empty_status_cell_never_changes_an_existing_status(db: DatabaseSetti
     assert people(db)[YOHANES][0] == "nonaktif"
     emptied = example("employees").decode().replace(",nonaktif,", ",,").replace(",aktif,", ",,")
     result = run_import(db, "employees", emptied.encode())
-    assert counts(result) == (0, 0, 7)
+    assert counts(result) == (0, 0, 8)
     assert people(db)[YOHANES][0] == "nonaktif"  # an empty cell is not a re-activation
-    assert [s for s, _ in people(db).values()].count("aktif") == 6
+    assert [s for s, _ in people(db).values()].count("aktif") == 7
     # a new employee whose status cell is empty starts aktif
     run_import(db, "employees", employee_csv(["199912312022031001,Pegawai Baru,Awal#2026Pbr,,,"]))
     assert people(db)["199912312022031001"][0] == "aktif"
@@ -998,7 +998,7 @@ def test_the_import_function_prints_files_and_rows_imported_or_refused(
     employees = upload(s3, "imports/employees/employees.csv", example("employees"))
     assert counts(employees) == {
         "ImportFilesImported": [1.0],
-        "ImportRowsImported": [7.0],
+        "ImportRowsImported": [8.0],
         "EmployeesDeactivated": [0.0],
     }
     bad = example("tunkin").decode() + f"{NIP_UNKNOWN},2026-11,8,4595150,0,\n{NIP1},2026-12,8,100,200,\n"

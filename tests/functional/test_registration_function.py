@@ -88,7 +88,7 @@ def test_each_button_kind_does_its_own_thing_and_only_in_the_private_chat(
     handle(emulator.press_button(USER, USER, welcome.message_id, "registration:tunkin"))
     assert "Tunjangan Kinerja" in (emulator.bot_messages(USER)[-1].text or "")
     handle(emulator.press_button(USER, USER, welcome.message_id, "registration:cuti"))
-    assert "Saldo Cuti" in (emulator.bot_messages(USER)[-1].text or "")
+    assert "Cuti tahun " in (emulator.bot_messages(USER)[-1].text or "")
 
     handle(emulator.send_message(USER, "/keluar"))
     confirm = emulator.bot_messages(USER)[-1]

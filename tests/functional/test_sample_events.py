@@ -237,7 +237,7 @@ def general_menu(o: Outcome) -> None:
 def import_s3_employees(o: Outcome) -> None:
     (result,) = o.payload["results"]
     assert result["status"] == "imported"
-    assert o.rows("SELECT COUNT(*) AS n FROM pengguna") == [{"n": 7}]
+    assert o.rows("SELECT COUNT(*) AS n FROM pengguna") == [{"n": 8}]
     (summary,) = o.texts(o.staff)
     assert summary.startswith("✅ Impor data pegawai berhasil")
     (upload,) = o.local.companions.uploads

@@ -133,7 +133,7 @@ def test_an_import_traces_s3_mysql_and_the_staff_message_without_the_file_name(
 
     answer, _ = run_traced("imports", event, env, daemon, service="sinawai-imports")
     assert answer["results"][0]["status"] == "imported"
-    assert query(db, "SELECT COUNT(*) AS n FROM pengguna") == [{"n": 7}]
+    assert query(db, "SELECT COUNT(*) AS n FROM pengguna") == [{"n": 8}]
     documents = daemon.documents()
     assert {d["trace_id"] for d in documents} == {TRACE_ROOT}
     (handler,) = named(documents, "## handle")

@@ -48,7 +48,7 @@ def only(parsed: ParsedImport) -> Problem:
 # ---- the example files ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("kind", "rows"), [("employees", 7), ("tunkin", 18), ("cuti", 10)])
+@pytest.mark.parametrize(("kind", "rows"), [("employees", 8), ("tunkin", 18), ("cuti", 12)])
 def test_the_example_files_are_valid(kind: Kind, rows: int) -> None:
     parsed = parse(kind, (EVENTS / "imports" / f"{kind}.csv").read_bytes(), f"{kind}.csv", today=TODAY)
     assert parsed.problems == ()
@@ -58,19 +58,26 @@ def test_the_example_files_are_valid(kind: Kind, rows: int) -> None:
 
 
 def test_example_nips_follow_the_nip_structure() -> None:
-    """Birth date YYYYMMDD, CPNS month YYYYMM, gender 1/2, serial: and they agree with the other columns."""
+    """Birth date YYYYMMDD, CPNS month YYYYMM (a PPPK: year of appointment and 21), gender 1/2, serial: and
+    they agree with the other columns."""
     parsed = parse("employees", (EVENTS / "imports" / "employees.csv").read_bytes(), "e.csv", today=TODAY)
     roles = set()
+    types = set()
     for record in parsed.records:
         assert isinstance(record, EmployeeRecord)
         nip = record.nip
         assert date(int(nip[:4]), int(nip[4:6]), int(nip[6:8])) == record.values["tanggal_lahir"]
-        cpns_year, cpns_month = int(nip[8:12]), int(nip[12:14])
-        assert 1 <= cpns_month <= 12
-        assert cpns_year - int(nip[:4]) >= 18
+        appointed_year, appointed_month = int(nip[8:12]), int(nip[12:14])
+        types.add(record.values["jenis_asn"])
+        if record.values["jenis_asn"] == "PPPK":
+            assert appointed_month == 21
+        else:
+            assert 1 <= appointed_month <= 12
+        assert appointed_year - int(nip[:4]) >= 18
         assert {"1": "L", "2": "P"}[nip[14]] == record.values["jenis_kelamin"]
         roles.add(record.values["hak_pengguna"])
     assert roles == {"pegawai", "staf", "admin"}
+    assert types == {"PNS", "PPPK"}
 
 
 def test_a_valid_row_becomes_a_record_without_showing_its_password() -> None:

@@ -13,6 +13,7 @@ Functions run unchanged: they see only environment variables, the same names the
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import os
@@ -208,10 +209,11 @@ class LocalStack:
 
     def _create_aws_resources(self) -> tuple[str, str]:
         s3 = self._aws("s3")
-        try:
-            s3.create_bucket(Bucket=self.config.bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
-        except s3.exceptions.BucketAlreadyOwnedByYou:
-            pass  # moto's state is per process: an earlier test in this process (e.g. `serve`) made it
+        # moto's state is per process: an earlier test in this process (e.g. `serve`) may have made it
+        with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+            s3.create_bucket(
+                Bucket=self.config.bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
+            )
         sm = self._aws("secretsmanager")
         # moto keeps its state per process: a second stack in one process (a test module with its own
         # stack) names its secrets after its own database, and its bucket through StackConfig.bucket.

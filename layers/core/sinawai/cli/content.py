@@ -38,7 +38,9 @@ def _cmd_content_validate(args: argparse.Namespace) -> int:
     info = content.describe(bundle)
     areas = ", ".join(f"{area} {n}" for area, n in info["areas"].items())
     print(
-        f"Konten valid: {info['topics']} topik ({areas}); "
+        f"Konten valid: {info['topics']} topik ({areas})"
+        + (f" dan {info['variants']} varian per jenis ASN" if info["variants"] else "")
+        + "; "
         f"{info['drafts']} masih draf menunggu konfirmasi OSDM."
     )
     print(

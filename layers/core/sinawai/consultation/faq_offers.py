@@ -7,6 +7,7 @@ from telegram import Message, ReplyParameters, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from sinawai.common.asn import AsnType
 from sinawai.common.numbers import parse_int
 from sinawai.consultation import faq
 from sinawai.consultation import texts as t
@@ -17,6 +18,7 @@ from sinawai.information import content, pages
 from sinawai.information.content import Bundle, Topic
 from sinawai.platform import service_records
 from sinawai.platform.service_records import FaqOffer
+from sinawai.registration import employees
 from sinawai.registration.employees import Employee
 from sinawai.registration.guards import active_employee
 from sinawai.telegram.ui import not_modified
@@ -24,9 +26,14 @@ from sinawai.telegram.ui import not_modified
 MAX_QUESTION_CHARS = 4096
 
 
-def faq_text(topic: Topic, bundle: Bundle, others: int, *, notice: bool = True) -> str:
+def faq_text(
+    topic: Topic, bundle: Bundle, others: int, jenis_asn: AsnType | None = None, *, notice: bool = True
+) -> str:
+    """The offer's message; the topic as the asker's type reads it (a PPPK gets the PPPK variant), with the
+    draft notice when ``notice`` (once per conversation)."""
     more = t.FAQ_MORE if others else ""
-    answer = content.answer_html(topic, bundle.area(topic.area), notice=notice)
+    shown = content.for_reader(bundle, topic, jenis_asn)
+    answer = content.answer_html(shown, bundle.area(topic.area), notice=notice)
     return f"{t.FAQ_INTRO}\n\n{answer}\n\n{more}{t.FAQ_QUESTION}"
 
 
@@ -61,7 +68,13 @@ async def offer(c: Consultation, update: Update, employee: Employee | None, ques
         lambda: message_id_of(
             message.get_bot().send_message(
                 message.chat_id,
-                faq_text(topics[0], bundle, len(topics) - 1, notice=notice),
+                faq_text(
+                    topics[0],
+                    bundle,
+                    len(topics) - 1,
+                    employee.jenis_asn if employee is not None else None,
+                    notice=notice,
+                ),
                 parse_mode=ParseMode.HTML,
                 reply_markup=faq_markup(recorded.id, topics, 0),
                 disable_web_page_preview=True,
@@ -154,7 +167,7 @@ async def show_topic(c: Consultation, update: Update, offer: FaqOffer, raw_index
     notice = pages.draft_notice_due(c.db, chat.id, bundle)
     try:
         await query.edit_message_text(
-            faq_text(topic, bundle, len(topics) - 1, notice=notice),
+            faq_text(topic, bundle, len(topics) - 1, _asker_type(c, offer), notice=notice),
             parse_mode=ParseMode.HTML,
             reply_markup=faq_markup(offer.id, topics, shown),
             disable_web_page_preview=True,
@@ -163,6 +176,12 @@ async def show_topic(c: Consultation, update: Update, offer: FaqOffer, raw_index
         if not not_modified(e):
             raise
     service_records.record_view(c.db, chat.id, topic.area, topic.id, "faq")
+
+
+def _asker_type(c: Consultation, offer: FaqOffer) -> AsnType | None:
+    """The type of the employee who asked (None when the offer has no employee, or it is gone)."""
+    employee = employees.by_nip(c.db, offer.nip) if offer.nip else None
+    return employee.jenis_asn if employee is not None else None
 
 
 async def drop_buttons(update: Update) -> None:

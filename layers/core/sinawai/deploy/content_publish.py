@@ -46,7 +46,13 @@ def content_sha256(bundle: Bundle) -> str:
 
 def _stamped(bundle: Bundle, published_at: str) -> Bundle:
     return Bundle(
-        bundle.areas, bundle.topics, bundle.version, published_at, bundle.calendar, contact=bundle.contact
+        bundle.areas,
+        bundle.topics,
+        bundle.version,
+        published_at,
+        bundle.calendar,
+        variants=bundle.variants,
+        contact=bundle.contact,
     )
 
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from sinawai.common.asn import ASN_TYPES
 from sinawai.hr_import.records import LEAVE_KINDS, Cell
 from sinawai.hr_import.table import HEADER_SPACES_RE
 from sinawai.registration.passwords import MAX_PASSWORD_CHARS
@@ -261,3 +262,21 @@ def leave_kind_cell(cells: Cells) -> str:
             f"Jenis cuti tidak dikenal{cells.shown(text)}; gunakan salah satu dari: {', '.join(LEAVE_KINDS)}."
         )
     return normalised
+
+
+# What HR staff sometimes write instead of the two values, with the value they mean.
+_ASN_TYPE_ALIASES = {"P3K": "PPPK", "CPNS": "PNS"}
+
+
+def asn_type_cell(cells: Cells) -> str | None:
+    """``PNS`` or ``PPPK`` (any case), or None for an empty cell."""
+    text = cells.text("jenis_asn")
+    if not text:
+        return None
+    normalised = text.upper()
+    if normalised in ASN_TYPES:
+        return normalised
+    meant = _ASN_TYPE_ALIASES.get(normalised)
+    if meant is not None:
+        raise BadCellError(f"Jenis ASN ditulis {meant}{cells.shown(text)}: hanya PNS atau PPPK yang dikenal.")
+    raise BadCellError(f"Jenis ASN harus PNS atau PPPK{cells.shown(text)}; kosongkan untuk PNS.")

@@ -17,6 +17,7 @@ from sinawai.hr_import.cells import (
     MIN_YEAR,
     BadCellError,
     Cells,
+    asn_type_cell,
     choice_cell,
     date_cell,
     echo,
@@ -97,6 +98,8 @@ def _employee(
         # an empty status cell is left out: it never changes a stored status (a new row defaults to aktif)
         ("status", "status", lambda: choice_cell(cells, "status", "Status", STATUSES)),
         ("peran", "hak_pengguna", lambda: choice_cell(cells, "peran", "Peran", ROLES) or "pegawai"),
+        # like status: an empty cell keeps the stored type (a new row defaults to PNS)
+        ("jenis_asn", "jenis_asn", lambda: asn_type_cell(cells)),
     ]
     for column, db_column, fn in optional:
         if column in columns:
@@ -110,7 +113,7 @@ def _employee(
 
 
 # pengguna columns an empty cell does not change (a bad cell is a problem: the row is dropped anyway)
-_KEPT_WHEN_EMPTY = frozenset({"status"})
+_KEPT_WHEN_EMPTY = frozenset({"status", "jenis_asn"})
 
 
 def _tunkin(

@@ -33,6 +33,7 @@ OPTIONAL_COLUMNS: dict[Kind, tuple[str, ...]] = {
         "email",
         "status",
         "peran",
+        "jenis_asn",
     ),
     "tunkin": ("keterangan",),
     "cuti": (),

@@ -6,8 +6,9 @@ Passwords of the employees file are hashed (scrypt) before anything is stored, a
 message, and never reset the password of an employee who has already registered.
 
 A column missing from the file leaves the stored value untouched when a row is updated; a column that is
-present with an empty cell stores its empty value (NULL, or the default for ``peran``), except ``status``:
-an empty status cell never changes an existing employee's status (a new employee starts ``aktif``).
+present with an empty cell stores its empty value (NULL, or the default for ``peran``), except ``status``
+and ``jenis_asn``: an empty cell never changes an existing employee's status or type (a new employee starts
+``aktif`` and ``PNS``).
 
 A full export (``FullMode``: ``sinawai import employees FILE --full``, or an upload to
 ``imports/employees-full/``) is the whole workforce: in the same transaction, every employee absent from it
@@ -158,6 +159,8 @@ def _apply(
         detail = {**(detail or {}), "mode": "full"}
     if parsed.kind in ("tunkin", "cuti"):
         problems += store.unknown_nips(db, parsed.nips)
+    if parsed.kind == "cuti":
+        problems += store.leave_not_for_type(db, cast(Sequence[CutiRecord], parsed.records))
     if problems:
         result = _replace(base, problems=tuple(sorted(problems, key=lambda p: p.line or 0)))
         return result if dry_run else _record_rejection(db, result, started, detail)

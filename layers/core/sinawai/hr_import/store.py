@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sinawai.common.asn import LEAVE_KINDS_OF, PPPK_LEAVE_SOURCE, AsnType, asn_type, leave_applies
 from sinawai.hr_import.records import (
     DB_COLUMN,
     OPTIONAL_COLUMNS,
@@ -229,6 +230,26 @@ def unknown_nips(db: Database, rows: Sequence[tuple[int, str]]) -> list[Problem]
         )
         for line, nip in rows
         if nip not in known
+    ]
+
+
+def leave_not_for_type(db: Database, records: Sequence[CutiRecord]) -> list[Problem]:
+    """Rows of a kind of leave the employee's type does not have (a PPPK has no cuti besar)."""
+    nips = sorted({r.nip for r in records})
+    types: dict[str, AsnType] = {}
+    for chunk in _chunks(nips):
+        sql = f"SELECT nip, jenis_asn FROM pengguna WHERE nip IN ({_placeholders(len(chunk))})"  # noqa: S608
+        types.update((str(row["nip"]), asn_type(row["jenis_asn"])) for row in db.fetch_all(sql, list(chunk)))
+    return [
+        Problem(
+            r.line,
+            f"Pegawai ini tercatat sebagai PPPK, sedangkan PPPK tidak memiliki jenis cuti {r.jenis} "
+            f"({PPPK_LEAVE_SOURCE}: hanya {', '.join(LEAVE_KINDS_OF['PPPK'])}, dan cuti bersama). Hapus "
+            "baris ini, atau perbaiki jenis_asn pegawai ini pada data pegawai.",
+            "jenis",
+        )
+        for r in records
+        if r.nip in types and not leave_applies(r.jenis, types[r.nip])
     ]
 
 

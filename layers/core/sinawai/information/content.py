@@ -10,9 +10,10 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from sinawai.common.text_limits import visible_text
 from sinawai.common.working_hours import EMPTY_CALENDAR, WorkCalendar
 from sinawai.router.commands import INFORMATION
 
@@ -49,6 +50,12 @@ class Topic:
     section: str | None = None
     order: int = 100
     status: str = ""
+    # A variant (content_files: "varian_dari", "jenis_asn", "catatan") is the same topic as its base for
+    # readers of one employee type: a registered PPPK reads it in place of the base; a reader whose type is
+    # unknown reads the base with the variant's note (HTML) under it.
+    variant_of: str = ""
+    jenis_asn: str = ""
+    note: str = ""
 
     @property
     def draft(self) -> bool:
@@ -66,6 +73,7 @@ class Bundle:
     published_at: str = ""
     # content/_kalender.md: cuti bersama, extra holidays, special hours
     calendar: WorkCalendar = EMPTY_CALENDAR
+    variants: tuple[Topic, ...] = ()  # never in a menu or matched on their own: see ``for_reader``
     _by_id: dict[str, Topic] = field(default_factory=dict, compare=False, repr=False)
     # content/_kontak.md's fields (sinawai.common.contact.Contact.to_dict): empty when the file is absent
     contact: dict[str, str] = field(default_factory=dict)
@@ -89,6 +97,7 @@ class Bundle:
             "areas": [asdict(a) for a in self.areas],
             "topics": [asdict(t) for t in self.topics],
             "calendar": self.calendar.to_dict(),
+            "variants": [asdict(t) for t in self.variants],
         }
         if self.contact:
             data["contact"] = self.contact
@@ -107,28 +116,37 @@ class Bundle:
             )
             for a in data["areas"]
         )
-        topics = tuple(
-            Topic(
-                id=t["id"],
-                area=t["area"],
-                title=t["title"],
-                html=t["html"],
-                text=t["text"],
-                keywords=tuple(t.get("keywords") or ()),
-                section=t.get("section"),
-                order=int(t.get("order", 100)),
-                status=t.get("status") or "",
-            )
-            for t in data["topics"]
-        )
+        topics = tuple(_topic_from_json(t) for t in data["topics"])
+        variants = tuple(_topic_from_json(t) for t in data.get("variants") or ())
         return cls(
             areas,
             topics,
             data.get("version", ""),
             data.get("published_at", ""),
             WorkCalendar.from_dict(data.get("calendar")),
+            variants,
             contact={str(k): str(v) for k, v in (data.get("contact") or {}).items()},
         )
+
+    def variants_of(self, topic_id: str) -> list[Topic]:
+        return [v for v in self.variants if v.variant_of == topic_id]
+
+
+def _topic_from_json(t: dict[str, Any]) -> Topic:
+    return Topic(
+        id=t["id"],
+        area=t["area"],
+        title=t["title"],
+        html=t["html"],
+        text=t["text"],
+        keywords=tuple(t.get("keywords") or ()),
+        section=t.get("section"),
+        order=int(t.get("order", 100)),
+        status=t.get("status") or "",
+        variant_of=t.get("variant_of") or "",
+        jenis_asn=t.get("jenis_asn") or "",
+        note=t.get("note") or "",
+    )
 
 
 EMPTY = Bundle((), ())
@@ -174,4 +192,42 @@ def describe(bundle: Bundle) -> dict[str, Any]:
         "drafts": sum(1 for t in bundle.topics if t.draft),
         "closed_days": len(bundle.calendar.closed),
         "special_hours": len(bundle.calendar.special),
+        "variants": len(bundle.variants),
     }
+
+
+# ---- one topic, as the reader's employee type reads it ---------------------------------------------------
+
+NOTE_LABEL = "Untuk {jenis_asn}:"
+
+
+def with_notes(topic: Topic, variants: list[Topic]) -> Topic:
+    """The base topic with each variant's note under it: what a reader whose type is unknown reads."""
+    if not variants:
+        return topic
+    notes = "\n".join(f"<b>{NOTE_LABEL.format(jenis_asn=v.jenis_asn)}</b> {v.note}" for v in variants)
+    return replace(topic, html=f"{topic.html}\n\n{notes}", text=f"{topic.text}\n\n{visible_text(notes)}")
+
+
+def for_reader(bundle: Bundle, topic: Topic, jenis_asn: str | None) -> Topic:
+    """``topic`` as a reader of type ``jenis_asn`` (PNS/PPPK; None: unknown, e.g. not registered) reads it:
+    the variant for that type in its place (keeping the base's id, area and section, so buttons, views and
+    offers stay the base's), the base itself when there is none, and for an unknown type the base with the
+    notes of its variants."""
+    variants = bundle.variants_of(topic.id)
+    if jenis_asn is None:
+        return with_notes(topic, variants)
+    variant = next((v for v in variants if v.jenis_asn == jenis_asn), None)
+    if variant is None:
+        return topic
+    return replace(
+        variant,
+        id=topic.id,
+        area=topic.area,
+        section=topic.section,
+        order=topic.order,
+        keywords=topic.keywords,
+        variant_of="",
+        jenis_asn="",
+        note="",
+    )

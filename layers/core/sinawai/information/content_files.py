@@ -5,6 +5,8 @@ Pure: no I/O here except reading the content folder (``load_folder``). Layout, o
     content/<area>/_index.md     the area: front matter title, order, sections; the body is the intro
     content/<area>/<topic>.md    a topic: front matter id, title, section, order, keywords, status, sumber
     content/_kalender.md         the working calendar (cuti bersama, special hours): see calendar_file
+    content/<area>/<topic>.md    a variant of a topic for PNS or PPPK: id, title, varian_dari (the base
+                                 topic's id), jenis_asn, catatan (a one-line note), keywords, status, sumber
 
 Front matter is ``key: value`` lines between two ``---`` lines. The body is a small Markdown: paragraphs,
 ``- `` bullets, ``**bold**`` and ``[text](https://link)``; everything else is text and is escaped. It is
@@ -18,10 +20,11 @@ import hashlib
 import html
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sinawai.common.asn import ASN_TYPES
 from sinawai.common.contact import FIELDS as CONTACT_FIELDS
 from sinawai.common.contact import Contact, value_problem
 from sinawai.common.numbers import parse_int
@@ -36,6 +39,7 @@ from sinawai.information.content import (
     answer_html,
     section_callback,
     topic_callback,
+    with_notes,
 )
 
 # What an answer may take of Telegram's 4096: the FAQ offer wraps an answer with its own lines and buttons.
@@ -45,6 +49,12 @@ MAX_TITLE_CHARS = 60  # a button label stays readable on a phone
 MAX_ORDER = 1_000_000
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
 TOPIC_KEYS = frozenset({"id", "title", "section", "order", "keywords", "status", "sumber"})
+# A variant of a topic for one employee type: it names its base topic and the type, and carries the one-line
+# note that readers whose type is unknown read under the base; it takes the base's place in the menus.
+VARIANT_KEYS = frozenset(
+    {"id", "title", "varian_dari", "jenis_asn", "catatan", "keywords", "status", "sumber"}
+)
+MAX_NOTE_CHARS = 300
 INDEX_KEYS = frozenset({"title", "order", "sections", "status"})
 CONTACT_FILE = "_kontak.md"  # OSDM's contact details (sinawai.common.contact), at the folder's top
 
@@ -228,11 +238,58 @@ def parse_area(area_id: str, path: str, text: str, problems: list[Problem]) -> A
     return Area(area_id, title, intro, _int(file, "order", 100, problems), tuple(sections))
 
 
+def _variant_fields(file: _File, problems: list[Problem]) -> tuple[str, str, str]:
+    """(base topic id, type, note HTML) of a variant; ("", "", "") for a topic that is not one."""
+    if "varian_dari" not in file.meta and "jenis_asn" not in file.meta:
+        if "catatan" in file.meta:
+            problems.append(
+                Problem(file.path, file.meta["catatan"][0], "catatan hanya untuk topik varian (varian_dari)")
+            )
+        return "", "", ""
+    for key in sorted(set(file.meta) - VARIANT_KEYS):
+        problems.append(
+            Problem(
+                file.path,
+                file.meta[key][0],
+                f"kunci {key!r} tidak dipakai pada topik varian: varian tampil di tempat topik dasarnya",
+            )
+        )
+    line, base = file.meta.get("varian_dari", (1, ""))
+    if not base:
+        problems.append(
+            Problem(file.path, line, "varian_dari wajib diisi: id topik dasar, misalnya cuti-besar")
+        )
+    line, raw_type = file.meta.get("jenis_asn", (1, ""))
+    jenis_asn = raw_type.upper()
+    if not raw_type:
+        problems.append(Problem(file.path, line, "jenis_asn wajib diisi pada topik varian: PNS atau PPPK"))
+    elif jenis_asn not in ASN_TYPES:
+        problems.append(Problem(file.path, line, f"jenis_asn harus PNS atau PPPK, bukan {raw_type!r}"))
+    line, note = file.meta.get("catatan", (1, ""))
+    note_html = _inline(note, file.path, line, problems)
+    if not note:
+        problems.append(
+            Problem(
+                file.path,
+                line,
+                "catatan wajib diisi: satu kalimat perbedaannya, yang dibaca di bawah topik dasar oleh "
+                "pembaca yang jenis ASN-nya belum diketahui",
+            )
+        )
+    elif utf16_len(visible_text(note_html)) > MAX_NOTE_CHARS:
+        problems.append(
+            Problem(file.path, line, f"catatan terlalu panjang (maksimal {MAX_NOTE_CHARS} karakter)")
+        )
+    return base, jenis_asn, note_html
+
+
 def parse_topic(area: Area, path: str, text: str, problems: list[Problem]) -> Topic | None:
     file = _split(path, text, problems)
     if file is None:
         return None
-    _unknown_keys(file, TOPIC_KEYS, problems)
+    variant_of, jenis_asn, note = _variant_fields(file, problems)
+    if not variant_of and not jenis_asn:
+        _unknown_keys(file, TOPIC_KEYS, problems)
     line, topic_id = file.meta.get("id", (1, ""))
     if not ID_PATTERN.match(topic_id):
         problems.append(
@@ -249,7 +306,7 @@ def parse_topic(area: Area, path: str, text: str, problems: list[Problem]) -> To
             problems.append(
                 Problem(path, section_line, f"bagian {section!r} tidak ada di _index.md: {known}")
             )
-    elif area.sections:
+    elif area.sections and not (variant_of or jenis_asn):
         problems.append(Problem(path, 1, "area ini memakai bagian: isi 'section: …' di front matter"))
     keywords = tuple(k.strip().lower() for k in file.meta.get("keywords", (0, ""))[1].split(",") if k.strip())
     status = file.meta.get("status", (0, ""))[1]
@@ -266,6 +323,9 @@ def parse_topic(area: Area, path: str, text: str, problems: list[Problem]) -> To
         section=section,
         order=_int(file, "order", 100, problems),
         status=status,
+        variant_of=variant_of,
+        jenis_asn=jenis_asn,
+        note=note,
     )
     if "sumber" in file.meta:
         source = html.escape(file.meta["sumber"][1], quote=False)
@@ -351,6 +411,7 @@ def build(files: Mapping[str, str]) -> Bundle:
             problems.append(Problem(path, line, f"id {topic.id!r} sudah dipakai oleh {seen[topic.id]}"))
         seen[topic.id] = path
         topics.append(topic)
+    topics, variants = _check_variants(topics, seen, files, areas, problems)
     for area in areas.values():
         if not any(t.area == area.id for t in topics):
             problems.append(Problem(f"{area.id}/_index.md", 1, "area ini belum punya topik"))
@@ -368,8 +429,75 @@ def build(files: Mapping[str, str]) -> Bundle:
     ordered_topics = tuple(sorted(topics, key=lambda t: (area_rank[t.area], t.order, t.title)))
     digest = hashlib.sha256("\0".join(f"{p}\0{t}" for p, t in sorted(files.items())).encode()).hexdigest()
     return Bundle(
-        ordered_areas, ordered_topics, version=digest[:12], calendar=calendar, contact=contact.to_dict()
+        ordered_areas,
+        ordered_topics,
+        version=digest[:12],
+        calendar=calendar,
+        variants=tuple(variants),
+        contact=contact.to_dict(),
     )
+
+
+def _check_variants(
+    parsed: list[Topic],
+    paths: Mapping[str, str],
+    files: Mapping[str, str],
+    areas: Mapping[str, Area],
+    problems: list[Problem],
+) -> tuple[list[Topic], list[Topic]]:
+    """Split the topics from their variants and check each variant against its base: the base exists in the
+    same area and is no variant itself, one variant per type, and the base with every note still fits.
+    A variant's keywords join its base's, so the FAQ finds the base by them too."""
+    topics = {t.id: t for t in parsed if not (t.variant_of or t.jenis_asn)}
+    variants = [t for t in parsed if t.variant_of or t.jenis_asn]
+    seen: dict[tuple[str, str], str] = {}
+    for variant in variants:
+        path = paths[variant.id]
+
+        def problem(key: str, message: str, path: str = path) -> None:
+            problems.append(Problem(path, _key_line(files[path], key), message))
+
+        if not variant.variant_of:
+            continue  # reported already: varian_dari is empty
+        base = topics.get(variant.variant_of)
+        if base is None:
+            is_variant = any(v.id == variant.variant_of for v in variants)
+            why = "adalah varian juga: sebutkan topik dasarnya" if is_variant else "tidak ada"
+            problem("varian_dari", f"topik dasar {variant.variant_of!r} {why}")
+            continue
+        if base.area != variant.area:
+            problem(
+                "varian_dari",
+                f"topik dasar {base.id!r} ada di area {base.area}: letakkan varian di folder itu",
+            )
+        key = (base.id, variant.jenis_asn)
+        if key in seen:
+            problem("jenis_asn", f"topik {base.id!r} sudah punya varian {variant.jenis_asn}: {seen[key]}")
+        seen[key] = path
+    for base_id in sorted({v.variant_of for v in variants if v.variant_of in topics}):
+        base = topics[base_id]
+        own = [v for v in variants if v.variant_of == base_id]
+        keywords = dict.fromkeys(base.keywords + tuple(k for v in own for k in v.keywords))
+        topics[base_id] = replace(base, keywords=tuple(keywords))
+        area = areas.get(base.area)
+        length = utf16_len(visible_text(answer_html(with_notes(base, own), area)))
+        alone = utf16_len(visible_text(answer_html(base, area)))
+        if length > MAX_ANSWER_CHARS >= alone:  # a base too long by itself is reported already
+            problems.append(
+                Problem(
+                    paths[base_id],
+                    1,
+                    f"jawaban beserta catatan variannya terlalu panjang: {length} karakter (maksimal "
+                    f"{MAX_ANSWER_CHARS}); persingkat jawaban atau catatan varian",
+                )
+            )
+    return [topics.get(t.id, t) for t in parsed if not (t.variant_of or t.jenis_asn)], variants
+
+
+def _key_line(text: str, key: str) -> int:
+    """The line of a front matter key (1 when it is missing)."""
+    lines = text.splitlines()
+    return next((n for n, raw in enumerate(lines, 1) if raw.partition(":")[0].strip().lower() == key), 1)
 
 
 def load_folder(root: Path) -> dict[str, str]:

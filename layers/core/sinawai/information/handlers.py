@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from sinawai.common.asn import AsnType
 from sinawai.common.numbers import parse_int
 from sinawai.general import menu
 from sinawai.general.handlers import main_menu_markup
@@ -25,6 +26,7 @@ from sinawai.information.content_store import ContentStore
 from sinawai.information.pages import Page
 from sinawai.platform import service_records
 from sinawai.platform.service_records import Via
+from sinawai.registration import employees
 from sinawai.router.commands import INFORMATION
 from sinawai.telegram.runtime import GroupContext
 from sinawai.telegram.ui import edit_or_keep, pressed
@@ -146,8 +148,18 @@ async def open_topic(update: Update, context: GroupContext) -> None:
     if found is not None:
         bundle, area = found
         notice = pages.draft_notice_due(context.deps.db, _chat_id(update), bundle)
-        page = pages.topic_page(bundle, area, topic_id, notice=notice)
+        page = pages.topic_page(
+            bundle, area, topic_id, reader_type(update, context, bundle, topic_id), notice=notice
+        )
         await show_in_area(update, context, bundle, area, page, topic_id if page else None)
+
+
+def reader_type(update: Update, context: GroupContext, bundle: Bundle, topic_id: str) -> AsnType | None:
+    """PNS or PPPK for a registered reader of a topic that has a variant per type; None when unknown."""
+    user = update.effective_user
+    if user is None or not bundle.variants_of(topic_id):
+        return None
+    return employees.asn_type_of(context.deps.db, user.id)
 
 
 async def stale_button(update: Update, context: GroupContext) -> None:

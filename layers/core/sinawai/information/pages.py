@@ -65,7 +65,11 @@ def draft_notice_due(db: Database, chat_id: int, bundle: Bundle) -> bool:
     return content.draft_notice_due(bundle, service_records.topics_viewed_since(db, chat_id, since))
 
 
-def topic_page(bundle: Bundle, area: Area, topic_id: str, *, notice: bool = True) -> Page | None:
+def topic_page(
+    bundle: Bundle, area: Area, topic_id: str, jenis_asn: str | None = None, *, notice: bool = True
+) -> Page | None:
+    """A topic's answer as a reader of type ``jenis_asn`` reads it (None: unknown; see content.for_reader),
+    with the draft notice when ``notice``."""
     topic = bundle.topic(topic_id)
     if topic is None or topic.area != area.id:
         return None
@@ -73,7 +77,8 @@ def topic_page(bundle: Bundle, area: Area, topic_id: str, *, notice: bool = True
         content.section_callback(area.id, topic.section) if topic.section else content.area_callback(area.id)
     )
     back = InlineKeyboardButton(BACK_LABEL, callback_data=target)
-    return content.answer_html(topic, area, notice=notice), InlineKeyboardMarkup([[back, HOME]])
+    shown = content.for_reader(bundle, topic, jenis_asn)
+    return content.answer_html(shown, area, notice=notice), InlineKeyboardMarkup([[back, HOME]])
 
 
 def search_page(query: str, found: Sequence[Topic]) -> Page:

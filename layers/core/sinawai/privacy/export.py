@@ -165,6 +165,7 @@ def summary(data: SubjectData, now: datetime, timezone: str) -> str:
         f"Nama: {_value(e.get('nama'))}",
         f"NIP: {format_nip(nip)}",
         f"Status: {_value(e.get('status'))} · Peran: {_value(e.get('hak_pengguna'))}",
+        f"Jenis ASN: {_value(e.get('jenis_asn'))}",
         f"Jabatan: {_value(e.get('jabatan'))}",
         f"Unit kerja: {_value(e.get('unit_kerja'))}",
         f"Pangkat/golongan: {' '.join(str(v) for v in (e.get('pangkat'), e.get('golongan')) if v) or '-'}",

@@ -48,7 +48,7 @@ from sinawai.privacy.subject import Account, BindingEvent, SubjectData, TicketRe
 _EMPLOYEE_SELECT = (
     "SELECT id, nip, nama, password_hash IS NOT NULL AS kata_sandi_tersimpan, id_telegram, status,"
     " hak_pengguna, jabatan, unit_kerja, pangkat, golongan, kelas_jabatan, jenis_kelamin, tanggal_lahir,"
-    " email, registered_at, bot_blocked_at, created_at, updated_at FROM pengguna WHERE nip = %s"
+    " email, jenis_asn, registered_at, bot_blocked_at, created_at, updated_at FROM pengguna WHERE nip = %s"
 )
 _PESAN_SELECT = (
     "SELECT id, waktu, direction, chat_id, chat_type, id_pengirim, pengirim, isi_pesan, data, id_pesan,"

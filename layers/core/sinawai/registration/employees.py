@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sinawai.common.asn import AsnType, asn_type
 from sinawai.platform.clock import utcnow
 from sinawai.platform.db import Database, Row
 from sinawai.platform.errors import DuplicateKeyError
 
 EMPLOYEE_COLUMNS = (
     "id, nip, nama, password_hash, id_telegram, status, hak_pengguna, jabatan, unit_kerja, pangkat, golongan,"
-    " kelas_jabatan, jenis_kelamin, tanggal_lahir, email, registered_at, wajib_ganti_sandi"
+    " kelas_jabatan, jenis_kelamin, tanggal_lahir, email, registered_at, wajib_ganti_sandi, jenis_asn"
 )
 
 
@@ -33,6 +34,11 @@ class Employee:
     @property
     def active(self) -> bool:
         return self.status == "aktif"
+
+    @property
+    def jenis_asn(self) -> AsnType:
+        """PNS or PPPK: which rules (leave kinds, content variants) answer this employee."""
+        return asn_type(self.row.get("jenis_asn"))
 
     @classmethod
     def from_row(cls, row: Row) -> Employee:
@@ -99,6 +105,12 @@ def tunkin_history(db: Database, nip: str, months: int = 6) -> list[Row]:
         " ORDER BY periode DESC LIMIT %s",
         (nip, months),
     )
+
+
+def asn_type_of(db: Database, telegram_id: int) -> AsnType | None:
+    """The type of the employee bound to this Telegram account; None for an account bound to nobody."""
+    row = db.fetch_one("SELECT jenis_asn FROM pengguna WHERE id_telegram = %s", (telegram_id,))
+    return asn_type(row["jenis_asn"]) if row else None
 
 
 def cuti_of_year(db: Database, nip: str, year: int) -> list[Row]:

@@ -6,6 +6,7 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sinawai.common.asn import DEFAULT_ASN_TYPE, PPPK_LEAVE_SOURCE, AsnType, leave_applies
 from sinawai.common.format_id import format_nip, periode, rupiah, tanggal
 
 # Leave kinds in the order employees think of them, with their name and the rule in one line
@@ -13,25 +14,44 @@ from sinawai.common.format_id import format_nip, periode, rupiah, tanggal
 LEAVE_KINDS: tuple[tuple[str, str, str], ...] = (
     (
         "tahunan",
-        "Cuti Tahunan",
+        "Cuti tahunan",
         "12 hari kerja per tahun setelah 1 tahun bekerja; sisa maksimal 6 hari dapat dibawa ke tahun "
-        "berikutnya. Cuti bersama tidak mengurangi hak cuti tahunan; PNS yang tetap bekerja pada hari "
-        "cuti bersama mendapat tambahan hak cuti tahunan.",
+        "berikutnya.",
     ),
-    ("besar", "Cuti Besar", "Paling lama 3 bulan, setelah bekerja paling singkat 5 tahun terus-menerus."),
-    ("sakit", "Cuti Sakit", "Dengan surat keterangan dokter; sakit lama dapat sampai 1 tahun (+6 bulan)."),
-    ("melahirkan", "Cuti Melahirkan", "Paling lama 3 bulan, untuk kelahiran anak pertama sampai ketiga."),
+    ("besar", "Cuti besar", "Paling lama 3 bulan, setelah bekerja paling singkat 5 tahun terus-menerus."),
+    ("sakit", "Cuti sakit", "Dengan surat keterangan dokter; sakit lama dapat sampai 1 tahun (+6 bulan)."),
+    ("melahirkan", "Cuti melahirkan", "Paling lama 3 bulan, untuk kelahiran anak pertama sampai ketiga."),
     (
         "alasan_penting",
-        "Cuti Karena Alasan Penting",
+        "Cuti karena alasan penting",
         "Paling lama 1 bulan, misalnya keluarga inti sakit keras atau meninggal dunia.",
     ),
     (
         "luar_tanggungan",
-        "Cuti di Luar Tanggungan Negara",
+        "Cuti di luar tanggungan negara",
         "Paling lama 3 tahun, setelah bekerja paling singkat 5 tahun; tanpa penghasilan.",
     ),
 )
+
+
+# The PPPK's own rule for the kinds they share with PNS (PP 49/2018 Pasal 78-87; Peraturan BKN 7/2022).
+# To be confirmed by OSDM.
+PPPK_RULES: dict[str, str] = {
+    "tahunan": "12 hari kerja per tahun setelah bekerja paling singkat 1 tahun secara terus-menerus; "
+    "sebelum itu paling lama 6 hari kerja bila keluarga inti sakit keras atau meninggal dunia, atau untuk "
+    "perkawinan pertama.",
+    "sakit": "Dengan surat keterangan dokter (lebih dari 14 hari: dokter pemerintah); paling lama 1 bulan, "
+    "atau sampai perjanjian kerja berakhir bila karena kecelakaan kerja.",
+    "melahirkan": "Paling lama 3 bulan, untuk kelahiran anak pertama sampai ketiga selama menjadi PPPK.",
+}
+# Cuti bersama applies to both types and has no balance: a line of its own after the kinds with data.
+JOINT_LEAVE_NAME = "Cuti bersama"
+JOINT_LEAVE_RULE = (
+    "Ditetapkan setiap tahun dengan Keputusan Presiden dan tidak mengurangi hak cuti tahunan; bila Anda "
+    "harus tetap bekerja pada hari cuti bersama, hak cuti tahunan Anda ditambah sebanyak hari itu."
+)
+# Granted per event, not from a yearly balance: the days taken this year, never a "sisa".
+PER_EVENT_KINDS = frozenset({"alasan_penting"})
 
 
 def _e(value: Any) -> str:
@@ -56,6 +76,8 @@ def personal_data_text(row: Mapping[str, Any]) -> str:
         ("Tanggal Lahir", tanggal(row["tanggal_lahir"]) if row.get("tanggal_lahir") else None),
         ("Email", row.get("email")),
         ("Status", "Aktif" if row.get("status") == "aktif" else "Nonaktif"),
+        # /cuti and the answers follow the type: the employee sees it, and can report it when it is wrong
+        ("Jenis ASN", row.get("jenis_asn")),
     ]
     for label, value in fields:
         if value not in (None, ""):
@@ -91,25 +113,37 @@ def tunkin_text(rows: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def cuti_text(rows: Sequence[Mapping[str, Any]], year: int) -> str:
-    """``rows`` of one year: jenis, hak, terpakai."""
-    if not rows:
-        return (
-            f"🗓️ <b>Saldo Cuti {year}</b>\n\nBelum ada data cuti tahun {year} untuk Anda. "
-            "Silakan hubungi Biro OSDM (lihat /kontak) bila Anda memerlukan informasi cuti."
-        )
+def cuti_text(rows: Sequence[Mapping[str, Any]], year: int, jenis_asn: AsnType = DEFAULT_ASN_TYPE) -> str:
+    """``rows`` of one year (jenis, hak, terpakai): every kind of leave the employee's type has, with its
+    balance where the HR data has one (days taken for a kind granted per event), and its rule."""
+    title = f"🗓️ <b>Cuti tahun {year}</b>"
     by_kind = {str(r["jenis"]): r for r in rows}
-    lines = [f"🗓️ <b>Saldo Cuti {year}</b>"]
+    lines = [title]
+    if jenis_asn == "PPPK":
+        lines.append(
+            "Sebagai PPPK, Anda berhak atas cuti tahunan, cuti sakit, cuti melahirkan, dan cuti bersama "
+            f"({PPPK_LEAVE_SOURCE})."
+        )
+    if not any(leave_applies(kind, jenis_asn) for kind in by_kind):
+        lines.append(f"Belum ada data cuti tahun {year} untuk Anda.")
     for kind, name, rule in LEAVE_KINDS:
-        row = by_kind.get(kind)
-        if row is None:
+        if not leave_applies(kind, jenis_asn):
             continue
-        hak, used = int(row["hak"]), int(row["terpakai"])
-        lines += [
-            "",
-            f"<b>{name}</b>",
-            f"Hak {hak} hari · terpakai {used} hari · <b>sisa {max(hak - used, 0)} hari</b>",
-            f"<i>{rule}</i>",
-        ]
-    lines += ["", "Aturan di atas bersifat ringkasan; ketentuan lengkap dapat ditanyakan kepada Biro OSDM."]
+        lines += ["", f"<b>{name}</b>"]
+        row = by_kind.get(kind)
+        if row is not None:
+            hak, used = int(row["hak"]), int(row["terpakai"])
+            if kind in PER_EVENT_KINDS:
+                lines.append(
+                    f"Diambil tahun ini: <b>{used} hari</b> · diberikan per peristiwa, bukan saldo tahunan"
+                )
+            else:
+                lines.append(f"Hak {hak} hari · terpakai {used} hari · <b>sisa {max(hak - used, 0)} hari</b>")
+        lines.append(f"<i>{PPPK_RULES.get(kind, rule) if jenis_asn == 'PPPK' else rule}</i>")
+    lines += ["", f"<b>{JOINT_LEAVE_NAME}</b>", f"<i>{JOINT_LEAVE_RULE}</i>"]
+    lines += [
+        "",
+        "Aturan di atas bersifat ringkasan; ketentuan lengkap dapat ditanyakan kepada Biro OSDM "
+        "(lihat /kontak).",
+    ]
     return "\n".join(lines)

@@ -279,7 +279,9 @@ def _personal_text(deps: GroupFunction, kind: str, employee: Employee) -> str:
     if kind == "tunkin":
         return personal_data.tunkin_text(employees.tunkin_history(deps.db, employee.nip))
     year = datetime.now(ZoneInfo(deps.settings.timezone)).year
-    return personal_data.cuti_text(employees.cuti_of_year(deps.db, employee.nip, year), year)
+    return personal_data.cuti_text(
+        employees.cuti_of_year(deps.db, employee.nip, year), year, employee.jenis_asn
+    )
 
 
 async def show_personal(update: Update, deps: GroupFunction, kind: str) -> None:

@@ -1,0 +1,1 @@
+ALTER TABLE pengguna DROP COLUMN jenis_asn;
