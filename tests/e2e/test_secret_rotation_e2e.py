@@ -31,7 +31,7 @@ def test_warm_routers_accept_a_rotated_webhook_secret_at_once(
 ) -> None:
     stack.telegram.add_user(EMPLOYEE, "Budi")
     for _ in range(2):  # every router instance warm, holding the old secret
-        assert say(stack, EMPLOYEE, "/start").startswith("Halo, Budi!")
+        assert say(stack, EMPLOYEE, "/start").startswith("Selamat datang di Sinawai")
     answered = len(stack.telegram.bot_messages(EMPLOYEE))
 
     arn = stack.function_env["TELEGRAM_WEBHOOK_SECRET_ARN"]

@@ -180,7 +180,7 @@ def test_say_as_an_employee_prints_the_bots_answer(served: Served) -> None:
     result = say(served, "--as", "budi", "/start")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "budi → bot: /start" in result.stdout
-    assert "Halo, Budi!" in result.stdout
+    assert "Selamat datang di Sinawai" in result.stdout
     assert "general:tentang" in result.stdout  # the menu's buttons, with their callback data
 
     pressed = say(served, "--as", "budi", "--press", "general:tentang")
@@ -216,7 +216,7 @@ def test_curl_to_the_webhook_with_the_secret_header_gets_a_reply_in_the_emulator
     assert response.status_code == 200
     served.sam.runtime.wait_idle(30)  # the router's async invoke of GeneralFunction through start-lambda
     replies = bot_messages(served, chat)[before:]
-    assert [str(m["text"]).split("\n")[0] for m in replies] == ["Halo, Budi! 👋"]
+    assert [str(m["text"]).split(",")[0] for m in replies] == ["Selamat datang di Sinawai"]
     assert [r.function for r in served.sam.runtime.invocations if r.invocation_type == "Event"][-1:] == [
         "GeneralFunction"
     ]

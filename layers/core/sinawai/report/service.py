@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import boto3
 from aws_lambda_powertools.metrics import MetricUnit
@@ -85,6 +86,11 @@ class Reporting:
         return self.service_hours.current()
 
     @property
+    def zone(self) -> ZoneInfo:
+        """SERVICE_TIMEZONE: known without reading the published calendar (a skipped digest reads nothing)."""
+        return self.service_hours.zone
+
+    @property
     def s3(self) -> Any:
         if self._s3 is None:
             self._s3 = self.s3_client()
@@ -92,7 +98,7 @@ class Reporting:
 
     def today(self) -> date:
         """The local date now."""
-        return self.now().replace(tzinfo=UTC).astimezone(self.hours.zone).date()
+        return self.now().replace(tzinfo=UTC).astimezone(self.zone).date()
 
     def build(self, period: Period) -> tuple[Built, Files]:
         built = store.build(self.function.db, period, self.hours, self.target_hours)
@@ -250,7 +256,7 @@ def check_digest(reporting: Reporting, event: dict[str, Any]) -> dict[str, Any]:
     moment = (
         datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else reporting.now().replace(tzinfo=UTC)
     )
-    day = daily_report_date(moment, reporting.hours.zone)
+    day = daily_report_date(moment, reporting.zone)
     if function.settings.managers_chat_id is None:
         function.logger.info("MANAGERS_CHAT_ID is not set: no digest is due", extra={"day": day.isoformat()})
         function.metrics.add_metric("DigestMissing", MetricUnit.Count, 0)
@@ -275,7 +281,7 @@ def scheduled_day(event: dict[str, Any], reporting: Reporting) -> date | None:
         return date.fromisoformat(str(event["report_date"]))
     raw = str(event.get("scheduled_time") or "")
     moment = datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else datetime.now(UTC)
-    return daily_report_date(moment, reporting.hours.zone)
+    return daily_report_date(moment, reporting.zone)
 
 
 def handle(function: GroupFunction, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
