@@ -48,7 +48,10 @@ MAIN_MENU: tuple[tuple[Button, ...], ...] = (
         Button("📄 Dokumen", f"{DOCUMENTS}:dokumen"),
         Button("📰 Info Terkini", f"{INFORMATION}:terkini"),
     ),
-    (Button("💬 Tanya Petugas OSDM", f"{CONSULTATION}:tanya"),),
+    (
+        Button("💬 Tanya Petugas OSDM", f"{CONSULTATION}:tanya"),
+        Button("🎫 Tiket Saya", f"{CONSULTATION}:tiketsaya"),
+    ),
     (
         Button("❓ Bantuan", f"{GENERAL}:bantuan"),
         Button("ℹ️ Tentang Sinawai", f"{GENERAL}:tentang"),

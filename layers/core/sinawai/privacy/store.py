@@ -535,6 +535,8 @@ def _anonymise_account(c: _Counter, account: Account, p: int, pnip: str, label: 
     if account.whole or account.bound_now:
         c.run("conversation", "DELETE FROM conversation WHERE chat_id = %s", [x])
         c.run("sensitive_chat", "DELETE FROM sensitive_chat WHERE chat_id = %s", [x])
+        c.run("ticket_choice", "DELETE FROM ticket_choice WHERE chat_id = %s", [x])
+        c.run("ticket_private_message", "DELETE FROM ticket_private_message WHERE chat_id = %s", [x])
 
 
 _STAFF_GROUP_JOIN = (
