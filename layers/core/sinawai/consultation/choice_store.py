@@ -101,6 +101,16 @@ def claim(db: Database, choice_id: int, choice: str, update_id: int) -> bool:
     return row is not None and row["chosen_update_id"] == update_id
 
 
+def held_since(db: Database, chat_id: int, since: datetime) -> int:
+    """Messages of the chat held since ``since`` that still wait for a choice (for the rate limit)."""
+    row = db.fetch_one(
+        "SELECT COUNT(*) AS n FROM ticket_choice WHERE chat_id = %s AND status = 'menunggu'"
+        " AND created_at > %s",
+        (chat_id, since),
+    )
+    return int(row["n"]) if row else 0
+
+
 def logged_text(db: Database, chat_id: int, message_id: int) -> str | None:
     """A message's text as the message log (``pesan``) recorded it; None for media or when purged."""
     row = db.fetch_one(

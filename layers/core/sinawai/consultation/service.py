@@ -124,9 +124,12 @@ async def ask(c: Consultation, update: Update) -> None:
         return
     window = c.settings.rate_limit_window
     retried = store.placed_by_update(c.db, update.update_id)
-    if not retried and tickets.rate_limited(
-        store.recent_questions(c.db, user.id, clock.utcnow() - window), c.settings.rate_limit_messages
-    ):
+    since = clock.utcnow() - window
+    # Messages still waiting for the employee's choice count too: they are questions not yet placed.
+    recent = store.recent_questions(c.db, user.id, since) + choice_store.held_since(
+        c.db, message.chat_id, since
+    )
+    if not retried and tickets.rate_limited(recent, c.settings.rate_limit_messages):
         minutes = max(1, int(window.total_seconds() // 60))
         await say(update, t.RATE_LIMITED.format(minutes=minutes))
         return
