@@ -122,6 +122,8 @@ async def ask(c: Consultation, update: Update) -> None:
         c.logger.error("STAFF_GROUP_CHAT_ID is not set: a consultation cannot be forwarded")
         await say(update, menu.SERVICE_NOT_READY_ALERT)
         return
+    # Writing to the bot again means the bot is not blocked (any more), whatever happens to the message.
+    store.clear_blocked(c.db, employee.nip)
     window = c.settings.rate_limit_window
     retried = store.placed_by_update(c.db, update.update_id)
     since = clock.utcnow() - window

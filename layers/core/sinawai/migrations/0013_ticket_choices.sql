@@ -24,13 +24,13 @@ CREATE TABLE ticket_choice (
 
 -- The bot's messages in an employee's private chat that belong to a ticket (its acknowledgement, the
 -- "added to ticket" and "taken" notices): a Telegram reply to one of them joins that ticket without asking.
--- Relayed staff answers are found through ticket_message.private_message_id.
+-- Relayed staff answers are found through ticket_message.private_message_id. No foreign key: a lookup
+-- only (a row whose ticket is gone finds nothing), so deleting tickets (tests, ops) needs no order.
 CREATE TABLE ticket_private_message (
     chat_id BIGINT NOT NULL,
     message_id BIGINT NOT NULL,
     ticket_id BIGINT UNSIGNED NOT NULL,
     created_at DATETIME(6) NOT NULL COMMENT 'UTC',
     PRIMARY KEY (chat_id, message_id),
-    KEY ix_ticket_private_message_ticket (ticket_id),
-    CONSTRAINT fk_ticket_private_message_ticket FOREIGN KEY (ticket_id) REFERENCES ticket (id)
+    KEY ix_ticket_private_message_ticket (ticket_id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
