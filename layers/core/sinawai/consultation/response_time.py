@@ -24,8 +24,9 @@ def working_duration_text(duration: timedelta) -> str:
     minutes = max(0, round(duration.total_seconds() / 60))
     if minutes < 5:
         return "kurang dari 5 menit"
-    if 5 * round(minutes / 5) < 60:
-        return f"{5 * round(minutes / 5)} menit"
-    halves = round(minutes / 30)
+    fives = 5 * int(minutes / 5 + 0.5)  # half up (round() would read 75 minutes as "1 jam")
+    if fives < 60:
+        return f"{fives} menit"
+    halves = int(minutes / 30 + 0.5)
     hours, half = divmod(halves, 2)
     return f"{hours} jam 30 menit" if half else f"{hours} jam"
