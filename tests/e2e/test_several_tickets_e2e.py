@@ -306,7 +306,7 @@ def test_at_the_limit_only_adding_is_offered_and_a_new_ticket_is_refused(stack: 
     assert len(ids) == 3
 
     prompt = prompt_for(stack, BUDI, "Pertanyaan keempat soal tunjangan.")
-    assert "jumlah terbanyak yang diperbolehkan (3)" in prompt.content
+    assert "Anda sudah memiliki 3 tiket terbuka, jumlah terbanyak yang diperbolehkan" in prompt.content
     assert "/selesai" in prompt.content
     assert "/tiketsaya" in prompt.content
     assert not any(d.endswith(":baru") for d in prompt.callback_data)

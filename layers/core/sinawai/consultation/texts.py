@@ -270,6 +270,11 @@ def _ticket_list(ids: Sequence[int], statuses: dict[int, Status]) -> str:
     )
 
 
+def _limit_note(open_count: int, max_open: int) -> str:
+    """The limit in brackets, when it is not the count just said (tickets may exceed a lowered limit)."""
+    return "" if open_count == max_open else f" ({max_open})"
+
+
 def choice_prompt(
     open_ids: Sequence[int], statuses: dict[int, Status], *, new_allowed: bool, max_open: int, ttl_hours: int
 ) -> str:
@@ -283,9 +288,10 @@ def choice_prompt(
         )
     else:
         lines.append(
-            f"Anda sudah memiliki {len(open_ids)} tiket terbuka, jumlah terbanyak yang diperbolehkan "
-            f"({max_open}), sehingga pesan ini belum dapat menjadi pertanyaan baru. Silakan tambahkan ke "
-            "salah satu tiket di bawah ini, atau tutup dahulu tiket yang sudah terjawab dengan "
+            f"Anda sudah memiliki {len(open_ids)} tiket terbuka, jumlah terbanyak yang diperbolehkan"
+            f"{_limit_note(len(open_ids), max_open)}, sehingga pesan ini belum dapat menjadi pertanyaan "
+            "baru. Silakan tambahkan ke salah satu tiket di bawah ini, atau tutup dahulu tiket yang sudah "
+            "terjawab dengan "
             f"<code>/selesai N</code> (misalnya <code>/selesai {open_ids[-1]}</code>), lalu kirim kembali "
             "pertanyaan Anda."
         )
@@ -316,7 +322,8 @@ def open_limit_reached(open_ids: Sequence[int], max_open: int) -> str:
     numbers = ", ".join(f"<b>#{n}</b>" for n in open_ids)
     return (
         f"Mohon maaf, Anda sudah memiliki {len(open_ids)} tiket terbuka ({numbers}), jumlah terbanyak yang "
-        f"diperbolehkan ({max_open}), sehingga pertanyaan ini belum diteruskan sebagai tiket baru.\n"
+        f"diperbolehkan{_limit_note(len(open_ids), max_open)}, sehingga pertanyaan ini belum diteruskan "
+        "sebagai tiket baru.\n"
         f"Tutup tiket yang sudah terjawab dengan <code>/selesai N</code> (misalnya "
         f"<code>/selesai {open_ids[-1]}</code>), lalu kirim kembali pertanyaan Anda; atau tambahkan "
         "pertanyaan ke tiket yang ada dengan membalas (reply) pesan bot tentang tiket tersebut. Ketik "
