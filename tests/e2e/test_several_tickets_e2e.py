@@ -414,6 +414,13 @@ def test_tiketsaya_lists_open_first_and_opens_a_tickets_exchange(stack: LocalSta
     assert all("Berkas Anda sudah diterima" not in m.content for m in bot_in(stack, SITI))
 
 
+def test_tiketsaya_from_an_unregistered_account_says_to_register(stack: LocalStack) -> None:
+    stack.telegram.add_user(5610009, "Tamu", started=True)
+    say(stack, 5610009, "/tiketsaya")
+    assert last(stack, 5610009).content.startswith("Daftar tiket hanya dapat dilihat oleh pegawai yang sudah")
+    assert "/daftar" in last(stack, 5610009).content
+
+
 def test_a_long_exchange_is_paged_within_telegrams_limit(stack: LocalStack) -> None:
     ticket_id, _ = open_ticket(stack)
     header = header_of(stack, ticket_id)

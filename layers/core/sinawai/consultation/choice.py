@@ -147,6 +147,31 @@ def question_text(c: Consultation, pending: PendingMessage) -> str | None:
     return choice_store.logged_text(c.db, pending.chat_id, pending.message_id)
 
 
+async def offer_again(c: Consultation, update: Update, pending: PendingMessage) -> None:
+    """The prompt again, in place, with only the open tickets to add to (a new one was just refused)."""
+    query = update.callback_query
+    assert query is not None
+    live = live_tickets(c, pending.nip)
+    ids = [x.id for x in live]
+    text = t.choice_prompt(
+        ids,
+        {x.id: x.status for x in live},
+        new_allowed=False,
+        max_open=c.settings.max_open_tickets,
+        ttl_hours=int(choices.CHOICE_TTL.total_seconds() // 3600),
+    )
+    offered = [n for n in ids if n in pending.offered]
+    try:
+        await query.edit_message_text(
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=choice_buttons(pending.id, offered, new_allowed=False),
+        )
+    except BadRequest as e:
+        if not not_modified(e):
+            raise
+
+
 async def _settle_prompt(update: Update, chosen: int | str) -> None:
     """The prompt says what was chosen; its buttons go."""
     query = update.callback_query

@@ -101,6 +101,15 @@ def claim(db: Database, choice_id: int, choice: str, update_id: int) -> bool:
     return row is not None and row["chosen_update_id"] == update_id
 
 
+def release(db: Database, choice_id: int, update_id: int) -> None:
+    """Undo this press's claim (its new ticket was refused at the limit): the message waits again."""
+    db.execute(
+        "UPDATE ticket_choice SET status = 'menunggu', choice = NULL, chosen_update_id = NULL,"
+        " decided_at = NULL WHERE id = %s AND chosen_update_id = %s",
+        (choice_id, update_id),
+    )
+
+
 def held_since(db: Database, chat_id: int, since: datetime) -> int:
     """Messages of the chat held since ``since`` that still wait for a choice (for the rate limit)."""
     row = db.fetch_one(

@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from sinawai.consultation import choice, choices, faq_offers, feedback, my_tickets, service
+from sinawai.consultation import choice, choice_store, choices, faq_offers, feedback, my_tickets, service
 from sinawai.consultation import texts as t
 from sinawai.consultation.deps import Consultation, answer_in_group, consultation, say
 from sinawai.consultation.keyboards import PATTERNS, back_to_menu
@@ -114,8 +114,13 @@ async def pilih(update: Update, context: GroupContext) -> None:
     if text and await faq_offers.offer(c, update, employee, text, question_message_id=pending.message_id):
         return
     ticket = await service.open_ticket(c, update, employee, pending.message_id, target="new")
-    if ticket is not None:
-        service_records.link_ticket(c.db, update.update_id, ticket.id)
+    if ticket is None:
+        # Refused at the limit (another ticket opened since the press was checked): the message waits
+        # again, so it can still be added to an open ticket (the refusal said how).
+        choice_store.release(c.db, pending.id, update.update_id)
+        await choice.offer_again(c, update, pending)
+        return
+    service_records.link_ticket(c.db, update.update_id, ticket.id)
 
 
 async def tiketsaya(update: Update, context: GroupContext) -> None:

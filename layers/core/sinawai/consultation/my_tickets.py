@@ -18,13 +18,13 @@ from sinawai.common.numbers import parse_int
 from sinawai.common.text_limits import MAX_MESSAGE_UTF16, cut_utf16, utf16_len, visible_text
 from sinawai.consultation import choice_store, choices, my_tickets_store, response_time, store
 from sinawai.consultation import texts as t
-from sinawai.consultation.deps import ACTING, ASKING, Consultation, say
+from sinawai.consultation.deps import ACTING, Consultation, say
 from sinawai.consultation.keyboards import exchange_buttons, my_tickets_buttons
 from sinawai.consultation.my_tickets_store import ExchangeMessage
 from sinawai.consultation.store import Ticket
 from sinawai.consultation.tickets import Status
 from sinawai.platform import clock
-from sinawai.registration.guards import active_employee
+from sinawai.registration.guards import Refusals, active_employee
 from sinawai.telegram.ui import not_modified
 
 LISTED = 10  # tickets in the list: every open one first, then the latest closed ones
@@ -32,6 +32,7 @@ EXCERPT_UTF16 = 100
 # Room for an exchange page: Telegram's limit, less the head, the page line and a margin.
 PAGE_UTF16 = MAX_MESSAGE_UTF16 - 600
 ENTRY_UTF16 = 1500  # one long message is cut to this on its page
+VIEWING = Refusals(not_registered=t.MY_TICKETS_NOT_REGISTERED, inactive=t.INACTIVE_ACTION)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -90,9 +91,7 @@ async def show_list(c: Consultation, update: Update) -> None:
     """/tiketsaya or the menu's Tiket Saya button: the list as a new message; "Daftar tiket" under an
     exchange: the list in its place."""
     query = update.callback_query
-    employee = await active_employee(
-        update, c.db, ASKING if query is None else ACTING, alert=query is not None
-    )
+    employee = await active_employee(update, c.db, VIEWING, alert=query is not None)
     if employee is None:
         return
     text, ids = list_text(c, employee.nip)

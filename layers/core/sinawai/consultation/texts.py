@@ -365,6 +365,10 @@ MY_TICKETS_EMPTY = (
     "<b>Tiket Saya</b>\nAnda belum memiliki tiket. Ketik pertanyaan Anda di chat ini untuk bertanya kepada "
     "petugas Biro OSDM."
 )
+MY_TICKETS_NOT_REGISTERED = (
+    "Daftar tiket hanya dapat dilihat oleh pegawai yang sudah terdaftar. Silakan mendaftar terlebih dahulu "
+    "dengan /daftar, lalu ketik /tiketsaya kembali."
+)
 MY_TICKETS_NOT_FOUND = "Tiket ini tidak ditemukan di antara tiket Anda."
 NO_ANSWER_YET = "Belum ada jawaban."
 CONTENT_GONE = "(isi pesan tidak lagi disimpan)"
