@@ -6,6 +6,9 @@ and the acknowledgement must say when the question will be handled. Telegram's g
 here: paced delivery into the staff group (20 messages/min) is a later issue, and without pacing this
 module's ~60 staff-group messages would spend minutes waiting: pacing is tested in test_staff_delivery_e2e.py.
 
+A message while a ticket is open asks where it goes (test_several_tickets_e2e.py): the follow-ups here
+press "Tambahkan ke tiket #N".
+
 Bad inputs tried: a question from an inactive employee (an unregistered account asks as a guest:
 test_guest_and_relay_e2e.py); a location
 (unsupported media); more messages than the rate limit; staff chatter that is not a reply, a reply to a
@@ -228,9 +231,18 @@ def test_a_photo_question_with_caption_is_copied_to_staff(stack: LocalStack) -> 
     assert question.reply_to_message_id == header.message_id
 
 
+def add_to_open_ticket(stack: LocalStack, user: int = BUDI) -> None:
+    """The bot asked where the message goes (a ticket is open): "Tambahkan ke tiket #N", the latest."""
+    prompt = bot_in(stack, user)[-1]
+    assert "Anda masih memiliki" in prompt.content
+    stack.telegram.press_button(user, user, prompt.message_id, prompt.callback_data[0])
+    idle(stack)
+
+
 def test_a_follow_up_joins_the_ticket_as_a_reply_to_its_header(stack: LocalStack) -> None:
     ticket_id = open_ticket(stack)
     ask(stack, BUDI, "Tambahan: saya sudah bekerja 6 tahun.")
+    add_to_open_ticket(stack)
     assert f"ditambahkan ke tiket #{ticket_id}" in last_text(stack, BUDI)
     assert len(tickets(stack)) == 1
     follow_up = bot_in(stack, STAFF)[-1]
@@ -483,6 +495,7 @@ def test_a_new_message_reopens_an_answered_ticket_or_opens_a_new_one_after_the_w
     ticket_id = open_ticket(stack)
     staff_says(stack, RINA, "Jawaban pertama", reply_to=header_of(stack, ticket_id).message_id)
     ask(stack, BUDI, "Maaf, masih kurang jelas")
+    add_to_open_ticket(stack)
     said = last_text(stack, BUDI)
     # answered, never closed: the message joins it and goes back to the staff; nothing was "reopened"
     assert "dibuka kembali" not in said

@@ -5,12 +5,14 @@ Its own stack, with the emulator's group limit on but scaled down (20 messages p
 The questions go through the outbox, the SQS FIFO queue in moto and the DeliveryFunction (polled like
 Lambda's event source mapping, two at a time).
 
-Bad inputs tried: 100 questions from 50 employees at once (two each: a new ticket and a follow-up),
+Bad inputs tried: 100 questions from 50 employees at once (two each: a new ticket and a follow-up that
+replies to its acknowledgement),
 three 429s with retry_after injected on the copies into the staff group.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,12 +69,27 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
             yield local
 
 
+def _first_bot_message(stack: LocalStack, user: int, timeout: float = 60.0) -> int:
+    """The id of the bot's first message to ``user`` (the acknowledgement), once it is there."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sent = stack.telegram.bot_messages(user)
+        if sent:
+            return sent[0].message_id
+        time.sleep(0.05)
+    raise AssertionError(f"no acknowledgement for {user} within {timeout} s")
+
+
 def test_a_burst_of_questions_is_paced_into_the_staff_group_in_order_and_complete(stack: LocalStack) -> None:
     emu = stack.telegram
     emu.fail_next("copyMessage", count=3, error_code=429, retry_after=1, chat_id=STAFF)
-    for round_ in (1, 2):
-        for n, user in enumerate(EMPLOYEES):
-            emu.send_message(user, f"Pertanyaan {round_} dari pegawai {n}")
+    for n, user in enumerate(EMPLOYEES):
+        emu.send_message(user, f"Pertanyaan 1 dari pegawai {n}")
+    # The follow-ups reply to each acknowledgement (a reply joins its ticket without asking), sent while
+    # the first posts are still being paced into the staff group.
+    acks = {user: _first_bot_message(stack, user) for user in EMPLOYEES}
+    for n, user in enumerate(EMPLOYEES):
+        emu.send_message(user, f"Pertanyaan 2 dari pegawai {n}", reply_to_message_id=acks[user])
     stack.wait_idle(timeout=90)
 
     staff = emu.bot_messages(STAFF)

@@ -437,3 +437,30 @@ def test_the_delivery_function_prints_posts_delivered_refused_and_given_up(
     capsys.readouterr()
     assert delivery({"Records": [record(item)]}, FakeContext()) == {"batchItemFailures": []}
     assert counts(capsys.readouterr().out) == [[0.0], [1.0], [1.0]]
+
+
+def test_a_retried_choice_press_places_the_held_message_once(
+    consultation: ConsultationFunction, emulator: TelegramEmulator, db: DatabaseSettings
+) -> None:
+    """Issue 14, item 5: a message held while a ticket is open, and the "Tambahkan" press failing on the
+    copy into the staff group (Lambda retries the press): one copy, one event, one acknowledgement."""
+    consultation.lambda_handler(event_for(emulator.send_message(USER, "Pertanyaan")), FakeContext())
+    held = emulator.send_message(USER, "Keterangan tambahan")
+    consultation.lambda_handler(event_for(held), FakeContext())
+    prompt = emulator.bot_messages(USER)[-1]
+    assert "Anda masih memiliki" in prompt.content
+    assert emulator.bot_messages(STAFF_GROUP_CHAT_ID)[-1].content == "Pertanyaan"  # nothing more yet
+
+    press = emulator.press_button(USER, USER, prompt.message_id, prompt.callback_data[0])
+    emulator.fail_next("copyMessage", count=1, error_code=500, description="Internal Server Error")
+    with pytest.raises(Exception, match="Internal Server Error"):
+        consultation.lambda_handler(event_for(press), FakeContext())
+    assert consultation.lambda_handler(event_for(press), FakeContext())["status"] == "done"
+    copies = [m for m in emulator.bot_messages(STAFF_GROUP_CHAT_ID) if m.content == "Keterangan tambahan"]
+    assert len(copies) == 1
+    assert query(db, "SELECT event FROM ticket_event ORDER BY id") == [
+        {"event": "opened"},
+        {"event": "question"},
+    ]
+    acks = [m for m in emulator.bot_messages(USER) if "ditambahkan ke tiket" in m.content]
+    assert len(acks) == 2  # the prompt settled ("Pilihan Anda: ...") and the acknowledgement, once each

@@ -10,7 +10,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sinawai.common.working_hours import ServiceHours, WorkCalendar, WorkingHours, service_hours
-from sinawai.consultation import faq, tickets
+from sinawai.consultation import choices, faq, tickets
 from sinawai.platform.config import Settings
 
 
@@ -53,6 +53,7 @@ class ConsultationSettings:
     pacing: Pacing
     faq_threshold: float
     auto_close_working_days: int
+    max_open_tickets: int = choices.DEFAULT_MAX_OPEN_TICKETS  # CONSULTATION_MAX_OPEN_TICKETS
 
     @property
     def hours(self) -> WorkingHours:
@@ -87,5 +88,8 @@ class ConsultationSettings:
             faq_threshold=float(os.environ.get("FAQ_MATCH_THRESHOLD", "").strip() or faq.DEFAULT_THRESHOLD),
             auto_close_working_days=_int_env(
                 "CONSULTATION_AUTO_CLOSE_WORKING_DAYS", tickets.DEFAULT_AUTO_CLOSE_WORKING_DAYS
+            ),
+            max_open_tickets=max(
+                1, _int_env("CONSULTATION_MAX_OPEN_TICKETS", choices.DEFAULT_MAX_OPEN_TICKETS)
             ),
         )

@@ -37,11 +37,20 @@ def faq_text(
     return f"{t.FAQ_INTRO}\n\n{answer}\n\n{more}{t.FAQ_QUESTION}"
 
 
-async def offer(c: Consultation, update: Update, employee: Employee | None, question: str) -> bool:
+async def offer(
+    c: Consultation,
+    update: Update,
+    employee: Employee | None,
+    question: str,
+    *,
+    question_message_id: int | None = None,
+) -> bool:
     """Offer the best matching topics (True), or record that none matched well enough (False); a guest
-    (``employee`` None) is offered the same topics."""
+    (``employee`` None) is offered the same topics. The question is the update's message, or
+    ``question_message_id`` (a message held while the employee chose)."""
     message = update.effective_message
     assert message is not None
+    asked = question_message_id if question_message_id is not None else message.message_id
     bundle = c.content.get()
     if not bundle.topics:
         return False  # nothing published: no FAQ to offer
@@ -54,7 +63,7 @@ async def offer(c: Consultation, update: Update, employee: Employee | None, ques
         question=question[:MAX_QUESTION_CHARS],
         topic_ids=[m.topic.id for m in matches],
         best_score=best,
-        question_message_id=message.message_id,
+        question_message_id=asked,
         update_id=update.update_id,
         outcome="menunggu" if matches else "tanpa_kecocokan",
     )
@@ -79,7 +88,7 @@ async def offer(c: Consultation, update: Update, employee: Employee | None, ques
                 reply_markup=faq_markup(recorded.id, topics, 0),
                 disable_web_page_preview=True,
                 # under the question it answers (still sent if the employee deleted the question)
-                reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
+                reply_parameters=ReplyParameters(asked, allow_sending_without_reply=True),
             )
         ),
     )

@@ -5,6 +5,8 @@ nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import Update
 from telegram.constants import ParseMode
 
@@ -22,17 +24,30 @@ COMMENT_TTL_SECONDS = 900
 MAX_COMMENT_CHARS = 2000
 
 
-async def finish(c: Consultation, update: Update) -> None:
-    """The employee (or a guest: guest.finish) closes their open ticket and is asked to rate it."""
+async def finish(c: Consultation, update: Update, args: Sequence[str] = ()) -> None:
+    """The employee closes their open ticket (``/selesai N``: ticket N, needed when several are open) and
+    is asked to rate it; a guest's /selesai is guest.finish's."""
     if await guest.finish(c, update):
         return
     employee = await active_employee(update, c.db, ACTING)
     if employee is None:
         return
-    ticket = store.latest_open_of(c.db, employee.nip)
-    if ticket is None:
+    open_now = store.open_of(c.db, employee.nip)
+    if not open_now:
         await say(update, t.NOTHING_TO_CLOSE)
         return
+    if args:
+        wanted = parse_int(args[0].lstrip("#"))
+        found = [x for x in open_now if x.id == wanted]
+        if not found:
+            await say(update, t.not_your_open_ticket(args[0]))
+            return
+        ticket = found[0]
+    elif len(open_now) > 1:
+        await say(update, t.which_to_close([x.id for x in reversed(open_now)]))
+        return
+    else:
+        ticket = open_now[0]
     error = await service.close(c, update, ticket, actor_of(update, "pegawai"))
     if error is not None:
         await say(update, error)

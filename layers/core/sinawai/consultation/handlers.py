@@ -13,7 +13,16 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from sinawai.consultation import faq_offers, feedback, guest, service
+from sinawai.consultation import (
+    choice,
+    choice_store,
+    choices,
+    faq_offers,
+    feedback,
+    guest,
+    my_tickets,
+    service,
+)
 from sinawai.consultation import texts as t
 from sinawai.consultation.deps import Consultation, answer_in_group, consultation, say
 from sinawai.consultation.keyboards import PATTERNS, back_to_menu
@@ -81,11 +90,14 @@ async def faq_answer(update: Update, context: GroupContext) -> None:
     c, offer, employee, choice = pressed
     if await faq_offers.decide(c, update, offer, choice):
         assert offer.question_message_id is not None
+        ticket: Ticket | None
         if employee is None:  # a guest's question
             ticket = await guest.open_guest_ticket(c, update, offer.question_message_id)
         else:
-            ticket = await service.open_ticket(c, update, employee, offer.question_message_id)
-        service_records.set_ticket(c.db, offer.id, ticket.id)
+            # An offer is made for a new question only: "Tidak" opens its own ticket (never joins another).
+            ticket = await service.open_ticket(c, update, employee, offer.question_message_id, target="new")
+        if ticket is not None:
+            service_records.set_ticket(c.db, offer.id, ticket.id)
 
 
 async def faq_topic(update: Update, context: GroupContext) -> None:
@@ -97,8 +109,53 @@ async def faq_topic(update: Update, context: GroupContext) -> None:
 
 
 async def selesai(update: Update, context: GroupContext) -> None:
-    """The employee closes their open ticket and is asked to rate it."""
-    await feedback.finish(consultation(context), update)
+    """The employee closes their open ticket (/selesai N: ticket N) and is asked to rate it."""
+    await feedback.finish(consultation(context), update, context.args or [])
+
+
+async def pilih(update: Update, context: GroupContext) -> None:
+    """ "Tambahkan ke tiket #N" or "Pertanyaan baru" under a message sent while a ticket is open."""
+    if not _private(update):
+        await ignore_button(update, context)
+        return
+    c = consultation(context)
+    raw_id, raw_choice = _fields(context)
+    claimed = await choice.claim(c, update, raw_id, raw_choice)
+    if claimed is None:
+        return
+    employee, pending = claimed.employee, claimed.pending
+    if claimed.chosen != choices.NEW:
+        await service.open_ticket(c, update, employee, pending.message_id, target=claimed.chosen)
+        return
+    # A new question: the published FAQ topics first (for a text), then a ticket of its own.
+    text = choice.question_text(c, pending)
+    if text and await faq_offers.offer(c, update, employee, text, question_message_id=pending.message_id):
+        return
+    ticket = await service.open_ticket(c, update, employee, pending.message_id, target="new")
+    if ticket is None:
+        # Refused at the limit (another ticket opened since the press was checked): the message waits
+        # again, so it can still be added to an open ticket (the refusal said how).
+        choice_store.release(c.db, pending.id, update.update_id)
+        await choice.offer_again(c, update, pending)
+        return
+    service_records.link_ticket(c.db, update.update_id, ticket.id)
+
+
+async def tiketsaya(update: Update, context: GroupContext) -> None:
+    """/tiketsaya, or the menu's Tiket Saya button: the employee's tickets, open first."""
+    if update.callback_query is not None and not _private(update):
+        await ignore_button(update, context)
+        return
+    await my_tickets.show_list(consultation(context), update)
+
+
+async def tiketsaya_ticket(update: Update, context: GroupContext) -> None:
+    """A ticket of /tiketsaya (or a page of it): its exchange."""
+    if not _private(update):
+        await ignore_button(update, context)
+        return
+    raw_ticket, raw_page = _fields(context)
+    await my_tickets.show_ticket(consultation(context), update, raw_ticket, raw_page)
 
 
 async def nilai(update: Update, context: GroupContext) -> None:
@@ -240,6 +297,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(MessageHandler(private & new_messages & ~filters.COMMAND, question))
     app.add_handler(CallbackQueryHandler(faq_answer, pattern=PATTERNS["faq"]))
     app.add_handler(CallbackQueryHandler(faq_topic, pattern=PATTERNS["faqt"]))
+    app.add_handler(CallbackQueryHandler(pilih, pattern=PATTERNS["pilih"]))
+    app.add_handler(CommandHandler("tiketsaya", tiketsaya, filters=private & new_messages))
+    app.add_handler(CallbackQueryHandler(tiketsaya, pattern=PATTERNS["tiketsaya"]))
+    app.add_handler(CallbackQueryHandler(tiketsaya_ticket, pattern=PATTERNS["tsl"]))
     app.add_handler(CommandHandler("selesai", selesai, filters=private & new_messages))
     app.add_handler(CallbackQueryHandler(nilai, pattern=PATTERNS["nilai"]))
     app.add_handler(CommandHandler("lewati", lewati, filters=private & new_messages))

@@ -24,6 +24,9 @@ PATTERNS = {
     "faqt": rf"^{CONSULTATION}:faqt:{_ANY}:{_ANY}{_END}",
     "nilai": rf"^{CONSULTATION}:nilai:{_ANY}:{_ANY}{_END}",
     "lewati": rf"^{CONSULTATION}:lewati(?::|{_END})",
+    "pilih": rf"^{CONSULTATION}:pilih:{_ANY}:{_ANY}{_END}",
+    "tiketsaya": rf"^{CONSULTATION}:tiketsaya(?::|{_END})",
+    "tsl": rf"^{CONSULTATION}:tsl:{_ANY}:{_ANY}{_END}",
 }
 
 
@@ -73,4 +76,46 @@ def faq_markup(offer_id: int, topics: Sequence[Topic], shown: int) -> InlineKeyb
             InlineKeyboardButton(t.FAQ_NO, callback_data=f"{CONSULTATION}:faq:{offer_id}:tidak"),
         ]
     )
+    return InlineKeyboardMarkup(rows)
+
+
+def choice_buttons(choice_id: int, offered: Sequence[int], *, new_allowed: bool) -> InlineKeyboardMarkup:
+    """ "Tambahkan ke tiket #N" for each offered ticket (latest first), then "Pertanyaan baru"."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                t.CHOICE_ADD_LABEL.format(id=n), callback_data=f"{CONSULTATION}:pilih:{choice_id}:{n}"
+            )
+        ]
+        for n in offered
+    ]
+    if new_allowed:
+        rows.append(
+            [InlineKeyboardButton(t.CHOICE_NEW_LABEL, callback_data=f"{CONSULTATION}:pilih:{choice_id}:baru")]
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+def my_tickets_buttons(ticket_ids: Sequence[int]) -> InlineKeyboardMarkup:
+    """One button per listed ticket (opens its exchange), three to a row, then the main menu."""
+    buttons = [InlineKeyboardButton(f"#{n}", callback_data=f"{CONSULTATION}:tsl:{n}:0") for n in ticket_ids]
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    back = menu.BACK_TO_MENU
+    rows.append([InlineKeyboardButton(back.label, callback_data=back.callback_data)])
+    return InlineKeyboardMarkup(rows)
+
+
+def exchange_buttons(ticket_id: int, page: int, pages: int) -> InlineKeyboardMarkup:
+    """Paging through a ticket's exchange, and back to the list."""
+    paging = []
+    if page > 0:
+        paging.append(
+            InlineKeyboardButton(t.PAGE_PREVIOUS, callback_data=f"{CONSULTATION}:tsl:{ticket_id}:{page - 1}")
+        )
+    if page + 1 < pages:
+        paging.append(
+            InlineKeyboardButton(t.PAGE_NEXT, callback_data=f"{CONSULTATION}:tsl:{ticket_id}:{page + 1}")
+        )
+    rows = [paging] if paging else []
+    rows.append([InlineKeyboardButton(t.BACK_TO_MY_TICKETS, callback_data=f"{CONSULTATION}:tiketsaya")])
     return InlineKeyboardMarkup(rows)

@@ -17,7 +17,18 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from sinawai.common.numbers import parse_int
 from sinawai.common.working_hours import Opening
-from sinawai.consultation import faq_offers, outbox, relay, staff_delivery, store, ticket_messages, tickets
+from sinawai.consultation import (
+    choice,
+    choice_store,
+    faq_offers,
+    my_tickets,
+    outbox,
+    relay,
+    staff_delivery,
+    store,
+    ticket_messages,
+    tickets,
+)
 from sinawai.consultation import texts as t
 from sinawai.consultation.deps import ASKING, Consultation, actor_of, answer_in_group, say
 from sinawai.consultation.keyboards import rating_buttons, ticket_buttons
@@ -118,22 +129,39 @@ async def ask(c: Consultation, update: Update) -> None:
         c.logger.error("STAFF_GROUP_CHAT_ID is not set: a consultation cannot be forwarded")
         await say(update, menu.SERVICE_NOT_READY_ALERT)
         return
+    # Writing to the bot again means the bot is not blocked (any more), whatever happens to the message.
+    store.clear_blocked(c.db, employee.nip)
     window = c.settings.rate_limit_window
     retried = store.placed_by_update(c.db, update.update_id)
-    if not retried and tickets.rate_limited(
-        store.recent_questions(c.db, user.id, clock.utcnow() - window), c.settings.rate_limit_messages
-    ):
+    since = clock.utcnow() - window
+    # Messages still waiting for the employee's choice count too: they are questions not yet placed.
+    recent = store.recent_questions(c.db, user.id, since) + choice_store.held_since(
+        c.db, message.chat_id, since
+    )
+    if not retried and tickets.rate_limited(recent, c.settings.rate_limit_messages):
         minutes = max(1, int(window.total_seconds() // 60))
         await say(update, t.RATE_LIMITED.format(minutes=minutes))
         return
-
-    # No ticket open: the published FAQ topics first. Only "no" (or no good match) opens a ticket.
-    no_ticket = message.text and not retried and store.latest_open_of(c.db, employee.nip) is None
-    if no_ticket and message.text and await faq_offers.offer(c, update, employee, message.text):
+    if retried:
+        # An earlier attempt placed it: the placement it recorded is resumed.
+        await open_ticket(c, update, employee, message.message_id)
         return
-    ticket = await open_ticket(c, update, employee, message.message_id)
-    # A question no topic matched was recorded as such: it now names its ticket.
-    service_records.link_ticket(c.db, update.update_id, ticket.id)
+
+    # A reply to a message of one of the employee's open tickets joins that ticket without asking.
+    replied = choice.replied_ticket(c, message, employee)
+    if replied is not None:
+        await open_ticket(c, update, employee, message.message_id, target=replied.id)
+        return
+    # A ticket open: the employee chooses where the message goes (it waits in MySQL meanwhile).
+    if await choice.hold_if_open(c, update, employee):
+        return
+    # Nothing open: the published FAQ topics first. Only "no" (or no good match) opens a ticket.
+    if message.text and await faq_offers.offer(c, update, employee, message.text):
+        return
+    ticket = await open_ticket(c, update, employee, message.message_id, target="new")
+    if ticket is not None:
+        # A question no topic matched was recorded as such: it now names its ticket.
+        service_records.link_ticket(c.db, update.update_id, ticket.id)
 
 
 async def _create_topic(
@@ -154,24 +182,36 @@ def next_opening_if_closed(c: Consultation) -> Opening | None:
 
 
 async def open_ticket(
-    c: Consultation, update: Update, employee: Employee, question_message_id: int
-) -> Ticket:
-    """Place the question (new ticket, or the open one), post it to the staff group, acknowledge it."""
+    c: Consultation,
+    update: Update,
+    employee: Employee,
+    question_message_id: int,
+    *,
+    target: store.Target = "auto",
+) -> Ticket | None:
+    """Place the question (a new ticket, or the ticket ``target`` names), post it to the staff group,
+    acknowledge it; None when a new ticket was refused (the employee has as many open as allowed)."""
     chat = update.effective_chat
     assert chat is not None
     staff = c.staff_group
     assert staff is not None
     store.clear_blocked(c.db, employee.nip)
-    placed = store.place_question(
-        c.db,
-        nip=employee.nip,
-        chat_id=chat.id,
-        staff_chat_id=staff,
-        actor=actor_of(update, "pegawai"),
-        reopen_window=c.settings.reopen_window,
-        message_id=question_message_id,
-        update_id=update.update_id,
-    )
+    try:
+        placed = store.place_question(
+            c.db,
+            nip=employee.nip,
+            chat_id=chat.id,
+            staff_chat_id=staff,
+            actor=actor_of(update, "pegawai"),
+            reopen_window=c.settings.reopen_window,
+            message_id=question_message_id,
+            update_id=update.update_id,
+            target=target,
+            max_open=c.settings.max_open_tickets,
+        )
+    except store.OpenTicketLimitError as e:
+        await say(update, t.open_limit_reached(e.open_ids, c.settings.max_open_tickets))
+        return None
     # A retry of this update (Lambda's, after a failed call below) finds the placement recorded and
     # resumes after the last call that went through.
     ticket = placed.ticket
@@ -196,9 +236,12 @@ async def open_ticket(
             if placed.closed_previous
             else ""
         )
-        await say(update, earlier + t.acknowledgement(ticket.id, opening, zone))
+        text = earlier + t.acknowledgement(ticket.id, opening, zone) + my_tickets.expected_first_response(c)
     else:
-        await say(update, t.added_to_ticket(ticket.id, placement == "reopen", opening, zone))
+        text = t.added_to_ticket(ticket.id, placement == "reopen", opening, zone)
+    sent = await say(update, text)
+    # A reply to the acknowledgement joins this ticket without asking.
+    choice_store.map_private(c.db, sent.chat_id, sent.message_id, ticket.id)
     return ticket
 
 
@@ -283,6 +326,7 @@ async def take(c: Consultation, update: Update, ticket: Ticket) -> str:
     if not store.transition(c.db, ticket, to_status, "taken", staff):
         return t.TRANSITION_ERRORS["taken"].format(id=ticket.id, who="petugas lain")
     await refresh_header(c, update.get_bot(), ticket.id)
+    await my_tickets.notify_taken(c, update.get_bot(), ticket, recipient(c, ticket))
     return t.taken(ticket.id, staff.name or "petugas")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sinawai.consultation.ticket_events import SYSTEM, Actor, insert_event
 from sinawai.consultation.tickets import Decision, Status, place_message
@@ -78,6 +78,18 @@ def get(db: Database, ticket_id: int) -> Ticket | None:
     return Ticket.from_row(row) if row else None
 
 
+# Where place_question puts a message: "auto" (by the latest open ticket), "new", or a ticket id.
+Target = int | Literal["auto", "new"]
+
+
+class OpenTicketLimitError(Exception):
+    """The employee has as many open tickets as allowed: no new one opens; ``open_ids`` latest first."""
+
+    def __init__(self, open_ids: tuple[int, ...]) -> None:
+        super().__init__(f"{len(open_ids)} tickets open")
+        self.open_ids = open_ids
+
+
 @dataclass(frozen=True)
 class Placed:
     ticket: Ticket
@@ -95,8 +107,15 @@ def place_question(
     reopen_window: timedelta,
     message_id: int | None,
     update_id: int | None = None,
+    target: Target = "auto",
+    max_open: int | None = None,
 ) -> Placed:
     """Open a ticket or join/reopen the employee's open one, atomically per employee.
+
+    ``target``: "auto" decides by the employee's latest open ticket; "new" opens a new ticket whatever is
+    open (raises OpenTicketLimitError when ``max_open`` tickets are open already); a ticket id adds the
+    message to that ticket (an answered one is reopened whatever its age: the employee chose it), or opens
+    a new one when it was closed meanwhile.
 
     With ``update_id`` the placement is recorded with it: a retry of the same update gets the first
     placement back (``closed_previous`` None) instead of placing the question a second time.
@@ -119,29 +138,38 @@ def place_question(
                 return Placed(ticket, Decision(placement, ticket.status), None)  # type: ignore[arg-type]
         cur.execute(
             f"SELECT {TICKET_COLUMNS} FROM ticket WHERE nip = %s AND status <> 'selesai'"  # noqa: S608
-            " ORDER BY id DESC LIMIT 1",
+            " ORDER BY id DESC",
             (nip,),
         )
-        row = cur.fetchone()
-        current = Ticket.from_row(row) if row else None
+        open_now = [Ticket.from_row(r) for r in cur.fetchall()]
+        chosen = [t for t in open_now if t.id == target] if isinstance(target, int) else []
+        current = chosen[0] if chosen else (open_now[0] if open_now and target == "auto" else None)
         decision = place_message(
             current.status if current else None,
             assigned=bool(current and current.assigned_staff_id),
             last_answer_at=current.last_answer_at if current else None,
             now=now,
-            reopen_window=reopen_window,
+            # a ticket the employee chose (a button, a reply to its message) is reopened whatever its age
+            reopen_window=reopen_window if not chosen else timedelta.max,
         )
         detail = {"message_id": message_id}
         if decision.placement == "new":
-            if current is not None:
-                # A dijawab ticket whose reopen window has passed: the system closes it.
+            # Answered tickets whose reopen window has passed: the system closes them.
+            for stale in list(open_now):
+                if stale.status is not Status.DIJAWAB or (
+                    stale.last_answer_at is not None and now - stale.last_answer_at <= reopen_window
+                ):
+                    continue
                 cur.execute(
-                    "UPDATE ticket SET status = 'selesai', closed_at = %s WHERE id = %s", (now, current.id)
+                    "UPDATE ticket SET status = 'selesai', closed_at = %s WHERE id = %s", (now, stale.id)
                 )
                 insert_event(
-                    cur, current.id, "closed", SYSTEM, from_status=current.status, to_status=Status.SELESAI
+                    cur, stale.id, "closed", SYSTEM, from_status=stale.status, to_status=Status.SELESAI
                 )
-                closed_previous = current.id
+                closed_previous = closed_previous or stale.id
+                open_now.remove(stale)
+            if max_open is not None and len(open_now) >= max_open:
+                raise OpenTicketLimitError(tuple(t.id for t in open_now))
             cur.execute(
                 "INSERT INTO ticket (nip, chat_id, status, staff_chat_id, created_at)"
                 " VALUES (%s, %s, 'baru', %s, %s)",

@@ -351,3 +351,183 @@ def guest_list_name(name: str | None) -> str:
 GUEST_NOTHING_TO_CLOSE = (
     "Anda tidak memiliki tiket tamu yang sedang terbuka. Ketik pertanyaan Anda untuk membuat tiket baru."
 )
+# ---- several questions at once: where a message goes while a ticket is open (issue 14, item 5) ----------
+
+EMPLOYEE_STATUS = {
+    Status.BARU: "menunggu petugas",
+    Status.DIPROSES: "sedang ditangani",
+    Status.DIJAWAB: "sudah dijawab",
+    Status.SELESAI: "selesai",
+}
+CHOICE_ADD_LABEL = "➕ Tambahkan ke tiket #{id}"
+CHOICE_NEW_LABEL = "🆕 Pertanyaan baru"
+
+
+def _ticket_list(ids: Sequence[int], statuses: dict[int, Status]) -> str:
+    return ", ".join(
+        f"<b>#{n}</b> ({EMPLOYEE_STATUS[statuses[n]]})" if n in statuses else f"<b>#{n}</b>" for n in ids
+    )
+
+
+def _limit_note(open_count: int, max_open: int) -> str:
+    """The limit in brackets, when it is not the count just said (tickets may exceed a lowered limit)."""
+    return "" if open_count == max_open else f" ({max_open})"
+
+
+def choice_prompt(
+    open_ids: Sequence[int], statuses: dict[int, Status], *, new_allowed: bool, max_open: int, ttl_hours: int
+) -> str:
+    """The question under a message sent while tickets are open: which ticket, or a new question."""
+    word = "tiket" if len(open_ids) == 1 else "beberapa tiket"
+    lines = [f"Anda masih memiliki {word} yang terbuka: {_ticket_list(open_ids, statuses)}."]
+    if new_allowed:
+        lines.append(
+            "Pesan Anda di atas ingin ditambahkan ke tiket yang sudah ada, atau merupakan pertanyaan baru? "
+            "Silakan pilih pada tombol di bawah ini."
+        )
+    else:
+        lines.append(
+            f"Anda sudah memiliki {len(open_ids)} tiket terbuka, jumlah terbanyak yang diperbolehkan"
+            f"{_limit_note(len(open_ids), max_open)}, sehingga pesan ini belum dapat menjadi pertanyaan "
+            "baru. Silakan tambahkan ke salah satu tiket di bawah ini, atau tutup dahulu tiket yang sudah "
+            "terjawab dengan "
+            f"<code>/selesai N</code> (misalnya <code>/selesai {open_ids[-1]}</code>), lalu kirim kembali "
+            "pertanyaan Anda."
+        )
+    lines.append(
+        f"\n<i>Pilihan berlaku {ttl_hours} jam; bila tidak dipilih, pesan ini tidak diteruskan kepada "
+        "petugas. Agar langsung masuk ke suatu tiket tanpa ditanya, balas (reply) pesan bot tentang tiket "
+        "tersebut. Ketik /tiketsaya untuk melihat semua tiket Anda.</i>"
+    )
+    return "\n".join(lines)
+
+
+def choice_settled(choice: int | str) -> str:
+    if isinstance(choice, int):
+        return f"Pilihan Anda: pesan di atas ditambahkan ke tiket <b>#{choice}</b>."
+    return "Pilihan Anda: pesan di atas adalah pertanyaan baru."
+
+
+CHOICE_DECIDED = "Pilihan untuk pesan ini sudah tercatat."
+CHOICE_EXPIRED = (
+    "Pilihan ini sudah kedaluwarsa, sehingga pesan tersebut tidak diteruskan kepada petugas. Silakan kirim "
+    "kembali pesan Anda."
+)
+CHOICE_GONE = "Pilihan ini tidak dikenal. Silakan kirim kembali pesan Anda."
+
+
+def open_limit_reached(open_ids: Sequence[int], max_open: int) -> str:
+    """A new ticket refused: which tickets are open, how to close or see them."""
+    numbers = ", ".join(f"<b>#{n}</b>" for n in open_ids)
+    return (
+        f"Mohon maaf, Anda sudah memiliki {len(open_ids)} tiket terbuka ({numbers}), jumlah terbanyak yang "
+        f"diperbolehkan{_limit_note(len(open_ids), max_open)}, sehingga pertanyaan ini belum diteruskan "
+        "sebagai tiket baru.\n"
+        f"Tutup tiket yang sudah terjawab dengan <code>/selesai N</code> (misalnya "
+        f"<code>/selesai {open_ids[-1]}</code>), lalu kirim kembali pertanyaan Anda; atau tambahkan "
+        "pertanyaan ke tiket yang ada dengan membalas (reply) pesan bot tentang tiket tersebut. Ketik "
+        "/tiketsaya untuk melihat tiket Anda."
+    )
+
+
+def which_to_close(open_ids: Sequence[int]) -> str:
+    """/selesai with several tickets open: which one."""
+    numbers = ", ".join(f"<b>#{n}</b>" for n in open_ids)
+    return (
+        f"Anda memiliki beberapa tiket terbuka: {numbers}. Tiket mana yang ingin ditutup? Ketik "
+        f"<code>/selesai N</code> dengan N nomor tiket, misalnya <code>/selesai {open_ids[0]}</code>."
+    )
+
+
+def not_your_open_ticket(raw: str) -> str:
+    return (
+        f"Tiket #{html.escape(raw[:20])} tidak ditemukan di antara tiket Anda yang terbuka. Nomor tiket "
+        "ditulis dengan angka 0-9; ketik /tiketsaya untuk melihat tiket Anda."
+    )
+
+
+# ---- my tickets, taken, and the expected first response (issue 14, item 6) ---------------------------------
+
+TAKEN_FOR_EMPLOYEE = (
+    "Tiket <b>#{id}</b> sedang ditangani oleh petugas Biro OSDM. Jawaban akan dikirim melalui chat ini."
+)
+
+
+def expected_first_response(duration_text: str) -> str:
+    return (
+        f"\n\nPerkiraan waktu tunggu jawaban pertama: sekitar {duration_text} pada jam kerja (nilai tengah "
+        "30 hari terakhir)."
+    )
+
+
+MY_TICKETS_EMPTY = (
+    "<b>Tiket Saya</b>\nAnda belum memiliki tiket. Ketik pertanyaan Anda di chat ini untuk bertanya kepada "
+    "petugas Biro OSDM."
+)
+MY_TICKETS_NOT_REGISTERED = (
+    "Daftar tiket hanya dapat dilihat oleh pegawai yang sudah terdaftar. Silakan mendaftar terlebih dahulu "
+    "dengan /daftar, lalu ketik /tiketsaya kembali."
+)
+MY_TICKETS_NOT_FOUND = "Tiket ini tidak ditemukan di antara tiket Anda."
+NO_ANSWER_YET = "Belum ada jawaban."
+CONTENT_GONE = "(isi pesan tidak lagi disimpan)"
+MEDIA_LABELS = {
+    "photo": "foto",
+    "document": "dokumen",
+    "voice": "pesan suara",
+    "video": "video",
+    "audio": "audio",
+    "sticker": "stiker",
+    "video_note": "video",
+    "animation": "animasi",
+}
+PAGE_PREVIOUS = "◀️ Sebelumnya"
+PAGE_NEXT = "Berikutnya ▶️"
+BACK_TO_MY_TICKETS = "⬅️ Daftar tiket"
+
+
+def my_ticket_row(
+    ticket_id: int,
+    status: Status,
+    age: str,
+    closed_at: datetime | None,
+    last_answer: str | None,
+    zone: ZoneInfo,
+) -> str:
+    """One ticket of /tiketsaya; ``last_answer`` is escaped HTML already (None: no answer yet)."""
+    when = (
+        f"ditutup {when_text(closed_at.replace(tzinfo=UTC), zone)}"
+        if closed_at is not None
+        else f"usia {age} kerja"
+    )
+    answer = f"Jawaban terakhir: <i>{last_answer}</i>" if last_answer is not None else NO_ANSWER_YET
+    return f"<b>#{ticket_id}</b> · {EMPLOYEE_STATUS[status]} · {when}\n{answer}"
+
+
+def my_tickets(rows: Sequence[str], more: int) -> str:
+    tail = f"\n\n… dan {more} tiket lama lainnya." if more else ""
+    return (
+        "<b>Tiket Saya</b> (yang terbuka di atas)\n\n"
+        + "\n\n".join(rows)
+        + tail
+        + "\n\nTekan nomor tiket di bawah ini untuk membaca percakapannya."
+    )
+
+
+def exchange_head(
+    ticket_id: int, status: Status, created_at: datetime, age: str, zone: ZoneInfo, page: int, pages: int
+) -> str:
+    page_line = f" · halaman {page + 1} dari {pages}" if pages > 1 else ""
+    return (
+        f"<b>Tiket #{ticket_id}</b> · {EMPLOYEE_STATUS[status]}{page_line}\n"
+        f"Diajukan {when_text(created_at.replace(tzinfo=UTC), zone)} (usia {age} kerja)"
+    )
+
+
+def exchange_entry(from_staff: bool, at: datetime, zone: ZoneInfo, body: str) -> str:
+    """One message of the exchange; ``body`` is escaped HTML already."""
+    who = "Petugas Biro OSDM" if from_staff else "Anda"
+    return f"<b>{who}</b> · {when_text(at.replace(tzinfo=UTC), zone)}\n{body}"
+
+
+EXCHANGE_EMPTY = "Belum ada pesan yang dapat ditampilkan untuk tiket ini."

@@ -49,7 +49,10 @@ MAIN_MENU: tuple[tuple[Button, ...], ...] = (
         Button("📄 Dokumen", f"{DOCUMENTS}:dokumen"),
         Button("📰 Info Terkini", f"{INFORMATION}:terkini"),
     ),
-    (Button("💬 Tanya Petugas OSDM", f"{CONSULTATION}:tanya"),),
+    (
+        Button("💬 Tanya Petugas OSDM", f"{CONSULTATION}:tanya"),
+        Button("🎫 Tiket Saya", f"{CONSULTATION}:tiketsaya"),
+    ),
     (
         Button("📞 Kontak Biro OSDM", f"{GENERAL}:kontak"),
         Button("❓ Bantuan", f"{GENERAL}:bantuan"),

@@ -1,4 +1,4 @@
--- depends: 0012_password_reset
+-- depends: 0013_ticket_choices
 -- Guest questions (issue 14): a Telegram account bound to no NIP may still ask. Its ticket has no NIP; it
 -- belongs to the account it was asked from (guest_telegram_id), and the staff see only the Telegram name
 -- (guest_name), marked unverified. A ticket is either an employee's (nip) or a guest's, never both: the

@@ -553,6 +553,8 @@ def _anonymise_account(c: _Counter, account: Account, p: int, pnip: str, label: 
     if account.whole or account.bound_now:
         c.run("conversation", "DELETE FROM conversation WHERE chat_id = %s", [x])
         c.run("sensitive_chat", "DELETE FROM sensitive_chat WHERE chat_id = %s", [x])
+        c.run("ticket_choice", "DELETE FROM ticket_choice WHERE chat_id = %s", [x])
+        c.run("ticket_private_message", "DELETE FROM ticket_private_message WHERE chat_id = %s", [x])
 
 
 _STAFF_GROUP_JOIN = (
@@ -646,6 +648,7 @@ def anonymise(db: Database, nip: str, *, operator: str, via: str = "cli") -> Era
         for chunk in _chunks(sorted(scrub)):
             c.run("update_inbox", f"{_INBOX_SCRUB} WHERE update_id IN ({_placeholders(len(chunk))})", chunk)
         c.run("faq_offer", "UPDATE faq_offer SET nip = %s, question = NULL WHERE nip = %s", [pnip, nip])
+        c.run("ticket_choice", "DELETE FROM ticket_choice WHERE nip = %s", [nip])
         c.run("document_send", "UPDATE document_send SET nip = %s WHERE nip = %s", [pnip, nip])
         c.run("audit_log", "UPDATE audit_log SET nip = %s WHERE nip = %s", [pnip, nip])
         c.run("tunkin", "DELETE FROM tunkin WHERE nip = %s", [nip])

@@ -54,6 +54,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("dokumen", DOCUMENTS, "Unduh formulir, templat dan peraturan"),
     Command("selesai", CONSULTATION, "Tutup pertanyaan (tiket) Anda yang sudah terjawab"),
     Command("lewati", CONSULTATION, "Lewati komentar setelah memberi penilaian"),
+    Command("tiketsaya", CONSULTATION, "Lihat tiket pertanyaan Anda, statusnya dan jawabannya"),
     Command("tiket", CONSULTATION, "Daftar tiket terbuka, terlama di atas", audience="staff"),
     Command("ambil", CONSULTATION, "Ambil tiket: /ambil N", audience="staff"),
     Command("tutup", CONSULTATION, "Tutup tiket: /tutup N", audience="staff"),

@@ -1,0 +1,2 @@
+DROP TABLE ticket_private_message;
+DROP TABLE ticket_choice;
