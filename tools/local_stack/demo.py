@@ -27,6 +27,7 @@ BUDI = 5550001
 SITI = 5550002
 STAFF_MEMBER = 5550101
 MANAGER = 5550201
+PUTRI = 5550003  # a PPPK employee (events/imports/employees.csv)
 
 
 NIP_BUDI = "199001172015031001"
@@ -39,6 +40,24 @@ QUESTION = (
     "Selamat siang, apakah sisa cuti tahunan saya tahun ini bisa dibawa ke tahun depan? Saya baru memakai "
     "3 hari."
 )
+SECOND_QUESTION = (
+    "Satu lagi, mohon dicek: SK kenaikan pangkat saya periode April belum keluar, apakah ada berkas yang "
+    "kurang?"
+)
+GUEST_QUESTION = (
+    "Selamat pagi, saya pegawai baru dan belum menerima kata sandi awal. Kepada siapa saya meminta?"
+)
+GUEST_ANSWER = (
+    "Selamat pagi. Kata sandi awal dibagikan oleh Biro OSDM melalui atasan langsung; bila belum menerima, "
+    "ketik /lupasandi dengan NIP Anda, petugas kami akan membuatkan kode sekali pakai."
+)
+# OSDM's contact as the deploy sets it (template parameters OsdmContact*), shown by /kontak
+DEMO_CONTACT = {
+    "OSDM_CONTACT_PHONE": "(021) 7805814",
+    "OSDM_CONTACT_WHATSAPP": "0812-1000-2000",
+    "OSDM_CONTACT_EMAIL": "osdm@instansi.go.id",
+    "OSDM_CONTACT_ROOM": "Gedung B lantai 2, Biro OSDM",
+}
 ANSWER = (
     "Selamat siang, Pak Budi. Bisa: sisa cuti tahunan paling banyak 6 hari dapat dibawa ke tahun berikutnya "
     "(PP 11/2017), sehingga tahun depan hak Bapak paling banyak 18 hari."
@@ -83,6 +102,7 @@ def setup_people(stack: LocalStack) -> None:
     emu = stack.telegram
     emu.add_user(BUDI, "Budi", last_name="Santoso", username="budi_s")
     emu.add_user(SITI, "Siti", last_name="Rahmawati")
+    emu.add_user(PUTRI, "Putri", last_name="Maharani")
     emu.add_user(STAFF_MEMBER, "Rina", last_name="(OSDM)")
     emu.add_group(stack.config.staff_group_chat_id, "Layanan Kepegawaian OSDM", members=[STAFF_MEMBER])
 
@@ -95,6 +115,23 @@ def _latest_bot_message_id(emu: TelegramEmulator, chat_id: int) -> int:
 def _step(stack: LocalStack, action: Callable[[], object]) -> None:
     action()
     stack.wait_idle()
+
+
+def _forward_if_offered(stack: LocalStack, user: int) -> None:
+    """An FAQ offer under the last message: "Tidak, teruskan ke petugas" (no offer: nothing to press)."""
+    emu = stack.telegram
+    offer = emu.bot_messages(user)[-1]
+    no = next((d for d in offer.callback_data if d.endswith(":tidak")), None)
+    if no is not None:
+        _step(stack, lambda: emu.press_button(user, user, offer.message_id, no))
+
+
+def _staff_answers_latest(stack: LocalStack, text: str) -> None:
+    """Rina replies to the newest question copied into the staff group."""
+    emu = stack.telegram
+    staff = stack.config.staff_group_chat_id
+    question_id = _latest_bot_message_id(emu, staff)
+    _step(stack, lambda: emu.send_message(STAFF_MEMBER, text, chat_id=staff, reply_to_message_id=question_id))
 
 
 def play(stack: LocalStack) -> None:
@@ -120,9 +157,19 @@ def play(stack: LocalStack) -> None:
     _step(stack, lambda: emu.send_message(BUDI, "/tunkin"))
     _step(stack, lambda: emu.send_message(BUDI, "/cuti"))
 
-    # someone else, not registered
+    # someone else, not registered: /start says to register first; personal data refused with the guided
+    # /daftar; a question is still forwarded, as a guest (unverified in the staff group), and answered
+    _step(stack, lambda: emu.send_message(SITI, "/start"))
     _step(stack, lambda: emu.send_message(SITI, "/datapribadi"))
-    _step(stack, lambda: emu.send_message(SITI, "Selamat pagi, bagaimana cara mengajukan cuti?"))
+    _step(stack, lambda: emu.send_message(SITI, GUEST_QUESTION))
+    _forward_if_offered(stack, SITI)
+    _staff_answers_latest(stack, GUEST_ANSWER)
+    _step(stack, lambda: emu.send_message(SITI, "/kontak"))
+
+    # a PPPK employee registers in one message with the NIP as printed on her decree; /cuti shows the kinds
+    # of leave a PPPK has (PP 49/2018 Pasal 77)
+    _step(stack, lambda: emu.send_message(PUTRI, "/daftar 19960421 202321 2 007 Awal#2026Ptm"))
+    _step(stack, lambda: emu.send_message(PUTRI, "/cuti"))
 
     # information menus (seed, Tabel 4): /jahdis → Cuti → Cuti tahunan → Back → main menu, in one message
     _step(stack, lambda: emu.send_message(BUDI, "/jahdis"))
@@ -166,11 +213,18 @@ def play(stack: LocalStack) -> None:
     _step(stack, lambda: emu.press_button(BUDI, BUDI, offer.message_id, no))
     header = next(m for m in reversed(emu.bot_messages(staff)) if m.callback_data)
     ticket = header.callback_data[0].rsplit(":", 1)[-1]
-    question_id = _latest_bot_message_id(emu, staff)
-    _step(
-        stack,
-        lambda: emu.send_message(STAFF_MEMBER, ANSWER, chat_id=staff, reply_to_message_id=question_id),
-    )
+    _staff_answers_latest(stack, ANSWER)
+    # a second question while ticket 1 is open: the bot asks where it goes; "Pertanyaan baru" goes through
+    # the FAQ, then becomes a ticket of its own
+    _step(stack, lambda: emu.send_message(BUDI, SECOND_QUESTION))
+    prompt = emu.bot_messages(BUDI)[-1]
+    new = next(d for d in prompt.callback_data if d.endswith(":baru"))
+    _step(stack, lambda: emu.press_button(BUDI, BUDI, prompt.message_id, new))
+    _forward_if_offered(stack, BUDI)
+    # Budi's tickets, open first; the first one opens to its exchange
+    _step(stack, lambda: emu.send_message(BUDI, "/tiketsaya"))
+    listing = _latest_bot_message_id(emu, BUDI)
+    _step(stack, lambda: emu.press_button(BUDI, BUDI, listing, f"consultation:tsl:{ticket}:0"))
     _step(
         stack,
         lambda: emu.press_button(STAFF_MEMBER, staff, header.message_id, f"consultation:tutup:{ticket}"),
@@ -226,7 +280,7 @@ def main() -> int:
     log_dir.mkdir(exist_ok=True)
     started = time.perf_counter()
     seed_demo_data(database)
-    with LocalStack(StackConfig(database=database, log_dir=log_dir)) as stack:
+    with LocalStack(StackConfig(database=database, log_dir=log_dir, extra_env=DEMO_CONTACT)) as stack:
         play(stack)
         print_transcript(stack)
         counts = stack.message_log_counts()
