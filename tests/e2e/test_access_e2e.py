@@ -233,13 +233,13 @@ def test_lupa_sandi_from_request_to_a_new_password(stack: LocalStack, employees:
     say(stack, user, "19900117 201503 1 001")
     assert "telah kami teruskan" in last(stack, user).text
     request = last(stack, STAFF).text
-    assert "Permintaan reset kata sandi" in request
+    assert "Permintaan atur ulang kata sandi" in request
     assert "1990**********1001" in request
     assert NIP_BUDI not in request
 
     code = issue_code(stack, RINA, "19900117 201503 1 001")
     group = last(stack, STAFF).text
-    assert "dikirim ke chat pribadi" in group
+    assert "dikirim ke percakapan pribadi" in group
     assert code not in group
     assert_secret_nowhere(stack, code, staff_group=STAFF)  # not in the message log, the logs, the group
     issued = "SELECT telegram_user_id FROM audit_log WHERE event = 'password_reset_issued'"
@@ -299,7 +299,7 @@ def test_resetsandi_is_refused_to_non_staff_outside_the_group_and_without_a_nip(
     assert "Format: /resetsandi NIP" in last(stack, STAFF).text
     say(stack, DEWI, f"/resetsandi {NIP_SITI}", chat_id=STAFF)
     assert "tidak diterbitkan" in last(stack, STAFF).text
-    assert "Buka chat pribadi" in labels(last(stack, STAFF))[0]
+    assert "Buka percakapan pribadi" in labels(last(stack, STAFF))[0]
     live = "SELECT COUNT(*) AS n FROM password_reset WHERE expires_at > UTC_TIMESTAMP(6)"
     after = query(stack.config.database, live)
     assert after[0]["n"] == 0

@@ -43,4 +43,4 @@ def test_a_new_group_learns_its_chat_id_and_hears_nothing_else(stack: LocalStack
     emu.send_message(ADMIN, "/idchat", chat_id=GROUP)
     stack.wait_idle()
     answer = text_of(emu.wait_for_bot_message(GROUP, after=emu.bot_messages(GROUP)[0].message_id))
-    assert answer.startswith(f"🆔 ID chat grup ini: {GROUP}")
+    assert answer.startswith(f"🆔 ID grup ini: {GROUP}")

@@ -164,7 +164,7 @@ def test_datasaya_sends_the_export_once_a_day_only_in_the_private_chat(stack: Lo
     say(stack, BUDI, "/datasaya", chat_id=OTHER_GROUP)
     (answer,) = new_bot_messages(stack, OTHER_GROUP, group_before)
     assert "hanya dilayani melalui <b>chat pribadi</b>" not in answer.content  # HTML was parsed
-    assert "hanya dilayani melalui chat pribadi" in answer.content
+    assert "hanya dilayani melalui percakapan pribadi" in answer.content
     assert answer.document is None
     assert not any(m.document for m in emu.bot_messages(OTHER_GROUP))
     assert new_bot_messages(stack, BUDI, before) == []

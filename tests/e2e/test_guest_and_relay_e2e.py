@@ -180,7 +180,7 @@ def test_a_guest_gets_the_faq_first_then_an_unverified_ticket_and_answers_in_one
     first, second = bot_in(stack, TAMU)[before:]
     assert first.content == (
         f"{HEADER.format(id=ticket_id)}\n\nSilakan ajukan melalui atasan langsung.\n\n{INSTRUCTION}"
-        " Bila masih ada yang ingin ditanyakan, kirim pesan di chat ini."
+        " Bila masih ada yang ingin ditanyakan, kirim pesan di percakapan ini."
     )
     assert second.content == f"{HEADER.format(id=ticket_id)}\n\nFormulirnya ada di menu Dokumen."
     assert "Rina" not in first.content + second.content
@@ -271,7 +271,7 @@ def test_a_photo_answer_is_one_captioned_copy_and_a_too_long_caption_falls_back(
     (copied,) = bot_in(stack, BUDI)[before:]
     assert copied.photo
     assert copied.caption == f"{HEADER.format(id=ticket_id)}\n\nContoh formulir\n\n{INSTRUCTION}" + (
-        " Bila masih ada yang ingin ditanyakan, kirim pesan di chat ini."
+        " Bila masih ada yang ingin ditanyakan, kirim pesan di percakapan ini."
     )
     assert copied.caption_entities  # the header is bold: the caption was sent as HTML
 

@@ -229,7 +229,7 @@ def test_registration_commands_in_the_staff_group_are_deleted_and_answered(
 ) -> None:
     posted = say(stack, RINA, text, chat_id=STAFF)
     assert deleted(stack, STAFF, posted)
-    assert "chat pribadi" in last_text(stack, STAFF)
+    assert "percakapan pribadi" in last_text(stack, STAFF)
     assert tickets(stack) == 0
     nowhere_in_clear(stack, BUDI_PASSWORD)
 

@@ -289,7 +289,7 @@ def test_personal_data_only_for_the_registered_owner_in_private(stack: LocalStac
 
     stack.telegram.add_group(OTHER_GROUP, "Grup Unit Kerja", members=[user])
     say(stack, user, "/datapribadi", chat_id=OTHER_GROUP)
-    assert "chat pribadi" in last_text(stack, OTHER_GROUP)
+    assert "percakapan pribadi" in last_text(stack, OTHER_GROUP)
     assert "Budi Santoso" not in last_text(stack, OTHER_GROUP)
 
     views = query(stack.config.database, "SELECT event FROM audit_log WHERE event LIKE 'view_%%' ORDER BY id")

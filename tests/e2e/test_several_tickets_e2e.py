@@ -462,7 +462,8 @@ def test_the_employee_is_told_once_when_a_staff_member_takes_the_ticket(stack: L
     press(stack, RINA, header, f"consultation:ambil:{ticket_id}")
     notice = last(stack, BUDI)
     assert notice.content == (
-        f"Tiket #{ticket_id} sedang ditangani oleh petugas Biro OSDM. Jawaban akan dikirim melalui chat ini."
+        f"Tiket #{ticket_id} sedang ditangani oleh petugas Biro OSDM. Jawaban akan dikirim melalui "
+        "percakapan ini."
     )
     assert "Rina" not in notice.content
     stack.telegram.send_message(RINA, f"/ambil {ticket_id}", chat_id=STAFF)

@@ -88,7 +88,7 @@ def test_an_admin_gets_the_chat_id_and_the_exact_deploy_lines(
         )
     first, second = replies(emulator, NEW_GROUP)
     assert first == second
-    assert f"ID chat grup ini: {NEW_GROUP}" in first
+    assert f"ID grup ini: {NEW_GROUP}" in first
     assert "belum terhubung dengan Sinawai" in first
     assert f"StaffGroupChatId={NEW_GROUP}" in first
     assert f"ManagersChatId={NEW_GROUP}" in first
@@ -130,7 +130,7 @@ def test_an_anonymous_admin_posting_as_the_group_gets_the_answer(
         "username": "GroupAnonymousBot",
     }
     routed(general, update)
-    assert f"ID chat grup ini: {NEW_GROUP}" in replies(emulator, NEW_GROUP)[0]
+    assert f"ID grup ini: {NEW_GROUP}" in replies(emulator, NEW_GROUP)[0]
     assert emulator.calls_to("getChatMember") == []
 
 
@@ -165,7 +165,7 @@ def test_the_bot_added_to_a_group_greets_it_with_its_chat_id(
     assert routed(general, update)["status"] == "done"
     (greeting,) = replies(emulator, BASIC_GROUP)
     assert greeting.startswith("Terima kasih, Sinawai telah ditambahkan ke grup ini.")
-    assert f"ID chat grup ini: {BASIC_GROUP}" in greeting
+    assert f"ID grup ini: {BASIC_GROUP}" in greeting
     assert f"StaffGroupChatId={BASIC_GROUP}" in greeting
     assert "ini grup biasa" in greeting  # its id changes if it becomes a supergroup
     # the service message that comes with it is not for the bot: the router leaves it alone

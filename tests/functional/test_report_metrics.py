@@ -154,17 +154,17 @@ def test_the_digest_reads_in_indonesian_with_escaped_comments(
     assert "• Konsultasi baru: 4 (kemarin 0, rata-rata 0,7)" in text
     assert "• Dijawab 5 · ditutup 3 · masih terbuka 5" in text
     assert (
-        "• Respons pertama (median): 2,5 jam kerja, p90 20,1 jam kerja (kemarin –, rata-rata 1,0 jam kerja)"
-        in text
+        "• Respons pertama (median): 2,5 jam kerja, persentil ke-90 20,1 jam kerja "
+        "(kemarin –, rata-rata 1,0 jam kerja)" in text
     )
     assert "• Melewati target 8,0 jam kerja: 2 (1 dijawab terlambat, 1 masih menunggu)" in text
     assert "• Kepuasan rata-rata: 2,7/5 dari 3 penilaian, 66,7% tiket ditutup dinilai" in text
-    assert "• Terjawab FAQ tanpa petugas: 50%, 3 dari 6 pertanyaan (kemarin –, rata-rata 100%)" in text
+    assert "• Terjawab otomatis tanpa petugas: 50%, 3 dari 6 pertanyaan (kemarin –, rata-rata 100%)" in text
     assert "• Registrasi baru 1 · gagal 3 · terkunci 1" in text
     assert f"• #{t['T5']} (Biro Keuangan): 23,0 jam kerja" in text
     assert f'• #{t["T2"]}, 2/5: "Jawaban kurang jelas &lt;b&gt;&amp; lambat&lt;/b&gt;"' in text
     assert "<b>Yang memburuk</b>\n• Masih terbuka: 5 (kemarin 4)\n" in text
-    assert "• Respons pertama (p90): 20,1 jam kerja (rata-rata 7 hari 1,0 jam kerja)" in text
+    assert "• Respons pertama (persentil ke-90): 20,1 jam kerja (rata-rata 7 hari 1,0 jam kerja)" in text
     assert "Joko 4, Rina 3" in text
     assert len(text) <= 4096
 
@@ -271,6 +271,6 @@ def test_the_summary_sheet_holds_the_headlines_with_their_comparisons(built: Bui
     rows = {row[0]: row[1:] for row in book["Ringkasan"].iter_rows(values_only=True) if row and row[0]}
     assert rows["Ukuran"] == ("Nilai", "Hari sebelumnya", "Rata-rata 7 hari")
     assert rows["Pesan masuk"] == (7, 1, 2)
-    assert rows["Respons pertama (p90)"] == (20.1, None, 1)
+    assert rows["Respons pertama (persentil ke-90)"] == (20.1, None, 1)
     assert rows["Kepuasan rata-rata"] == (2.67, None, None)
     assert rows["Tingkat penilaian (tiket ditutup yang dinilai)"][0] == 0.67

@@ -99,7 +99,7 @@ def test_acknowledgement_mentions_the_next_working_day_only_outside_hours() -> N
     inside = t.acknowledgement(12, None, wib)
     assert inside == (
         "Pertanyaan Anda telah kami terima sebagai tiket <b>#12</b> dan diteruskan ke petugas Biro OSDM. "
-        "Mohon menunggu; jawaban akan dikirim melalui chat ini."
+        "Mohon menunggu; jawaban akan dikirim melalui percakapan ini."
     )
     friday_evening = Opening(
         datetime(2026, 11, 30, 7, 30, tzinfo=wib), datetime(2026, 11, 27, 17, tzinfo=wib), False

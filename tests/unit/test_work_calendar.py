@@ -136,7 +136,7 @@ def test_the_out_of_hours_promise_names_the_right_day(spec: str | None, asked: d
 )
 def test_nothing_is_promised_while_the_office_is_open(asked: datetime) -> None:
     assert office().opening_after(asked) is None
-    assert t.acknowledgement(3, None, WIB).endswith("jawaban akan dikirim melalui chat ini.")
+    assert t.acknowledgement(3, None, WIB).endswith("jawaban akan dikirim melalui percakapan ini.")
 
 
 @pytest.mark.parametrize(("zone", "suffix"), [("Asia/Makassar", "WITA"), ("Asia/Jayapura", "WIT")])

@@ -152,8 +152,8 @@ def _cmd_content_rollback(args: argparse.Namespace) -> int:
     print(f"Dipulihkan: {label} kini menjadi versi saat ini (S3 {new_id}).")
     print("Fungsi membaca konten ini paling lambat setelah CONTENT_CACHE_SECONDS (bawaan 60 detik).")
     print(
-        "Perhatian: deploy atau `sinawai content publish` berikutnya menerbitkan lagi isi folder content/ "
-        "bila berbeda; perbaiki juga content/ di repositori."
+        "Perhatian: pemasangan ulang (`sam deploy`) atau `sinawai content publish` berikutnya menerbitkan "
+        "lagi isi folder content/ bila berbeda; perbaiki juga content/ di repositori."
     )
     return 0
 

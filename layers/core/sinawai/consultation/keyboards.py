@@ -43,12 +43,11 @@ def ticket_buttons(ticket_id: int) -> InlineKeyboardMarkup:
 
 
 def rating_buttons(ticket_id: int) -> InlineKeyboardMarkup:
+    """One rating per row, worst first, each with its word on the scale."""
     return InlineKeyboardMarkup(
         [
-            [
-                InlineKeyboardButton(f"{n} ⭐", callback_data=f"{CONSULTATION}:nilai:{ticket_id}:{n}")
-                for n in tickets.RATINGS
-            ]
+            [InlineKeyboardButton(t.RATING_LABELS[n], callback_data=f"{CONSULTATION}:nilai:{ticket_id}:{n}")]
+            for n in tickets.RATINGS
         ]
     )
 
@@ -98,7 +97,10 @@ def choice_buttons(choice_id: int, offered: Sequence[int], *, new_allowed: bool)
 
 def my_tickets_buttons(ticket_ids: Sequence[int]) -> InlineKeyboardMarkup:
     """One button per listed ticket (opens its exchange), three to a row, then the main menu."""
-    buttons = [InlineKeyboardButton(f"#{n}", callback_data=f"{CONSULTATION}:tsl:{n}:0") for n in ticket_ids]
+    buttons = [
+        InlineKeyboardButton(t.MY_TICKET_LABEL.format(id=n), callback_data=f"{CONSULTATION}:tsl:{n}:0")
+        for n in ticket_ids
+    ]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     back = menu.BACK_TO_MENU
     rows.append([InlineKeyboardButton(back.label, callback_data=back.callback_data)])

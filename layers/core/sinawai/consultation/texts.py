@@ -12,12 +12,13 @@ from sinawai.common.numbers import parse_int
 from sinawai.common.text_limits import utf16_len, visible_text
 from sinawai.common.working_hours import Opening, opening_text, when_text
 from sinawai.consultation.tickets import STATUS_LABELS, Status
+from sinawai.general.menu import BACK_LABEL
 
 HOW_TO_ASK = (
     "<b>Tanya Petugas Biro OSDM</b> 💬\n"
-    "Cukup ketik pertanyaan Anda di chat ini (boleh disertai foto atau dokumen dengan keterangan). "
+    "Cukup ketik pertanyaan Anda di percakapan ini (boleh disertai foto atau dokumen dengan keterangan). "
     "Pertanyaan akan diteruskan kepada petugas Biro OSDM sebagai tiket, dan jawabannya dikirim kembali "
-    "melalui chat ini.\n\n"
+    "melalui percakapan ini.\n\n"
     "Belum terdaftar? Pertanyaan tetap dapat dikirim sebagai tamu (identitas belum terverifikasi); untuk "
     "melihat data kepegawaian Anda sendiri, silakan mendaftar dengan /daftar."
 )
@@ -47,14 +48,14 @@ def tickets_continue_here(ticket_ids: Sequence[int]) -> str:
     numbers = ", ".join(f"<b>#{n}</b>" for n in ticket_ids)
     word = "Tiket" if len(ticket_ids) == 1 else "Tiket-tiket"
     return (
-        f"📌 {word} Anda yang masih terbuka, {numbers}, dilanjutkan di chat ini: jawaban petugas Biro "
+        f"📌 {word} Anda yang masih terbuka, {numbers}, dilanjutkan di percakapan ini: jawaban petugas Biro "
         "OSDM akan dikirim ke akun ini. Kirim pesan untuk menambahkan keterangan, atau ketik /selesai "
         "bila pertanyaan Anda sudah terjawab."
     )
 
 
 UNSUPPORTED_MEDIA = (
-    "Mohon maaf, jenis pesan ini (misalnya lokasi, kontak atau polling) tidak dapat diteruskan kepada "
+    "Mohon maaf, jenis pesan ini (misalnya lokasi, kontak atau jajak pendapat) tidak dapat diteruskan kepada "
     "petugas. Silakan kirim pertanyaan Anda dalam bentuk teks, foto, dokumen atau pesan suara."
 )
 RATE_LIMITED = (
@@ -78,7 +79,7 @@ def acknowledgement(ticket_id: int, next_opening: Opening | None, zone: ZoneInfo
     """A new ticket; ``next_opening`` is set when the question arrived outside working hours."""
     return (
         f"Pertanyaan Anda telah kami terima sebagai tiket <b>#{ticket_id}</b> dan diteruskan ke petugas "
-        "Biro OSDM. Mohon menunggu; jawaban akan dikirim melalui chat ini."
+        "Biro OSDM. Mohon menunggu; jawaban akan dikirim melalui percakapan ini."
         + _out_of_hours(next_opening, zone)
     )
 
@@ -92,7 +93,7 @@ def added_to_ticket(ticket_id: int, answered: bool, next_opening: Opening | None
         if answered
         else f"Pesan tambahan Anda telah ditambahkan ke tiket <b>#{ticket_id}</b> dan diteruskan ke petugas."
     )
-    return head + " Mohon menunggu jawaban melalui chat ini." + _out_of_hours(next_opening, zone)
+    return head + " Mohon menunggu jawaban melalui percakapan ini." + _out_of_hours(next_opening, zone)
 
 
 def previous_closed(previous_id: int, reopen_hours: int) -> str:
@@ -111,7 +112,7 @@ def answer_header(ticket_id: int) -> str:
 # Said once per ticket, with its first relayed answer.
 ANSWER_INSTRUCTION = (
     "<i>Bila pertanyaan Anda sudah terjawab, ketik /selesai. Bila masih ada yang ingin ditanyakan, "
-    "kirim pesan di chat ini.</i>"
+    "kirim pesan di percakapan ini.</i>"
 )
 
 
@@ -163,7 +164,7 @@ def header(
     if staff_owned:
         lines.append(STAFF_OWNED)
     if status is not Status.SELESAI:
-        lines.append("\n<i>Balas (reply) pesan tiket ini untuk menjawab pegawai melalui bot.</i>")
+        lines.append("\n<i>Balas pesan tiket ini untuk menjawab pegawai melalui bot.</i>")
     return "\n".join(lines)
 
 
@@ -266,6 +267,14 @@ ASK_COMMENT = (
     "(atau tekan tombol di bawah) untuk melewatinya."
 )
 SKIP_LABEL = "Lewati"
+# The rating buttons carry the scale's words, not stars alone (a screen reader says "star").
+RATING_LABELS = {
+    1: "⭐ 1 · Sangat kurang",
+    2: "⭐ 2 · Kurang",
+    3: "⭐ 3 · Cukup",
+    4: "⭐ 4 · Baik",
+    5: "⭐ 5 · Sangat baik",
+}
 ALREADY_RATED = "Anda sudah memberi penilaian untuk tiket ini. Terima kasih!"
 RATING_NOT_AVAILABLE = "Penilaian untuk tiket ini tidak tersedia."
 COMMENT_THANKS = "Terima kasih atas komentar Anda. Masukan Anda membantu kami meningkatkan layanan. 🙏"
@@ -299,7 +308,7 @@ GUEST_NOTICE = (
     "ℹ️ Akun Telegram ini belum terdaftar di Sinawai, sehingga Bapak/Ibu bertanya sebagai <b>tamu</b>. "
     "Pertanyaan tetap kami teruskan kepada petugas Biro OSDM, tetapi identitas Bapak/Ibu belum "
     "terverifikasi: petugas hanya melihat nama akun Telegram ini dan tidak menyampaikan data kepegawaian "
-    "pribadi melalui chat ini.\n"
+    "pribadi melalui percakapan ini.\n"
     "Untuk melihat data Anda sendiri (data pribadi, tunjangan kinerja, cuti), silakan mendaftar dengan "
     "/daftar."
 )
@@ -308,7 +317,7 @@ GUEST_NOTICE = (
 def guest_acknowledgement(ticket_id: int, next_opening: Opening | None, zone: ZoneInfo) -> str:
     return (
         f"Pertanyaan Anda telah kami terima sebagai tiket tamu <b>#{ticket_id}</b> dan diteruskan ke "
-        "petugas Biro OSDM. Mohon menunggu; jawaban akan dikirim melalui chat ini."
+        "petugas Biro OSDM. Mohon menunggu; jawaban akan dikirim melalui percakapan ini."
         + _out_of_hours(next_opening, zone)
     )
 
@@ -320,7 +329,7 @@ GUEST_RATE_LIMITED = (
 )
 GUEST_UNVERIFIED = "⚠️ <b>Belum terverifikasi</b>: penanya belum terdaftar di Sinawai (tamu)."
 GUEST_STAFF_HINT = (
-    "<i>Identitas penanya belum terverifikasi: jangan sampaikan data pribadi pegawai. Balas (reply) pesan "
+    "<i>Identitas penanya belum terverifikasi: jangan sampaikan data pribadi pegawai. Balas pesan "
     "tiket ini untuk menjawab penanya melalui bot.</i>"
 )
 GUEST_LABEL = "Tamu"
@@ -396,7 +405,7 @@ def choice_prompt(
         )
     lines.append(
         f"\n<i>Pilihan berlaku {ttl_hours} jam; bila tidak dipilih, pesan ini tidak diteruskan kepada "
-        "petugas. Agar langsung masuk ke suatu tiket tanpa ditanya, balas (reply) pesan bot tentang tiket "
+        "petugas. Agar langsung masuk ke suatu tiket tanpa ditanya, balas pesan bot tentang tiket "
         "tersebut. Ketik /tiketsaya untuk melihat semua tiket Anda.</i>"
     )
     return "\n".join(lines)
@@ -425,7 +434,7 @@ def open_limit_reached(open_ids: Sequence[int], max_open: int) -> str:
         "sebagai tiket baru.\n"
         f"Tutup tiket yang sudah terjawab dengan <code>/selesai N</code> (misalnya "
         f"<code>/selesai {open_ids[-1]}</code>), lalu kirim kembali pertanyaan Anda; atau tambahkan "
-        "pertanyaan ke tiket yang ada dengan membalas (reply) pesan bot tentang tiket tersebut. Ketik "
+        "pertanyaan ke tiket yang ada dengan membalas pesan bot tentang tiket tersebut. Ketik "
         "/tiketsaya untuk melihat tiket Anda."
     )
 
@@ -449,7 +458,7 @@ def not_your_open_ticket(raw: str) -> str:
 # ---- my tickets, taken, and the expected first response (issue 14, item 6) ---------------------------------
 
 TAKEN_FOR_EMPLOYEE = (
-    "Tiket <b>#{id}</b> sedang ditangani oleh petugas Biro OSDM. Jawaban akan dikirim melalui chat ini."
+    "Tiket <b>#{id}</b> sedang ditangani oleh petugas Biro OSDM. Jawaban akan dikirim melalui percakapan ini."
 )
 
 
@@ -461,8 +470,8 @@ def expected_first_response(duration_text: str) -> str:
 
 
 MY_TICKETS_EMPTY = (
-    "<b>Tiket Saya</b>\nAnda belum memiliki tiket. Ketik pertanyaan Anda di chat ini untuk bertanya kepada "
-    "petugas Biro OSDM."
+    "<b>Tiket Saya</b>\nAnda belum memiliki tiket. Ketik pertanyaan Anda di percakapan ini untuk bertanya "
+    "kepada petugas Biro OSDM."
 )
 MY_TICKETS_NOT_REGISTERED = (
     "Daftar tiket hanya dapat dilihat oleh pegawai yang sudah terdaftar. Silakan mendaftar terlebih dahulu "
@@ -483,7 +492,8 @@ MEDIA_LABELS = {
 }
 PAGE_PREVIOUS = "◀️ Sebelumnya"
 PAGE_NEXT = "Berikutnya ▶️"
-BACK_TO_MY_TICKETS = "⬅️ Daftar tiket"
+BACK_TO_MY_TICKETS = BACK_LABEL
+MY_TICKET_LABEL = "Tiket #{id}"
 
 
 def my_ticket_row(

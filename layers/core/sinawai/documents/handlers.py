@@ -21,8 +21,8 @@ from sinawai.router.commands import DOCUMENTS
 from sinawai.telegram.runtime import GroupContext
 from sinawai.telegram.ui import edit_or_keep, pressed
 
-HOME = InlineKeyboardButton("🏠 Menu Utama", callback_data=menu.BACK_TO_MENU.callback_data)
-BACK = InlineKeyboardButton("⬅️ Kategori", callback_data=f"{DOCUMENTS}:dokumen")
+HOME = InlineKeyboardButton(menu.BACK_TO_MENU.label, callback_data=menu.BACK_TO_MENU.callback_data)
+BACK = InlineKeyboardButton(menu.BACK_LABEL, callback_data=f"{DOCUMENTS}:dokumen")
 REFUSALS = Refusals(not_registered=texts.NOT_REGISTERED, inactive=texts.INACTIVE)
 
 

@@ -26,15 +26,15 @@ TOO_BIG_LINK = (
 DOWNLOAD_LABEL = "⬇️ Unduh dokumen"
 STAFF_ONLY = "Maaf, /unggah hanya dapat digunakan oleh petugas OSDM di grup layanan kepegawaian."
 UNGGAH_USAGE = (
-    "Cara menambah dokumen: kirim berkasnya ke grup ini dengan keterangan (caption) "
+    "Cara menambah dokumen: kirim berkasnya ke grup ini dengan keterangan "
     "<code>/unggah KATEGORI JUDUL</code>, misalnya <code>/unggah formulir Formulir permohonan cuti</code>. "
     "Untuk membatasi pembaca: <code>/unggah pedoman:staf,admin JUDUL</code>. Mengunggah judul yang sama "
     "mengganti berkasnya; tanpa peran, pembacanya tetap seperti sebelumnya. "
     "Berkas di atas 20 MB diunggah dengan <code>sinawai documents upload</code>."
 )
 TOO_BIG_FOR_BOT = (
-    "Berkas lebih dari 20 MB tidak dapat diambil bot dari Telegram. Unggah dengan "
-    "sinawai documents upload dari komputer petugas."
+    "Berkas lebih dari 20 MB tidak dapat diambil bot dari Telegram. Unggah dengan perintah "
+    '"sinawai documents upload" dari komputer petugas.'
 )
 ADDED = (
     "✅ Dokumen #{id} <b>{title}</b> ditambahkan ke kategori <b>{category}</b> dan kini tersedia di /dokumen "

@@ -60,7 +60,9 @@ MAIN_MENU: tuple[tuple[Button, ...], ...] = (
     (Button("ℹ️ Tentang Sinawai", f"{GENERAL}:tentang"),),
 )
 
+# One label for every button that returns to the main menu, one for every button that goes one level up.
 BACK_TO_MENU = Button("🏠 Menu Utama", f"{GENERAL}:menu")
+BACK_LABEL = "⬅️ Kembali"
 CONTACT = Button("📞 Kontak Biro OSDM", f"{GENERAL}:kontak")
 DAFTAR = Button("📝 Daftar sekarang", f"{REGISTRATION}:daftar")
 
@@ -107,7 +109,7 @@ ABOUT_TEXT = (
     f"{SERVICE_NAME} (Sistem Layanan Bantuan Kepegawaian) adalah layanan {BUREAU} melalui Telegram.\n\n"
     "• Informasi kepegawaian umum dijawab otomatis, kapan pun dan di mana pun.\n"
     "• Data pribadi, tunjangan kinerja (tunkin) dan cuti Anda hanya ditampilkan kepada Anda sendiri, "
-    "di chat pribadi, setelah Anda mendaftar.\n"
+    "di percakapan pribadi, setelah Anda mendaftar.\n"
     "• Pertanyaan khusus diteruskan ke petugas layanan kepegawaian Biro OSDM, dan jawabannya dikirim "
     "kembali kepada Anda melalui bot ini.\n\n"
     "Seluruh layanan tercatat untuk evaluasi dan peningkatan mutu layanan kepegawaian."
@@ -132,11 +134,11 @@ SERVICE_NOT_READY_ALERT = (
 )
 
 PRIVATE_ONLY_TEXT = (
-    "Layanan Sinawai digunakan melalui chat pribadi agar data Anda tetap terjaga. "
-    "Silakan tekan tombol di bawah ini untuk membuka chat dengan bot."
+    "Layanan Sinawai digunakan melalui percakapan pribadi agar data Anda tetap terjaga. "
+    "Silakan tekan tombol di bawah ini untuk membuka percakapan pribadi dengan bot."
 )
 
-OPEN_PRIVATE_CHAT_LABEL = "💬 Buka chat pribadi"
+OPEN_PRIVATE_CHAT_LABEL = "💬 Buka percakapan pribadi"
 
 CANCELLED_TEXT = "Baik, proses sebelumnya telah dibatalkan. Ketik /menu untuk memilih layanan."
 NOTHING_TO_CANCEL_TEXT = "Tidak ada proses yang sedang berjalan. Ketik /menu untuk memilih layanan."
@@ -165,7 +167,7 @@ MANAGERS_PARAMETER = "ManagersChatId"
 
 IDCHAT_IN_PRIVATE_TEXT = (
     "Perintah /idchat digunakan di grup. Tambahkan bot ini ke grup layanan kepegawaian atau grup pimpinan, "
-    "lalu admin grup mengetik /idchat di grup tersebut untuk melihat ID chat grup yang diperlukan "
+    "lalu admin grup mengetik /idchat di grup tersebut untuk melihat ID grup yang diperlukan "
     "pengaturan Sinawai."
 )
 
@@ -175,7 +177,7 @@ JOINED_GROUP_GREETING = "Terima kasih, Sinawai telah ditambahkan ke grup ini. �
 def chat_id_text(chat_id: int, chat_type: str, *, staff: bool, managers: bool) -> str:
     """The group's chat id and what it is for Sinawai: the staff group, the managers' chat, or neither
     (then the exact ``sam deploy`` line for each role)."""
-    head = f"🆔 ID chat grup ini: <code>{chat_id}</code>\n\n"
+    head = f"🆔 ID grup ini: <code>{chat_id}</code>\n\n"
     roles = []
     if staff:
         roles.append(
@@ -191,7 +193,7 @@ def chat_id_text(chat_id: int, chat_type: str, *, staff: bool, managers: bool) -
         return head + "Grup ini sudah terhubung dengan Sinawai sebagai " + "; dan sebagai ".join(roles) + "."
     text = (
         head + "Grup ini belum terhubung dengan Sinawai. Untuk menghubungkannya, tim pengelola sistem "
-        "mengisi salah satu parameter berikut lalu men-deploy ulang:\n\n"
+        "mengisi salah satu parameter berikut lalu memasang ulang Sinawai:\n\n"
         "• sebagai grup layanan kepegawaian (tiket pertanyaan pegawai):\n"
         f"<code>{STAFF_PARAMETER}={chat_id}</code>\n\n"
         "• sebagai grup pimpinan (laporan harian):\n"
@@ -202,7 +204,7 @@ def chat_id_text(chat_id: int, chat_type: str, *, staff: bool, managers: bool) -
     )
     if chat_type == "group":
         text += (
-            "\n\nCatatan: ini grup biasa. Bila grup ini diubah menjadi supergrup (misalnya riwayat chat "
-            "dibuka untuk anggota baru), ID-nya berubah: ketik /idchat lagi sesudahnya."
+            "\n\nCatatan: ini grup biasa. Bila grup ini diubah menjadi supergrup (misalnya riwayat "
+            "percakapan dibuka untuk anggota baru), ID-nya berubah: ketik /idchat lagi sesudahnya."
         )
     return text

@@ -26,7 +26,7 @@ _PERIOD_RE = re.compile(r"([0-9]{4})-([0-9]{2})")
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 TEXT_FORMAT_ADVICE = (
-    "format kolom nip sebagai Teks (Format Cells → Text) lalu ketik atau tempel ulang NIP-nya, "
+    'format kolom nip sebagai Teks (di Excel: "Format Cells" → "Text") lalu ketik atau tempel ulang NIP-nya, '
     "karena Excel menyimpan angka 18 digit dengan pembulatan sehingga digit terakhir NIP berubah"
 )
 
@@ -231,7 +231,7 @@ def password_cell(cells: Cells) -> str:
     value = cells.raw("password")
     if isinstance(value, float) and not value.is_integer():
         raise BadCellError(
-            "Kata sandi awal tersimpan sebagai angka pecahan: format kolom password sebagai Teks."
+            'Kata sandi awal tersimpan sebagai angka pecahan: format kolom "password" sebagai Teks.'
         )
     text = cells.text("password")
     if not text:
@@ -246,9 +246,9 @@ def password_cell(cells: Cells) -> str:
 
 
 def email_cell(cells: Cells) -> str | None:
-    text = optional_text(cells, "email", "Email", 255)
+    text = optional_text(cells, "email", "Surel", 255)
     if text is not None and not _EMAIL_RE.fullmatch(text):
-        raise BadCellError(f"Email tidak valid{cells.shown(text)}, misalnya nama@instansi.go.id.")
+        raise BadCellError(f"Surel tidak valid{cells.shown(text)}, misalnya nama@instansi.go.id.")
     return text
 
 

@@ -53,7 +53,7 @@ def sniff_delimiter(text: str) -> str:
 def read_csv(data: bytes) -> Table:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileProblemError(
-            f"Berkas tersimpan sebagai UTF-16 (Unicode Text), bukan UTF-8: {CSV_UTF8_ADVICE}."
+            f'Berkas tersimpan sebagai UTF-16 ("Unicode Text"), bukan UTF-8: {CSV_UTF8_ADVICE}.'
         )
     try:
         text = data.decode("utf-8-sig")
@@ -93,7 +93,7 @@ def read_xlsx(data: bytes) -> Table:
         ) from e
     try:
         if not workbook.worksheets:
-            raise FileProblemError("Buku kerja tidak memiliki lembar kerja (sheet).")
+            raise FileProblemError("Buku kerja tidak memiliki lembar kerja.")
         sheet = workbook.worksheets[0]
         rows: list[tuple[int, tuple[Cell, ...]]] = []
         for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):

@@ -26,8 +26,8 @@ from sinawai.platform.db import Database
 Page = tuple[str, InlineKeyboardMarkup]
 
 TERKINI_MAX_UTF16 = MAX_MESSAGE_UTF16 - 96  # Telegram's limit, with room to spare
-BACK_LABEL = "⬅️ Kembali"
-HOME = InlineKeyboardButton("🏠 Menu Utama", callback_data=menu.BACK_TO_MENU.callback_data)
+BACK_LABEL = menu.BACK_LABEL
+HOME = InlineKeyboardButton(menu.BACK_TO_MENU.label, callback_data=menu.BACK_TO_MENU.callback_data)
 
 
 def area_page(bundle: Bundle, area: Area) -> Page:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 NOT_PUBLISHED = (
     "Informasi layanan ini sedang disiapkan oleh Biro OSDM. 🙏\n"
-    "Silakan coba lagi nanti, atau tuliskan pertanyaan Anda di chat ini untuk diteruskan ke petugas."
+    "Silakan coba lagi nanti, atau tuliskan pertanyaan Anda di percakapan ini untuk diteruskan ke petugas."
 )
 STALE_NOTICE = "Menu sudah diperbarui. Silakan pilih lagi."
 SECTION_PROMPT = "Silakan pilih topik:"
@@ -15,7 +15,7 @@ STAFF_ONLY = (
     "Untuk melihat pengumuman, ketik /terkini."
 )
 UMUMKAN_USAGE = (
-    "Cara membuat pengumuman: <code>/umumkan TEKS PENGUMUMAN</code>, atau balas (reply) pesan yang ingin "
+    "Cara membuat pengumuman: <code>/umumkan TEKS PENGUMUMAN</code>, atau balas pesan yang ingin "
     "diumumkan dengan <code>/umumkan</code>."
 )
 POSTED = (
@@ -43,5 +43,5 @@ CARI_FOUND = "Hasil pencarian <b>{query}</b>: {count} topik. Pilih topik untuk m
 CARI_NONE = (
     "Tidak ada topik yang cocok dengan <b>{query}</b>.\n"
     "Coba kata lain (misalnya <code>/cari cuti</code> atau <code>/cari pensiun</code>), atau tuliskan "
-    "pertanyaan Anda di chat ini agar diteruskan ke petugas Biro OSDM."
+    "pertanyaan Anda di percakapan ini agar diteruskan ke petugas Biro OSDM."
 )

@@ -138,7 +138,7 @@ def counts(data: SubjectData) -> list[str]:
         f"Tiket konsultasi: {len(data.tickets)}",
         f"Pesan dalam catatan percakapan: {len(data.messages)} ({incoming} dari Anda, "
         f"{len(data.messages) - incoming} dari Sinawai)",
-        f"Tawaran jawaban FAQ: {len(data.faq_offers)}",
+        f"Tawaran jawaban otomatis: {len(data.faq_offers)}",
         f"Dokumen yang dikirim kepada Anda: {len(data.documents)}",
         f"Topik informasi yang Anda buka: {len(data.content_views)}",
         f"Pengumuman yang dikirim kepada Anda: {len(data.announcements)}",
@@ -171,7 +171,7 @@ def summary(data: SubjectData, now: datetime, timezone: str) -> str:
         f"Pangkat/golongan: {' '.join(str(v) for v in (e.get('pangkat'), e.get('golongan')) if v) or '-'}",
         f"Kelas jabatan: {_value(e.get('kelas_jabatan'))}",
         f"Jenis kelamin: {_value(e.get('jenis_kelamin'))} · Tanggal lahir: {_value(e.get('tanggal_lahir'))}",
-        f"Email: {_value(e.get('email'))}",
+        f"Surel: {_value(e.get('email'))}",
         f"Terdaftar di Sinawai: {_when(e.get('registered_at'), timezone)}",
         "Kata sandi: "
         + (

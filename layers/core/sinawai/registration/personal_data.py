@@ -74,7 +74,7 @@ def personal_data_text(row: Mapping[str, Any]) -> str:
         ("Kelas Jabatan", row.get("kelas_jabatan")),
         ("Jenis Kelamin", {"L": "Laki-laki", "P": "Perempuan"}.get(str(row.get("jenis_kelamin")))),
         ("Tanggal Lahir", tanggal(row["tanggal_lahir"]) if row.get("tanggal_lahir") else None),
-        ("Email", row.get("email")),
+        ("Surel", row.get("email")),
         ("Status", "Aktif" if row.get("status") == "aktif" else "Nonaktif"),
         # /cuti and the answers follow the type: the employee sees it, and can report it when it is wrong
         ("Jenis ASN", row.get("jenis_asn")),

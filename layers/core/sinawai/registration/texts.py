@@ -55,16 +55,16 @@ REGISTERED = (
 PASSWORD_DELETED_NOTE = "🔒 Pesan berisi kata sandi telah dihapus."
 
 PRIVATE_ONLY = (
-    "Pendaftaran dan data pribadi hanya dilayani melalui <b>chat pribadi</b> dengan bot, agar data Anda "
-    "terjaga. Silakan tekan tombol di bawah ini."
+    "Pendaftaran dan data pribadi hanya dilayani melalui <b>percakapan pribadi</b> dengan bot, agar data "
+    "Anda terjaga. Silakan tekan tombol di bawah ini."
 )
 PRIVATE_ONLY_DELETED = (
     "⚠️ Pesan Anda berisi kata sandi dan telah dihapus dari grup ini. Segera ganti kata sandi Anda melalui "
-    f"chat pribadi dengan bot (/gantisandi), atau hubungi Biro OSDM {SEE_CONTACT}."
+    f"percakapan pribadi dengan bot (/gantisandi), atau hubungi Biro OSDM {SEE_CONTACT}."
 )
 PRIVATE_ONLY_NOT_DELETED = (
     "⚠️ Pesan Anda berisi kata sandi, dan bot tidak berwenang menghapusnya dari grup ini. Hapus pesan itu "
-    "sekarang, lalu ganti kata sandi Anda melalui chat pribadi dengan bot, atau hubungi Biro OSDM "
+    "sekarang, lalu ganti kata sandi Anda melalui percakapan pribadi dengan bot, atau hubungi Biro OSDM "
     f"{SEE_CONTACT}."
 )
 FORWARDED = (
@@ -144,24 +144,24 @@ ASK_RESET_NIP = (
 )
 RESET_NIP_RETRY_SUFFIX = "\n\nSilakan kirim ulang NIP Anda, atau ketik /batal."
 RESET_REQUESTED = (
-    "✅ Permintaan reset kata sandi untuk NIP <code>{nip}</code> telah kami teruskan kepada petugas "
+    "✅ Permintaan atur ulang kata sandi untuk NIP <code>{nip}</code> telah kami teruskan kepada petugas "
     "Biro OSDM.\n\n"
     "Petugas akan menghubungi Anda melalui saluran resmi instansi dan memberikan kode sekali pakai "
-    "(berlaku 24 jam). Setelah menerima kode, ketik di chat ini:\n"
+    "(berlaku 24 jam). Setelah menerima kode, ketik di percakapan ini:\n"
     "<code>/daftar NIP KODE</code>\n"
     "lalu buat kata sandi baru. Petugas tidak pernah meminta kata sandi Anda.\n\n"
     f"Perlu cepat? Hubungi Biro OSDM {SEE_CONTACT}."
 )
 RESET_ALREADY_REQUESTED = (
-    "Permintaan reset kata sandi Anda sudah kami teruskan pukul {at}; petugas Biro OSDM akan "
+    "Permintaan atur ulang kata sandi Anda sudah kami teruskan pukul {at}; petugas Biro OSDM akan "
     f"menghubungi Anda. Mohon tunggu, atau hubungi Biro OSDM {SEE_CONTACT}."
 )
 STAFF_RESET_REQUEST = (
-    "🔑 <b>Permintaan reset kata sandi</b>\n"
+    "🔑 <b>Permintaan atur ulang kata sandi</b>\n"
     "NIP: <code>{nip}</code>\nDari akun Telegram: <code>{user_id}</code>\n\n"
     "Pastikan identitas pegawai melalui saluran resmi instansi (telepon kantor atau tatap muka), lalu ketik "
-    "<code>/resetsandi NIP</code> dengan NIP lengkapnya. Kode sekali pakai dikirim ke chat pribadi Anda "
-    "dengan bot, bukan ke grup ini."
+    "<code>/resetsandi NIP</code> dengan NIP lengkapnya. Kode sekali pakai dikirim ke percakapan pribadi "
+    "Anda dengan bot, bukan ke grup ini."
 )
 RESET_FORMAT = (
     "Format: <code>/resetsandi NIP</code>, misalnya <code>/resetsandi 19900117 201503 1 001</code>."
@@ -184,19 +184,19 @@ RESET_CODE_PRIVATE = (
     "🔑 <b>Kode sekali pakai</b> untuk NIP <code>{nip}</code> ({nama}):\n\n"
     "<code>{code}</code>\n\n"
     "Berlaku sampai {until}, dan hanya sekali. Serahkan kepada pegawai tersebut melalui saluran resmi "
-    "instansi; pegawai mengetik <code>/daftar NIP KODE</code> di chat pribadi dengan bot, lalu membuat "
+    "instansi; pegawai mengetik <code>/daftar NIP KODE</code> di percakapan pribadi dengan bot, lalu membuat "
     "kata sandi baru. Kode ini tidak akan ditampilkan lagi; hapus pesan ini setelah kode diserahkan."
 )
 RESET_ISSUED_GROUP = (
-    "✅ Kode sekali pakai untuk NIP <code>{nip}</code> telah diterbitkan oleh {staff} dan dikirim ke chat "
-    "pribadi {staff} dengan bot. Berlaku sampai {until}."
+    "✅ Kode sekali pakai untuk NIP <code>{nip}</code> telah diterbitkan oleh {staff} dan dikirim ke "
+    "percakapan pribadi {staff} dengan bot. Berlaku sampai {until}."
 )
 RESET_CANNOT_SEND = (
-    "⚠️ Kode untuk NIP <code>{nip}</code> <b>tidak diterbitkan</b>: bot tidak dapat mengirim pesan ke chat "
-    "pribadi {staff}. Buka chat pribadi dengan bot (tombol di bawah), tekan Mulai, lalu ketik "
-    "<code>/resetsandi NIP</code> lagi di grup ini."
+    "⚠️ Kode untuk NIP <code>{nip}</code> <b>tidak diterbitkan</b>: bot tidak dapat mengirim pesan ke "
+    "percakapan pribadi {staff}. Buka percakapan pribadi dengan bot (tombol di bawah), tekan Mulai, lalu "
+    "ketik <code>/resetsandi NIP</code> lagi di grup ini."
 )
-OPEN_PRIVATE_CHAT = "💬 Buka chat pribadi dengan bot"
+OPEN_PRIVATE_CHAT = "💬 Buka percakapan pribadi dengan bot"
 CODE_ACCEPTED = (
     "✅ <b>Kode diterima.</b> Akun Telegram ini kini terhubung dengan NIP <code>{nip}</code>.\n\n"
     "Sekarang buat <b>kata sandi baru</b>: minimal 8 karakter, tanpa spasi, memuat sedikitnya tiga dari "

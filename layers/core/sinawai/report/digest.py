@@ -104,8 +104,10 @@ def _digest(report: Report, *, rich: bool, list_limit: int) -> str:
     lines.append(
         f"• Dijawab {angka(m.answered)} · ditutup {angka(m.closed)} · masih terbuka {angka(m.backlog)}"
     )
-    lines.append(line("first_response_median", f", p90 {formatted(m.first_response_p90, 'hours')}"))
-    lines.append(line("resolution_median", f", p90 {formatted(m.resolution_p90, 'hours')}"))
+    lines.append(
+        line("first_response_median", f", persentil ke-90 {formatted(m.first_response_p90, 'hours')}")
+    )
+    lines.append(line("resolution_median", f", persentil ke-90 {formatted(m.resolution_p90, 'hours')}"))
     lines.append(
         f"• Melewati target {desimal(m.target_hours)} jam kerja: {angka(m.over_target)} "
         f"({angka(m.answered_late)} dijawab terlambat, {angka(m.waiting_over_target)} masih menunggu)"

@@ -94,7 +94,7 @@ def _summary_rows(rep: Report) -> list[list[Any]]:
     for star in range(1, 6):
         rows.append([f"Penilaian {star}", m.rating_distribution[star]])
     for outcome, n in m.faq_outcomes.items():
-        rows.append([f"FAQ: {outcome}", n])
+        rows.append([f"Jawaban otomatis: {outcome}", n])
     return rows
 
 
@@ -128,7 +128,7 @@ def workbook_xlsx(built: Built, zone: ZoneInfo) -> bytes:
         + [[_local(a["waktu"], zone), a["event"], a["nip"]] for a in detail.audit],
         "Informasi": [["Bidang", "Topik", "Melalui", "Dilihat"]]
         + [[c["area"], c["topic"], c["via"], int(c["n"])] for c in detail.content]
-        + [[], ["FAQ ditawarkan", "Hasil", "Skor terbaik", "Tiket"]]
+        + [[], ["Jawaban otomatis ditawarkan", "Hasil", "Skor terbaik", "Tiket"]]
         + [
             [
                 _local(f["offered_at"], zone),

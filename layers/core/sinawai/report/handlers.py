@@ -15,7 +15,7 @@ from sinawai.telegram.runtime import GroupContext
 
 REFUSED_TEXT = (
     "Mohon maaf, laporan evaluasi layanan hanya dapat diminta di grup pimpinan atau oleh admin Sinawai "
-    "melalui chat pribadi dengan bot. Bila Anda memerlukan laporan ini, silakan hubungi Biro OSDM "
+    "melalui percakapan pribadi dengan bot. Bila Anda memerlukan laporan ini, silakan hubungi Biro OSDM "
     "(lihat /kontak)."
 )
 

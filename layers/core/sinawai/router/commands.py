@@ -79,7 +79,7 @@ COMMANDS: tuple[Command, ...] = (
         "Laporan evaluasi layanan: kemarin, /laporan TTTT-BB-HH, atau rentang dua tanggal",
         audience="managers",
     ),
-    Command("idchat", GENERAL, "ID chat grup ini, untuk pengaturan Sinawai (admin grup)", audience="groups"),
+    Command("idchat", GENERAL, "ID grup ini, untuk pengaturan Sinawai (admin grup)", audience="groups"),
 )
 
 
