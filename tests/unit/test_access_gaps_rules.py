@@ -32,7 +32,7 @@ def test_the_button_data_carries_the_registration_prefix_and_fits_64_bytes() -> 
     assert callback_group(data) == REGISTRATION
     assert len(data.encode()) <= 64
     with pytest.raises(ValueError, match="too long"):
-        reset_callback_data("x" * 50, 1)
+        reset_callback_data("x" * 60, 1)
 
 
 def test_a_request_may_be_served_by_its_button_for_seven_days() -> None:
