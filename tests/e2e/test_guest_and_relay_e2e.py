@@ -199,7 +199,8 @@ def test_a_guest_gets_the_faq_first_then_an_unverified_ticket_and_answers_in_one
     # the guest's next message joins the answered ticket: no second notice, no "dibuka kembali"
     ask(stack, TAMU, "Terima kasih, satu lagi: berapa lama prosesnya?")
     said = bot_in(stack, TAMU)[-1].content
-    assert f"Pesan lanjutan Anda telah ditambahkan ke tiket #{ticket_id}" in said
+    assert f"Pesan lanjutan Anda telah ditambahkan ke tiket tamu #{ticket_id}" in said
+    assert "ketik /selesai" in said  # the guest is told how to ask something else
     assert "dibuka kembali" not in said
     assert sum("bertanya sebagai tamu" in m.content for m in bot_in(stack, TAMU)) == 1
 

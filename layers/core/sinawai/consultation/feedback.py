@@ -32,7 +32,10 @@ async def finish(c: Consultation, update: Update, args: Sequence[str] = ()) -> N
     employee = await active_employee(update, c.db, ACTING)
     if employee is None:
         return
-    open_now = store.open_of(c.db, employee.nip)
+    # the NIP's tickets, and the guest tickets asked from this account before it was registered
+    user = update.effective_user
+    guest_open = guest.open_of_account(c, user.id) if user is not None else []
+    open_now = sorted([*store.open_of(c.db, employee.nip), *guest_open], key=lambda x: x.id)
     if not open_now:
         await say(update, t.NOTHING_TO_CLOSE)
         return

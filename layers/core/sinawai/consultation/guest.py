@@ -6,8 +6,14 @@ limit than an employee's (``CONSULTATION_GUEST_RATE_LIMIT_MESSAGES`` per
 
 A guest ticket belongs to the account it was asked from, not to a NIP. When the guest registers later, the
 ticket stays a guest ticket (nobody verified who asked it; the NIP's records do not take it in): answers
-still reach the account, which is the same person; the employee's data-subject export and erasure include
-the guest tickets asked from their accounts (privacy/store.py).
+still reach the account, which is the same person; /selesai closes it and /tiketsaya lists it (marked as
+a guest ticket) from that account; the employee's data-subject export and erasure include the guest
+tickets asked from their accounts (privacy/store.py).
+
+Several questions: a guest has one open guest ticket, and a later message joins it (said so, with how to
+ask something else) rather than being offered the employee's choice (add to ticket #N or a new question).
+A guest is unverified and rate limited to a few messages an hour; one ticket per guest keeps the staff's
+unverified work in one place, and registering (/daftar) gives the full choice.
 """
 
 from __future__ import annotations
@@ -168,8 +174,13 @@ async def open_guest_ticket(c: Consultation, update: Update, question_message_id
         )
         await say(update, earlier + t.guest_acknowledgement(ticket.id, opening, zone))
     else:
-        await say(update, t.added_to_ticket(ticket.id, placement == "reopen", opening, zone))
+        await say(update, t.guest_added_to_ticket(ticket.id, placement == "reopen", opening, zone))
     return ticket
+
+
+def open_of_account(c: Consultation, user_id: int) -> list[Ticket]:
+    """The open guest tickets asked from this account (before it was registered), oldest first."""
+    return guest_store.open_of_guest(c.db, user_id)
 
 
 async def finish(c: Consultation, update: Update) -> bool:

@@ -24,6 +24,16 @@ def latest_open_of_guest(db: Database, telegram_id: int) -> Ticket | None:
     return Ticket.from_row(row) if row else None
 
 
+def open_of_guest(db: Database, telegram_id: int) -> list[Ticket]:
+    """The account's guest tickets that are not closed, oldest first."""
+    rows = db.fetch_all(
+        f"SELECT {TICKET_COLUMNS} FROM ticket WHERE guest_telegram_id = %s AND status <> 'selesai'"  # noqa: S608
+        " ORDER BY id",
+        (telegram_id,),
+    )
+    return [Ticket.from_row(r) for r in rows]
+
+
 def has_asked_before(db: Database, telegram_id: int, chat_id: int) -> bool:
     """Whether the account asked as a guest before (a guest ticket, or a guest question the FAQ answered)."""
     row = db.fetch_one(

@@ -3,7 +3,8 @@ status, its age in working hours and the last answer; a ticket opens to its exch
 that a staff member took a ticket ("sedang ditangani"), and the expected first-response time that a new
 ticket's acknowledgement gives (the median of the last 30 days, in working hours, or nothing when fewer
 than ``response_time.MIN_ANSWERED`` tickets were answered). A ticket belongs to its NIP: only the employee
-bound to it now sees it."""
+bound to it now sees it; a guest ticket belongs to the account it was asked from, which sees it (marked)
+once registered."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from telegram.error import BadRequest, Forbidden
 
 from sinawai.common.numbers import parse_int
 from sinawai.common.text_limits import MAX_MESSAGE_UTF16, cut_utf16, utf16_len, visible_text
-from sinawai.consultation import choice_store, choices, my_tickets_store, response_time, store
+from sinawai.consultation import choice_store, choices, guest, my_tickets_store, response_time, store
 from sinawai.consultation import texts as t
 from sinawai.consultation.deps import ACTING, Consultation, say
 from sinawai.consultation.keyboards import exchange_buttons, my_tickets_buttons
@@ -59,10 +60,11 @@ def _body(message: ExchangeMessage, limit: int) -> str:
 # ---- /tiketsaya --------------------------------------------------------------------------------------------
 
 
-def list_text(c: Consultation, nip: str) -> tuple[str, list[int]]:
-    """The list and the tickets it names (their buttons)."""
+def list_text(c: Consultation, nip: str, account: int | None = None) -> tuple[str, list[int]]:
+    """The list and the tickets it names (their buttons); with ``account``, the guest tickets asked from it
+    before it was registered too (marked)."""
     now = clock.utcnow()
-    listed, total = my_tickets_store.tickets_of(c.db, nip, LISTED)
+    listed, total = my_tickets_store.tickets_of(c.db, nip, LISTED, account)
     if not listed:
         return t.MY_TICKETS_EMPTY, []
     last_answers = my_tickets_store.last_answers(c.db, [x.id for x in listed])
@@ -82,6 +84,7 @@ def list_text(c: Consultation, nip: str) -> tuple[str, list[int]]:
                 ticket.closed_at if ticket.status is Status.SELESAI else None,
                 excerpt,
                 c.settings.zone,
+                guest=ticket.is_guest,
             )
         )
     return t.my_tickets(rows, total - len(listed)), [x.id for x in listed]
@@ -94,7 +97,7 @@ async def show_list(c: Consultation, update: Update) -> None:
     employee = await active_employee(update, c.db, VIEWING, alert=query is not None)
     if employee is None:
         return
-    text, ids = list_text(c, employee.nip)
+    text, ids = list_text(c, employee.nip, employee.telegram_id)
     markup = my_tickets_buttons(ids)
     if query is None:
         await say(update, text, markup)
@@ -157,7 +160,8 @@ async def show_ticket(c: Consultation, update: Update, raw_ticket: str, raw_page
     employee = await active_employee(update, c.db, ACTING, alert=True)
     if employee is None:
         return
-    if ticket is None or ticket.nip != employee.nip:
+    asked_as_guest = ticket is not None and guest.owns(ticket, employee.telegram_id)
+    if ticket is None or (ticket.nip != employee.nip and not asked_as_guest):
         await query.answer(t.MY_TICKETS_NOT_FOUND, show_alert=True)
         return
     pages = pages_of(c, ticket)
@@ -170,6 +174,7 @@ async def show_ticket(c: Consultation, update: Update, raw_ticket: str, raw_page
         c.settings.zone,
         page,
         len(pages),
+        guest=ticket.is_guest,
     )
     body = "\n\n".join(pages[page]) or t.EXCHANGE_EMPTY
     await query.answer()

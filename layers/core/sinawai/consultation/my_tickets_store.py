@@ -30,15 +30,18 @@ def _media(data: Any) -> str | None:
     return str(media) if media else None
 
 
-def tickets_of(db: Database, nip: str, limit: int) -> tuple[list[Ticket], int]:
-    """The NIP's tickets, open ones first (latest first), then the closed ones (latest first); and how
-    many the NIP has in all."""
+def tickets_of(
+    db: Database, nip: str, limit: int, guest_account: int | None = None
+) -> tuple[list[Ticket], int]:
+    """The NIP's tickets (and the guest tickets asked from ``guest_account`` before it was registered),
+    open ones first (latest first), then the closed ones (latest first); and how many there are in all."""
+    where = "nip = %s OR guest_telegram_id = %s"
     rows = db.fetch_all(
-        f"SELECT {TICKET_COLUMNS} FROM ticket WHERE nip = %s"  # noqa: S608
+        f"SELECT {TICKET_COLUMNS} FROM ticket WHERE {where}"  # noqa: S608
         " ORDER BY status = 'selesai', id DESC LIMIT %s",
-        (nip, limit),
+        (nip, guest_account, limit),
     )
-    total = db.fetch_one("SELECT COUNT(*) AS n FROM ticket WHERE nip = %s", (nip,))
+    total = db.fetch_one(f"SELECT COUNT(*) AS n FROM ticket WHERE {where}", (nip, guest_account))  # noqa: S608
     return [Ticket.from_row(r) for r in rows], int(total["n"]) if total else 0
 
 

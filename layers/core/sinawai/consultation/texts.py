@@ -357,6 +357,26 @@ def guest_list_name(name: str | None) -> str:
     return f"{name or '-'} ({GUEST_LABEL}, belum terverifikasi)"
 
 
+def guest_added_to_ticket(
+    ticket_id: int, answered: bool, next_opening: Opening | None, zone: ZoneInfo
+) -> str:
+    """A guest's later message joined their open guest ticket (a guest has one open ticket at a time)."""
+    head = (
+        f"Pesan lanjutan Anda telah ditambahkan ke tiket tamu <b>#{ticket_id}</b>, yang sudah dijawab "
+        "petugas, dan diteruskan kembali kepada petugas Biro OSDM untuk ditanggapi."
+        if answered
+        else f"Pesan tambahan Anda telah ditambahkan ke tiket tamu <b>#{ticket_id}</b> dan diteruskan ke "
+        "petugas."
+    )
+    return (
+        head + " Mohon menunggu jawaban melalui percakapan ini. Sebagai tamu, Bapak/Ibu memiliki satu tiket "
+        "terbuka: "
+        f"untuk pertanyaan lain, ketik /selesai setelah tiket #{ticket_id} terjawab, lalu kirim pertanyaan "
+        "baru, atau mendaftar dengan /daftar agar dapat mengajukan beberapa pertanyaan sekaligus."
+        + _out_of_hours(next_opening, zone)
+    )
+
+
 GUEST_NOTHING_TO_CLOSE = (
     "Anda tidak memiliki tiket tamu yang sedang terbuka. Ketik pertanyaan Anda untuk membuat tiket baru."
 )
@@ -496,6 +516,9 @@ BACK_TO_MY_TICKETS = BACK_LABEL
 MY_TICKET_LABEL = "Tiket #{id}"
 
 
+GUEST_TICKET_MARK = " (tiket tamu)"
+
+
 def my_ticket_row(
     ticket_id: int,
     status: Status,
@@ -503,15 +526,18 @@ def my_ticket_row(
     closed_at: datetime | None,
     last_answer: str | None,
     zone: ZoneInfo,
+    guest: bool = False,
 ) -> str:
-    """One ticket of /tiketsaya; ``last_answer`` is escaped HTML already (None: no answer yet)."""
+    """One ticket of /tiketsaya; ``last_answer`` is escaped HTML already (None: no answer yet); ``guest``:
+    asked as a guest from this account before it was registered."""
     when = (
         f"ditutup {when_text(closed_at.replace(tzinfo=UTC), zone)}"
         if closed_at is not None
         else f"usia {age} kerja"
     )
     answer = f"Jawaban terakhir: <i>{last_answer}</i>" if last_answer is not None else NO_ANSWER_YET
-    return f"<b>#{ticket_id}</b> · {EMPLOYEE_STATUS[status]} · {when}\n{answer}"
+    mark = GUEST_TICKET_MARK if guest else ""
+    return f"<b>#{ticket_id}</b>{mark} · {EMPLOYEE_STATUS[status]} · {when}\n{answer}"
 
 
 def my_tickets(rows: Sequence[str], more: int) -> str:
@@ -525,11 +551,19 @@ def my_tickets(rows: Sequence[str], more: int) -> str:
 
 
 def exchange_head(
-    ticket_id: int, status: Status, created_at: datetime, age: str, zone: ZoneInfo, page: int, pages: int
+    ticket_id: int,
+    status: Status,
+    created_at: datetime,
+    age: str,
+    zone: ZoneInfo,
+    page: int,
+    pages: int,
+    guest: bool = False,
 ) -> str:
     page_line = f" · halaman {page + 1} dari {pages}" if pages > 1 else ""
+    mark = GUEST_TICKET_MARK if guest else ""
     return (
-        f"<b>Tiket #{ticket_id}</b> · {EMPLOYEE_STATUS[status]}{page_line}\n"
+        f"<b>Tiket #{ticket_id}</b>{mark} · {EMPLOYEE_STATUS[status]}{page_line}\n"
         f"Diajukan {when_text(created_at.replace(tzinfo=UTC), zone)} (usia {age} kerja)"
     )
 

@@ -20,6 +20,13 @@ once its purpose is served:
   after it was closed:
   the answer is the bureau's advice on a right (cuti, tunkin, mutasi) that the employee may rely on or
   contest through the next yearly cycle. Then they go, even if younger than RETENTION_MESSAGE_DAYS.
+* ``ticket_choice``: a message held while its sender chooses where it goes (add to ticket #N or a new
+  question) waits CHOICE_TTL (24 hours) at most; its row serves a retried button press, which comes within
+  minutes. It is deleted HELD_MESSAGE_MARGIN (1 day) after it expired, chosen or not (the message itself is
+  in ``pesan`` under that rule). The report counts no held message.
+* ``password_reset``: a one-time code's row (its hash, who issued it, when it was used) is deleted
+  RETENTION_INBOX_DAYS after it expired (used or not): like a processed update, it serves an investigation
+  of a recent incident; ``audit_log`` keeps the request, the issue and the use for good.
 
 Each rule walks its table in the order of an indexed time column from a cursor (``retention_cursor``),
 1,000 rows per short transaction that also moves the cursor: a run stopped by its time budget (or a
@@ -52,6 +59,7 @@ DEFAULT_MESSAGE_DAYS = 365
 DEFAULT_TICKET_DAYS = 365
 BATCH_ROWS = 1_000  # rows per transaction: milliseconds of locks on rows nobody else writes any more
 TICKET_BATCH = 200  # tickets per transaction (each has a handful of messages)
+HELD_MESSAGE_MARGIN = timedelta(days=1)  # after a held message's choice expired (CHOICE_TTL, 24 hours)
 # The router's invocation stops starting batches this long before its timeout: one batch takes tens of
 # milliseconds, so the margin also covers a slow database.
 SAFETY_SECONDS = 3.0
@@ -65,6 +73,8 @@ METRICS = {
     "faq_questions": "RetentionFaqQuestionsPurged",
     "tickets": "RetentionTicketsPurged",
     "ticket_texts": "RetentionTicketTextsPurged",
+    "held_messages": "RetentionHeldMessagesPurged",
+    "password_resets": "RetentionPasswordResetsPurged",
 }
 
 
@@ -88,6 +98,8 @@ class Cutoffs:
     inbox: datetime
     messages: datetime
     tickets: datetime  # tickets closed before this
+    held_messages: datetime = datetime(1000, 1, 1)  # noqa: DTZ001 - ticket_choice rows expired before this
+    password_resets: datetime = datetime(1000, 1, 1)  # noqa: DTZ001 - password_reset rows expired before this
 
 
 @dataclass(frozen=True)
@@ -111,6 +123,8 @@ class RetentionPolicy:
             inbox=now - timedelta(days=self.inbox_days),
             messages=now - timedelta(days=self.message_days),
             tickets=now - timedelta(days=self.ticket_days),
+            held_messages=now - HELD_MESSAGE_MARGIN,
+            password_resets=now - timedelta(days=self.inbox_days),
         )
 
 
@@ -201,6 +215,17 @@ def _purge_tickets(cur: Cursor, keys: Sequence[int], cut: Cutoffs, now: datetime
     return {"tickets": len(ids), "ticket_texts": texts}
 
 
+def _delete_held_messages(cur: Cursor, keys: Sequence[int], cut: Cutoffs, now: datetime) -> dict[str, int]:
+    n = cur.execute(f"DELETE FROM ticket_choice WHERE id IN ({_in(keys)})", tuple(keys))  # noqa: S608
+    return {"held_messages": n}
+
+
+def _delete_password_resets(cur: Cursor, keys: Sequence[int], cut: Cutoffs, now: datetime) -> dict[str, int]:
+    # expired (the walk's cutoff is in the past, so used ones too: a code expires 24 hours after issue)
+    n = cur.execute(f"DELETE FROM password_reset WHERE id IN ({_in(keys)})", tuple(keys))  # noqa: S608
+    return {"password_resets": n}
+
+
 Purger = Callable[[Cursor, Sequence[int], Cutoffs, datetime], dict[str, int]]
 
 
@@ -247,6 +272,10 @@ WALKS = (
          lambda c: c.messages, _purge_messages),
     Walk("faq_questions", "faq_offer", "offered_at", "id", None,
          lambda c: c.messages, _purge_faq_questions),
+    Walk("held_messages", "ticket_choice", "expires_at", "id", None,
+         lambda c: c.held_messages, _delete_held_messages),
+    Walk("password_resets", "password_reset", "expires_at", "id", None,
+         lambda c: c.password_resets, _delete_password_resets),
 )  # fmt: skip
 
 

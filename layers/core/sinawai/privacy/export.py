@@ -22,7 +22,8 @@ FORMAT = "sinawai-data-pegawai/1"
 MAX_TELEGRAM_UPLOAD_BYTES = 50 * 1024 * 1024  # the Bot API's limit for a file the bot uploads
 
 NOT_INCLUDED = (
-    "Kata sandi Anda: hanya hash-nya yang disimpan, dan hash itu pun tidak disertakan.",
+    "Kata sandi Anda: hanya hash-nya yang disimpan, dan hash itu pun tidak disertakan. Begitu pula kode "
+    "sekali pakai: hanya tanggal dan statusnya yang disertakan.",
     "Catatan teknis tanpa data pribadi: langkah pemrosesan pesan, antrean dan jeda pengiriman ke grup "
     "petugas, hitungan harian, catatan laporan evaluasi dan catatan impor berkas kepegawaian.",
     "Isi dokumen dan pengumuman: itu konten umum Biro OSDM, bukan data Anda.",
@@ -83,6 +84,9 @@ def document(data: SubjectData, now: datetime) -> dict[str, Any]:
         "catatan_pesan": _plain(data.messages),
         "pembaruan_telegram": _plain(data.updates),
         "percakapan_tertunda": _plain(data.conversations),
+        "pesan_menunggu_pilihan": _plain(data.held_messages),
+        "permintaan_reset_sandi": _plain(data.reset_requests),
+        "kode_sekali_pakai": _plain(data.password_resets),
         "tidak_disertakan": list(NOT_INCLUDED),
     }
 
@@ -126,7 +130,13 @@ EVENT_LABELS = {
     "import_deactivate": "dinonaktifkan oleh impor data kepegawaian",
     "export_datasaya": "meminta salinan data (/datasaya)",
     "export_cli": "salinan data dibuat oleh petugas",
+    "password_reset_request": "meminta atur ulang kata sandi (/lupasandi)",
+    "password_reset_issued": "petugas menerbitkan kode sekali pakai",
+    "password_reset_undelivered": "kode sekali pakai tidak terkirim kepada petugas (dibatalkan)",
+    "password_reset_used": "mendaftar dengan kode sekali pakai",
+    "lockout_cleared": "kunci pendaftaran dibuka karena kode sekali pakai",
 }
+RESET_STATUS = {"dipakai": "sudah dipakai", "kedaluwarsa": "kedaluwarsa", "berlaku": "masih berlaku"}
 TICKET_SENDERS = {"anda": "Anda", "petugas": "Petugas"}
 
 
@@ -148,6 +158,13 @@ def counts(data: SubjectData) -> list[str]:
         + (f", termasuk {failures} percobaan pendaftaran gagal" if failures else ""),
         f"Pembaruan Telegram tersimpan: {len(data.updates)}",
     ]
+    if data.held_messages:
+        lines.append(f"Pesan yang menunggu pilihan tiket: {len(data.held_messages)}")
+    if data.reset_requests or data.password_resets:
+        lines.append(
+            f"Permintaan atur ulang kata sandi: {len(data.reset_requests)}; kode sekali pakai: "
+            f"{len(data.password_resets)}"
+        )
     return lines
 
 
@@ -211,6 +228,28 @@ def summary(data: SubjectData, now: datetime, timezone: str) -> str:
             for m in t.messages:
                 sender = TICKET_SENDERS.get(str(m.get("dari")), str(m.get("dari")))
                 out.append(f"  - {_when(m.get('waktu'), timezone)} {sender}: {_short(m.get('isi'))}")
+    if data.held_messages:
+        out += ["", "## Pesan yang menunggu pilihan tiket"]
+        for held in data.held_messages:
+            placed = "sudah ditempatkan" if held.get("status") == "dipilih" else "belum dipilih"
+            out.append(
+                f"- {_when(held.get('created_at'), timezone)}: {placed}"
+                f" (berlaku sampai {_when(held.get('expires_at'), timezone)})"
+            )
+    if data.reset_requests or data.password_resets:
+        out += ["", "## Reset kata sandi"]
+        for request in data.reset_requests:
+            other = " (dari akun Telegram lain)" if request.get("dari_akun_lain") else ""
+            out.append(
+                f"- Permintaan {_when(request.get('waktu'), timezone)}{other}: {request.get('status')}"
+            )
+        for code in data.password_resets:
+            status = RESET_STATUS.get(str(code.get("status")), str(code.get("status")))
+            used = f", dipakai {_when(code.get('used_at'), timezone)}" if code.get("used_at") else ""
+            out.append(
+                f"- Kode sekali pakai diterbitkan {_when(code.get('issued_at'), timezone)}, berlaku sampai "
+                f"{_when(code.get('expires_at'), timezone)}{used}: {status}"
+            )
     if data.audit:
         out += ["", "## Jejak audit"]
         for entry in data.audit:

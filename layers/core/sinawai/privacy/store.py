@@ -263,6 +263,57 @@ def _audit(cur: Cursor, nip: str, accounts: Sequence[Account]) -> list[Row]:
     return _parse_json(rows, "detail")
 
 
+# Audit details that name the staff member who acted (their NIP, their account): not the employee's data.
+_STAFF_DETAIL_KEYS = ("by", "by_telegram")
+
+
+def _without_staff(audit: list[Row]) -> list[Row]:
+    for row in audit:
+        detail = row.get("detail")
+        if isinstance(detail, dict):
+            row["detail"] = {k: v for k, v in detail.items() if k not in _STAFF_DETAIL_KEYS} or None
+    return audit
+
+
+def _password_resets(cur: Cursor, nip: str, now: datetime) -> list[Row]:
+    """The NIP's one-time codes: when issued, until when, when used, and so their status; never the hash
+    nor who issued it (a staff member's data)."""
+    rows = _all(
+        cur,
+        "SELECT id, issued_at, expires_at, used_at, request_audit_id FROM password_reset WHERE nip = %s"
+        " ORDER BY id",
+        [nip],
+    )
+    for row in rows:
+        row["status"] = (
+            "dipakai"
+            if row["used_at"] is not None
+            else "kedaluwarsa"
+            if row["expires_at"] <= now
+            else "berlaku"
+        )
+    return rows
+
+
+def _reset_requests(audit: Sequence[Row], resets: Sequence[Row]) -> list[Row]:
+    """The "lupa kata sandi" requests on the NIP (from the audit trail) and what became of each."""
+    found: list[Row] = []
+    for row in audit:
+        if row.get("event") != "password_reset_request":
+            continue
+        detail = row.get("detail") if isinstance(row.get("detail"), dict) else {}
+        answered = any(r["request_audit_id"] == row["id"] or r["issued_at"] >= row["waktu"] for r in resets)
+        status = (
+            "tidak diteruskan"
+            if detail and detail.get("forwarded") is False
+            else "kode diterbitkan"
+            if answered
+            else "belum ditanggapi"
+        )
+        found.append({"waktu": row["waktu"], "status": status, "dari_akun_lain": bool(row.get("akun_lain"))})
+    return found
+
+
 def collect(db: Database, nip: str) -> SubjectData | None:
     """Everything held about the employee with ``nip``; None when no employee has it."""
     with db.transaction() as cur:
@@ -291,6 +342,12 @@ def collect(db: Database, nip: str) -> SubjectData | None:
         )
         doc_select = "SELECT id, sent_at, document_id, category, method FROM document_send"
         chats_now = [a for a in accounts if a.whole or a.bound_now]
+        audit = _without_staff(_audit(cur, nip, accounts))
+        resets = _password_resets(cur, nip, utcnow())
+        held_select = (
+            "SELECT id, created_at, expires_at, status, choice, decided_at, chat_id, message_id"
+            " FROM ticket_choice"
+        )
         return SubjectData(
             employee=employee,
             accounts=accounts,
@@ -306,7 +363,7 @@ def collect(db: Database, nip: str) -> SubjectData | None:
                 " ORDER BY tahun, jenis",
                 [nip],
             ),
-            audit=_audit(cur, nip, accounts),
+            audit=audit,
             tickets=_tickets(cur, nip, _guest_ticket_ids(cur, accounts)),
             faq_offers=_parse_json(
                 _merge(
@@ -349,6 +406,13 @@ def collect(db: Database, nip: str) -> SubjectData | None:
                 ),
                 "data",
             ),
+            held_messages=_merge(
+                _all(cur, f"{held_select} WHERE nip = %s", [nip]),
+                _by_accounts(cur, accounts, held_select, "chat_id", "created_at"),
+                order="created_at",
+            ),
+            reset_requests=_reset_requests(audit, resets),
+            password_resets=[{k: v for k, v in r.items() if k != "request_audit_id"} for r in resets],
         )
 
 
@@ -550,6 +614,17 @@ def _anonymise_account(c: _Counter, account: Account, p: int, pnip: str, label: 
         "telegram_user_id",
         "waktu",
     )
+    for column, time in (("issued_by_telegram", "issued_at"), ("used_by_telegram", "used_at")):
+        set_sql = f"UPDATE password_reset SET {column} = %s"  # noqa: S608 - the two constants above
+        c.by_account("password_reset", set_sql, [p], account, column, time)
+    c.by_account(
+        "audit_log",
+        "UPDATE audit_log SET detail = JSON_SET(detail, '$.by_telegram', %s)",
+        [p],
+        account,
+        "CAST(JSON_EXTRACT(detail, '$.by_telegram') AS SIGNED)",
+        "waktu",
+    )
     if account.whole or account.bound_now:
         c.run("conversation", "DELETE FROM conversation WHERE chat_id = %s", [x])
         c.run("sensitive_chat", "DELETE FROM sensitive_chat WHERE chat_id = %s", [x])
@@ -649,6 +724,15 @@ def anonymise(db: Database, nip: str, *, operator: str, via: str = "cli") -> Era
             c.run("update_inbox", f"{_INBOX_SCRUB} WHERE update_id IN ({_placeholders(len(chunk))})", chunk)
         c.run("faq_offer", "UPDATE faq_offer SET nip = %s, question = NULL WHERE nip = %s", [pnip, nip])
         c.run("ticket_choice", "DELETE FROM ticket_choice WHERE nip = %s", [nip])
+        # one-time codes of the NIP: nothing to keep (the audit trail keeps request, issue and use)
+        c.run("password_reset", "DELETE FROM password_reset WHERE nip = %s", [nip])
+        # a staff member: the codes she issued for others, and her NIP in their audit details
+        c.run(
+            "audit_log",
+            "UPDATE audit_log SET detail = JSON_SET(detail, '$.by', %s)"
+            " WHERE JSON_UNQUOTE(JSON_EXTRACT(detail, '$.by')) = %s",
+            [pnip, nip],
+        )
         c.run("document_send", "UPDATE document_send SET nip = %s WHERE nip = %s", [pnip, nip])
         c.run("audit_log", "UPDATE audit_log SET nip = %s WHERE nip = %s", [pnip, nip])
         c.run("tunkin", "DELETE FROM tunkin WHERE nip = %s", [nip])

@@ -191,3 +191,6 @@ class SubjectData:
     messages: list[Row] = field(default_factory=list)
     updates: list[Row] = field(default_factory=list)
     conversations: list[Row] = field(default_factory=list)
+    held_messages: list[Row] = field(default_factory=list)  # ticket_choice: waiting for "add or new"
+    reset_requests: list[Row] = field(default_factory=list)  # "lupa kata sandi" requests, with status
+    password_resets: list[Row] = field(default_factory=list)  # one-time codes: dates and status only

@@ -144,9 +144,23 @@ def audit(
 
 
 def last_lockout(db: Database, *, nip: str | None, telegram_user_id: int) -> datetime | None:
+    """The latest lock of this NIP or account that a staff reset has not cleared since (a
+    ``lockout_cleared`` row on the lock's NIP or account, at or after it)."""
+    row = db.fetch_one(
+        "SELECT MAX(l.waktu) AS w FROM audit_log l"
+        " WHERE l.event = 'lockout' AND (l.telegram_user_id = %s OR l.nip = %s)"
+        " AND NOT EXISTS (SELECT 1 FROM audit_log c WHERE c.event = 'lockout_cleared'"
+        "  AND c.waktu >= l.waktu AND (c.nip = l.nip OR c.telegram_user_id = l.telegram_user_id))",
+        (telegram_user_id, nip),
+    )
+    return row["w"] if row else None
+
+
+def last_lock_clear(db: Database, *, nip: str | None, telegram_user_id: int) -> datetime | None:
+    """When a staff reset last cleared the lock of this NIP or account: failures before it count no more."""
     row = db.fetch_one(
         "SELECT MAX(waktu) AS w FROM audit_log"
-        " WHERE event = 'lockout' AND (telegram_user_id = %s OR nip = %s)",
+        " WHERE event = 'lockout_cleared' AND (telegram_user_id = %s OR nip = %s)",
         (telegram_user_id, nip),
     )
     return row["w"] if row else None

@@ -156,6 +156,12 @@ async def lupasandi(update: Update, context: GroupContext) -> None:
         await reset.ask_nip(update, context.deps)
 
 
+async def reset_button(update: Update, context: GroupContext) -> None:
+    """ "Buat kode sekali pakai" under a reset request in the staff group."""
+    (raw_request,) = context.matched()
+    await reset.press_reset_button(update, context.deps, raw_request)
+
+
 async def resetsandi(update: Update, context: GroupContext) -> None:
     """`/resetsandi NIP` by a staff member in the staff group: a one-time code, shown to them only."""
     parts = command_text(_message(update)).split(maxsplit=1)
@@ -353,6 +359,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("lupasandi", lupasandi, filters=in_private))
     app.add_handler(CallbackQueryHandler(lupasandi, pattern=rf"^{REGISTRATION}:lupasandi$"))
     app.add_handler(CommandHandler("resetsandi", resetsandi, filters=new_messages))
+    app.add_handler(CallbackQueryHandler(reset_button, pattern=rf"^{REGISTRATION}:resetkode:(.*)$"))
     app.add_handler(CommandHandler("datapribadi", datapribadi, filters=in_private))
     app.add_handler(CallbackQueryHandler(datapribadi, pattern=rf"^{REGISTRATION}:datapribadi(:|$)"))
     app.add_handler(CommandHandler("tunkin", tunkin, filters=in_private))

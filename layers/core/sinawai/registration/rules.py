@@ -80,9 +80,35 @@ class LockoutPolicy:
         until = last_lockout + self.lockout
         return until if until > now else None
 
-    def count_since(self, last_lockout: datetime | None, now: datetime) -> datetime:
-        """Failures are counted inside the window, and never across a lockout that has ended."""
+    def count_since(
+        self, last_lockout: datetime | None, now: datetime, cleared_at: datetime | None = None
+    ) -> datetime:
+        """Failures are counted inside the window, never across a lockout that has ended, and never from
+        before a staff reset cleared the lock (``cleared_at``): the code gets the full count of tries."""
         start = now - self.window
         if last_lockout is not None and last_lockout + self.lockout > start:
-            return last_lockout + self.lockout
+            start = last_lockout + self.lockout
+        if cleared_at is not None and cleared_at > start:
+            start = cleared_at
         return start
+
+
+# ---- the reset request's button in the staff group -----------------------------------------------------
+
+# A request older than this no longer issues a code from its button: the employee asks again (a week
+# covers a request sent before a long weekend; the staff still check who asked, as for /resetsandi).
+REQUEST_BUTTON_VALIDITY = timedelta(days=7)
+RESET_BUTTON_ACTION = "resetkode"
+
+
+def reset_callback_data(group: str, request_id: int) -> str:
+    """The button's data: the router's group prefix, the action and the request (its audit row id);
+    at most 64 bytes as Telegram allows."""
+    data = f"{group}:{RESET_BUTTON_ACTION}:{request_id}"
+    if len(data.encode()) > 64:
+        raise ValueError(f"callback data too long: {data!r}")
+    return data
+
+
+def request_expired(requested_at: datetime, now: datetime) -> bool:
+    return now - requested_at > REQUEST_BUTTON_VALIDITY

@@ -239,8 +239,9 @@ async def record_failure(
     db = deps.db
     employees.audit(db, "register_failure", telegram_user_id=user_id, chat_id=chat_id, nip=nip)
     moment = clock.utcnow()
+    cleared = employees.last_lock_clear(db, nip=nip, telegram_user_id=user_id)
     failures = employees.failures_since(
-        db, policy.count_since(last, moment), nip=nip, telegram_user_id=user_id
+        db, policy.count_since(last, moment, cleared), nip=nip, telegram_user_id=user_id
     )
     if failures < policy.max_failures:
         await reply(update, text or t.WRONG_CREDENTIALS, help_markup())

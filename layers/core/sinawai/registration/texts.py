@@ -26,8 +26,10 @@ WRONG_CREDENTIALS = (
 )
 LOCKED = (
     "⛔ Terlalu banyak percobaan yang gagal. Demi keamanan, pendaftaran untuk NIP atau akun ini dikunci "
-    "sampai <b>{until}</b>. Setelah itu Anda dapat mencoba lagi dengan /daftar. Jika Anda lupa kata sandi, "
-    f"ketik /lupasandi atau hubungi Biro OSDM {SEE_CONTACT}."
+    "sampai <b>{until}</b>. Setelah itu Anda dapat mencoba lagi dengan /daftar.\n\n"
+    "Jika Anda lupa kata sandi, ketik /lupasandi. Begitu petugas Biro OSDM menerbitkan kode sekali pakai "
+    "untuk Anda, kunci ini dibuka dan Anda dapat langsung mendaftar dengan <code>/daftar NIP KODE</code> "
+    f"tanpa menunggu. Anda juga dapat menghubungi Biro OSDM {SEE_CONTACT}."
 )
 INACTIVE = (
     "Status kepegawaian Anda tercatat <b>tidak aktif</b>, sehingga Anda belum dapat menggunakan layanan "
@@ -156,13 +158,52 @@ RESET_ALREADY_REQUESTED = (
     "Permintaan atur ulang kata sandi Anda sudah kami teruskan pukul {at}; petugas Biro OSDM akan "
     f"menghubungi Anda. Mohon tunggu, atau hubungi Biro OSDM {SEE_CONTACT}."
 )
-STAFF_RESET_REQUEST = (
+RESET_BUTTON = "🔑 Buat kode sekali pakai"
+STAFF_RESET_REQUEST_HEAD = (
     "🔑 <b>Permintaan atur ulang kata sandi</b>\n"
-    "NIP: <code>{nip}</code>\nDari akun Telegram: <code>{user_id}</code>\n\n"
-    "Pastikan identitas pegawai melalui saluran resmi instansi (telepon kantor atau tatap muka), lalu ketik "
-    "<code>/resetsandi NIP</code> dengan NIP lengkapnya. Kode sekali pakai dikirim ke percakapan pribadi "
-    "Anda dengan bot, bukan ke grup ini."
+    "NIP: <code>{nip}</code>\nDari akun Telegram: <code>{user_id}</code>\nMasuk: {at}"
 )
+STAFF_RESET_REQUEST = (
+    STAFF_RESET_REQUEST_HEAD + "\n\n"
+    "Pastikan identitas pegawai melalui saluran resmi instansi (telepon kantor atau tatap muka), lalu tekan "
+    f"<b>{RESET_BUTTON}</b> di bawah ini (atau ketik <code>/resetsandi NIP</code> dengan NIP lengkapnya). "
+    "Kode dikirim ke percakapan pribadi Anda dengan bot, bukan ke grup ini."
+)
+# The request message once handled (edited in place, its button gone; never the code).
+STAFF_RESET_REQUEST_DONE = (
+    STAFF_RESET_REQUEST_HEAD + "\n\n"
+    "✅ Kode sekali pakai diterbitkan oleh {staff} pada {issued} dan dikirim ke percakapan pribadi {staff} "
+    "dengan bot. Berlaku sampai {until}."
+)
+STAFF_RESET_REQUEST_EXPIRED = (
+    STAFF_RESET_REQUEST_HEAD + "\n\n"
+    "⌛ Permintaan ini sudah lebih dari 7 hari dan tidak lagi dapat dilayani dengan tombol. Tidak ada kode "
+    "yang diterbitkan; pegawai dapat meminta lagi dengan /lupasandi."
+)
+# Short answers to a press of the button (plain text: a Telegram alert shows no HTML; at most 200 chars).
+RESET_BUTTON_STAFF_ONLY = (
+    "Tombol ini hanya untuk petugas Biro OSDM (peran staf atau admin) yang sudah terdaftar di Sinawai. "
+    "Tidak ada yang diubah."
+)
+RESET_BUTTON_STAFF_GROUP_ONLY = "Tombol ini hanya berlaku di grup layanan kepegawaian. Tidak ada yang diubah."
+RESET_BUTTON_NOT_FOUND = "Permintaan atur ulang ini tidak ditemukan. Tidak ada kode yang diterbitkan."
+RESET_BUTTON_EXPIRED = (
+    "Permintaan ini sudah lebih dari 7 hari. Tidak ada kode yang diterbitkan; minta pegawai mengirim "
+    "/lupasandi lagi."
+)
+RESET_BUTTON_ALREADY = (
+    "Kode untuk permintaan ini sudah diterbitkan oleh {staff} pada {issued}. Tidak ada kode baru."
+)
+RESET_BUTTON_INACTIVE = (
+    "Pegawai ini berstatus tidak aktif atau tidak lagi terdapat dalam data. Tidak ada kode."
+)
+RESET_BUTTON_SENT = "Kode sekali pakai telah dikirim ke percakapan pribadi Anda dengan bot."
+RESET_BUTTON_CANNOT_SEND = (
+    "⚠️ Kode untuk NIP <code>{nip}</code> <b>tidak diterbitkan</b>: bot tidak dapat mengirim pesan ke "
+    "percakapan pribadi {staff}. Buka percakapan pribadi dengan bot (tombol di bawah), tekan Mulai, lalu "
+    f"tekan lagi <b>{RESET_BUTTON}</b> pada permintaan tadi."
+)
+LOCK_OPENED = " Kunci pendaftaran NIP ini dibuka, sehingga pegawai dapat langsung memakai kode tersebut."
 RESET_FORMAT = (
     "Format: <code>/resetsandi NIP</code>, misalnya <code>/resetsandi 19900117 201503 1 001</code>."
 )
