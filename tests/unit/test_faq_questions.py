@@ -22,7 +22,7 @@ def test_the_table_has_enough_questions_in_both_halves_and_names_real_topics() -
     assert {q.split for q in QUESTIONS} == set(faq_bench.SPLITS)
     for half in halves.values():  # each half has questions no topic may answer
         assert sum(1 for q in half if q.expected == faq_bench.NO_MATCH) >= 5
-    unknown = {q.expected for q in QUESTIONS} - {t.id for t in BUNDLE.topics} - {faq_bench.NO_MATCH}
+    unknown = {topic for q in QUESTIONS for topic in q.topics} - {t.id for t in BUNDLE.topics}
     assert unknown == set()
 
 
@@ -70,3 +70,7 @@ def test_a_verdict_is_right_missed_or_wrong_as_a_user_sees_it() -> None:
     assert faq_bench.judge(topic, []) == "missed"  # goes to the staff: no wrong answer given
     assert faq_bench.judge(nothing, []) == "right"
     assert faq_bench.judge(nothing, ["cuti-besar"]) == "wrong"
+    either = faq_bench.Question("heldout2", "q", "cuti-melahirkan|cuti-tahunan")  # a question on two things
+    assert faq_bench.judge(either, ["cuti-tahunan", "cuti-melahirkan"]) == "right"
+    assert faq_bench.judge(either, ["cuti-melahirkan"]) == "right"
+    assert faq_bench.judge(either, ["cuti-besar", "cuti-tahunan"]) == "wrong"

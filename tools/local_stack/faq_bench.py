@@ -2,12 +2,14 @@
 
 The table (``tests/fixtures/faq_questions.csv``) holds questions as employees write them, each with the
 topic that should be offered first, or ``-`` when no topic should be offered (a personal case, something
-outside the helpdesk's content). Its rows are split in two halves: ``tuning`` (looked at while improving
-the matcher and the keywords) and ``heldout`` (never tuned on: it says how the matcher does on questions it
-has not seen). Each question is matched against the shipped content exactly as the consultation path
+outside the helpdesk's content). Its rows are split in three parts: ``tuning`` (looked at while improving
+the matcher and the keywords), ``heldout`` (written with the first matcher and never tuned on) and
+``heldout2`` (written for the second round, before the matcher was changed again, and never tuned on): the
+held-out parts say how the matcher does on questions it has not seen. A question that asks about two
+things may name both topics (``a|b``): either one offered first is right. Each question is matched against the shipped content exactly as the consultation path
 matches it (``faq.best_matches`` with the deployed threshold), and is one of:
 
-- right: the expected topic is offered first, or nothing is offered for a ``-`` row;
+- right: an expected topic is offered first, or nothing is offered for a ``-`` row;
 - missed: nothing is offered although a topic was expected (the question goes to the staff: no harm done);
 - wrong: a topic is offered first that is not the expected one, or anything is offered for a ``-`` row.
 
@@ -33,7 +35,8 @@ from sinawai.information.content import Bundle
 
 TABLE = ROOT / "tests" / "fixtures" / "faq_questions.csv"
 NO_MATCH = "-"
-SPLITS = ("tuning", "heldout")
+SPLITS = ("tuning", "heldout", "heldout2")
+ALTERNATIVE = "|"
 HIT_GOAL = 0.85
 FALSE_GOAL = 0.05
 
@@ -44,7 +47,12 @@ Verdict = Literal["right", "missed", "wrong"]
 class Question:
     split: str
     text: str
-    expected: str  # a topic id, or NO_MATCH
+    expected: str  # a topic id, several joined by ALTERNATIVE (either is right), or NO_MATCH
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """The topics any of which is right offered first (none for a NO_MATCH row)."""
+        return () if self.expected == NO_MATCH else tuple(self.expected.split(ALTERNATIVE))
 
 
 @dataclass(frozen=True)
@@ -66,7 +74,7 @@ def shipped_bundle() -> Bundle:
 def judge(question: Question, offered: Sequence[str]) -> Verdict:
     if not offered:
         return "right" if question.expected == NO_MATCH else "missed"
-    return "right" if offered[0] == question.expected else "wrong"
+    return "right" if offered[0] in question.topics else "wrong"
 
 
 def evaluate(
