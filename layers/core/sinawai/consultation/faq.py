@@ -115,6 +115,9 @@ ALIASES: dict[str, str] = {
     for word, _, spellings in (line.partition(":") for line in _ALIASES.strip().splitlines())
     for spelling in spellings.split()
 }
+# Words that say what the employee wants to do with a topic, not which topic: however few keywords hold
+# them ("ambil cuti", "mengajukan cuti"), they are as specific as a word found in every topic.
+ASKING_WORDS = frozenset("ambil aju urus minta".split())
 # A question that asks the staff to look at the employee's own case: a topic cannot answer it.
 PERSONAL_CASE = re.compile(
     r"\b(mohon|tolong|minta|harap)\s+(di)?cek\w*|\bdicek(kan|in)?\b|\bbelum\s+(keluar|terbit|cair|masuk|"
@@ -223,6 +226,8 @@ class _Index:
     topics_with: Counter[str]  # stem -> how many topics have it in their keywords or title
 
     def specificity(self, word: Word) -> float:
+        if word.stem in ASKING_WORDS:
+            return 0.0
         return 1.0 / max(1, self.topics_with[word.stem])
 
 
