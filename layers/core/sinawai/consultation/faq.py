@@ -117,7 +117,7 @@ ALIASES: dict[str, str] = {
 }
 # Words that say what the employee wants to do with a topic, not which topic: however few keywords hold
 # them ("ambil cuti", "mengajukan cuti"), they are as specific as a word found in every topic.
-ASKING_WORDS = frozenset("ambil aju urus minta".split())
+ASKING_WORDS = frozenset({"ambil", "aju", "urus", "minta"})
 # A question that asks the staff to look at the employee's own case: a topic cannot answer it.
 PERSONAL_CASE = re.compile(
     r"\b(mohon|tolong|minta|harap)\s+(di)?cek\w*|\bdicek(kan|in)?\b|\bbelum\s+(keluar|terbit|cair|masuk|"
