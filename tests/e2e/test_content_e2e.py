@@ -4,10 +4,12 @@ Its own stack (database, bucket): the shipped content is published with `sinawai
 would. Checked as an employee sees it: `/cari` finds topics (typos forgiven) and opens them, the draft
 notice is said once per conversation (menu topics and FAQ answers alike) and again in a new conversation,
 the new topics answer the common cases (husband's leave, miscarriage, fire or disaster, hajj, MPP,
-Taspen, retirement ages), and cuti bersama is stated the right way in the topics and in `/cuti`.
+Taspen, retirement ages), and cuti bersama is stated the right way in the topics and in `/cuti`. A question
+no topic clearly answers (two things at once, or only "cuti") gets a choice of topics and no answer first.
 
 Bad inputs tried: `/cari` with nothing, with only filler words, with 101 characters, with HTML in the
-query, with a word no topic has, and `/cari` in a group.
+query, with a word no topic has, and `/cari` in a group; "Ya, terjawab" forged on a choice before a topic
+was read.
 """
 
 from __future__ import annotations
@@ -33,10 +35,12 @@ ANI = 5590001  # pegawai, registered, with leave data
 BAYU = 5590002  # pegawai, registered
 CICI = 5590003  # pegawai, registered
 DODI = 5590004  # not registered: the menus and /cari are for everyone
+EKO = 5590005  # pegawai, registered: asks questions no topic clearly answers
 RINA = 5590101  # staff member
 NIP_ANI = "199001172015032001"
 NIP_BAYU = "199203252016041002"
 NIP_CICI = "198805052012012003"
+NIP_EKO = "199405052019031004"
 
 
 def publish(stack: LocalStack) -> int:
@@ -66,6 +70,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
                 (ANI, "Ani", NIP_ANI),
                 (BAYU, "Bayu", NIP_BAYU),
                 (CICI, "Cici", NIP_CICI),
+                (EKO, "Eko", NIP_EKO),
             ):
                 emu.add_user(user, name, started=True)
                 db.execute(
@@ -216,6 +221,85 @@ def test_an_faq_answer_first_carries_the_notice_and_the_menu_after_it_does_not(s
     assert "65 tahun" in page
     assert "Pasal 239" in page
     assert content.DRAFT_NOTE not in page
+
+
+# ---- the answer or a choice (issue 14 item 14: few wrong answers) ------------------------------------
+
+
+def faq_offers(stack: LocalStack, chat_id: int) -> list[dict[str, Any]]:
+    return query(
+        stack.config.database,
+        "SELECT id, outcome, topic_ids FROM faq_offer WHERE chat_id = %s ORDER BY id",
+        (chat_id,),
+    )
+
+
+def test_a_question_on_two_topics_gets_a_choice_and_no_answer_until_one_is_picked(stack: LocalStack) -> None:
+    say(stack, EKO, "hukuman disiplin sedang potong tukin brp persen ya")
+    choice = last(stack, EKO)
+    shown = text_of(choice)
+    assert "berkaitan dengan beberapa topik" in shown
+    assert "25%" not in shown  # no topic's answer is shown as "the" answer
+    assert "Mungkin ini jawaban" not in shown
+    assert content.DRAFT_NOTE not in shown
+    (offer,) = faq_offers(stack, EKO)
+    offer_id = offer["id"]
+    labels = [b["text"] for row in (choice.reply_markup or {})["inline_keyboard"] for b in row]
+    assert labels[:2] == ["📖 Tunjangan kinerja (tunkin) dan potongannya", "📖 Jenis hukuman disiplin"]
+    assert labels[-1] == "➡️ Tidak, teruskan ke petugas"
+    assert "✅ Ya, terjawab" not in labels  # nothing read yet
+    assert choice.callback_data == [
+        f"consultation:faqt:{offer_id}:0",
+        f"consultation:faqt:{offer_id}:1",
+        f"consultation:faq:{offer_id}:tidak",
+    ]
+    # nothing counted as read until a topic is picked
+    seen = "SELECT topic_id FROM content_view WHERE chat_id = %s AND via = 'faq'"
+    assert query(stack.config.database, seen, (EKO,)) == []
+
+    press(stack, EKO, choice.message_id, f"consultation:faqt:{offer_id}:1")
+    picked = message(stack, EKO, choice.message_id)
+    assert "Mungkin ini jawaban" in text_of(picked)
+    assert "25% selama 6, 9 atau 12 bulan" in text_of(picked)
+    assert picked.callback_data == [
+        f"consultation:faqt:{offer_id}:0",
+        f"consultation:faq:{offer_id}:ya",
+        f"consultation:faq:{offer_id}:tidak",
+    ]
+    assert [r["topic_id"] for r in query(stack.config.database, seen, (EKO,))] == ["hukuman-disiplin"]
+    press(stack, EKO, choice.message_id, f"consultation:faq:{offer_id}:ya")
+    assert "senang dapat membantu" in text_of(last(stack, EKO))
+    assert faq_offers(stack, EKO)[-1]["outcome"] == "terjawab"
+    assert query(stack.config.database, "SELECT id FROM ticket WHERE chat_id = %s", (EKO,)) == []
+
+
+def test_a_question_that_only_says_cuti_gets_a_choice_and_can_go_to_the_staff(stack: LocalStack) -> None:
+    staff_before = len(stack.telegram.bot_messages(STAFF))
+    say(stack, BAYU, "Saya mau tanya soal cuti")
+    choice = last(stack, BAYU)
+    assert "berkaitan dengan beberapa topik" in text_of(choice)
+    offer = faq_offers(stack, BAYU)[-1]
+    assert [d for d in choice.callback_data if ":faqt:" in d] == [
+        f"consultation:faqt:{offer['id']}:{n}" for n in range(3)
+    ]
+    press(stack, BAYU, choice.message_id, f"consultation:faq:{offer['id']}:tidak")
+    assert "tiket" in text_of(last(stack, BAYU))
+    assert message(stack, BAYU, choice.message_id).callback_data == []  # the choice is made
+    assert faq_offers(stack, BAYU)[-1]["outcome"] == "diteruskan"
+    staff = stack.telegram.bot_messages(STAFF)[staff_before:]
+    assert any(m.content == "Saya mau tanya soal cuti" for m in staff)
+
+
+def test_a_question_one_topic_clearly_answers_is_still_answered_first(stack: LocalStack) -> None:
+    say(
+        stack, CICI, "Bagaimana cara mengajukan cuti besar?"
+    )  # "mengajukan cuti" no longer means cuti tahunan
+    offer = last(stack, CICI)
+    assert "Mungkin ini jawaban" in text_of(offer)
+    assert "Cuti besar" in text_of(offer)
+    assert "✅ Ya, terjawab" in [
+        b["text"] for row in (offer.reply_markup or {})["inline_keyboard"] for b in row
+    ]
 
 
 # ---- cuti bersama, stated the right way ----------------------------------------------------------------

@@ -131,3 +131,73 @@ def test_search_lists_at_most_a_screenful_best_first() -> None:
 @pytest.mark.parametrize("query", ["apa", "zzzzqqq", "printer rusak", "!!!"])
 def test_search_finds_nothing_for_words_no_topic_has(query: str) -> None:
     assert faq.search(query, BUNDLE) == []
+
+
+# ---- the answer or a choice: a wrong answer shown first misleads more than a choice costs ------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "topics"),
+    [
+        # two things asked at once: each topic explains a distinctive word the other leaves out
+        ("mutasi ke jabatan fungsional syaratnya apa", {"pindah-dan-rotasi", "perubahan-jabatan"}),
+        ("tunkin dipotong kalau kena hukuman disiplin sedang?", {"tunjangan-kinerja", "hukuman-disiplin"}),
+        # only a word common to many topics matched: no topic is "the" answer
+        ("Saya mau tanya soal cuti", {"cuti-tahunan", "cuti-besar", "cuti-sakit"}),
+    ],
+)
+def test_a_question_no_topic_clearly_answers_gets_a_choice_and_no_answer(
+    question: str, topics: set[str]
+) -> None:
+    found = faq.offered(question, BUNDLE)
+    assert not found.answered
+    assert {m.topic.id for m in found.matches} == topics
+
+
+@pytest.mark.parametrize(
+    ("question", "best"),
+    [
+        ("Berapa lama cuti melahirkan untuk anak ketiga?", "cuti-melahirkan"),  # far ahead of the rest
+        # "mengajukan"/"mengambil" say what the employee wants to do, not which leave: cuti besar is the topic
+        ("Bagaimana cara mengajukan cuti besar?", "cuti-besar"),
+        ("Apakah saya bisa mengambil cuti besar untuk ibadah haji tahun depan?", "cuti-besar"),
+        ("rumah saya kebakaran, bisa ambil cuti?", "cuti-musibah"),
+    ],
+)
+def test_a_question_one_topic_clearly_answers_is_answered(question: str, best: str) -> None:
+    found = faq.offered(question, BUNDLE)
+    assert found.answered
+    assert found.matches[0].topic.id == best
+
+
+def _match(topic_id: str, score: float, explains: dict[str, float]) -> faq.Match:
+    topic = BUNDLE.topic(topic_id)
+    assert topic is not None
+    return faq.Match(topic, score, tuple(explains.items()))
+
+
+def test_the_first_topic_is_the_answer_when_far_enough_ahead_or_the_runner_up_adds_nothing_distinctive() -> (
+    None
+):
+    first = {"cuti": 0.1, "lahir": 0.5}
+    assert faq.is_clear_answer([_match("cuti-melahirkan", 100.0, first)])  # alone
+    # close behind, and the runner-up explains a word (in one topic's keywords) the first leaves out
+    close = [_match("cuti-melahirkan", 100.0, first), _match("cuti-sakit", 95.0, {"rawat": 1.0})]
+    assert not faq.is_clear_answer(close)
+    # the same runner-up a margin behind: the first is the answer
+    far = [close[0], _match("cuti-sakit", 100.0 - faq.ANSWER_MARGIN, {"rawat": 1.0})]
+    assert faq.is_clear_answer(far)
+    # close behind, but it only explains words the first explains too, or common ones
+    common = [close[0], _match("cuti-tahunan", 99.0, {"cuti": 0.1, "tahun": 0.25})]
+    assert faq.is_clear_answer(common)
+    # a first topic matched by a lone keyword common to many topics is never the answer
+    assert not faq.is_clear_answer([_match("cuti-tahunan", faq.ANSWER_MIN_SCORE - 1, {"cuti": 0.1})])
+    assert not faq.is_clear_answer([])
+
+
+def test_words_of_asking_are_not_specific_to_a_topic() -> None:
+    """ "ambil cuti" is a keyword of one topic, but "ambil" says nothing about which leave is meant."""
+    ranked = faq.rank("ambil cuti besar", BUNDLE)
+    explains = dict(next(m for m in ranked if m.topic.id == "cuti-tahunan").explains)
+    assert explains.get("ambil") == 0.0
+    assert ranked[0].topic.id == "cuti-besar"

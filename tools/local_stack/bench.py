@@ -35,9 +35,10 @@ What each number measures (all latencies in milliseconds, percentiles by nearest
        import to the handler's answer; the webhook secret is read from moto's Secrets Manager by ARN, as
        deployed. Median of several runs, each a new update whose reply is awaited (untimed).
 5. The recipe next to each of these, and the ratios ours/recipe.
-6. The FAQ matcher on the question table (``faq_bench.py``, no stack): the hit rate (right topic offered
-   first, or none for a question no topic may answer) and the false-answer rate (a wrong topic offered
-   first), for the tuning half, the held-out half and the whole table; ``--faq-only`` prints just these.
+6. The FAQ matcher on the question table (``faq_bench.py``, no stack): the hit rate (right topic offered,
+   as the answer or in a choice, or none for a question no topic may answer), the answered-first rate and
+   the false-answer rate (a wrong topic shown first as the answer), for the tuning part, each held-out
+   part and the whole table; ``--faq-only`` prints just these.
 
 Instants compared with the emulator's records use ``time.monotonic()`` (the emulator's clock); pure
 durations use ``time.perf_counter()``. Exit status 0 even when a target is missed: this is a measurement.

@@ -10,6 +10,13 @@ each further word of the question it explains. Only topics at or above ``thresho
 best first; a question that asks staff to check a personal case (``mohon dicek``, ``belum keluar``) is
 offered none: a topic cannot answer it.
 
+``offered`` also says whether the first topic may be shown as *the* answer, or the topics are only a
+choice (buttons, no answer shown): a wrong answer shown first misleads more than a choice costs. The first
+is the answer when it rests on more than one keyword common to many topics (``ANSWER_MIN_SCORE``), and
+either beats the runner-up by more than the evidence bonus could add (``ANSWER_MARGIN``) or the runner-up
+explains no distinctive word of the question that the first leaves unexplained: a question about two
+things (``hukuman disiplin sedang … potong tukin``, ``pindah ke jabatan fungsional``) gets a choice.
+
 ``search`` is the same matcher for ``/cari``: one word is enough, and the topic's text counts too.
 
 rapidfuzz is imported here only: it ships in the packages of the functions that match (consultation and
@@ -108,6 +115,9 @@ ALIASES: dict[str, str] = {
     for word, _, spellings in (line.partition(":") for line in _ALIASES.strip().splitlines())
     for spelling in spellings.split()
 }
+# Words that say what the employee wants to do with a topic, not which topic: however few keywords hold
+# them ("ambil cuti", "mengajukan cuti"), they are as specific as a word found in every topic.
+ASKING_WORDS = frozenset({"ambil", "aju", "urus", "minta"})
 # A question that asks the staff to look at the employee's own case: a topic cannot answer it.
 PERSONAL_CASE = re.compile(
     r"\b(mohon|tolong|minta|harap)\s+(di)?cek\w*|\bdicek(kan|in)?\b|\bbelum\s+(keluar|terbit|cair|masuk|"
@@ -142,6 +152,10 @@ GENERIC_WEIGHT = 0.85
 PHRASE_BONUS = 5.0
 EVIDENCE_BONUS = 3.0
 MAX_EVIDENCE_BONUS = 9.0
+# The first topic is shown as the answer only when it is clearly the one (see ``offered``).
+ANSWER_MIN_SCORE = 90.0  # a lone keyword found in three or more topics ("cuti": 86.5) is not enough
+ANSWER_MARGIN = MAX_EVIDENCE_BONUS + 1  # ahead on its best keyword, not only by collecting more words
+DISTINCT_SPECIFICITY = 0.5  # a word in the keywords of at most two topics says which topic is meant
 TITLE_WEIGHT = 0.85
 TEXT_WEIGHT = 0.8  # /cari: a topic with every word of the query
 SEARCH_FAQ_WEIGHT = 0.2  # /cari: then ordered by how well the FAQ would match it
@@ -151,6 +165,8 @@ SEARCH_FAQ_WEIGHT = 0.2  # /cari: then ordered by how well the FAQ would match i
 class Match:
     topic: Topic
     score: float
+    # the question's words this topic's keywords and title explain (stems), each with how specific it is
+    explains: tuple[tuple[str, float], ...] = ()
 
 
 def stem(word: str) -> str:
@@ -210,6 +226,8 @@ class _Index:
     topics_with: Counter[str]  # stem -> how many topics have it in their keywords or title
 
     def specificity(self, word: Word) -> float:
+        if word.stem in ASKING_WORDS:
+            return 0.0
         return 1.0 / max(1, self.topics_with[word.stem])
 
 
@@ -228,6 +246,11 @@ def _index(bundle: Bundle) -> _Index:
 
 
 def _score(question_words: Sequence[Word], topic: Topic, index: _Index) -> float:
+    return _evidence(question_words, topic, index)[0]
+
+
+def _evidence(question_words: Sequence[Word], topic: Topic, index: _Index) -> tuple[float, dict[Word, float]]:
+    """The topic's score for the question, and the question words it explains with their specificity."""
     best = 0.0
     explained: dict[Word, float] = {}  # question word -> the most specific keyword word it matched
     for phrase in index.phrases.get(topic.id, ()):
@@ -253,10 +276,10 @@ def _score(question_words: Sequence[Word], topic: Topic, index: _Index) -> float
             if which:
                 explained[which] = max(explained.get(which, 0.0), index.specificity(k))
     if not best:
-        return 0.0
+        return 0.0, {}
     # each further question word this topic explains is a little more evidence (the specific ones more)
     bonus = sum(EVIDENCE_BONUS * (0.5 + 0.5 * s) for s in explained.values()) - EVIDENCE_BONUS
-    return round(best + min(MAX_EVIDENCE_BONUS, max(0.0, bonus)), 2)
+    return round(best + min(MAX_EVIDENCE_BONUS, max(0.0, bonus)), 2), explained
 
 
 def rank(question: str, bundle: Bundle) -> list[Match]:
@@ -265,7 +288,11 @@ def rank(question: str, bundle: Bundle) -> list[Match]:
     if not question_words:
         return []
     index = _index(bundle)
-    scored = [Match(t, _score(question_words, t, index)) for t in bundle.topics]
+    scored = []
+    for topic in bundle.topics:
+        score, explained = _evidence(question_words, topic, index)
+        explains = tuple(sorted({w.stem: s for w, s in explained.items()}.items()))
+        scored.append(Match(topic, score, explains))
     return sorted(scored, key=lambda m: -m.score)
 
 
@@ -281,6 +308,35 @@ def best_matches(
     if len(question.split()) < MIN_QUESTION_WORDS or PERSONAL_CASE.search(question.lower()):
         return []
     return [m for m in rank(question, bundle) if m.score >= threshold][:limit]
+
+
+@dataclass(frozen=True)
+class Offered:
+    """What the FAQ offers for a question: the matching topics, best first (none: the question goes to the
+    staff), and whether the first is shown as the answer (``answered``) or all are a choice."""
+
+    matches: tuple[Match, ...]
+    answered: bool
+
+
+def is_clear_answer(matches: Sequence[Match]) -> bool:
+    """Whether the first of ``matches`` (best first, all offered) may be shown as the answer."""
+    if not matches or matches[0].score < ANSWER_MIN_SCORE:
+        return False
+    if len(matches) == 1 or matches[0].score - matches[1].score >= ANSWER_MARGIN:
+        return True
+    first = {stem for stem, _ in matches[0].explains}
+    return not any(
+        stem not in first and specificity >= DISTINCT_SPECIFICITY for stem, specificity in matches[1].explains
+    )
+
+
+def offered(
+    question: str, bundle: Bundle, *, threshold: float = DEFAULT_THRESHOLD, limit: int = MAX_OFFERED
+) -> Offered:
+    """The topics to offer for ``question`` and whether the first is the answer (see the module doc)."""
+    matches = tuple(best_matches(question, bundle, threshold=threshold, limit=limit))
+    return Offered(matches, is_clear_answer(matches))
 
 
 def _coverage(query_words: Sequence[Word], topic: Topic, index: _Index) -> float:

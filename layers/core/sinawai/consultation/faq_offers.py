@@ -1,5 +1,7 @@
 """FAQ answers before a consultation: a question asked with no ticket open is first offered the published
-topics that match it; only "Tidak, teruskan ke petugas" (or no good match) makes it a ticket."""
+topics that match it; only "Tidak, teruskan ke petugas" (or no good match) makes it a ticket. When one
+topic is clearly the answer it is shown (the others as buttons); otherwise the topics are a choice and
+none is shown until the employee picks one (``faq.offered``)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from sinawai.common.numbers import parse_int
 from sinawai.consultation import faq
 from sinawai.consultation import texts as t
 from sinawai.consultation.deps import ACTING, Consultation, message_id_of, say
-from sinawai.consultation.keyboards import faq_markup
+from sinawai.consultation.keyboards import faq_choice_markup, faq_markup
 from sinawai.general import menu
 from sinawai.information import content, pages
 from sinawai.information.content import Bundle, Topic
@@ -54,7 +56,8 @@ async def offer(
     bundle = c.content.get()
     if not bundle.topics:
         return False  # nothing published: no FAQ to offer
-    matches = faq.best_matches(question, bundle, threshold=c.settings.faq_threshold)
+    found = faq.offered(question, bundle, threshold=c.settings.faq_threshold)
+    matches = found.matches
     best = faq.best_score(question, bundle)
     recorded = service_records.record_offer(
         c.db,
@@ -70,22 +73,23 @@ async def offer(
     if not matches:
         return False
     topics = [m.topic for m in matches]
-    notice = pages.draft_notice_due(c.db, message.chat_id, bundle)
+    if found.answered:
+        notice = pages.draft_notice_due(c.db, message.chat_id, bundle)
+        jenis_asn = employee.jenis_asn if employee is not None else None
+        text = faq_text(topics[0], bundle, len(topics) - 1, jenis_asn, notice=notice)
+        markup = faq_markup(recorded.id, topics, 0)
+    else:
+        # no topic is clearly the one: a choice, no answer shown (a wrong answer first would mislead)
+        text, markup = t.FAQ_CHOOSE, faq_choice_markup(recorded.id, topics)
     sent = await c.once(
         update,
         "faq_offer",
         lambda: message_id_of(
             message.get_bot().send_message(
                 message.chat_id,
-                faq_text(
-                    topics[0],
-                    bundle,
-                    len(topics) - 1,
-                    employee.jenis_asn if employee is not None else None,
-                    notice=notice,
-                ),
+                text,
                 parse_mode=ParseMode.HTML,
-                reply_markup=faq_markup(recorded.id, topics, 0),
+                reply_markup=markup,
                 disable_web_page_preview=True,
                 # under the question it answers (still sent if the employee deleted the question)
                 reply_parameters=ReplyParameters(asked, allow_sending_without_reply=True),
@@ -94,7 +98,8 @@ async def offer(
     )
     if sent is not None:
         service_records.set_offer_message(c.db, recorded.id, sent)
-    service_records.record_view(c.db, message.chat_id, topics[0].area, topics[0].id, "faq")
+    if found.answered:
+        service_records.record_view(c.db, message.chat_id, topics[0].area, topics[0].id, "faq")
     return True
 
 

@@ -78,6 +78,16 @@ def faq_markup(offer_id: int, topics: Sequence[Topic], shown: int) -> InlineKeyb
     return InlineKeyboardMarkup(rows)
 
 
+def faq_choice_markup(offer_id: int, topics: Sequence[Topic]) -> InlineKeyboardMarkup:
+    """A choice of topics (no answer shown yet): every offered topic, then "Tidak, teruskan ke petugas"."""
+    rows = [
+        [InlineKeyboardButton(f"📖 {topic.title}", callback_data=f"{CONSULTATION}:faqt:{offer_id}:{n}")]
+        for n, topic in enumerate(topics)
+    ]
+    rows.append([InlineKeyboardButton(t.FAQ_NO, callback_data=f"{CONSULTATION}:faq:{offer_id}:tidak")])
+    return InlineKeyboardMarkup(rows)
+
+
 def choice_buttons(choice_id: int, offered: Sequence[int], *, new_allowed: bool) -> InlineKeyboardMarkup:
     """ "Tambahkan ke tiket #N" for each offered ticket (latest first), then "Pertanyaan baru"."""
     rows = [

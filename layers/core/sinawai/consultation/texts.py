@@ -289,6 +289,12 @@ STAFF_ONLY = "Perintah ini hanya dapat digunakan di grup petugas Biro OSDM."
 FAQ_INTRO = "🔎 <b>Mungkin ini jawaban yang Anda cari:</b>"
 FAQ_MORE = "Topik lain yang mungkin sesuai ada pada tombol di bawah ini.\n"
 FAQ_QUESTION = "Apakah informasi ini menjawab pertanyaan Anda?"
+# No topic is clearly the answer (a question about two things, or only a general word matched): a choice.
+FAQ_CHOOSE = (
+    "🔎 <b>Pertanyaan Anda mungkin berkaitan dengan beberapa topik.</b>\n"
+    "Silakan pilih topik yang sesuai untuk membaca jawabannya. Jika tidak ada yang sesuai, tekan "
+    '"Tidak, teruskan ke petugas".'
+)
 FAQ_YES = "✅ Ya, terjawab"
 FAQ_NO = "➡️ Tidak, teruskan ke petugas"
 FAQ_THANKS = (
