@@ -449,8 +449,11 @@ def test_an_faq_answer_no_forwards_the_original_question_to_the_staff(stack: Loc
     staff = emu.bot_messages(STAFF)[staff_before:]
     assert any(m.content == question for m in staff)  # the original question, copied
 
-    # a follow-up to the open ticket goes straight to it: no FAQ offer
+    # a follow-up while the ticket is open asks where it goes; added to the ticket: no FAQ offer
     say(stack, SITI, "Oh ya, cuti tahunan saya tersisa 4 hari.")
+    prompt = last(stack, SITI)
+    add = next(d for d in prompt.callback_data if d.endswith(f":{recorded['ticket_id']}"))
+    press(stack, SITI, SITI, prompt.message_id, add)
     assert len(offers(stack, SITI)) == 1
     assert any(m.content == "Oh ya, cuti tahunan saya tersisa 4 hari." for m in emu.bot_messages(STAFF))
 
@@ -623,6 +626,7 @@ def test_set_my_commands_lists_private_and_staff_commands_from_the_registry(stac
         "tiket",
         "ambil",
         "tutup",
+        "resetsandi",
         "umumkan",
         "unggah",
     ]

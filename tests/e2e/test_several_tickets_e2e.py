@@ -282,7 +282,8 @@ def test_a_reply_to_a_tickets_message_joins_it_without_asking(stack: LocalStack)
         reply_to_message_id=header_of(stack, second).message_id,
     )
     stack.wait_idle()
-    answer = next(m for m in reversed(bot_in(stack, BUDI)) if m.content == "SK Anda sudah ditandatangani.")
+    # one bubble: the answer under its ticket header
+    answer = next(m for m in reversed(bot_in(stack, BUDI)) if "SK Anda sudah ditandatangani." in m.content)
     say(stack, BUDI, "Terima kasih, kapan bisa diambil?", reply_to_message_id=answer.message_id)
     assert f"#{second}" in last(stack, BUDI).content
     assert "Anda masih memiliki" not in last(stack, BUDI).content

@@ -223,7 +223,9 @@ def test_an_unbound_account_cannot_forward_an_old_faq_offer_as_the_nip(stack: Lo
         *[d for d in offer.callback_data if ":faqt:" in d],
     ):
         press(stack, BUDI, BUDI, offer.message_id, pressed)
-        assert "/daftar" in last_alert(stack), pressed
+        # an unbound account is told in a message, with the guided /daftar's button
+        assert "/daftar" in last_text(stack, BUDI), pressed
+        assert "registration:daftar" in bot_in(stack, BUDI)[-1].callback_data
     assert tickets(stack) == []
     assert len(bot_in(stack, STAFF)) == staff_before
     outcome = query(stack.config.database, "SELECT outcome FROM faq_offer")
@@ -236,7 +238,7 @@ def test_an_unbound_account_cannot_rate_or_comment_a_ticket_of_the_nip(stack: Lo
     prompt = bot_in(stack, BUDI)[-1]
     keluar(stack, BUDI)
     press(stack, BUDI, BUDI, prompt.message_id, f"consultation:nilai:{ticket_id}:1")
-    assert "/daftar" in last_alert(stack)
+    assert "/daftar" in last_text(stack, BUDI)
     assert tickets(stack)[-1]["rating"] is None
     assert "rated" not in ticket_events(stack, ticket_id)
 

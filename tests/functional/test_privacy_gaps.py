@@ -118,7 +118,7 @@ def test_the_export_holds_held_messages_and_reset_requests_and_codes_without_has
     assert set(codes[0]) == {"id", "issued_at", "expires_at", "used_at", "status"}
     summary = export.summary(data, NOW, "Asia/Jakarta")
     assert "## Pesan yang menunggu pilihan tiket" in summary
-    assert "## Reset kata sandi" in summary
+    assert "## Atur ulang kata sandi" in summary
     assert ": sudah dipakai" in summary
     assert "petugas menerbitkan kode sekali pakai" in summary
     assert "Permintaan reset kata sandi: 4; kode sekali pakai: 2" in export.caption(data)

@@ -237,7 +237,7 @@ def summary(data: SubjectData, now: datetime, timezone: str) -> str:
                 f" (berlaku sampai {_when(held.get('expires_at'), timezone)})"
             )
     if data.reset_requests or data.password_resets:
-        out += ["", "## Reset kata sandi"]
+        out += ["", "## Atur ulang kata sandi"]
         for request in data.reset_requests:
             other = " (dari akun Telegram lain)" if request.get("dari_akun_lain") else ""
             out.append(
