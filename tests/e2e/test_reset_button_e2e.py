@@ -128,7 +128,7 @@ def ask_reset(stack: LocalStack, user: int, nip: str) -> Any:
     say(stack, user, f"/lupasandi {nip}")
     assert "telah kami teruskan" in last(stack, user).text
     request = last(stack, STAFF)
-    assert "Permintaan reset kata sandi" in request.text
+    assert "Permintaan atur ulang kata sandi" in request.text
     return request
 
 
@@ -171,7 +171,7 @@ def test_the_button_issues_one_code_to_the_presser_and_the_request_says_who(
     assert len(codes) == 1
     code = codes[0]
     assert "19900117 201503 1 001" in last(stack, RINA).text  # the presser sees the full NIP, privately
-    assert "dikirim ke chat pribadi" in alerts(stack)[-1]
+    assert "dikirim ke percakapan pribadi" in alerts(stack)[-1]
     edited = message(stack, STAFF, request.message_id)
     assert "diterbitkan oleh Rina Wulandari" in edited.text
     assert "1990**********1001" in edited.text
@@ -207,7 +207,7 @@ def test_a_staff_member_who_never_started_the_bot_issues_nothing_and_the_button_
     request = ask_reset(stack, budi, NIP_BUDI)
     press(stack, DEWI, request)
     assert "tidak diterbitkan" in last(stack, STAFF).text
-    assert labels(last(stack, STAFF)) == ["💬 Buka chat pribadi dengan bot"]
+    assert labels(last(stack, STAFF)) == ["💬 Buka percakapan pribadi dengan bot"]
     live = "SELECT COUNT(*) AS n FROM password_reset WHERE expires_at > UTC_TIMESTAMP(6)"
     assert query(stack.config.database, live)[0]["n"] == 0
     assert labels(message(stack, STAFF, request.message_id)) == [BUTTON]

@@ -121,7 +121,7 @@ def test_the_export_holds_held_messages_and_reset_requests_and_codes_without_has
     assert "## Atur ulang kata sandi" in summary
     assert ": sudah dipakai" in summary
     assert "petugas menerbitkan kode sekali pakai" in summary
-    assert "Permintaan reset kata sandi: 4; kode sekali pakai: 2" in export.caption(data)
+    assert "Permintaan atur ulang kata sandi: 4; kode sekali pakai: 2" in export.caption(data)
 
 
 def test_the_erasure_removes_the_nips_codes_and_the_staff_members_name_from_codes_she_issued(

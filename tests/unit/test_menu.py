@@ -25,7 +25,7 @@ def test_main_menu_offers_the_seed_services() -> None:
         "Dokumen",
         "Bantuan",
         "Tentang",
-        "Tunkin",
+        "Tunjangan Kinerja",
         "Cuti",
         "Terkini",
     ):

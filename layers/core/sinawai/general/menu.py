@@ -32,11 +32,12 @@ class Button:
 
 # The services of the seed's Tabel 1, plus tunkin and cuti from its evaluation (Tabel 5).
 MAIN_MENU: tuple[tuple[Button, ...], ...] = (
+    # the acronym "Tunkin" spelled out (commands keep their names); two to a row so no label is cut
     (
         Button("👤 Data Pribadi", f"{REGISTRATION}:datapribadi"),
-        Button("💰 Tunkin", f"{REGISTRATION}:tunkin"),
         Button("🗓️ Cuti", f"{REGISTRATION}:cuti"),
     ),
+    (Button("💰 Tunjangan Kinerja", f"{REGISTRATION}:tunkin"),),
     (
         Button("📚 Pengembangan Kompetensi", f"{INFORMATION}:renbangkompeg"),
         Button("🔁 Mutasi", f"{INFORMATION}:mutasi"),

@@ -184,9 +184,9 @@ def personal_menu_markup() -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton("👤 Data Pribadi", callback_data=f"{REGISTRATION}:datapribadi"),
-                InlineKeyboardButton("💰 Tunkin", callback_data=f"{REGISTRATION}:tunkin"),
                 InlineKeyboardButton("🗓️ Cuti", callback_data=f"{REGISTRATION}:cuti"),
-            ]
+            ],
+            [InlineKeyboardButton("💰 Tunjangan Kinerja", callback_data=f"{REGISTRATION}:tunkin")],
         ]
     )
 
