@@ -142,6 +142,8 @@ def play(stack: LocalStack) -> None:
     # the general menu (seed, Tabel 2 and 4)
     _step(stack, lambda: emu.send_message(BUDI, "/start"))
     menu_id = _latest_bot_message_id(emu, BUDI)
+    # not registered yet: /start says to register first; the main menu is one press away
+    _step(stack, lambda: emu.press_button(BUDI, BUDI, menu_id, "general:menu"))
     _step(stack, lambda: emu.press_button(BUDI, BUDI, menu_id, "general:tentang"))
     _step(stack, lambda: emu.press_button(BUDI, BUDI, menu_id, "general:menu"))
     _step(stack, lambda: emu.send_message(BUDI, "/bantuan"))
