@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sinawai.consultation.store import TICKET_COLUMNS, Placed, Ticket
+from sinawai.consultation.store import TICKET_COLUMNS, Placed, Ticket, placed_earlier, record_placement
 from sinawai.consultation.ticket_events import SYSTEM, Actor, insert_event
-from sinawai.consultation.tickets import Decision, Status, place_message
+from sinawai.consultation.tickets import Status, place_message
 from sinawai.platform.clock import utcnow
 from sinawai.platform.db import Database
-from sinawai.platform.updates import insert_step
 
 GUEST_NAME_CHARS = 255
 
@@ -94,17 +93,9 @@ def _place(
 ) -> Placed:
     closed_previous: int | None = None
     with db.transaction() as cur:
-        if update_id is not None:
-            cur.execute(
-                "SELECT step, result FROM update_step WHERE update_id = %s AND step LIKE 'placed:%%'",
-                (update_id,),
-            )
-            done = cur.fetchone()
-            if done is not None:
-                cur.execute(f"SELECT {TICKET_COLUMNS} FROM ticket WHERE id = %s", (done["result"],))  # noqa: S608
-                ticket = Ticket.from_row(cur.fetchone())
-                placement = str(done["step"]).partition(":")[2]
-                return Placed(ticket, Decision(placement, ticket.status), None)  # type: ignore[arg-type]
+        earlier = placed_earlier(cur, update_id)
+        if earlier is not None:
+            return earlier
         cur.execute(
             f"SELECT {TICKET_COLUMNS} FROM ticket WHERE guest_telegram_id = %s AND status <> 'selesai'"  # noqa: S608
             " ORDER BY id DESC LIMIT 1",
@@ -147,35 +138,17 @@ def _place(
         else:
             assert current is not None
             ticket_id = current.id
-            if decision.placement == "reopen":
-                assert decision.status is not None
-                cur.execute("UPDATE ticket SET status = %s WHERE id = %s", (decision.status.value, ticket_id))
-                insert_event(
-                    cur,
-                    ticket_id,
-                    "reopened",
-                    actor,
-                    from_status=current.status,
-                    to_status=decision.status,
-                    now=now,
-                )
-            insert_event(cur, ticket_id, "question", actor, detail=detail, now=now)
-        kinds = ("header", "question") if decision.placement == "new" else ("followup",)
-        for kind in kinds:
-            cur.execute(
-                "INSERT INTO staff_outbox (ticket_id, kind, staff_chat_id, from_chat_id, private_message_id,"
-                " created_at) VALUES (%s, %s, %s, %s, %s, %s)",
-                (
-                    ticket_id,
-                    kind,
-                    staff_chat_id,
-                    None if kind == "header" else chat_id,
-                    None if kind == "header" else message_id,
-                    now,
-                ),
-            )
-        if update_id is not None:
-            insert_step(cur, update_id, f"placed:{decision.placement}", ticket_id, now)
-        cur.execute(f"SELECT {TICKET_COLUMNS} FROM ticket WHERE id = %s", (ticket_id,))  # noqa: S608
-        ticket = Ticket.from_row(cur.fetchone())
+        ticket = record_placement(
+            cur,
+            ticket_id=ticket_id,
+            decision=decision,
+            current=current,
+            actor=actor,
+            detail=detail,
+            staff_chat_id=staff_chat_id,
+            chat_id=chat_id,
+            message_id=message_id,
+            update_id=update_id,
+            now=now,
+        )
     return Placed(ticket, decision, closed_previous)

@@ -125,17 +125,9 @@ def place_question(
     with db.transaction() as cur:
         # One employee's messages are placed one at a time: two at once never open two tickets.
         cur.execute("SELECT id FROM pengguna WHERE nip = %s FOR UPDATE", (nip,))
-        if update_id is not None:
-            cur.execute(
-                "SELECT step, result FROM update_step WHERE update_id = %s AND step LIKE 'placed:%%'",
-                (update_id,),
-            )
-            done = cur.fetchone()
-            if done is not None:
-                cur.execute(f"SELECT {TICKET_COLUMNS} FROM ticket WHERE id = %s", (done["result"],))  # noqa: S608
-                ticket = Ticket.from_row(cur.fetchone())
-                placement = str(done["step"]).partition(":")[2]
-                return Placed(ticket, Decision(placement, ticket.status), None)  # type: ignore[arg-type]
+        earlier = placed_earlier(cur, update_id)
+        if earlier is not None:
+            return earlier
         cur.execute(
             f"SELECT {TICKET_COLUMNS} FROM ticket WHERE nip = %s AND status <> 'selesai'"  # noqa: S608
             " ORDER BY id DESC",
@@ -180,40 +172,91 @@ def place_question(
         else:
             assert current is not None
             ticket_id = current.id
-            if decision.placement == "reopen":
-                assert decision.status is not None
-                cur.execute("UPDATE ticket SET status = %s WHERE id = %s", (decision.status.value, ticket_id))
-                insert_event(
-                    cur,
-                    ticket_id,
-                    "reopened",
-                    actor,
-                    from_status=current.status,
-                    to_status=decision.status,
-                    now=now,
-                )
-            insert_event(cur, ticket_id, "question", actor, detail=detail, now=now)
-        # What the staff group must see, in the same transaction: delivered (paced, in order) by the
-        # delivery queue, or at once when there is none.
-        kinds = ("header", "question") if decision.placement == "new" else ("followup",)
-        for kind in kinds:
-            cur.execute(
-                "INSERT INTO staff_outbox (ticket_id, kind, staff_chat_id, from_chat_id, private_message_id,"
-                " created_at) VALUES (%s, %s, %s, %s, %s, %s)",
-                (
-                    ticket_id,
-                    kind,
-                    staff_chat_id,
-                    None if kind == "header" else chat_id,
-                    None if kind == "header" else message_id,
-                    now,
-                ),
-            )
-        if update_id is not None:
-            _step(cur, update_id, f"placed:{decision.placement}", ticket_id, now)
-        cur.execute(f"SELECT {TICKET_COLUMNS} FROM ticket WHERE id = %s", (ticket_id,))  # noqa: S608
-        ticket = Ticket.from_row(cur.fetchone())
+        ticket = record_placement(
+            cur,
+            ticket_id=ticket_id,
+            decision=decision,
+            current=current,
+            actor=actor,
+            detail=detail,
+            staff_chat_id=staff_chat_id,
+            chat_id=chat_id,
+            message_id=message_id,
+            update_id=update_id,
+            now=now,
+        )
     return Placed(ticket, decision, closed_previous)
+
+
+def placed_earlier(cur: Any, update_id: int | None) -> Placed | None:
+    """The placement an earlier attempt of this update made (a retry gets it back), or None."""
+    if update_id is None:
+        return None
+    cur.execute(
+        "SELECT step, result FROM update_step WHERE update_id = %s AND step LIKE 'placed:%%'",
+        (update_id,),
+    )
+    done = cur.fetchone()
+    if done is None:
+        return None
+    cur.execute(f"SELECT {TICKET_COLUMNS} FROM ticket WHERE id = %s", (done["result"],))  # noqa: S608
+    ticket = Ticket.from_row(cur.fetchone())
+    placement = str(done["step"]).partition(":")[2]
+    return Placed(ticket, Decision(placement, ticket.status), None)  # type: ignore[arg-type]
+
+
+def record_placement(
+    cur: Any,
+    *,
+    ticket_id: int,
+    decision: Decision,
+    current: Ticket | None,
+    actor: Actor,
+    detail: dict[str, Any],
+    staff_chat_id: int,
+    chat_id: int,
+    message_id: int | None,
+    update_id: int | None,
+    now: datetime,
+) -> Ticket:
+    """The rest of a placement, in the caller's transaction, once the ticket is known (a new ticket's
+    "opened" event is the caller's): a join or reopen recorded as events, the staff group's posts in the
+    outbox, the update's step, and the ticket as it is now."""
+    if decision.placement != "new":
+        assert current is not None
+        if decision.placement == "reopen":
+            assert decision.status is not None
+            cur.execute("UPDATE ticket SET status = %s WHERE id = %s", (decision.status.value, ticket_id))
+            insert_event(
+                cur,
+                ticket_id,
+                "reopened",
+                actor,
+                from_status=current.status,
+                to_status=decision.status,
+                now=now,
+            )
+        insert_event(cur, ticket_id, "question", actor, detail=detail, now=now)
+    # What the staff group must see, in the same transaction: delivered (paced, in order) by the
+    # delivery queue, or at once when there is none.
+    kinds = ("header", "question") if decision.placement == "new" else ("followup",)
+    for kind in kinds:
+        cur.execute(
+            "INSERT INTO staff_outbox (ticket_id, kind, staff_chat_id, from_chat_id, private_message_id,"
+            " created_at) VALUES (%s, %s, %s, %s, %s, %s)",
+            (
+                ticket_id,
+                kind,
+                staff_chat_id,
+                None if kind == "header" else chat_id,
+                None if kind == "header" else message_id,
+                now,
+            ),
+        )
+    if update_id is not None:
+        _step(cur, update_id, f"placed:{decision.placement}", ticket_id, now)
+    cur.execute(f"SELECT {TICKET_COLUMNS} FROM ticket WHERE id = %s", (ticket_id,))  # noqa: S608
+    return Ticket.from_row(cur.fetchone())
 
 
 def set_header(db: Database, ticket_id: int, message_id: int, thread_id: int | None) -> None:
