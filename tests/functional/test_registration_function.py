@@ -83,7 +83,7 @@ def test_each_button_kind_does_its_own_thing_and_only_in_the_private_chat(
 
     handle(emulator.send_message(USER, f"/daftar {NIP} {PASSWORD}"))
     welcome = emulator.bot_messages(USER)[-1]
-    assert welcome.callback_data == ["registration:datapribadi", "registration:tunkin", "registration:cuti"]
+    assert welcome.callback_data == ["registration:datapribadi", "registration:cuti", "registration:tunkin"]
 
     handle(emulator.press_button(USER, USER, welcome.message_id, "registration:tunkin"))
     assert "Tunjangan Kinerja" in (emulator.bot_messages(USER)[-1].text or "")
