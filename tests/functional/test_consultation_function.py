@@ -243,8 +243,14 @@ def test_the_scheduled_event_runs_the_sweep(
         "status": "done",
         "closed": [ticket],
         "resent": [],
+        "reminded": [],
     }
-    assert consultation.lambda_handler(event, FakeContext()) == {"status": "done", "closed": [], "resent": []}
+    assert consultation.lambda_handler(event, FakeContext()) == {
+        "status": "done",
+        "closed": [],
+        "resent": [],
+        "reminded": [],
+    }
     assert query(db, "SELECT status FROM ticket ORDER BY id") == [{"status": "selesai"}, {"status": "baru"}]
     assert sum("ditutup otomatis" in m.content for m in emulator.bot_messages(USER)) == 1
 
@@ -389,6 +395,7 @@ def test_the_sweep_prints_the_tickets_whose_posts_it_handed_over_again(
         "status": "done",
         "closed": [],
         "resent": [stuck],
+        "reminded": [],
     }
     assert sweep_counts(capsys.readouterr().out) == [[0.0], [0.0], [1.0]]
 

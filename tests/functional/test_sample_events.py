@@ -160,7 +160,7 @@ def broadcast_sqs_chunk(o: Outcome) -> None:
 
 
 def consultation_auto_close_schedule(o: Outcome) -> None:
-    assert o.payload == {"status": "done", "closed": [1], "resent": []}
+    assert o.payload == {"status": "done", "closed": [1], "resent": [], "reminded": []}
     (notice,) = o.new[BUDI]
     assert "Tiket #1 telah ditutup otomatis" in notice.content
     assert notice.callback_data  # the rating

@@ -20,6 +20,21 @@ def _int_env(name: str, default: int) -> int:
 
 
 DEFAULT_MESSAGES_PER_MINUTE = 20
+DEFAULT_SLA_HOURS = 8.0
+
+
+def _sla_hours(settings: Settings) -> float:
+    """Working hours a ticket may wait for its first answer before it is raised: its own variable, else the
+    report's service target (the same promise), else 8. A value that is not a number falls back to 8."""
+    raw = os.environ.get("CONSULTATION_SLA_REMINDER_HOURS", "").strip() or (
+        settings.report_target_working_hours or ""
+    )
+    try:
+        return max(0.0, float(raw)) if raw else DEFAULT_SLA_HOURS
+    except ValueError:
+        return DEFAULT_SLA_HOURS
+
+
 # Slots are counted when the bot sends; Telegram counts when a post arrives: a little slack between them.
 WINDOW_SLACK = 1.05
 
@@ -54,6 +69,8 @@ class ConsultationSettings:
     faq_threshold: float
     auto_close_working_days: int
     max_open_tickets: int = choices.DEFAULT_MAX_OPEN_TICKETS  # CONSULTATION_MAX_OPEN_TICKETS
+    # CONSULTATION_SLA_REMINDER_HOURS, else REPORT_SERVICE_TARGET_WORKING_HOURS, else 8; 0: no reminders
+    sla_reminder_hours: float = DEFAULT_SLA_HOURS
 
     @property
     def hours(self) -> WorkingHours:
@@ -92,4 +109,5 @@ class ConsultationSettings:
             max_open_tickets=max(
                 1, _int_env("CONSULTATION_MAX_OPEN_TICKETS", choices.DEFAULT_MAX_OPEN_TICKETS)
             ),
+            sla_reminder_hours=_sla_hours(settings),
         )

@@ -10,16 +10,21 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
-from telegram.constants import ChatType
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from sinawai.common.numbers import parse_int
 from sinawai.consultation import (
+    areas,
     choice,
     choice_store,
     choices,
     faq_offers,
     feedback,
     guest,
+    handover,
+    handover_store,
     my_tickets,
     service,
 )
@@ -31,6 +36,7 @@ from sinawai.platform import service_records
 from sinawai.platform.service_records import FaqOffer
 from sinawai.registration.employees import Employee
 from sinawai.telegram.runtime import GroupContext
+from sinawai.telegram.ui import not_modified
 
 
 def _private(update: Update) -> bool:
@@ -94,8 +100,15 @@ async def faq_answer(update: Update, context: GroupContext) -> None:
         if employee is None:  # a guest's question
             ticket = await guest.open_guest_ticket(c, update, offer.question_message_id)
         else:
-            # An offer is made for a new question only: "Tidak" opens its own ticket (never joins another).
-            ticket = await service.open_ticket(c, update, employee, offer.question_message_id, target="new")
+            # An offer is made for a new question only: "Tidak" opens its own ticket (never joins another),
+            # filed under the area of the best topic offered.
+            bundle = c.content.get()
+            area = areas.area_of_topics(
+                offer.topic_ids, lambda i: topic.area if (topic := bundle.topic(i)) is not None else None
+            )
+            ticket = await service.open_ticket(
+                c, update, employee, offer.question_message_id, target="new", area=area
+            )
         if ticket is not None:
             service_records.set_ticket(c.db, offer.id, ticket.id)
 
@@ -215,12 +228,84 @@ async def _in_staff_group(c: Consultation, update: Update) -> bool:
 
 
 async def tiket(update: Update, context: GroupContext) -> None:
-    """/tiket: the staff group's open tickets."""
+    """/tiket: the staff group's open tickets (/tiket saya, /tiket BIDANG: filtered)."""
     c = consultation(context)
+    if await _in_staff_group(c, update):
+        await answer_in_group(update, handover.tiket_list(c, update, list(context.args or [])))
+
+
+async def _staff_ticket_with(
+    c: Consultation, update: Update, context: GroupContext, usage: str
+) -> tuple[Ticket, list[str]] | None:
+    """``/command N REST...``: the ticket N names and the rest; None after the answer (usage, not found)."""
     message = update.effective_message
     assert message is not None
-    if await _in_staff_group(c, update):
-        await answer_in_group(update, service.open_list(c, message.chat_id))
+    if not await _in_staff_group(c, update):
+        return None
+    args = list(context.args or [])
+    if not args:
+        await answer_in_group(update, usage)
+        return None
+    ticket = service.ticket_in_group(c, args[0].lstrip("#"), message.chat_id)
+    if ticket is None:
+        await answer_in_group(update, t.unknown_ticket(args[0]))
+        return None
+    return ticket, args[1:]
+
+
+async def alihkan(update: Update, context: GroupContext) -> None:
+    """/alihkan N @colleague: the ticket to a colleague; /alihkan N: the colleagues as buttons."""
+    c = consultation(context)
+    found = await _staff_ticket_with(c, update, context, t.ALIHKAN_USAGE)
+    if found is None:
+        return
+    ticket, rest = found
+    text, markup = await handover.alihkan(c, update, ticket, rest)
+    message = update.effective_message
+    assert message is not None
+    await message.reply_html(text, do_quote=True, reply_markup=markup)
+
+
+async def alihkan_button(update: Update, context: GroupContext) -> None:
+    """A colleague's button under /alihkan N: the ticket goes to them; the group reads who has it now."""
+    c = consultation(context)
+    query = update.callback_query
+    chat = update.effective_chat
+    assert query is not None
+    if chat is None or not service.in_staff_group(c, update):
+        await query.answer()
+        return
+    raw_ticket, raw_staff = _fields(context)
+    ticket = service.ticket_in_group(c, raw_ticket, chat.id)
+    staff_id = parse_int(raw_staff)
+    colleague = handover_store.staff_member(c.db, staff_id) if staff_id is not None else None
+    if ticket is None or colleague is None:
+        await query.answer(
+            html.unescape(t.unknown_ticket(raw_ticket)) if ticket is None else t.NOT_STAFF_ANY,
+            show_alert=True,
+        )
+        return
+    text = await handover.give(c, update, ticket, colleague)
+    await query.answer()
+    if query.message is not None:
+        try:
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML)
+        except BadRequest as e:
+            if not not_modified(e):
+                raise
+
+
+async def area(update: Update, context: GroupContext) -> None:
+    """/area N BIDANG: the ticket's area; an unknown area changes nothing and lists the areas."""
+    c = consultation(context)
+    found = await _staff_ticket_with(c, update, context, t.AREA_USAGE)
+    if found is None:
+        return
+    ticket, rest = found
+    if len(rest) != 1:
+        await answer_in_group(update, t.AREA_USAGE)
+        return
+    await answer_in_group(update, await handover.set_area(c, update, ticket, rest[0]))
 
 
 TicketAction = Callable[[Consultation, Update, Ticket], Awaitable[str]]
@@ -292,6 +377,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(ambil_button, pattern=PATTERNS["ambil"]))
     app.add_handler(CommandHandler("tutup", tutup, filters=new_messages))
     app.add_handler(CallbackQueryHandler(tutup_button, pattern=PATTERNS["tutup"]))
+    app.add_handler(CommandHandler("alihkan", alihkan, filters=new_messages))
+    app.add_handler(CallbackQueryHandler(alihkan_button, pattern=PATTERNS["alih"]))
+    app.add_handler(CommandHandler("area", area, filters=new_messages))
     app.add_handler(MessageHandler(groups & new_messages & filters.REPLY & ~filters.COMMAND, staff_reply))
     app.add_handler(CallbackQueryHandler(how_to_ask, pattern=PATTERNS["tanya"]))
     app.add_handler(MessageHandler(private & new_messages & ~filters.COMMAND, question))

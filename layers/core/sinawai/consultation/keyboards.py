@@ -27,6 +27,7 @@ PATTERNS = {
     "pilih": rf"^{CONSULTATION}:pilih:{_ANY}:{_ANY}{_END}",
     "tiketsaya": rf"^{CONSULTATION}:tiketsaya(?::|{_END})",
     "tsl": rf"^{CONSULTATION}:tsl:{_ANY}:{_ANY}{_END}",
+    "alih": rf"^{CONSULTATION}:alih:{_ANY}:{_ANY}{_END}",
 }
 
 

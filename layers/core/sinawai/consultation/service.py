@@ -21,6 +21,7 @@ from sinawai.consultation import (
     choice,
     choice_store,
     faq_offers,
+    handover_store,
     my_tickets,
     outbox,
     relay,
@@ -188,6 +189,7 @@ async def open_ticket(
     question_message_id: int,
     *,
     target: store.Target = "auto",
+    area: str | None = None,
 ) -> Ticket | None:
     """Place the question (a new ticket, or the ticket ``target`` names), post it to the staff group,
     acknowledge it; None when a new ticket was refused (the employee has as many open as allowed)."""
@@ -208,6 +210,7 @@ async def open_ticket(
             update_id=update.update_id,
             target=target,
             max_open=c.settings.max_open_tickets,
+            area=area,
         )
     except store.OpenTicketLimitError as e:
         await say(update, t.open_limit_reached(e.open_ids, c.settings.max_open_tickets))
@@ -299,17 +302,22 @@ async def relay_answer(c: Consultation, update: Update) -> None:
 # ---- taking, closing, listing --------------------------------------------------------------------------
 
 
-def open_list(c: Consultation, staff_chat_id: int) -> str:
-    """The open tickets of the staff group, oldest first, with how long each has waited."""
+def open_list(
+    c: Consultation, staff_chat_id: int, *, area: str | None = None, assigned_to: int | None = None
+) -> str:
+    """The open tickets of the staff group, oldest first, with their area and how long each has waited;
+    only one area's with ``area``, only those a staff member handles with ``assigned_to``."""
     rows = []
-    for listed in store.open_tickets(c.db, staff_chat_id):
+    listed_tickets = handover_store.open_tickets(c.db, staff_chat_id, area=area, assigned_to=assigned_to)
+    for listed in listed_tickets:
         if listed.nip is None:
             nama = t.guest_list_name(listed.guest_name)
         else:
             employee = employees.by_nip(c.db, listed.nip)
             nama = employee.nama if employee else listed.nip
         rows.append((listed.id, listed.status, nama, listed.created_at, listed.assigned_staff_name))
-    return t.open_list(rows, clock.utcnow())
+    scope = t.scope_area(area) if area is not None else t.SCOPE_MINE if assigned_to is not None else ""
+    return t.open_list(rows, clock.utcnow(), row_areas=[x.area for x in listed_tickets], scope=scope)
 
 
 async def take(c: Consultation, update: Update, ticket: Ticket) -> str:

@@ -51,6 +51,7 @@ def header_text(ticket: Ticket, employee: Employee | None, zone: ZoneInfo) -> st
             created_at=ticket.created_at,
             zone=zone,
             assigned=ticket.assigned_staff_name,
+            area=ticket.area,
         )
     row = employee.row if employee else {}
     return t.header(
@@ -64,6 +65,7 @@ def header_text(ticket: Ticket, employee: Employee | None, zone: ZoneInfo) -> st
         assigned=ticket.assigned_staff_name,
         # the owner may be in the staff group: the header says the ticket is for another staff member
         staff_owned=employee is not None and employee.role in STAFF_ROLES,
+        area=ticket.area,
     )
 
 

@@ -21,6 +21,7 @@ TICKET_COLUMNS = (
     "id, nip, chat_id, status, staff_chat_id, header_message_id, message_thread_id, assigned_staff_id,"
     " assigned_staff_name, created_at, first_answer_at, last_answer_at, closed_at, rating, rating_comment"
     ", guest_telegram_id, guest_name, instruction_sent_at"
+    ", area"
 )
 
 
@@ -45,6 +46,7 @@ class Ticket:
     guest_telegram_id: int | None = None
     guest_name: str | None = None
     instruction_sent_at: datetime | None = None
+    area: str = "umum"  # areas.AREAS: the part of Biro OSDM that handles it
 
     @property
     def is_guest(self) -> bool:
@@ -70,6 +72,7 @@ class Ticket:
             guest_telegram_id=row["guest_telegram_id"],
             guest_name=row["guest_name"],
             instruction_sent_at=row["instruction_sent_at"],
+            area=str(row.get("area") or "umum"),
         )
 
 
@@ -109,6 +112,7 @@ def place_question(
     update_id: int | None = None,
     target: Target = "auto",
     max_open: int | None = None,
+    area: str | None = None,
 ) -> Placed:
     """Open a ticket or join/reopen the employee's open one, atomically per employee.
 
@@ -169,6 +173,9 @@ def place_question(
             )
             ticket_id = int(cur.lastrowid)
             insert_event(cur, ticket_id, "opened", actor, to_status=Status.BARU, detail=detail, now=now)
+            if area is not None:
+                cur.execute("UPDATE ticket SET area = %s WHERE id = %s", (area, ticket_id))
+                insert_event(cur, ticket_id, "area_set", SYSTEM, detail={"area": area, "by": "faq"}, now=now)
         else:
             assert current is not None
             ticket_id = current.id

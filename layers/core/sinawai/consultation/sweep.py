@@ -3,7 +3,8 @@ and staff-group posts whose hand-over to the delivery queue was lost are handed 
 
 Metrics of a sweep (EMF, service sinawai-consultation): StaffDeliveryBacklogMinutes (how long the oldest
 post for the staff group has been waiting, measured first), TicketsAutoClosed, AutoCloseNoticesSent (to the
-employees), StaleStaffPostsResent (tickets whose posts were handed over again).
+employees), StaleStaffPostsResent (tickets whose posts were handed over again), ServiceTargetReminders
+(tickets raised in the staff group for waiting past the service target: sla_sweep.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from telegram import Bot, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 
-from sinawai.consultation import auto_close_store, outbox, service, store, tickets
+from sinawai.consultation import auto_close_store, outbox, service, sla_sweep, store, tickets
 from sinawai.consultation import texts as t
 from sinawai.consultation.deps import Consultation, consultation_of
 from sinawai.consultation.keyboards import rating_buttons
@@ -41,6 +42,12 @@ def entry_point(function: GroupFunction) -> Callable[[dict[str, Any], Any], dict
     the schedule's event runs the sweep."""
 
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if sla_sweep.is_morning_list(event):
+            if function.settings.staff_group_chat_id is None:
+                return {"status": "skipped", "reason": "STAFF_GROUP_CHAT_ID is not set"}
+            now = clock.utcnow().replace(tzinfo=UTC)
+            c = consultation_of(function)
+            return function.run(lambda bot: sla_sweep.morning_list(c, bot, now))
         if is_scheduled(event):
             if function.settings.staff_group_chat_id is None:
                 # Not configured yet: without a staff group no ticket was answered and no post is pending;
@@ -56,6 +63,7 @@ def entry_point(function: GroupFunction) -> Callable[[dict[str, Any], Any], dict
             function.metrics.add_metric("TicketsAutoClosed", MetricUnit.Count, len(result["closed"]))
             function.metrics.add_metric("AutoCloseNoticesSent", MetricUnit.Count, counts["notified"])
             function.metrics.add_metric("StaleStaffPostsResent", MetricUnit.Count, len(result["resent"]))
+            function.metrics.add_metric("ServiceTargetReminders", MetricUnit.Count, len(result["reminded"]))
             return result
         return function.handle(event, context)
 
@@ -75,9 +83,15 @@ def delivery_backlog_minutes(c: Consultation, now: datetime) -> float:
 async def scheduled_sweep(
     c: Consultation, bot: Bot, now: datetime, counts: Counter[str] | None = None
 ) -> dict[str, Any]:
-    """Close idle answered tickets, then re-send posts whose hand-over was lost."""
+    """Close idle answered tickets, re-send posts whose hand-over was lost, raise tickets past the service
+    target."""
     result = await auto_close(c, bot, now, counts)
     result["resent"] = await resend_stale_outbox(c, bot, now)
+    try:
+        result["reminded"] = await sla_sweep.remind_overdue(c, bot, now)
+    except Exception:  # the reminders must not undo what the sweep did; the next run tries again
+        c.logger.exception("service-target reminders failed")
+        result["reminded"] = []
     return result
 
 

@@ -11,6 +11,7 @@ from sinawai.common.format_id import mask_nip
 from sinawai.common.numbers import parse_int
 from sinawai.common.text_limits import utf16_len, visible_text
 from sinawai.common.working_hours import Opening, opening_text, when_text
+from sinawai.consultation import areas
 from sinawai.consultation.tickets import STATUS_LABELS, Status
 from sinawai.general.menu import BACK_LABEL
 
@@ -151,6 +152,7 @@ def header(
     zone: ZoneInfo,
     assigned: str | None,
     staff_owned: bool = False,
+    area: str | None = None,
 ) -> str:
     lines = [
         f"🎫 <b>Tiket #{ticket_id}</b> · {STATUS_LABELS[status]}",
@@ -159,6 +161,8 @@ def header(
         f"NIP: {mask_nip(nip)}",
         f"Masuk: {when_text(created_at.replace(tzinfo=UTC), zone)}",
     ]
+    if area is not None:
+        lines.append(f"Bidang: {html.escape(areas.label(area))}")
     if assigned:
         lines.append(f"Petugas: {html.escape(assigned)}")
     if staff_owned:
@@ -179,15 +183,29 @@ def waiting(created_at: datetime, now: datetime) -> str:
     return f"{days} hari {hours} jam"
 
 
-def open_list(rows: Sequence[tuple[int, Status, str, datetime, str | None]], now: datetime) -> str:
-    """/tiket: (id, status, employee name, created_at, assigned staff) oldest first."""
+def open_list(
+    rows: Sequence[tuple[int, Status, str, datetime, str | None]],
+    now: datetime,
+    *,
+    row_areas: Sequence[str] | None = None,
+    scope: str = "",
+) -> str:
+    """/tiket: (id, status, employee name, created_at, assigned staff) oldest first; ``row_areas`` each
+    row's area, ``scope`` what the list was filtered by ("bidang Mutasi", "yang Anda tangani")."""
     if not rows:
+        if scope:
+            return f"✅ Tidak ada tiket terbuka {scope} saat ini."
         return "✅ Tidak ada tiket yang terbuka saat ini."
-    lines = ["<b>Tiket terbuka</b> (terlama di atas):"]
-    for ticket_id, status, nama, created_at, assigned in rows:
+    lines = [
+        f"<b>Tiket terbuka {scope}</b> (terlama di atas):"
+        if scope
+        else "<b>Tiket terbuka</b> (terlama di atas):"
+    ]
+    for n, (ticket_id, status, nama, created_at, assigned) in enumerate(rows):
         who = f" · {html.escape(assigned)}" if assigned else ""
+        where = f" · {html.escape(areas.label(row_areas[n]))}" if row_areas is not None else ""
         lines.append(
-            f"#{ticket_id} · {STATUS_LABELS[status]} · {html.escape(nama)} · menunggu "
+            f"#{ticket_id} · {STATUS_LABELS[status]}{where} · {html.escape(nama)} · menunggu "
             f"{waiting(created_at, now)}{who}"
         )
     lines.append("\nGunakan /ambil N untuk mengambil dan /tutup N untuk menutup tiket.")
@@ -342,7 +360,14 @@ GUEST_LABEL = "Tamu"
 
 
 def guest_header(
-    ticket_id: int, status: Status, *, name: str, created_at: datetime, zone: ZoneInfo, assigned: str | None
+    ticket_id: int,
+    status: Status,
+    *,
+    name: str,
+    created_at: datetime,
+    zone: ZoneInfo,
+    assigned: str | None,
+    area: str | None = None,
 ) -> str:
     """A guest ticket's header in the staff group: the Telegram name only (no NIP, no unit), unverified."""
     lines = [
@@ -351,6 +376,8 @@ def guest_header(
         f"Nama Telegram: {html.escape(name or '-')}",
         f"Masuk: {when_text(created_at.replace(tzinfo=UTC), zone)}",
     ]
+    if area is not None:
+        lines.append(f"Bidang: {html.escape(areas.label(area))}")
     if assigned:
         lines.append(f"Petugas: {html.escape(assigned)}")
     if status is not Status.SELESAI:
@@ -581,3 +608,104 @@ def exchange_entry(from_staff: bool, at: datetime, zone: ZoneInfo, body: str) ->
 
 
 EXCHANGE_EMPTY = "Belum ada pesan yang dapat ditampilkan untuk tiket ini."
+
+
+# ---- hand-over, areas and the service target (issue 15, items 5 and 9) --------------------------------
+
+AREA_CHOICES = ", ".join(f"<code>{a}</code> ({areas.LABELS[a]})" for a in areas.AREAS)
+TIKET_USAGE = (
+    "Format: <code>/tiket</code> untuk semua tiket terbuka, <code>/tiket saya</code> untuk tiket yang Anda "
+    "tangani, atau <code>/tiket BIDANG</code> untuk satu bidang. Bidang: " + AREA_CHOICES + "."
+)
+SCOPE_MINE = "yang Anda tangani"
+
+
+def scope_area(area: str) -> str:
+    return f"bidang {areas.label(area)}"
+
+
+def unknown_tiket_filter(raw: str) -> str:
+    return f"Pilihan “{html.escape(raw[:30])}” tidak dikenal. " + TIKET_USAGE
+
+
+AREA_USAGE = (
+    "Format: <code>/area N BIDANG</code>, misalnya <code>/area 12 jahdis</code>. Bidang: "
+    + AREA_CHOICES
+    + "."
+)
+
+
+def unknown_area(raw: str) -> str:
+    return f"Bidang “{html.escape(raw[:30])}” tidak dikenal. Bidang yang tersedia: {AREA_CHOICES}."
+
+
+def area_set(ticket_id: int, area: str, who: str) -> str:
+    where = html.escape(areas.label(area))
+    return f"🗂️ Tiket #{ticket_id} kini masuk bidang {where} (diubah oleh {html.escape(who)})."
+
+
+def area_unchanged(ticket_id: int, area: str) -> str:
+    return f"Tiket #{ticket_id} sudah masuk bidang {html.escape(areas.label(area))}; tidak ada yang diubah."
+
+
+ALIHKAN_USAGE = (
+    "Format: <code>/alihkan N @nama_pengguna</code> untuk mengalihkan tiket N kepada rekan staf, atau "
+    "<code>/alihkan N</code> untuk memilih rekan dari daftar."
+)
+ALIHKAN_CHOOSE = "Alihkan tiket #{id} kepada siapa? Pilih rekan staf di bawah ini."
+ALIHKAN_NO_STAFF = (
+    "Belum ada rekan staf terdaftar yang dapat menerima tiket. Anggota staf perlu terdaftar di Sinawai "
+    "dengan peran staf; hubungi admin Biro OSDM."
+)
+ALIHKAN_CLOSED = "Tiket #{id} sudah selesai (ditutup), sehingga tidak dapat dialihkan."
+ALIHKAN_SAME = "Tiket #{id} sudah ditangani oleh {who}; tidak ada yang diubah."
+ALIHKAN_OWN = (
+    "⛔ Tiket #{id} adalah tiket pribadi {who} sebagai pegawai, sehingga tidak dapat dialihkan kepadanya. "
+    "Mohon pilih rekan staf lain."
+)
+
+
+def not_staff(raw: str) -> str:
+    return (
+        f"{html.escape(raw[:40])} bukan anggota staf terdaftar di grup ini, sehingga tiket tidak dialihkan. "
+        "Ketik <code>/alihkan N</code> tanpa nama untuk memilih rekan dari daftar."
+    )
+
+
+NOT_STAFF_ANY = "Rekan ini bukan (lagi) anggota staf terdaftar; tiket tidak dialihkan. Ketik /alihkan N lagi."
+
+
+def mention(telegram_id: int, name: str) -> str:
+    return f'<a href="tg://user?id={telegram_id}">{html.escape(name)}</a>'
+
+
+def handed_over(ticket_id: int, to_id: int, to_name: str, by: str) -> str:
+    return (
+        f"🔁 Tiket #{ticket_id} dialihkan kepada {mention(to_id, to_name)} oleh {html.escape(by)}. "
+        "Silakan balas pesan tiket untuk menjawab pegawai."
+    )
+
+
+def handed_over_alert(ticket_id: int, to_name: str) -> str:
+    return f"Tiket #{ticket_id} dialihkan kepada {to_name}."
+
+
+def reminder(ticket_id: int, waited: str, target: str, area: str, assigned: str | None) -> str:
+    who = f"Petugas: {html.escape(assigned)}" if assigned else "Belum ada petugas yang mengambil tiket ini."
+    return (
+        f"⏰ <b>Tiket #{ticket_id} menunggu {waited}</b> tanpa jawaban (target layanan {target}).\n"
+        f"Bidang: {html.escape(areas.label(area))} · {who}\n"
+        "Mohon segera dijawab dengan membalas pesan tiket, atau alihkan dengan /alihkan."
+    )
+
+
+def morning_list(rows: Sequence[tuple[int, str, str, str | None]], target: str) -> str:
+    """The morning list: (ticket id, waited text, area, assigned staff) oldest first."""
+    if not rows:
+        return ""
+    lines = [f"☀️ <b>Tiket yang melewati target layanan ({target})</b>, terlama di atas:"]
+    for ticket_id, waited, area, assigned in rows:
+        who = html.escape(assigned) if assigned else "belum diambil"
+        lines.append(f"#{ticket_id} · menunggu {waited} · {html.escape(areas.label(area))} · {who}")
+    lines.append("\nBalas pesan tiket untuk menjawab, atau alihkan dengan /alihkan N.")
+    return "\n".join(lines)

@@ -55,9 +55,13 @@ COMMANDS: tuple[Command, ...] = (
     Command("selesai", CONSULTATION, "Tutup pertanyaan (tiket) Anda yang sudah terjawab"),
     Command("lewati", CONSULTATION, "Lewati komentar setelah memberi penilaian"),
     Command("tiketsaya", CONSULTATION, "Lihat tiket pertanyaan Anda, statusnya dan jawabannya"),
-    Command("tiket", CONSULTATION, "Daftar tiket terbuka, terlama di atas", audience="staff"),
+    Command(
+        "tiket", CONSULTATION, "Daftar tiket terbuka: /tiket, /tiket saya, /tiket BIDANG", audience="staff"
+    ),
     Command("ambil", CONSULTATION, "Ambil tiket: /ambil N", audience="staff"),
     Command("tutup", CONSULTATION, "Tutup tiket: /tutup N", audience="staff"),
+    Command("alihkan", CONSULTATION, "Alihkan tiket kepada rekan staf: /alihkan N @nama", audience="staff"),
+    Command("area", CONSULTATION, "Ubah bidang tiket: /area N jahdis", audience="staff"),
     Command(
         "resetsandi",
         REGISTRATION,
