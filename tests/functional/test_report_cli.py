@@ -38,13 +38,13 @@ def test_the_report_of_a_past_range_is_printed_and_its_files_written(
         database.close()
     out = run(db, "--date", "2026-11-02", "--to", "2026-11-08", "--out", "arsip", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.startswith("📊 Laporan Sinawai\n2 November 2026 – 8 November 2026 (7 hari)")
-    assert "• Pesan masuk: 2 (periode sebelumnya 0)" in out.stdout
+    assert out.stdout.startswith("📊 Laporan Mingguan Sinawai\nPekan 2 November 2026 – 8 November 2026")
+    assert "• Pesan masuk: 2 (pekan sebelumnya 0)" in out.stdout
     folder = tmp_path / "arsip" / "reports" / "2026" / "11" / "08"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "laporan-2026-11-02_2026-11-08.png",
-        "laporan-2026-11-02_2026-11-08.txt",
-        "laporan-2026-11-02_2026-11-08.xlsx",
+        "laporan-mingguan-2026-11-02_2026-11-08.png",
+        "laporan-mingguan-2026-11-02_2026-11-08.txt",
+        "laporan-mingguan-2026-11-02_2026-11-08.xlsx",
     ]
 
 

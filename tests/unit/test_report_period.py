@@ -19,7 +19,8 @@ def test_no_argument_is_yesterday_one_date_a_day_two_dates_a_range() -> None:
     assert parse_period([], TODAY) == Period(date(2026, 11, 27), date(2026, 11, 27))
     assert parse_period(["2026-11-01"], TODAY) == Period(date(2026, 11, 1), date(2026, 11, 1))
     month = parse_period(["2026-11-01", "2026-11-30"], TODAY)
-    assert (month.days, month.previous()) == (30, Period(date(2026, 10, 2), date(2026, 10, 31)))
+    # a whole month is compared with the calendar month before it (October has 31 days)
+    assert (month.days, month.previous()) == (30, Period(date(2026, 10, 1), date(2026, 10, 31)))
 
 
 @pytest.mark.parametrize(
