@@ -54,9 +54,11 @@ from sinawai.telegram.runtime import GroupFunction
 
 STAFF_NOTICE = (
     "⚠️ Laporan harian Sinawai untuk {day} belum dapat dikirim ke grup pimpinan ({reason}). Sistem "
-    "mencoba lagi secara otomatis. Mohon periksa pengaturan MANAGERS_CHAT_ID dan pastikan bot masih "
-    "menjadi anggota grup pimpinan."
+    "mencoba lagi secara otomatis. Mohon pastikan bot masih menjadi anggota grup pimpinan; bila grup "
+    "pimpinan belum ditetapkan atau sudah berganti, mohon hubungi admin Sinawai agar grup tujuan laporan "
+    "diatur."
 )
+NO_MANAGERS_CHAT = "grup pimpinan tujuan laporan belum ditetapkan"
 
 Files = dict[str, tuple[bytes, str]]
 
@@ -261,7 +263,7 @@ async def scheduled(reporting: Reporting, bot: Bot, period: Period) -> dict[str,
         failed = archive_pending(reporting, {})
         if failed:
             raise ArchiveError(f"archive still pending for {', '.join(d.isoformat() for d in failed)}")
-        return {"status": "duplicate", "report_date": day.isoformat(), "kind": kind}
+        return _answer("duplicate", period)
     try:
         built, report_files = reporting.build(period)
         await send_report(reporting, bot, managers_chat(reporting), built, report_files, run)
@@ -269,7 +271,7 @@ async def scheduled(reporting: Reporting, bot: Bot, period: Period) -> dict[str,
         reason = (
             f"Telegram menolak: {e.message}"
             if isinstance(e, TelegramError)
-            else "MANAGERS_CHAT_ID belum diatur"
+            else NO_MANAGERS_CHAT
         )
         store.mark_failed(db, day, f"{type(e).__name__}: {reason}", kind)
         reporting.function.metrics.add_metric("DigestFailed", MetricUnit.Count, 1)
@@ -286,7 +288,15 @@ async def scheduled(reporting: Reporting, bot: Bot, period: Period) -> dict[str,
     failed = archive_pending(reporting, {day: report_files})
     if failed:
         raise ArchiveError(f"digest sent; archive pending for {', '.join(d.isoformat() for d in failed)}")
-    return {"status": "sent", "report_date": day.isoformat(), "kind": kind}
+    return _answer("sent", period)
+
+
+def _answer(status: str, period: Period) -> dict[str, Any]:
+    """The scheduled run's result; a weekly or monthly one names its kind (the daily one keeps its shape)."""
+    answer = {"status": status, "report_date": period.first.isoformat()}
+    if period.kind != "daily":
+        answer["kind"] = period.kind
+    return answer
 
 
 # ---- the 07:30 check: was today's digest sent? ----------------------------------------------------------
