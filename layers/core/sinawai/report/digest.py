@@ -236,3 +236,9 @@ def file_stem(period: Period) -> str:
 
 def archive_prefix(day: date) -> str:
     return f"reports/{day:%Y/%m/%d}/"
+
+
+def archive_prefix_of(period: Period) -> str:
+    """Where a period's files go: a week or a month under its first day (as the scheduled runs archive
+    them), a day or a range under its last day."""
+    return archive_prefix(period.first if period.kind in ("weekly", "monthly") else period.last)
