@@ -28,8 +28,33 @@ from sinawai.report.store import Built
 CHART_DPI = 110
 
 
+def count_tick(value: float, _position: int | None = None) -> str:
+    """A count axis' tick: whole numbers the Indonesian way (1.234); a fraction, never placed by the
+    integer locator, is left blank rather than shown as a count of half a consultation."""
+    return digest.angka(value) if abs(value - round(value)) < 1e-9 else ""
+
+
+def hours_tick(value: float, _position: int | None = None) -> str:
+    """The working-hours axis' tick, with a decimal comma: 2.5 → '2,5'."""
+    return digest.desimal(value)
+
+
 def chart_png(rep: Report) -> bytes:
-    """Bars: consultations opened per day; line: median first response that day (working hours)."""
+    """Bars: consultations opened per day (week); line: median first response that day (working hours)."""
+    from matplotlib import pyplot as plt
+
+    fig = chart_figure(rep)
+    try:
+        out = io.BytesIO()
+        fig.savefig(out, format="png")
+        return out.getvalue()
+    finally:
+        plt.close(fig)
+
+
+def chart_figure(rep: Report) -> Any:
+    """The chart as a matplotlib figure (the caller closes it): its first axes the counts, its second the
+    working hours."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -47,6 +72,7 @@ def chart_png(rep: Report) -> bytes:
         )
         bars_axis.set_ylabel(f"Konsultasi baru per {unit}")
         bars_axis.yaxis.set_major_locator(MaxNLocator(integer=True))
+        bars_axis.yaxis.set_major_formatter(FuncFormatter(count_tick))
         # headroom above the tallest bar for the legend
         bars_axis.set_ylim(0, max([1, *(p.opened for p in rep.trend)]) * 1.3)
         line_axis = bars_axis.twinx()
@@ -62,7 +88,7 @@ def chart_png(rep: Report) -> bytes:
             label="Separuh tiket dijawab dalam (jam kerja)",
         )
         line_axis.set_ylabel("Separuh tiket dijawab dalam (jam kerja)")
-        line_axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: digest.desimal(value)))
+        line_axis.yaxis.set_major_formatter(FuncFormatter(hours_tick))
         medians = [p.first_response_median for p in rep.trend if p.first_response_median is not None]
         line_axis.set_ylim(0, max([1.0, *medians]) * 1.3)
         step = max(1, len(days) // 10)
@@ -75,11 +101,10 @@ def chart_png(rep: Report) -> bytes:
         handles = bars_axis.get_legend_handles_labels()[0] + line_axis.get_legend_handles_labels()[0]
         bars_axis.legend(handles=handles, loc="upper left", ncols=2, fontsize="small")
         fig.tight_layout()
-        out = io.BytesIO()
-        fig.savefig(out, format="png")
-        return out.getvalue()
-    finally:
+        return fig
+    except Exception:
         plt.close(fig)
+        raise
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> str:

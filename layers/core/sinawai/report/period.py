@@ -210,6 +210,15 @@ def monthly_report_period(scheduled_time: datetime, zone: ZoneInfo) -> Period:
     return month_before(scheduled_time.astimezone(zone).date())
 
 
+def monthly_digest_due(scheduled_time: datetime, hours: WorkingHours) -> Period | None:
+    """The month the 07:00 schedule of one of the month's first days sends: the month before, when its
+    local day is the month's first working day (weekends, holidays and cuti bersama skipped); else None."""
+    local_day = scheduled_time.astimezone(hours.zone).date()
+    if first_working_day(local_day, hours) != local_day:
+        return None
+    return month_before(local_day)
+
+
 def daily_report_date(scheduled_time: datetime, zone: ZoneInfo) -> date:
     """The day the 07:00 schedule reports on: the local calendar day before its scheduled time."""
     return scheduled_time.astimezone(zone).date() - timedelta(days=1)

@@ -42,9 +42,8 @@ from sinawai.report.metrics import Titles
 from sinawai.report.period import (
     Period,
     daily_report_date,
-    first_working_day,
     month_of,
-    monthly_report_period,
+    monthly_digest_due,
     period_text,
     week_of,
     weekly_report_period,
@@ -355,10 +354,7 @@ def scheduled_period(event: dict[str, Any], reporting: Reporting) -> Period | st
     )
     if kind == "weekly":
         return weekly_report_period(moment, reporting.zone)
-    local_day = moment.astimezone(reporting.zone).date()
-    if first_working_day(local_day, reporting.hours) != local_day:
-        return "not due"
-    return monthly_report_period(moment, reporting.zone)
+    return monthly_digest_due(moment, reporting.hours) or "not due"
 
 
 def scheduled_day(event: dict[str, Any], reporting: Reporting) -> date | None:
