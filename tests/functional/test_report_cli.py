@@ -89,7 +89,7 @@ def test_period_month_reports_the_calendar_month_with_its_trend_by_week(
         "📊 Laporan Bulanan Sinawai\nNovember 2026 (1 November 2026 – 30 November 2026)"
     )
     assert "• Pesan masuk: 2 (bulan sebelumnya 0)" in out.stdout  # 1 December belongs to the next month
-    assert "Grafik tren" in out.stdout and "pekan" in out.stdout.split("Grafik tren")[1]
+    assert "Grafik tren 12 pekan" in out.stdout  # the trend by week, twelve weeks to the month's end
     folder = tmp_path / "arsip" / "reports" / "2026" / "11" / "01"
     assert {p.name for p in folder.iterdir()} == {
         "laporan-bulanan-2026-11.png",

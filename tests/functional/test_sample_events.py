@@ -291,7 +291,8 @@ def _again(o: Outcome, name: str, **changes: str) -> Any:
 
 
 def _archived(o: Outcome, prefix: str) -> list[str]:
-    return [item["Key"] for item in o.s3().list_objects_v2(Bucket=o.bucket, Prefix=prefix).get("Contents", [])]
+    listed = o.s3().list_objects_v2(Bucket=o.bucket, Prefix=prefix)
+    return [item["Key"] for item in listed.get("Contents", [])]
 
 
 def report_daily_schedule(o: Outcome) -> None:

@@ -46,7 +46,6 @@ def test_the_digest_is_scheduled_daily_at_0700_in_the_service_timezone_with_retr
     }
 
 
-
 @pytest.mark.parametrize(
     ("kind", "expression", "name"),
     [

@@ -101,10 +101,10 @@ def chart_figure(rep: Report) -> Any:
         handles = bars_axis.get_legend_handles_labels()[0] + line_axis.get_legend_handles_labels()[0]
         bars_axis.legend(handles=handles, loc="upper left", ncols=2, fontsize="small")
         fig.tight_layout()
-        return fig
     except Exception:
         plt.close(fig)
         raise
+    return fig
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> str:

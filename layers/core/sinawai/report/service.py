@@ -267,11 +267,7 @@ async def scheduled(reporting: Reporting, bot: Bot, period: Period) -> dict[str,
         built, report_files = reporting.build(period)
         await send_report(reporting, bot, managers_chat(reporting), built, report_files, run)
     except (TelegramError, ConfigurationError) as e:
-        reason = (
-            f"Telegram menolak: {e.message}"
-            if isinstance(e, TelegramError)
-            else NO_MANAGERS_CHAT
-        )
+        reason = f"Telegram menolak: {e.message}" if isinstance(e, TelegramError) else NO_MANAGERS_CHAT
         store.mark_failed(db, day, f"{type(e).__name__}: {reason}", kind)
         reporting.function.metrics.add_metric("DigestFailed", MetricUnit.Count, 1)
         logger.exception("digest not delivered; the invocation fails so that it is retried")
