@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from sinawai.common.working_hours import WorkingHours, indonesian_holidays
 from sinawai.platform.config import DatabaseSettings
@@ -184,14 +185,15 @@ def test_the_workbook_labels_codes_formats_rates_as_percent_fits_columns_and_fre
     assert hours_cell.number_format == "0.00"  # hours are not percentages
     # every column is at least as wide as its longest text
     for sheet in book.worksheets:
-        for column in sheet.iter_cols():
+        for index, column in enumerate(sheet.iter_cols(), start=1):
             longest = (
                 max(len(str(c.value)) for c in column if c.value is not None)
                 if any(c.value is not None for c in column)
                 else 0
             )
-            width = sheet.column_dimensions[column[0].column_letter].width
-            assert width >= min(longest, 78), (sheet.title, column[0].column_letter, width, longest)
+            letter = get_column_letter(index)
+            width = sheet.column_dimensions[letter].width
+            assert width >= min(longest, 78), (sheet.title, letter, width, longest)
     # labels, not codes
     values = {
         str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row if c
