@@ -140,7 +140,7 @@ def test_the_schedule_sends_the_digest_chart_and_workbook_once_and_archives_them
         f"{PREFIX}laporan-harian-2026-12-28.xlsx",
     ]
     text = aws.get_object(Bucket=BUCKET, Key=f"{PREFIX}laporan-harian-2026-12-28.txt")["Body"].read().decode()
-    assert "Pesan masuk: 7 (kemarin 1, rata-rata 2)" in text
+    assert "Pesan masuk: 7 (hari sebelumnya 1, rata-rata 2)" in text
     assert query(db, "SELECT status, archive_status, attempts FROM report_run") == [
         {"status": "sent", "archive_status": "archived", "attempts": 1}
     ]
@@ -316,7 +316,7 @@ def test_the_sample_laporan_event_as_the_router_hands_it_over(
     assert digests(emulator)[0].startswith("📊 Laporan Harian Sinawai\nSenin, 28 Desember 2026")
 
 
-def test_a_day_without_activity_gets_a_digest_that_says_so(
+def test_a_day_without_activity_gets_a_digest_that_says_so_and_no_empty_chart_or_workbook(
     reporting: Handler, emulator: TelegramEmulator, aws: Any
 ) -> None:
     managers_group(emulator)
@@ -325,7 +325,8 @@ def test_a_day_without_activity_gets_a_digest_that_says_so(
     assert reporting(event, FakeContext())["status"] == "sent"
     (text,) = digests(emulator)
     assert text.startswith("📊 Laporan Harian Sinawai\nSenin, 1 Juni 2026\n\nTidak ada aktivitas layanan")
-    assert len(emulator.bot_messages(MANAGERS_CHAT_ID)) == 3
+    # the text alone: an empty chart and an empty workbook say nothing (the archive keeps all three files)
+    assert len(emulator.bot_messages(MANAGERS_CHAT_ID)) == 1
     assert len(archived(aws)) == 3
 
 

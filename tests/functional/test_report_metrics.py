@@ -150,21 +150,24 @@ def test_the_digest_reads_in_indonesian_with_escaped_comments(
     t = seeded[1]
     text = digest(built.report)
     assert text.startswith("📊 <b>Laporan Harian Sinawai</b>\nSenin, 28 Desember 2026\n")
-    assert "• Pesan masuk: 7 (kemarin 1, rata-rata 2)" in text
-    assert "• Konsultasi baru: 4 (kemarin 0, rata-rata 0,7)" in text
+    assert "• Pesan masuk: 7 (hari sebelumnya 1, rata-rata 2)" in text
+    assert "• Konsultasi baru: 4 (hari sebelumnya 0, rata-rata 0,7)" in text
     assert "• Dijawab 5 · ditutup 3 · masih terbuka 5" in text
     assert (
-        "• Respons pertama (median): 2,5 jam kerja, persentil ke-90 20,1 jam kerja "
-        "(kemarin –, rata-rata 1,0 jam kerja)" in text
+        "• Separuh tiket dijawab dalam: 2,5 jam kerja (hari sebelumnya –, rata-rata 1,0 jam kerja); "
+        "90 % tiket dijawab dalam 20,1 jam kerja" in text
     )
     assert "• Melewati target 8,0 jam kerja: 2 (1 dijawab terlambat, 1 masih menunggu)" in text
     assert "• Kepuasan rata-rata: 2,7/5 dari 3 penilaian, 66,7% tiket ditutup dinilai" in text
-    assert "• Terjawab otomatis tanpa petugas: 50%, 3 dari 6 pertanyaan (kemarin –, rata-rata 100%)" in text
+    assert (
+        "• Terjawab otomatis tanpa petugas: 50%, 3 dari 6 pertanyaan (hari sebelumnya –, rata-rata 100%)"
+        in text
+    )
     assert "• Registrasi baru 1 · gagal 3 · terkunci 1" in text
     assert f"• #{t['T5']} (Biro Keuangan): 23,0 jam kerja" in text
     assert f'• #{t["T2"]}, 2/5: "Jawaban kurang jelas &lt;b&gt;&amp; lambat&lt;/b&gt;"' in text
-    assert "<b>Yang memburuk</b>\n• Masih terbuka: 5 (kemarin 4)\n" in text
-    assert "• Respons pertama (persentil ke-90): 20,1 jam kerja (rata-rata 7 hari 1,0 jam kerja)" in text
+    assert "<b>Yang memburuk</b>\n• Masih terbuka: 5 (hari sebelumnya 4)\n" in text
+    assert "• 90 % tiket dijawab dalam: 20,1 jam kerja (rata-rata 7 hari 1,0 jam kerja)" in text
     assert "Joko 4, Rina 3" in text
     assert len(text) <= 4096
 
@@ -217,10 +220,10 @@ def test_the_workbook_has_a_sheet_per_area_and_the_chart_is_a_png(
     assert (f"#{t['T6']}", 29.5, None, None) in consultation
     registration = [row for row in book["Registrasi"].iter_rows(values_only=True)][1:]
     assert [row[1] for row in registration] == [
-        "register_success",
-        *["register_failure"] * 3,
-        "lockout",
-        "register_locked",
+        "Registrasi berhasil",
+        *["Registrasi gagal"] * 3,
+        "Akun terkunci",
+        "Registrasi ditolak (terkunci)",
     ]
     assert all(str(row[2]).count("*") >= 6 for row in registration)  # NIPs masked
     plain = files["laporan-harian-2026-12-28.txt"][0].decode()
@@ -271,6 +274,6 @@ def test_the_summary_sheet_holds_the_headlines_with_their_comparisons(built: Bui
     rows = {row[0]: row[1:] for row in book["Ringkasan"].iter_rows(values_only=True) if row and row[0]}
     assert rows["Ukuran"] == ("Nilai", "Hari sebelumnya", "Rata-rata 7 hari")
     assert rows["Pesan masuk"] == (7, 1, 2)
-    assert rows["Respons pertama (persentil ke-90)"] == (20.1, None, 1)
+    assert rows["90 % tiket dijawab dalam (jam kerja)"] == (20.1, None, 1)
     assert rows["Kepuasan rata-rata"] == (2.67, None, None)
-    assert rows["Tingkat penilaian (tiket ditutup yang dinilai)"][0] == 0.67
+    assert rows["Tiket ditutup yang dinilai"][0] == 0.67

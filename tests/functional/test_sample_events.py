@@ -279,14 +279,64 @@ def information_umumkan_private(o: Outcome) -> None:
     assert o.rows("SELECT id FROM announcement") == []
 
 
+def _again(o: Outcome, name: str, **changes: str) -> Any:
+    """The same scheduled event invoked once more (with ``changes``): its payload; it sends nothing."""
+    event = {**json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8")), **changes}
+    emu = o.local.companions.telegram
+    before = len(emu.bot_messages(o.managers))
+    result = o.local.invoke("ReportFunction", event)
+    assert result.function_error is None, result.payload.decode()[:2000]
+    assert len(emu.bot_messages(o.managers)) == before
+    return json.loads(result.payload)
+
+
+def _archived(o: Outcome, prefix: str) -> list[str]:
+    listed = o.s3().list_objects_v2(Bucket=o.bucket, Prefix=prefix)
+    return [item["Key"] for item in listed.get("Contents", [])]
+
+
 def report_daily_schedule(o: Outcome) -> None:
     assert o.payload == {"status": "sent", "report_date": "2026-12-28"}
-    digest, chart, spreadsheet = o.new[o.managers]
+    # a fresh database: a quiet day, the text alone (an empty chart and workbook say nothing)
+    (digest,) = o.new[o.managers]
     assert digest.content.startswith("📊 Laporan Harian Sinawai\nSenin, 28 Desember 2026")
-    assert chart.photo
-    assert spreadsheet.document is not None
-    archived = o.s3().list_objects_v2(Bucket=o.bucket, Prefix="reports/").get("Contents", [])
-    assert any("2026-12-28" in item["Key"] for item in archived)
+    assert "Tidak ada aktivitas layanan" in digest.content
+    assert any("2026-12-28" in key for key in _archived(o, "reports/"))
+    assert _again(o, "report_daily_schedule") == {"status": "duplicate", "report_date": "2026-12-28"}
+
+
+def report_weekly_schedule(o: Outcome) -> None:
+    assert o.payload == {"status": "sent", "report_date": "2026-12-21", "kind": "weekly"}
+    (digest,) = o.new[o.managers]
+    assert digest.content.startswith(
+        "📊 Laporan Mingguan Sinawai\nPekan 21 Desember 2026 – 27 Desember 2026"
+    ), digest.content
+    keys = _archived(o, "reports/2026/12/21/")
+    assert "reports/2026/12/21/laporan-mingguan-2026-12-21_2026-12-27.xlsx" in keys, keys
+    assert _again(o, "report_weekly_schedule") == {
+        "status": "duplicate",
+        "report_date": "2026-12-21",
+        "kind": "weekly",
+    }
+
+
+def report_monthly_schedule(o: Outcome) -> None:
+    assert o.payload == {"status": "sent", "report_date": "2026-11-01", "kind": "monthly"}
+    (digest,) = o.new[o.managers]
+    assert digest.content.startswith("📊 Laporan Bulanan Sinawai\nNovember 2026"), digest.content
+    keys = _archived(o, "reports/2026/11/01/")
+    assert "reports/2026/11/01/laporan-bulanan-2026-11.xlsx" in keys, keys
+    assert _again(o, "report_monthly_schedule") == {
+        "status": "duplicate",
+        "report_date": "2026-11-01",
+        "kind": "monthly",
+    }
+    # the same schedule on Wednesday 2 December: not the first working day, nothing sent
+    later = _again(o, "report_monthly_schedule", scheduled_time="2026-12-02T00:00:00Z")
+    assert later == {"status": "not due", "kind": "monthly"}
+    assert o.rows("SELECT kind, report_date FROM report_run") == [
+        {"kind": "monthly", "report_date": date(2026, 11, 1)}
+    ]
 
 
 def report_laporan(o: Outcome) -> None:
@@ -430,6 +480,8 @@ OUTCOMES: dict[str, Callable[[Outcome], None]] = {
     "information_umumkan_private": information_umumkan_private,
     "report_daily_schedule": report_daily_schedule,
     "report_laporan": report_laporan,
+    "report_monthly_schedule": report_monthly_schedule,
+    "report_weekly_schedule": report_weekly_schedule,
     "webhook_bot_blocked": _webhook(200, recorded="ignored"),
     "webhook_edited_message": _webhook(200, recorded="ignored"),
     "webhook_inbox_sweep": webhook_inbox_sweep,

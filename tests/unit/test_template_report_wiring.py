@@ -46,6 +46,39 @@ def test_the_digest_is_scheduled_daily_at_0700_in_the_service_timezone_with_retr
     }
 
 
+@pytest.mark.parametrize(
+    ("kind", "expression", "name"),
+    [
+        ("weekly", "cron(0 7 ? * MON *)", "sinawai-${Stage}-weekly-digest"),
+        ("monthly", "cron(0 7 1-10 * ? *)", "sinawai-${Stage}-monthly-digest"),
+    ],
+)
+def test_the_weekly_digest_runs_on_monday_and_the_monthly_one_on_the_first_ten_days_like_the_daily_one(
+    monkeypatch: pytest.MonkeyPatch, kind: str, expression: str, name: str
+) -> None:
+    resources = transformed(monkeypatch)["Resources"]
+    schedules = [
+        r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Scheduler::Schedule"
+        and r["Properties"]["Target"]["Arn"] == {"Fn::GetAtt": ["ReportFunction", "Arn"]}
+        and json.loads(r["Properties"]["Target"]["Input"]).get("report") == kind
+    ]
+    assert len(schedules) == 1
+    schedule = schedules[0]
+    assert schedule["ScheduleExpression"] == expression
+    assert schedule["ScheduleExpressionTimezone"] == {"Ref": "ServiceTimezone"}
+    assert schedule["Name"] == {"Fn::Sub": name}
+    target = schedule["Target"]
+    assert target["RetryPolicy"] == {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 21600}
+    assert target["DeadLetterConfig"]["Arn"] == {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}
+    assert json.loads(target["Input"]) == {
+        "source": "sinawai.scheduler",
+        "report": kind,
+        "scheduled_time": "<aws.scheduler.scheduled-time>",
+    }
+
+
 def test_the_router_invokes_the_report_function_and_it_writes_only_the_archive(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

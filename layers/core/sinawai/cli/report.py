@@ -1,4 +1,5 @@
-"""``sinawai report --date D [--to D]``: the evaluation report on the terminal and its files on disk."""
+"""``sinawai report [--period day|week|month] [--date D] [--to D]``: the evaluation report on the terminal
+and its files on disk."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def _published_calendar(settings: Settings) -> Any:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    """Print the digest of a day or a range and write its files: exit 0, 2 on a bad period or database."""
+    """Print the digest of a day, a range, a week or a month and write its files: exit 0, 2 on a bad
+    period or database."""
     from datetime import UTC, datetime
 
     from sinawai.platform.clock import utcnow
@@ -45,7 +47,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     hours = config.working_hours(settings, _published_calendar(settings))
     today = utcnow().replace(tzinfo=UTC).astimezone(hours.zone).date()
     try:
-        period = parse_period([args.date] + ([args.to] if args.to else []), today)
+        period = parse_period(period_args(args.period, args.date, args.to), today)
         target = config.target_hours(settings)
     except PeriodError as e:
         print(f"sinawai report: {digest.plain(str(e))}", file=sys.stderr)
@@ -65,7 +67,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     finally:
         db.close()
     print(digest.digest(built.report, rich=False))
-    folder = Path(args.out) / digest.archive_prefix(period.last)
+    folder = Path(args.out) / digest.archive_prefix_of(period)
     folder.mkdir(parents=True, exist_ok=True)
     print()
     for name, (content, _mime) in report_files.files_of(built, hours.zone).items():
@@ -74,15 +76,40 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+PERIOD_WORDS = {"week": "minggu", "month": "bulan"}
+
+
+def period_args(period: str, first: str | None, last: str | None) -> list[str]:
+    """The /laporan arguments the options stand for: a day (yesterday without --date) or a range; the
+    week or month before this one, or the one holding --date."""
+    if period in PERIOD_WORDS:
+        if last:
+            from sinawai.report.period import PeriodError
+
+            raise PeriodError("--to hanya dapat dipakai dengan --period day (rentang tanggal).")
+        return [PERIOD_WORDS[period]] + ([first] if first else [])
+    return ([first] if first else []) + ([last] if last else [])
+
+
 def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "report",
-        help="the evaluation report of a day or a range: print the digest, write chart and workbook",
+        help="the evaluation report of a day, a range, a week or a month: print the digest, write chart and "
+        "workbook",
         description="Build the evaluation report from the DB_* database, print the managers' digest and "
         "write its files (PNG chart, XLSX workbook, text) under OUT/reports/YYYY/MM/DD/ (the S3 archive's "
         "layout). Nothing is sent to Telegram. Exit status: 0 done, 2 bad period or database error.",
     )
-    p.add_argument("--date", required=True, help="the day, or the first day of the range (YYYY-MM-DD)")
+    p.add_argument(
+        "--period",
+        choices=("day", "week", "month"),
+        default="day",
+        help="day: --date (yesterday without it), or --date to --to; week/month: the week (Monday to Sunday) "
+        "or calendar month holding --date, the one before this one without it (default: day)",
+    )
+    p.add_argument(
+        "--date", help="the day, the first day of the range, or a day in the week or month (YYYY-MM-DD)"
+    )
     p.add_argument("--to", help="the last day of the range (YYYY-MM-DD), at most a year after --date")
     p.add_argument("--out", default="laporan", help="folder for the files (default: ./laporan)")
     p.set_defaults(func=_cmd_report)

@@ -4,14 +4,15 @@ average (or the previous period), and the 30-day trend (pure)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sinawai.common.working_hours import WorkingHours
-from sinawai.report.metrics import Metrics, WorkingClock, aware, percentile
+from sinawai.report.metrics import Metrics, Titles, WorkingClock, aware, percentile
 from sinawai.report.period import Period
 
 TREND_DAYS = 30
+TREND_WEEKS = 12  # a week's or a month's report: the trend by week over at least this many weeks
 WORSE_THRESHOLD = 0.10  # "memburuk": worse than the baseline by more than 10 %
 
 
@@ -49,9 +50,9 @@ HEADLINES: tuple[tuple[str, str, str, bool | None, str], ...] = (
     ("answered", "Konsultasi dijawab", "answered", None, "count"),
     ("closed", "Konsultasi ditutup", "closed", None, "count"),
     ("backlog", "Masih terbuka", "backlog", True, "count"),
-    ("first_response_median", "Respons pertama (median)", "first_response_median", True, "hours"),
-    ("first_response_p90", "Respons pertama (persentil ke-90)", "first_response_p90", True, "hours"),
-    ("resolution_median", "Penyelesaian (median)", "resolution_median", True, "hours"),
+    ("first_response_median", "Separuh tiket dijawab dalam", "first_response_median", True, "hours"),
+    ("first_response_p90", "90 % tiket dijawab dalam", "first_response_p90", True, "hours"),
+    ("resolution_median", "Separuh tiket selesai dalam", "resolution_median", True, "hours"),
     ("over_target", "Melewati target layanan", "over_target", True, "count"),
     ("rating_average", "Kepuasan rata-rata", "rating_average", False, "score"),
     ("deflection_rate", "Terjawab otomatis tanpa petugas", "deflection_rate", False, "rate"),
@@ -77,6 +78,7 @@ class Report:
     previous: Metrics
     week: Metrics | None  # the 7 days before a daily report's day; None for longer periods
     trend: list[TrendPoint]
+    titles: Titles = field(default_factory=Titles)  # content areas' and topics' titles for the ids
 
     @property
     def period(self) -> Period:
@@ -111,9 +113,14 @@ class Report:
 
 @dataclass(frozen=True)
 class TrendPoint:
-    day: date
+    day: date  # the day, or the first day of the week
     opened: int
     first_response_median: float | None
+    last: date | None = None  # the week's last day counted (a trend by week); None for a day
+
+    @property
+    def weekly(self) -> bool:
+        return self.last is not None
 
 
 def trend(
@@ -137,6 +144,44 @@ def trend(
     ]
 
 
+def by_week(period: Period) -> bool:
+    """A week's or a month's report shows its trend by week; a day or a range by day."""
+    return period.is_week or period.is_month
+
+
 def trend_period(period: Period) -> Period:
-    """The chart covers the period, and at least the TREND_DAYS days that end with it."""
+    """The chart covers the period, and at least the TREND_DAYS days (TREND_WEEKS whole weeks for a week's
+    or a month's report) that end with it."""
+    if by_week(period):
+        monday = period.last - timedelta(days=period.last.weekday())
+        return Period(min(period.first, monday - timedelta(weeks=TREND_WEEKS - 1)), period.last)
     return Period(min(period.first, period.last - timedelta(days=TREND_DAYS - 1)), period.last)
+
+
+def weekly(
+    points: Sequence[TrendPoint],
+    weeks: Sequence[Period],
+    first_answers: Sequence[tuple[datetime, datetime]],
+    hours: WorkingHours,
+) -> list[TrendPoint]:
+    """The daily points summed by week (``weeks``: whole calendar weeks, clipped to the days of
+    ``points``), with the median first response of the tickets first answered in each week."""
+    if not points:
+        return []
+    first_day, last_day = points[0].day, points[-1].day
+    clock = WorkingClock(
+        hours,
+        min([first_day, *(aware(c).astimezone(hours.zone).date() for c, _a in first_answers)]),
+        last_day,
+    )
+    result = []
+    for week in weeks:
+        start, end = max(week.first, first_day), min(week.last, last_day)
+        opened = sum(p.opened for p in points if start <= p.day <= end)
+        waited = [
+            clock.between(created, answered)
+            for created, answered in first_answers
+            if start <= aware(answered).astimezone(hours.zone).date() <= end
+        ]
+        result.append(TrendPoint(start, opened, percentile(waited, 50), end))
+    return result

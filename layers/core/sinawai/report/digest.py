@@ -75,12 +75,25 @@ def digest(report: Report, *, rich: bool = True, list_limit: int = LIST_LIMIT) -
     return cut + "\n…"
 
 
+TITLES = {
+    "daily": "Laporan Harian Sinawai",
+    "weekly": "Laporan Mingguan Sinawai",
+    "monthly": "Laporan Bulanan Sinawai",
+    "range": "Laporan Sinawai",
+}
+BEFORE = {
+    "daily": "hari sebelumnya",
+    "weekly": "pekan sebelumnya",
+    "monthly": "bulan sebelumnya",
+    "range": "periode sebelumnya",
+}
+
+
 def _digest(report: Report, *, rich: bool, list_limit: int) -> str:
     m = report.metrics
     period = report.period
     daily = report.week is not None
-    title = "Laporan Harian Sinawai" if daily else "Laporan Sinawai"
-    lines = [f"📊 {_b(title, rich)}", _e(period_text(period), rich), ""]
+    lines = [f"📊 {_b(TITLES[period.kind], rich)}", _e(period_text(period), rich), ""]
     if m.quiet:
         lines.append(
             "Tidak ada aktivitas layanan pada periode ini: tidak ada pesan masuk atau keluar dan tidak ada "
@@ -90,7 +103,7 @@ def _digest(report: Report, *, rich: bool, list_limit: int) -> str:
             lines.append(f"Konsultasi yang masih terbuka: {angka(m.backlog)}.")
         return "\n".join(lines)
     by_key = {h.key: h for h in report.headlines()}
-    before = "kemarin" if daily else "periode sebelumnya"
+    before = BEFORE[period.kind]
     lines.append(f"{_b('Angka utama', rich)} ({before}" + (", rata-rata 7 hari)" if daily else ")"))
 
     def line(key: str, extra: str = "") -> str:
@@ -105,9 +118,12 @@ def _digest(report: Report, *, rich: bool, list_limit: int) -> str:
         f"• Dijawab {angka(m.answered)} · ditutup {angka(m.closed)} · masih terbuka {angka(m.backlog)}"
     )
     lines.append(
-        line("first_response_median", f", persentil ke-90 {formatted(m.first_response_p90, 'hours')}")
+        line("first_response_median")
+        + f"; 90 % tiket dijawab dalam {formatted(m.first_response_p90, 'hours')}"
     )
-    lines.append(line("resolution_median", f", persentil ke-90 {formatted(m.resolution_p90, 'hours')}"))
+    lines.append(
+        line("resolution_median") + f"; 90 % tiket selesai dalam {formatted(m.resolution_p90, 'hours')}"
+    )
     lines.append(
         f"• Melewati target {desimal(m.target_hours)} jam kerja: {angka(m.over_target)} "
         f"({angka(m.answered_late)} dijawab terlambat, {angka(m.waiting_over_target)} masih menunggu)"
@@ -155,8 +171,34 @@ def _digest(report: Report, *, rich: bool, list_limit: int) -> str:
     if m.staff_answers and list_limit:
         staff = ", ".join(f"{name} {angka(n)}" for name, n in list(m.staff_answers.items())[:list_limit])
         lines += ["", f"{_b('Jawaban petugas', rich)}: {_e(staff, rich)}"]
-    lines += ["", f"Grafik tren {len(report.trend)} hari dan rincian (XLSX) menyusul."]
+    lines += _staff_tools(report, rich=rich, list_limit=list_limit)
+    unit = "pekan" if report.trend and report.trend[0].weekly else "hari"
+    lines += ["", f"Grafik tren {len(report.trend)} {unit} dan rincian (XLSX) menyusul."]
     return "\n".join(lines)
+
+
+def _staff_tools(report: Report, *, rich: bool, list_limit: int) -> list[str]:
+    """What the staff tools made countable: answers taken from the content, tickets per area, service-target
+    reminders per area and hand-overs; only the figures that are not zero, nothing when none is."""
+    m, titles = report.metrics, report.titles
+    if not m.staff_tools_used:
+        return []
+    lines = ["", _b("Kerja petugas", rich)]
+    if m.canned_answers and list_limit:
+        topics = ", ".join(
+            f"{titles.topic(topic)} {angka(n)}" for topic, n in list(m.canned_answers.items())[:list_limit]
+        )
+        total = angka(sum(m.canned_answers.values()))
+        lines.append(_e(f"• Jawaban dari materi informasi: {total} ({topics})", rich))
+    if m.tickets_by_area:
+        areas = " · ".join(f"{titles.area(a)} {angka(n)}" for a, n in m.tickets_by_area.items())
+        lines.append(_e(f"• Konsultasi baru per bidang: {areas}", rich))
+    if m.sla_by_area:
+        areas = " · ".join(f"{titles.area(a)} {angka(n)}" for a, n in m.sla_by_area.items())
+        lines.append(_e(f"• Pengingat melewati target layanan: {angka(m.sla_breaches)} ({areas})", rich))
+    if m.handovers:
+        lines.append(f"• Tiket dialihkan ke petugas lain: {angka(m.handovers)}")
+    return lines
 
 
 def plain(text: str) -> str:
@@ -170,9 +212,11 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def chart_caption(report: Report) -> str:
+    weekly = bool(report.trend) and report.trend[0].weekly
+    unit = "pekan" if weekly else "hari"
     return (
-        f"Tren {len(report.trend)} hari s.d. {tanggal(report.period.last)}: konsultasi baru dan "
-        "median respons pertama (jam kerja)."
+        f"Tren {len(report.trend)} {unit} s.d. {tanggal(report.period.last)}: konsultasi baru per {unit} dan "
+        "waktu separuh tiket dijawab (jam kerja)."
     )
 
 
@@ -183,8 +227,18 @@ def workbook_caption(report: Report) -> str:
 def file_stem(period: Period) -> str:
     if period.is_day:
         return f"laporan-harian-{period.first.isoformat()}"
+    if period.is_week:
+        return f"laporan-mingguan-{period.first.isoformat()}_{period.last.isoformat()}"
+    if period.is_month:
+        return f"laporan-bulanan-{period.first:%Y-%m}"
     return f"laporan-{period.first.isoformat()}_{period.last.isoformat()}"
 
 
 def archive_prefix(day: date) -> str:
     return f"reports/{day:%Y/%m/%d}/"
+
+
+def archive_prefix_of(period: Period) -> str:
+    """Where a period's files go: a week or a month under its first day (as the scheduled runs archive
+    them), a day or a range under its last day."""
+    return archive_prefix(period.first if period.kind in ("weekly", "monthly") else period.last)

@@ -12,7 +12,7 @@ closed). Moments are naive UTC as stored, unless a name says local.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -32,6 +32,62 @@ AREA_LABELS = {
     None: "Lainnya",
 }
 FAQ_OUTCOMES = ("terjawab", "diteruskan", "tanpa_kecocokan", "menunggu")
+FAQ_OUTCOME_LABELS = {
+    "terjawab": "Terjawab otomatis",
+    "diteruskan": "Diteruskan ke petugas",
+    "tanpa_kecocokan": "Tanpa jawaban yang cocok",
+    "menunggu": "Belum dipilih",
+}
+AUDIT_LABELS = {
+    "register_success": "Registrasi berhasil",
+    "register_failure": "Registrasi gagal",
+    "register_locked": "Registrasi ditolak (terkunci)",
+    "lockout": "Akun terkunci",
+    "unbind": "Akun dilepas dari Telegram",
+}
+CHANNEL_LABELS = {"command": "Perintah", "button": "Tombol menu", "faq": "Jawaban otomatis"}
+# The ticket areas of the staff tools (issue 15): a ticket without an ``area_set`` event is "umum".
+TICKET_AREAS = ("renbangkompeg", "mutasi", "jahdis", "pengkinpeg", "umum")
+TICKET_AREA_LABELS = {
+    "renbangkompeg": "Renbangkompeg",
+    "mutasi": "Mutasi",
+    "jahdis": "Jahdis",
+    "pengkinpeg": "Pengkinpeg",
+    "umum": "Umum",
+}
+DEFAULT_TICKET_AREA = "umum"
+
+
+@dataclass(frozen=True)
+class Titles:
+    """Names a reader understands for the ids the record keeps: content areas and topics as the published
+    content bundle titles them (empty when it cannot be read: the ids are shown then)."""
+
+    areas: Mapping[str, str] = field(default_factory=dict)
+    topics: Mapping[str, str] = field(default_factory=dict)
+
+    def area(self, area_id: str | None) -> str:
+        if not area_id:
+            return TICKET_AREA_LABELS[DEFAULT_TICKET_AREA]
+        return self.areas.get(area_id) or TICKET_AREA_LABELS.get(area_id) or area_id
+
+    def topic(self, topic_id: str | None) -> str:
+        if not topic_id:
+            return "(menu)"
+        return self.topics.get(topic_id) or topic_id
+
+
+def label(labels: Mapping[str, str], code: str | None) -> str:
+    """A code's Indonesian label; an unknown code as it is (never blank)."""
+    if code is None:
+        return "–"
+    return labels.get(code, code)
+
+
+def ticket_area(area: str | None) -> str:
+    """An ``area_set`` event's area, as the report groups it: unknown or missing → umum."""
+    return area if area in TICKET_AREAS else DEFAULT_TICKET_AREA
+
 
 # ---- the facts of a period (filled by report_store) --------------------------------------------------------
 
@@ -73,6 +129,11 @@ class Facts:
     backlog_count: int = 0  # tickets open at ``as_of``
     waiting: Sequence[TicketFact] = ()  # of those, the ones without a first answer at ``as_of``
     staff_answers: Mapping[str, int] = field(default_factory=dict)
+    # from the staff tools' ticket events (issue 15; none yet → empty)
+    canned_answers: Mapping[str, int] = field(default_factory=dict)  # topic id → answers
+    ticket_areas: Mapping[int, str | None] = field(default_factory=dict)  # ticket opened → latest area
+    sla_reminders: Sequence[str | None] = ()  # the area of each ``sla_reminded`` event
+    handovers: int = 0
 
 
 # ---- metrics ---------------------------------------------------------------------------------------------
@@ -141,6 +202,24 @@ class Metrics:
     documents_by_category: dict[str, int]
     first_response_hours: dict[int, float]  # per ticket first answered in the period
     resolution_hours: dict[int, float]  # per ticket closed in the period
+    canned_answers: dict[str, int] = field(default_factory=dict)  # topic id → answers, most first
+    tickets_by_area: dict[str, int] = field(default_factory=dict)  # area id → tickets opened
+    sla_by_area: dict[str, int] = field(default_factory=dict)  # area id → service-target reminders
+    handovers: int = 0
+
+    @property
+    def sla_breaches(self) -> int:
+        return sum(self.sla_by_area.values())
+
+    @property
+    def staff_tools_used(self) -> bool:
+        """The staff tools left a trace: canned answers, areas set, reminders or hand-overs."""
+        return bool(
+            self.canned_answers
+            or self.sla_by_area
+            or self.handovers
+            or any(area != DEFAULT_TICKET_AREA for area in self.tickets_by_area)
+        )
 
     @property
     def over_target(self) -> int:
@@ -294,4 +373,20 @@ def compute(facts: Facts, hours: WorkingHours, target_hours: float) -> Metrics:
         ),
         first_response_hours=first_response,
         resolution_hours=resolution,
+        canned_answers=_most_first(facts.canned_answers),
+        tickets_by_area=_by_area(ticket_area(a) for a in facts.ticket_areas.values()),
+        sla_by_area=_by_area(ticket_area(a) for a in facts.sla_reminders),
+        handovers=facts.handovers,
     )
+
+
+def _most_first(counts: Mapping[str, int]) -> dict[str, int]:
+    return dict(sorted(((k, int(n)) for k, n in counts.items() if n), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _by_area(areas: Iterable[str]) -> dict[str, int]:
+    """Counts per ticket area, in the areas' fixed order, areas without any left out."""
+    counted: dict[str, int] = {}
+    for area in areas:
+        counted[area] = counted.get(area, 0) + 1
+    return {area: counted[area] for area in TICKET_AREAS if area in counted}

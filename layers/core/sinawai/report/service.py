@@ -33,19 +33,31 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from sinawai.common.working_hours import ServiceHours, WorkingHours
+from sinawai.information.content import Bundle
 from sinawai.information.content_store import ContentStore
 from sinawai.platform import clock
 from sinawai.platform.errors import ConfigurationError, SinawaiError
 from sinawai.report import config, digest, files, store
-from sinawai.report.period import Period, daily_report_date, tanggal_panjang
+from sinawai.report.metrics import Titles
+from sinawai.report.period import (
+    Period,
+    daily_report_date,
+    month_of,
+    monthly_digest_due,
+    period_text,
+    week_of,
+    weekly_report_period,
+)
 from sinawai.report.store import Built, Run
 from sinawai.telegram.runtime import GroupFunction
 
 STAFF_NOTICE = (
     "⚠️ Laporan harian Sinawai untuk {day} belum dapat dikirim ke grup pimpinan ({reason}). Sistem "
-    "mencoba lagi secara otomatis. Mohon periksa pengaturan MANAGERS_CHAT_ID dan pastikan bot masih "
-    "menjadi anggota grup pimpinan."
+    "mencoba lagi secara otomatis. Mohon pastikan bot masih menjadi anggota grup pimpinan; bila grup "
+    "pimpinan belum ditetapkan atau sudah berganti, mohon hubungi admin Sinawai agar grup tujuan laporan "
+    "diatur."
 )
+NO_MANAGERS_CHAT = "grup pimpinan tujuan laporan belum ditetapkan"
 
 Files = dict[str, tuple[bytes, str]]
 
@@ -79,6 +91,7 @@ class Reporting:
     target_hours: float
     now: Callable[[], datetime] = clock.utcnow
     s3_client: Callable[[], Any] = _s3_client
+    titles: Callable[[], Titles] = Titles  # the content's area and topic titles (read on each build)
     _s3: Any = field(default=None, init=False, repr=False)
 
     @property
@@ -101,7 +114,7 @@ class Reporting:
         return self.now().replace(tzinfo=UTC).astimezone(self.zone).date()
 
     def build(self, period: Period) -> tuple[Built, Files]:
-        built = store.build(self.function.db, period, self.hours, self.target_hours)
+        built = store.build(self.function.db, period, self.hours, self.target_hours, titles=self.titles())
         return built, files.files_of(built, self.hours.zone)
 
 
@@ -111,7 +124,23 @@ def reporting_of(function: GroupFunction) -> Reporting:
     settings = function.settings
     content = ContentStore(settings.documents_bucket)  # the working calendar is published with the content
     hours = config.hours_source(settings, lambda: content.get().calendar)
-    return Reporting(function, hours, config.target_hours(settings))
+
+    def titles() -> Titles:
+        try:
+            return titles_of(content.get())
+        except (BotoCoreError, ClientError, ValueError):
+            function.logger.warning("content titles unreadable: the report shows ids")
+            return Titles()
+
+    return Reporting(function, hours, config.target_hours(settings), titles=titles)
+
+
+def titles_of(bundle: Bundle) -> Titles:
+    """The published content's area and topic titles (a variant under its own id too)."""
+    return Titles(
+        areas={a.id: a.title for a in bundle.areas},
+        topics={t.id: t.title for t in (*bundle.topics, *bundle.variants)},
+    )
 
 
 # ---- sending and archiving ---------------------------------------------------------------------------------
@@ -120,18 +149,22 @@ def reporting_of(function: GroupFunction) -> Reporting:
 async def send_report(
     reporting: Reporting, bot: Bot, chat_id: int, built: Built, report_files: Files, run: Run | None = None
 ) -> None:
-    """The digest text, then the chart, then the workbook; a part a previous attempt sent is skipped."""
+    """The digest text, then the chart, then the workbook; a part a previous attempt sent is skipped.
+    A period without any activity gets the text alone (an empty chart and workbook say nothing)."""
     db = reporting.function.db
     stem = digest.file_stem(built.report.period)
     png, xlsx = report_files[f"{stem}.png"][0], report_files[f"{stem}.xlsx"][0]
+    kind = built.report.period.kind
 
     def record(part: str, message_id: int) -> None:
         if run is not None:
-            store.record_part(db, run.report_date, part, message_id, chat_id)
+            store.record_part(db, run.report_date, part, message_id, chat_id, kind)
 
     if run is None or run.text_message_id is None:
         sent = await bot.send_message(chat_id, digest.digest(built.report), parse_mode=ParseMode.HTML)
         record("text_message_id", sent.message_id)
+    if built.report.metrics.quiet:
+        return
     if run is None or run.chart_message_id is None:
         sent = await bot.send_photo(
             chat_id, InputFile(png, filename=f"{stem}.png"), caption=digest.chart_caption(built.report)
@@ -161,26 +194,39 @@ def archive_pending(reporting: Reporting, ready: dict[date, Files]) -> list[date
     db, logger = reporting.function.db, reporting.function.logger
     failed = []
     archived = 0
-    for day in store.pending_archives(db):
+    for kind, day in store.pending_archives(db):
         try:
-            report_files = ready.get(day) or reporting.build(Period(day, day))[1]
-            store.mark_archived(db, day, archive(reporting, day, report_files))
+            period = period_of(kind, day)
+            report_files = ready.get(day) if period.is_day else None
+            report_files = report_files or reporting.build(period)[1]
+            store.mark_archived(db, day, archive(reporting, day, report_files), kind)
             archived += 1
         except (BotoCoreError, ClientError, ConfigurationError) as e:
             logger.warning("report archive failed; retried later", extra={"day": day.isoformat()})
-            store.record_archive_error(db, day, f"archive: {type(e).__name__}: {e}")
+            store.record_archive_error(db, day, f"archive: {type(e).__name__}: {e}", kind)
             failed.append(day)
     reporting.function.metrics.add_metric("ReportsArchived", MetricUnit.Count, archived)
     reporting.function.metrics.add_metric("ReportArchivesFailed", MetricUnit.Count, len(failed))
     return failed
 
 
-async def tell_staff(reporting: Reporting, bot: Bot, day: date, reason: str) -> None:
+def period_of(kind: str, day: date) -> Period:
+    """The period a run record stands for: the day, or the week or month starting on it."""
+    if kind == "weekly":
+        return week_of(day)
+    if kind == "monthly":
+        return month_of(day)
+    return Period(day, day)
+
+
+async def tell_staff(reporting: Reporting, bot: Bot, period: Period, reason: str) -> None:
     staff = reporting.function.settings.staff_group_chat_id
-    if staff is None or not store.claim_staff_notice(reporting.function.db, day):
+    if staff is None or not store.claim_staff_notice(reporting.function.db, period.first, period.kind):
         return
+    what = {"weekly": "mingguan", "monthly": "bulanan"}.get(period.kind, "harian")
+    text = STAFF_NOTICE.format(day=period_text(period), reason=reason).replace("harian", what, 1)
     try:
-        await bot.send_message(staff, STAFF_NOTICE.format(day=tanggal_panjang(day), reason=reason))
+        await bot.send_message(staff, text)
     except TelegramError:
         reporting.function.logger.exception("could not tell the staff group that the digest failed")
 
@@ -197,43 +243,55 @@ def managers_chat(reporting: Reporting) -> int:
 
 async def daily(reporting: Reporting, bot: Bot, day: date) -> dict[str, Any]:
     """Send the digest of ``day`` once, then archive it (and any digest whose archive is pending)."""
+    return await scheduled(reporting, bot, Period(day, day))
+
+
+async def scheduled(reporting: Reporting, bot: Bot, period: Period) -> dict[str, Any]:
+    """Send the digest of ``period`` (a day, a week or a month) once, then archive it (and any digest whose
+    archive is pending). The claim is the period's kind and first day: a retried or doubled schedule finds
+    it taken and sends nothing again."""
     db, logger = reporting.function.db, reporting.function.logger
-    logger.append_keys(report_date=day.isoformat())
-    run = store.claim_run(db, day)
+    day, kind = period.first, period.kind
+    logger.append_keys(report_date=day.isoformat(), report_kind=kind)
+    run = store.claim_run(db, day, kind=kind)
     if run is None:
-        existing = store.get_run(db, day)
+        existing = store.get_run(db, day, kind)
         if existing is not None and existing.status == "claimed":
             raise ReportInProgressError(f"the digest of {day.isoformat()} is being sent by another run")
         logger.info("digest already sent: skipped")
         failed = archive_pending(reporting, {})
         if failed:
             raise ArchiveError(f"archive still pending for {', '.join(d.isoformat() for d in failed)}")
-        return {"status": "duplicate", "report_date": day.isoformat()}
+        return _answer("duplicate", period)
     try:
-        built, report_files = reporting.build(Period(day, day))
+        built, report_files = reporting.build(period)
         await send_report(reporting, bot, managers_chat(reporting), built, report_files, run)
     except (TelegramError, ConfigurationError) as e:
-        reason = (
-            f"Telegram menolak: {e.message}"
-            if isinstance(e, TelegramError)
-            else "MANAGERS_CHAT_ID belum diatur"
-        )
-        store.mark_failed(db, day, f"{type(e).__name__}: {reason}")
+        reason = f"Telegram menolak: {e.message}" if isinstance(e, TelegramError) else NO_MANAGERS_CHAT
+        store.mark_failed(db, day, f"{type(e).__name__}: {reason}", kind)
         reporting.function.metrics.add_metric("DigestFailed", MetricUnit.Count, 1)
         logger.exception("digest not delivered; the invocation fails so that it is retried")
-        await tell_staff(reporting, bot, day, reason)
+        await tell_staff(reporting, bot, period, reason)
         raise ReportDeliveryError(f"digest of {day.isoformat()} not delivered: {reason}") from e
     except Exception as e:
         # The database or the rendering failed: release the claim so that Lambda's retry takes it over.
-        store.mark_failed(db, day, f"{type(e).__name__}: {e}")
+        store.mark_failed(db, day, f"{type(e).__name__}: {e}", kind)
         raise
-    store.mark_sent(db, day)
+    store.mark_sent(db, day, kind)
     reporting.function.metrics.add_metric("DigestSent", MetricUnit.Count, 1)
     logger.info("digest sent", extra={"quiet": built.report.metrics.quiet})
     failed = archive_pending(reporting, {day: report_files})
     if failed:
         raise ArchiveError(f"digest sent; archive pending for {', '.join(d.isoformat() for d in failed)}")
-    return {"status": "sent", "report_date": day.isoformat()}
+    return _answer("sent", period)
+
+
+def _answer(status: str, period: Period) -> dict[str, Any]:
+    """The scheduled run's result; a weekly or monthly one names its kind (the daily one keeps its shape)."""
+    answer = {"status": status, "report_date": period.first.isoformat()}
+    if period.kind != "daily":
+        answer["kind"] = period.kind
+    return answer
 
 
 # ---- the 07:30 check: was today's digest sent? ----------------------------------------------------------
@@ -273,6 +331,28 @@ def check_digest(reporting: Reporting, event: dict[str, Any]) -> dict[str, Any]:
     return {"status": "missing", "report_date": day.isoformat(), "run_status": state.status or "none"}
 
 
+def scheduled_period(event: dict[str, Any], reporting: Reporting) -> Period | str | None:
+    """The period a scheduler event asks for: ``report`` daily (the default), weekly or monthly, at
+    ``scheduled_time`` (or ``report_date``: a day inside the period wanted). A monthly event on a day that
+    is not the month's first working day (the schedule fires on each of the first days) is "not due"."""
+    if event.get("source") != "sinawai.scheduler":
+        return None
+    kind = str(event.get("report") or "daily")
+    if kind not in ("weekly", "monthly"):
+        day = scheduled_day(event, reporting)
+        return Period(day, day) if day is not None else None
+    if event.get("report_date"):
+        inside = date.fromisoformat(str(event["report_date"]))
+        return week_of(inside) if kind == "weekly" else month_of(inside)
+    raw = str(event.get("scheduled_time") or "")
+    moment = (
+        datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else reporting.now().replace(tzinfo=UTC)
+    )
+    if kind == "weekly":
+        return weekly_report_period(moment, reporting.zone)
+    return monthly_digest_due(moment, reporting.hours) or "not due"
+
+
 def scheduled_day(event: dict[str, Any], reporting: Reporting) -> date | None:
     """The day a scheduler event asks for: ``report_date``, else the day before ``scheduled_time``."""
     if event.get("source") != "sinawai.scheduler":
@@ -289,8 +369,12 @@ def handle(function: GroupFunction, event: dict[str, Any], context: Any = None) 
     reporting = reporting_of(function)
     if is_check(event):
         return check_digest(reporting, event)
-    day = scheduled_day(event, reporting)
-    if day is not None:
+    period = scheduled_period(event, reporting)
+    if period == "not due":
+        function.logger.info("not the first working day of the month: no monthly digest today")
+        return {"status": "not due", "kind": "monthly"}
+    if isinstance(period, Period):
+        day = period.first
         if function.settings.managers_chat_id is None:
             # Not configured yet (ManagersChatId is empty until the managers' chat exists): nothing to send
             # and nothing to retry; a failure here would only fill the dead-letter queue.
@@ -303,7 +387,7 @@ def handle(function: GroupFunction, event: dict[str, Any], context: Any = None) 
                 "reason": "MANAGERS_CHAT_ID is not set",
                 "report_date": day.isoformat(),
             }
-        return function.run(lambda bot: daily(reporting, bot, day))
+        return function.run(lambda bot: scheduled(reporting, bot, period))
     return function.handle(event, context)
 
 

@@ -20,8 +20,8 @@ from sinawai.platform.db import Database, Row
 from sinawai.platform.errors import DuplicateKeyError
 from sinawai.report import comparison, metrics
 from sinawai.report.comparison import Report, TrendPoint
-from sinawai.report.metrics import Facts, Metrics, TicketFact
-from sinawai.report.period import Period
+from sinawai.report.metrics import Facts, Metrics, TicketFact, Titles
+from sinawai.report.period import Period, weeks_of
 
 # A run that claimed a date and went silent this long ago (crashed, timed out) is taken over: longer than
 # the function's 120 s timeout, shorter than Lambda's second retry (about 3 minutes after the first try).
@@ -117,11 +117,15 @@ def collect(db: Database, period: Period, zone: ZoneInfo, now: datetime) -> Fact
         ),
         "category",
     )
+    # Staff named by their registered name where their Telegram account is bound, else the Telegram name.
     staff = db.fetch_all(
-        "SELECT actor_id, MAX(actor_name) AS name, COUNT(*) AS n FROM ticket_event WHERE event = 'answered'"
-        " AND waktu >= %s AND waktu < %s AND actor_type = 'staf' GROUP BY actor_id",
+        "SELECT e.actor_id, COALESCE(MAX(p.nama), MAX(e.actor_name)) AS name, COUNT(*) AS n"
+        " FROM ticket_event e LEFT JOIN pengguna p ON p.id_telegram = e.actor_id AND e.actor_id IS NOT NULL"
+        " WHERE e.event = 'answered' AND e.waktu >= %s AND e.waktu < %s AND e.actor_type = 'staf'"
+        " GROUP BY e.actor_id",
         span,
     )
+    tools = staff_tool_facts(db, start, end)
     # Open at the period's end: not closed then (still open, or closed only later), created before it.
     open_now = db.fetch_one(
         "SELECT COUNT(*) AS n FROM ticket WHERE status <> 'selesai' AND created_at < %s", (as_of,)
@@ -156,11 +160,46 @@ def collect(db: Database, period: Period, zone: ZoneInfo, now: datetime) -> Fact
         backlog_count=int(open_now["n"] if open_now else 0) + int(closed_later["n"] if closed_later else 0),
         waiting=sorted(waiting, key=lambda t: t.id),
         staff_answers={str(r["name"] or r["actor_id"]): int(r["n"]) for r in staff},
+        **tools,
     )
 
 
-def trend(db: Database, period: Period, hours: WorkingHours) -> list[TrendPoint]:
-    """The chart's series over ``period``: consultations opened per day, median first response per day."""
+def staff_tool_facts(db: Database, start: datetime, end: datetime) -> dict[str, Any]:
+    """The staff tools' figures of [start, end), from ``ticket_event`` alone (the issue-15 contract):
+    canned answers by topic (``answered`` with a ``topic``), the latest ``area_set`` of each ticket opened
+    in the period, the area of each ``sla_reminded`` and the number of ``handed_over``."""
+    canned = db.fetch_all(
+        "SELECT JSON_VALUE(detail, '$.topic') AS topic, COUNT(*) AS n FROM ticket_event"
+        " WHERE event = 'answered' AND waktu >= %s AND waktu < %s"
+        " AND JSON_VALUE(detail, '$.topic') IS NOT NULL GROUP BY topic",
+        (start, end),
+    )
+    areas = db.fetch_all(
+        "SELECT t.id, (SELECT JSON_VALUE(e.detail, '$.area') FROM ticket_event e WHERE e.ticket_id = t.id"
+        " AND e.event = 'area_set' AND e.waktu < %s ORDER BY e.waktu DESC, e.id DESC LIMIT 1) AS area"
+        " FROM ticket t WHERE t.created_at >= %s AND t.created_at < %s",
+        (end, start, end),
+    )
+    reminders = db.fetch_all(
+        "SELECT JSON_VALUE(detail, '$.area') AS area FROM ticket_event"
+        " WHERE event = 'sla_reminded' AND waktu >= %s AND waktu < %s",
+        (start, end),
+    )
+    handovers = db.fetch_one(
+        "SELECT COUNT(*) AS n FROM ticket_event WHERE event = 'handed_over' AND waktu >= %s AND waktu < %s",
+        (start, end),
+    )
+    return {
+        "canned_answers": {str(r["topic"]): int(r["n"]) for r in canned},
+        "ticket_areas": {int(r["id"]): r["area"] for r in areas},
+        "sla_reminders": [r["area"] for r in reminders],
+        "handovers": int(handovers["n"]) if handovers else 0,
+    }
+
+
+def trend(db: Database, period: Period, hours: WorkingHours, *, weekly: bool = False) -> list[TrendPoint]:
+    """The chart's series over ``period``: consultations opened per day (per week when ``weekly``), and
+    the median first response of the tickets first answered that day (week)."""
     start, end = period.bounds(hours.zone)
     offset = hours.zone.utcoffset(datetime.combine(period.first, datetime.min.time()))
     seconds = int(offset.total_seconds()) if offset is not None else 0
@@ -173,12 +212,11 @@ def trend(db: Database, period: Period, hours: WorkingHours) -> list[TrendPoint]
         "SELECT created_at, first_answer_at FROM ticket WHERE first_answer_at >= %s AND first_answer_at < %s",
         (start, end),
     )
-    return comparison.trend(
-        list(period.each_day()),
-        {r["day"]: int(r["n"]) for r in opened},
-        [(r["created_at"], r["first_answer_at"]) for r in answers],
-        hours,
-    )
+    pairs = [(r["created_at"], r["first_answer_at"]) for r in answers]
+    daily = comparison.trend(list(period.each_day()), {r["day"]: int(r["n"]) for r in opened}, pairs, hours)
+    if weekly:
+        return comparison.weekly(daily, weeks_of(period), pairs, hours)
+    return daily
 
 
 @dataclass(frozen=True)
@@ -229,7 +267,12 @@ class Built:
 
 
 def build(
-    db: Database, period: Period, hours: WorkingHours, target_hours: float, now: datetime | None = None
+    db: Database,
+    period: Period,
+    hours: WorkingHours,
+    target_hours: float,
+    now: datetime | None = None,
+    titles: Titles | None = None,
 ) -> Built:
     """The whole report of ``period``: its metrics, the comparison periods, the trend and the detail."""
     now = now or utcnow()
@@ -243,7 +286,8 @@ def build(
         metrics=metrics_of(period),
         previous=metrics_of(period.previous()),
         week=week,
-        trend=trend(db, comparison.trend_period(period), hours),
+        trend=trend(db, comparison.trend_period(period), hours, weekly=comparison.by_week(period)),
+        titles=titles or Titles(),
     )
     return Built(built, detail(db, period, zone))
 
@@ -276,12 +320,17 @@ class Run:
         )
 
 
-def get_run(db: Database, report_date: date) -> Run | None:
-    row = db.fetch_one("SELECT * FROM report_run WHERE report_date = %s", (report_date,))
+KINDS = ("daily", "weekly", "monthly")
+
+
+def get_run(db: Database, report_date: date, kind: str = "daily") -> Run | None:
+    row = db.fetch_one("SELECT * FROM report_run WHERE kind = %s AND report_date = %s", (kind, report_date))
     return Run.from_row(row) if row else None
 
 
-def claim_run(db: Database, report_date: date, now: datetime | None = None) -> Run | None:
+def claim_run(
+    db: Database, report_date: date, now: datetime | None = None, kind: str = "daily"
+) -> Run | None:
     """Claim the digest of ``report_date``; None when it was sent or another run is sending it now.
 
     The date is the primary key: of two runs inserting at once, one wins. A failed run, or a claim older
@@ -290,78 +339,85 @@ def claim_run(db: Database, report_date: date, now: datetime | None = None) -> R
     now = now or utcnow()
     try:
         db.execute(
-            "INSERT INTO report_run (report_date, status, claimed_at) VALUES (%s, 'claimed', %s)",
-            (report_date, now),
+            "INSERT INTO report_run (kind, report_date, status, claimed_at) VALUES (%s, %s, 'claimed', %s)",
+            (kind, report_date, now),
         )
     except DuplicateKeyError:
         # the date has a run already: take it over only if it failed or its claim lapsed
         taken = db.execute(
             "UPDATE report_run SET status = 'claimed', claimed_at = %s, attempts = attempts + 1"
-            " WHERE report_date = %s AND (status = 'failed' OR (status = 'claimed' AND claimed_at < %s))",
-            (now, report_date, now - CLAIM_LEASE),
+            " WHERE kind = %s AND report_date = %s"
+            " AND (status = 'failed' OR (status = 'claimed' AND claimed_at < %s))",
+            (now, kind, report_date, now - CLAIM_LEASE),
         )
         if not taken:
             return None
-    return get_run(db, report_date)
+    return get_run(db, report_date, kind)
 
 
 PARTS = ("text_message_id", "chart_message_id", "workbook_message_id")
 
 
-def record_part(db: Database, report_date: date, part: str, message_id: int, chat_id: int) -> None:
+def record_part(
+    db: Database, report_date: date, part: str, message_id: int, chat_id: int, kind: str = "daily"
+) -> None:
     if part not in PARTS:
         raise ValueError(part)
     db.execute(
-        f"UPDATE report_run SET {part} = %s, chat_id = %s WHERE report_date = %s",  # noqa: S608 - checked
-        (message_id, chat_id, report_date),
+        f"UPDATE report_run SET {part} = %s, chat_id = %s WHERE kind = %s AND report_date = %s",  # noqa: S608
+        (message_id, chat_id, kind, report_date),
     )
 
 
-def mark_sent(db: Database, report_date: date) -> None:
+def mark_sent(db: Database, report_date: date, kind: str = "daily") -> None:
     db.execute(
-        "UPDATE report_run SET status = 'sent', sent_at = %s, last_error = NULL WHERE report_date = %s",
-        (utcnow(), report_date),
+        "UPDATE report_run SET status = 'sent', sent_at = %s, last_error = NULL"
+        " WHERE kind = %s AND report_date = %s",
+        (utcnow(), kind, report_date),
     )
 
 
-def mark_failed(db: Database, report_date: date, error: str) -> None:
+def mark_failed(db: Database, report_date: date, error: str, kind: str = "daily") -> None:
     db.execute(
-        "UPDATE report_run SET status = 'failed', last_error = %s WHERE report_date = %s",
-        (error[:1000], report_date),
+        "UPDATE report_run SET status = 'failed', last_error = %s WHERE kind = %s AND report_date = %s",
+        (error[:1000], kind, report_date),
     )
 
 
-def claim_staff_notice(db: Database, report_date: date) -> bool:
-    """True once per report date: the staff group is told of a failed digest only the first time."""
+def claim_staff_notice(db: Database, report_date: date, kind: str = "daily") -> bool:
+    """True once per report: the staff group is told of a failed digest only the first time."""
     return bool(
         db.execute(
-            "UPDATE report_run SET staff_notified_at = %s WHERE report_date = %s"
+            "UPDATE report_run SET staff_notified_at = %s WHERE kind = %s AND report_date = %s"
             " AND staff_notified_at IS NULL",
-            (utcnow(), report_date),
+            (utcnow(), kind, report_date),
         )
     )
 
 
-def mark_archived(db: Database, report_date: date, prefix: str) -> None:
+def mark_archived(db: Database, report_date: date, prefix: str, kind: str = "daily") -> None:
     db.execute(
         "UPDATE report_run SET archive_status = 'archived', archive_prefix = %s, archived_at = %s"
-        " WHERE report_date = %s",
-        (prefix, utcnow(), report_date),
+        " WHERE kind = %s AND report_date = %s",
+        (prefix, utcnow(), kind, report_date),
     )
 
 
-def record_archive_error(db: Database, report_date: date, error: str) -> None:
-    db.execute("UPDATE report_run SET last_error = %s WHERE report_date = %s", (error[:1000], report_date))
+def record_archive_error(db: Database, report_date: date, error: str, kind: str = "daily") -> None:
+    db.execute(
+        "UPDATE report_run SET last_error = %s WHERE kind = %s AND report_date = %s",
+        (error[:1000], kind, report_date),
+    )
 
 
-def pending_archives(db: Database, limit: int = 7) -> list[date]:
-    """Digests sent whose files are not in S3 yet, oldest first."""
+def pending_archives(db: Database, limit: int = 7) -> list[tuple[str, date]]:
+    """Digests sent whose files are not in S3 yet, oldest first: (kind, report date)."""
     rows = db.fetch_all(
-        "SELECT report_date FROM report_run WHERE archive_status = 'pending' AND status = 'sent'"
-        " ORDER BY report_date LIMIT %s",
+        "SELECT kind, report_date FROM report_run WHERE archive_status = 'pending' AND status = 'sent'"
+        " ORDER BY report_date, kind LIMIT %s",
         (limit,),
     )
-    return [r["report_date"] for r in rows]
+    return [(str(r["kind"]), r["report_date"]) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -380,7 +436,8 @@ class DigestState:
 
 def digest_state(db: Database, report_date: date) -> DigestState:
     row = db.fetch_one(
-        "SELECT status, sent_at, last_error FROM report_run WHERE report_date = %s", (report_date,)
+        "SELECT status, sent_at, last_error FROM report_run WHERE kind = 'daily' AND report_date = %s",
+        (report_date,),
     )
     if row is None:
         return DigestState(report_date, None, None, None)
@@ -389,7 +446,9 @@ def digest_state(db: Database, report_date: date) -> DigestState:
 
 def last_digest_date(db: Database) -> date | None:
     """The latest date a digest was sent for; None on a stage that never sent one."""
-    row = db.fetch_one("SELECT MAX(report_date) AS d FROM report_run WHERE status = 'sent'")
+    row = db.fetch_one(
+        "SELECT MAX(report_date) AS d FROM report_run WHERE kind = 'daily' AND status = 'sent'"
+    )
     return row["d"] if row and row["d"] is not None else None
 
 
