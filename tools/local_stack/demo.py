@@ -260,6 +260,17 @@ def send_daily_digest(stack: LocalStack) -> str:
     return texts[-1] if texts else "(no digest arrived)"
 
 
+def print_weekly_report(out_dir: Path) -> None:
+    """The weekly digest of this week so far, as `sinawai report --period week` prints it (the scheduled
+    one, on Monday, covers the week before: in a demo of one day that week is empty)."""
+    today = datetime.now(ZoneInfo("Asia/Jakarta")).date().isoformat()
+    print("=" * 78)
+    print(f"$ sinawai report --period week --date {today}")
+    print("=" * 78)
+    if cli.main(["report", "--period", "week", "--date", today, "--out", str(out_dir)]) != 0:
+        raise SystemExit("the weekly report did not build")
+
+
 def print_transcript(stack: LocalStack, out: Callable[[str], object] = print) -> None:
     out("=" * 78)
     out("Transkrip percakapan (Telegram emulator)")
@@ -287,10 +298,12 @@ def main() -> int:
         print_transcript(stack)
         counts = stack.message_log_counts()
         digest = send_daily_digest(stack)
+        print("=" * 78)
+        print("Laporan harian yang dikirim ke grup pimpinan untuk hari demo:")
+        print("=" * 78)
+        print(digest)
+        print_weekly_report(log_dir)
     print("=" * 78)
-    print("Laporan harian yang dikirim ke grup pimpinan untuk hari demo:")
-    print("=" * 78)
-    print(digest)
     print("=" * 78)
     print(f"Message log (pesan): {counts.get('in', 0)} in, {counts.get('out', 0)} out")
     print(f"Demo finished in {time.perf_counter() - started:.1f} s; function logs in {log_dir}/")
