@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from sinawai.consultation import texts as t
 from sinawai.consultation import tickets
+from sinawai.consultation.staff_tools import fits_callback
 from sinawai.general import menu
 from sinawai.information.content import Topic
 from sinawai.router.commands import CONSULTATION
@@ -27,6 +28,10 @@ PATTERNS = {
     "pilih": rf"^{CONSULTATION}:pilih:{_ANY}:{_ANY}{_END}",
     "tiketsaya": rf"^{CONSULTATION}:tiketsaya(?::|{_END})",
     "tsl": rf"^{CONSULTATION}:tsl:{_ANY}:{_ANY}{_END}",
+    "jsp": rf"^{CONSULTATION}:jsp:{_ANY}{_END}",
+    "jwp": rf"^{CONSULTATION}:jwp:{_ANY}:{_ANY}{_END}",
+    "kirim": rf"^{CONSULTATION}:kirim:{_ANY}{_END}",
+    "bukan": rf"^{CONSULTATION}:bukan:{_ANY}{_END}",
 }
 
 
@@ -37,6 +42,29 @@ def ticket_buttons(ticket_id: int) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton("🙋 Ambil", callback_data=f"{CONSULTATION}:ambil:{ticket_id}"),
                 InlineKeyboardButton("✅ Tutup", callback_data=f"{CONSULTATION}:tutup:{ticket_id}"),
+            ],
+            [InlineKeyboardButton(t.CANNED_LABEL, callback_data=f"{CONSULTATION}:jsp:{ticket_id}")],
+        ]
+    )
+
+
+def canned_topic_buttons(ticket_id: int, topics: Sequence[Topic]) -> InlineKeyboardMarkup | None:
+    """One button per matching topic (a topic whose id would not fit in callback data is left out)."""
+    rows = [
+        [InlineKeyboardButton(f"📖 {topic.title}", callback_data=data)]
+        for topic in topics
+        if fits_callback(data := f"{CONSULTATION}:jwp:{ticket_id}:{topic.id}")
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def pending_buttons(pending_id: int, yes: str, no: str) -> InlineKeyboardMarkup:
+    """Confirm or dismiss a send that waits (staff_pending_send)."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(yes, callback_data=f"{CONSULTATION}:kirim:{pending_id}"),
+                InlineKeyboardButton(no, callback_data=f"{CONSULTATION}:bukan:{pending_id}"),
             ]
         ]
     )

@@ -581,3 +581,110 @@ def exchange_entry(from_staff: bool, at: datetime, zone: ZoneInfo, body: str) ->
 
 
 EXCHANGE_EMPTY = "Belum ada pesan yang dapat ditampilkan untuk tiket ini."
+
+
+# ---- staff answer tools: /jawab, /templat, notes, a message written without a reply (issue 15) ------------
+
+CANNED_LABEL = "📚 Jawaban siap pakai"
+JAWAB_USAGE = (
+    "Format: <code>/jawab N TOPIK</code>, dengan N nomor tiket dan TOPIK kode topik, misalnya "
+    "<code>/jawab 12 cuti-besar</code>. Kode topik terlihat pada tombol 📚 Jawaban siap pakai di bawah "
+    "kepala tiket."
+)
+
+
+def unknown_topic(raw: str) -> str:
+    return (
+        f"Topik <code>{html.escape(raw[:64])}</code> tidak ditemukan. Tekan 📚 Jawaban siap pakai di bawah "
+        "kepala tiket untuk melihat topik yang sesuai beserta kodenya."
+    )
+
+
+def canned_sent(ticket_id: int, title: str) -> str:
+    return f"✅ Jawaban siap pakai “{html.escape(title)}” telah dikirim ke pegawai untuk tiket #{ticket_id}."
+
+
+def canned_list(ticket_id: int, titles: list[tuple[str, str]]) -> str:
+    if not titles:
+        return (
+            f"Tidak ada topik informasi yang cocok dengan pertanyaan tiket #{ticket_id}. Silakan jawab "
+            "dengan membalas pesan tiket."
+        )
+    lines = [f"📚 <b>Jawaban siap pakai untuk tiket #{ticket_id}</b>", "Pilih topik yang akan dikirim:"]
+    lines += [f"• {html.escape(title)} (<code>{html.escape(topic_id)}</code>)" for topic_id, title in titles]
+    return "\n".join(lines)
+
+
+def canned_confirm(ticket_id: int, title: str) -> str:
+    return f"Kirim jawaban “{html.escape(title)}” ke tiket #{ticket_id}?"
+
+
+SEND_YES = "📤 Kirim"
+SEND_NO = "✖️ Batal"
+LOOSE_SEND = "📤 Kirim ke tiket #{id}"
+LOOSE_NOT = "💬 Bukan jawaban"
+
+
+def loose_question(ticket_id: int) -> str:
+    return (
+        f"Pesan ini tidak membalas pesan tiket mana pun. Kirim sebagai jawaban untuk tiket #{ticket_id} yang "
+        "baru saja Bapak/Ibu ambil?"
+    )
+
+
+PENDING_NOT_YOURS = "Hanya petugas yang menulis atau memilih jawaban ini yang dapat mengonfirmasinya."
+PENDING_DONE = "Pilihan ini sudah diproses atau sudah kedaluwarsa."
+PENDING_GONE = "Pesan aslinya sudah dihapus; tidak ada yang dikirim."
+PENDING_SENT = "✅ Terkirim ke pegawai sebagai jawaban tiket #{id}."
+PENDING_DISMISSED = "Baik, pesan ini tidak dikirim ke pegawai."
+
+TEMPLATE_USAGE = (
+    "Templat jawaban grup ini:\n"
+    "• <code>/templat simpan NAMA</code> sebagai balasan atas sebuah pesan: simpan teksnya;\n"
+    "• <code>/templat NAMA</code> sebagai balasan atas pesan tiket: kirim templat sebagai jawaban;\n"
+    "• <code>/templat hapus NAMA</code>: hapus templat;\n"
+    "• <code>/templat</code>: daftar templat.\n"
+    "NAMA satu kata (huruf kecil, angka, - atau _), paling panjang 32 karakter."
+)
+TEMPLATE_BAD_NAME = (
+    "Nama templat harus satu kata tanpa spasi (huruf, angka, - atau _), paling panjang 32 karakter, "
+    "misalnya <code>salam-cuti</code>."
+)
+TEMPLATE_SAVE_NEEDS_REPLY = "Balas pesan yang teksnya akan disimpan dengan <code>/templat simpan NAMA</code>."
+TEMPLATE_SAVE_NO_TEXT = "Pesan yang dibalas tidak berisi teks; templat hanya menyimpan teks."
+TEMPLATE_TOO_LONG = "Teks templat terlalu panjang (paling banyak 3.500 karakter)."
+TEMPLATE_SEND_NEEDS_TICKET = "Balas salah satu pesan tiket dengan <code>/templat {name}</code> agar templat terkirim ke pegawai "
+    "tiket itu."
+TEMPLATE_EMPTY = "Belum ada templat. Simpan dengan membalas sebuah pesan: <code>/templat simpan NAMA</code>."
+
+
+def template_saved(name: str, replaced: bool) -> str:
+    verb = "diperbarui" if replaced else "disimpan"
+    return f"✅ Templat <code>{html.escape(name)}</code> {verb}."
+
+
+def template_unknown(name: str) -> str:
+    return (
+        f"Templat <code>{html.escape(name)}</code> tidak ada. Ketik <code>/templat</code> untuk melihat "
+        "daftarnya."
+    )
+
+
+def template_deleted(name: str) -> str:
+    return f"🗑 Templat <code>{html.escape(name)}</code> dihapus."
+
+
+def template_list(names: list[str]) -> str:
+    return "📝 <b>Templat jawaban</b>\n" + "\n".join(f"• <code>{html.escape(n)}</code>" for n in names)
+
+
+def template_sent(name: str, ticket_id: int) -> str:
+    return f"✅ Templat <code>{html.escape(name)}</code> telah dikirim ke pegawai untuk tiket #{ticket_id}."
+
+
+NOTE_SAVED = "✍ Catatan internal disimpan pada tiket #{id}; tidak dikirim ke pegawai."
+NOTE_NEEDS_TICKET = (
+    "Catatan internal ditulis sebagai balasan atas pesan tiket: balas pesan tiket dengan <code>!TEKS</code> "
+    "atau <code>/catatan TEKS</code>."
+)
+NOTE_EMPTY = "Catatan kosong. Tulis teksnya setelah tanda ! atau setelah <code>/catatan</code>."

@@ -58,6 +58,16 @@ COMMANDS: tuple[Command, ...] = (
     Command("tiket", CONSULTATION, "Daftar tiket terbuka, terlama di atas", audience="staff"),
     Command("ambil", CONSULTATION, "Ambil tiket: /ambil N", audience="staff"),
     Command("tutup", CONSULTATION, "Tutup tiket: /tutup N", audience="staff"),
+    Command("jawab", CONSULTATION, "Kirim jawaban siap pakai dari topik: /jawab N TOPIK", audience="staff"),
+    Command(
+        "catatan", CONSULTATION, "Catatan internal: balas pesan tiket dengan /catatan TEKS", audience="staff"
+    ),
+    Command(
+        "templat",
+        CONSULTATION,
+        "Templat jawaban: /templat, /templat simpan NAMA, /templat NAMA",
+        audience="staff",
+    ),
     Command(
         "resetsandi",
         REGISTRATION,
