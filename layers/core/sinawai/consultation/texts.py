@@ -653,8 +653,10 @@ TEMPLATE_BAD_NAME = (
 TEMPLATE_SAVE_NEEDS_REPLY = "Balas pesan yang teksnya akan disimpan dengan <code>/templat simpan NAMA</code>."
 TEMPLATE_SAVE_NO_TEXT = "Pesan yang dibalas tidak berisi teks; templat hanya menyimpan teks."
 TEMPLATE_TOO_LONG = "Teks templat terlalu panjang (paling banyak 3.500 karakter)."
-TEMPLATE_SEND_NEEDS_TICKET = "Balas salah satu pesan tiket dengan <code>/templat {name}</code> agar templat terkirim ke pegawai "
+TEMPLATE_SEND_NEEDS_TICKET = (
+    "Balas salah satu pesan tiket dengan <code>/templat {name}</code> agar templat terkirim ke pegawai "
     "tiket itu."
+)
 TEMPLATE_EMPTY = "Belum ada templat. Simpan dengan membalas sebuah pesan: <code>/templat simpan NAMA</code>."
 
 
