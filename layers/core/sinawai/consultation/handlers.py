@@ -23,6 +23,7 @@ from sinawai.consultation import (
     my_tickets,
     service,
     staff_answers,
+    staff_history,
     staff_tools,
 )
 from sinawai.consultation import texts as t
@@ -363,6 +364,42 @@ async def templat(update: Update, context: GroupContext) -> None:
         await staff_answers.templat(c, update, context.args or [])
 
 
+async def riwayat(update: Update, context: GroupContext) -> None:
+    """/riwayat N: the ticket's whole exchange, notes included, paged."""
+    c = consultation(context)
+    if await _in_staff_group(c, update):
+        await staff_history.riwayat(c, update, context.args or [])
+
+
+async def riwayat_button(update: Update, context: GroupContext) -> None:
+    """A page of /riwayat, or a ticket found by /cari_tiket."""
+    c = consultation(context)
+    query = update.callback_query
+    assert query is not None
+    if not service.in_staff_group(c, update):
+        await query.answer()
+        return
+    await staff_history.riwayat_button(c, update, *_fields(context))
+
+
+async def cari_tiket(update: Update, context: GroupContext) -> None:
+    """/cari_tiket KATA: the group's tickets of the last 90 days by number, NIP or words."""
+    c = consultation(context)
+    if await _in_staff_group(c, update):
+        await staff_history.cari_tiket(c, update, " ".join(context.args or []))
+
+
+async def cari_button(update: Update, context: GroupContext) -> None:
+    """A page of /cari_tiket."""
+    c = consultation(context)
+    query = update.callback_query
+    assert query is not None
+    if not service.in_staff_group(c, update):
+        await query.answer()
+        return
+    await staff_history.cari_button(c, update, *_fields(context))
+
+
 async def ignore_button(update: Update, context: GroupContext) -> None:
     """A button of this group that is stale, forged or pressed in the wrong chat: only its spinner stops."""
     query = update.callback_query
@@ -389,6 +426,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(bukan, pattern=PATTERNS["bukan"]))
     app.add_handler(CommandHandler("catatan", catatan, filters=new_messages))
     app.add_handler(CommandHandler("templat", templat, filters=new_messages))
+    app.add_handler(CommandHandler("riwayat", riwayat, filters=new_messages))
+    app.add_handler(CallbackQueryHandler(riwayat_button, pattern=PATTERNS["riw"]))
+    app.add_handler(CommandHandler("cari_tiket", cari_tiket, filters=new_messages))
+    app.add_handler(CallbackQueryHandler(cari_button, pattern=PATTERNS["cari"]))
     app.add_handler(CallbackQueryHandler(how_to_ask, pattern=PATTERNS["tanya"]))
     app.add_handler(MessageHandler(private & new_messages & ~filters.COMMAND, question))
     app.add_handler(CallbackQueryHandler(faq_answer, pattern=PATTERNS["faq"]))

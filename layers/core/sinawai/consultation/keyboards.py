@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -32,6 +32,8 @@ PATTERNS = {
     "jwp": rf"^{CONSULTATION}:jwp:{_ANY}:{_ANY}{_END}",
     "kirim": rf"^{CONSULTATION}:kirim:{_ANY}{_END}",
     "bukan": rf"^{CONSULTATION}:bukan:{_ANY}{_END}",
+    "riw": rf"^{CONSULTATION}:riw:{_ANY}:{_ANY}{_END}",
+    "cari": rf"^{CONSULTATION}:cari:{_ANY}:{_ANY}{_END}",
 }
 
 
@@ -158,4 +160,36 @@ def exchange_buttons(ticket_id: int, page: int, pages: int) -> InlineKeyboardMar
         )
     rows = [paging] if paging else []
     rows.append([InlineKeyboardButton(t.BACK_TO_MY_TICKETS, callback_data=f"{CONSULTATION}:tiketsaya")])
+    return InlineKeyboardMarkup(rows)
+
+
+def _paging(page: int, pages: int, data: Callable[[int], str]) -> list[InlineKeyboardButton]:
+    paging = []
+    if page > 0:
+        paging.append(InlineKeyboardButton(t.PAGE_PREVIOUS, callback_data=data(page - 1)))
+    if page + 1 < pages:
+        paging.append(InlineKeyboardButton(t.PAGE_NEXT, callback_data=data(page + 1)))
+    return paging
+
+
+def history_buttons(ticket_id: int, page: int, pages: int) -> InlineKeyboardMarkup | None:
+    """Paging through /riwayat N."""
+    paging = _paging(page, pages, lambda p: f"{CONSULTATION}:riw:{ticket_id}:{p}")
+    return InlineKeyboardMarkup([paging]) if paging else None
+
+
+def search_buttons(ticket_ids: Sequence[int], key: str, page: int, pages: int) -> InlineKeyboardMarkup:
+    """/cari_tiket's page: a button per ticket found (its /riwayat), two per row, and the paging."""
+    opens = [
+        InlineKeyboardButton(t.history_button(i), callback_data=f"{CONSULTATION}:riw:{i}:0")
+        for i in ticket_ids
+    ]
+    rows = [opens[i : i + 2] for i in range(0, len(opens), 2)]
+    paging = [
+        b
+        for b in _paging(page, pages, lambda p: f"{CONSULTATION}:cari:{p}:{key}")
+        if fits_callback(str(b.callback_data))
+    ]
+    if paging:
+        rows.append(paging)
     return InlineKeyboardMarkup(rows)

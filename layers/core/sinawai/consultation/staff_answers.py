@@ -21,6 +21,7 @@ from sinawai.consultation.deps import Consultation, actor_of, answer_in_group
 from sinawai.consultation.keyboards import canned_topic_buttons, pending_buttons
 from sinawai.consultation.store import Ticket
 from sinawai.consultation.ticket_events import add_event
+from sinawai.consultation.tickets import Status
 from sinawai.information import content
 from sinawai.information.content import Topic
 from sinawai.platform import clock
@@ -182,6 +183,8 @@ async def confirm(c: Consultation, update: Update, raw_id: str, send: bool) -> N
     if pending.staff_id != user.id:
         await query.answer(t.PENDING_NOT_YOURS, show_alert=True)
         return
+    if pending.resolved_at is None and await _refused_as_stale(c, update, pending):
+        return
     if not held.claim(c.db, pending.id, "sent" if send else "dismissed", update.update_id):
         await query.answer(t.PENDING_DONE, show_alert=True)
         return
@@ -213,6 +216,26 @@ async def confirm(c: Consultation, update: Update, raw_id: str, send: bool) -> N
         )
     if sent:
         await query.edit_message_text(t.PENDING_SENT.format(id=ticket.id))
+
+
+async def _refused_as_stale(c: Consultation, update: Update, pending: held.PendingSend) -> bool:
+    """A send held before the ticket was closed, handed over or answered: resolved as stale, its prompt
+    says why (nothing is sent). False when it still may go."""
+    query = update.callback_query
+    assert query is not None
+    ticket = store.get(c.db, pending.ticket_id)
+    assert ticket is not None
+    reason = staff_tools.stale_reason(
+        ticket.status is Status.SELESAI, held.events_since(c.db, ticket.id, pending.created_at)
+    )
+    if reason is None:
+        return False
+    if not held.claim(c.db, pending.id, "stale", update.update_id):
+        await query.answer(t.PENDING_DONE, show_alert=True)
+        return True
+    await query.answer()
+    await query.edit_message_text(t.PENDING_STALE[reason].format(id=ticket.id))
+    return True
 
 
 # ---- notes -------------------------------------------------------------------------------------------------

@@ -68,6 +68,7 @@ class PendingSend:
     source: Source
     message_id: int | None
     topic_id: str | None
+    created_at: datetime
     expires_at: datetime
     resolved_at: datetime | None
     resolution: str | None
@@ -83,6 +84,7 @@ class PendingSend:
             source=row["source"],
             message_id=row["message_id"],
             topic_id=row["topic_id"],
+            created_at=row["created_at"],
             expires_at=row["expires_at"],
             resolved_at=row["resolved_at"],
             resolution=row["resolution"],
@@ -91,8 +93,8 @@ class PendingSend:
 
 
 _PENDING_COLUMNS = (
-    "id, staff_chat_id, ticket_id, staff_id, source, message_id, topic_id, expires_at, resolved_at,"
-    " resolution, resolved_update_id"
+    "id, staff_chat_id, ticket_id, staff_id, source, message_id, topic_id, created_at, expires_at,"
+    " resolved_at, resolution, resolved_update_id"
 )
 
 
@@ -160,3 +162,13 @@ def recently_taken(db: Database, staff_chat_id: int, staff_id: int, since: datet
         (staff_id, since, staff_chat_id),
     )
     return None if row is None else int(row["ticket_id"])
+
+
+def events_since(db: Database, ticket_id: int, since: datetime) -> list[str]:
+    """The ticket's closes, answers and hand-overs since ``since`` (a send held then may be stale)."""
+    rows = db.fetch_all(
+        "SELECT event FROM ticket_event WHERE ticket_id = %s AND waktu >= %s"
+        " AND event IN ('closed', 'answered', 'handed_over') ORDER BY id",
+        (ticket_id, since),
+    )
+    return [str(r["event"]) for r in rows]

@@ -29,5 +29,16 @@ def note_body(text: str | None) -> str | None:
     return text[1:].strip()
 
 
+def stale_reason(closed: bool, events_since: list[str]) -> str | None:
+    """Why a send held for a confirmation must not go any more: the ticket was closed, handed over or
+    answered since it was held (a key of texts.PENDING_STALE); None when it still may."""
+    if closed or "closed" in events_since:
+        return "closed"
+    for reason in ("handed_over", "answered"):
+        if reason in events_since:
+            return reason
+    return None
+
+
 def fits_callback(data: str) -> bool:
     return len(data.encode()) <= MAX_CALLBACK_BYTES

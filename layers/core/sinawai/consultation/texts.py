@@ -690,3 +690,78 @@ NOTE_NEEDS_TICKET = (
     "atau <code>/catatan TEKS</code>."
 )
 NOTE_EMPTY = "Catatan kosong. Tulis teksnya setelah tanda ! atau setelah <code>/catatan</code>."
+
+
+# ---- /riwayat and /cari_tiket in the staff group (issue 15) ----------------------------------------------
+
+RIWAYAT_USAGE = "Format: <code>/riwayat N</code>, misalnya <code>/riwayat 12</code>: seluruh isi tiket #12."
+HISTORY_EMPLOYEE = "Pegawai"
+HISTORY_GUEST = "Tamu"
+HISTORY_STAFF = "Petugas"
+HISTORY_NOTE = "📌 Catatan internal"
+HISTORY_EMPTY = "Belum ada pesan yang dapat ditampilkan untuk tiket ini."
+SEARCH_USAGE = (
+    "Format: <code>/cari_tiket KATA</code>. Cari dengan nomor tiket (<code>/cari_tiket 12</code>), NIP "
+    "lengkap atau beberapa angka terakhirnya (<code>/cari_tiket 1001</code>), atau kata dari pertanyaan "
+    "(<code>/cari_tiket cuti besar</code>). Yang dicari: tiket 90 hari terakhir di grup ini."
+)
+SEARCH_TOO_SHORT = (
+    "Kata pencarian terlalu pendek: tulis paling sedikit 2 huruf, misalnya <code>/cari_tiket cuti</code>."
+)
+SEARCH_TOO_LONG = (
+    "Kata pencarian terlalu panjang: tulis paling banyak 40 huruf (beberapa kata kunci saja), atau NIP "
+    "dengan 18 angka."
+)
+PAGE_GONE = "Halaman ini tidak ada lagi. Ketik perintahnya sekali lagi."
+
+
+def history_head(ticket_id: int, status: Status, who: str, page: int, pages: int) -> str:
+    """The first line of a /riwayat page; ``who`` is escaped HTML (the employee's masked data)."""
+    page_line = f" · halaman {page + 1} dari {pages}" if pages > 1 else ""
+    return f"🗂 <b>Riwayat tiket #{ticket_id}</b> · {STATUS_LABELS[status]}{page_line}\n{who}"
+
+
+def history_entry(label: str, at: datetime, zone: ZoneInfo, body: str) -> str:
+    """One message of /riwayat; ``label`` and ``body`` are escaped HTML already."""
+    return f"<b>{label}</b> · {when_text(at.replace(tzinfo=UTC), zone)}\n{body}"
+
+
+def history_staff_label(name: str | None, note: bool) -> str:
+    who = html.escape(name or HISTORY_STAFF)
+    return f"{HISTORY_NOTE} · {who}" if note else f"{HISTORY_STAFF}: {who}"
+
+
+def search_results(key: str, rows: list[str], found: int, page: int, pages: int) -> str:
+    """The tickets a search found; ``rows`` are escaped HTML already."""
+    page_line = f" · halaman {page + 1} dari {pages}" if pages > 1 else ""
+    more = f"{found} tiket" if found < 50 else "50 tiket terbaru"
+    return (
+        f"🔎 <b>Hasil pencarian “{html.escape(key)}”</b> · {more}{page_line}\n\n"
+        + "\n".join(rows)
+        + "\n\nTekan nomor tiket untuk melihat riwayatnya."
+    )
+
+
+def search_row(ticket_id: int, status: Status, who: str, at: datetime, zone: ZoneInfo, excerpt: str) -> str:
+    """One ticket found; ``who`` and ``excerpt`` are escaped HTML already."""
+    when = when_text(at.replace(tzinfo=UTC), zone)
+    return f"#{ticket_id} · {STATUS_LABELS[status]} · {who} · {when}\n{excerpt}"
+
+
+def search_none(key: str) -> str:
+    return (
+        f"Tidak ada tiket dalam 90 hari terakhir yang cocok dengan “{html.escape(key)}”. Coba kata lain, "
+        "nomor tiket, atau beberapa angka terakhir NIP."
+    )
+
+
+def history_button(ticket_id: int) -> str:
+    return f"🗂 Riwayat #{ticket_id}"
+
+
+PENDING_STALE = {
+    "closed": "Tiket #{id} sudah ditutup sejak pertanyaan ini; pesan tidak dikirim.",
+    "answered": "Tiket #{id} sudah dijawab sejak pertanyaan ini; pesan tidak dikirim. Bila tetap perlu, "
+    "balas pesan tiketnya.",
+    "handed_over": "Tiket #{id} sudah dialihkan ke petugas lain sejak pertanyaan ini; pesan tidak dikirim.",
+}

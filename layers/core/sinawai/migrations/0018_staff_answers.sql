@@ -30,7 +30,7 @@ CREATE TABLE staff_pending_send (
     created_at DATETIME(6) NOT NULL COMMENT 'UTC',
     expires_at DATETIME(6) NOT NULL COMMENT 'UTC',
     resolved_at DATETIME(6) NULL,
-    resolution VARCHAR(16) NULL COMMENT 'sent, dismissed',
+    resolution VARCHAR(16) NULL COMMENT 'sent, dismissed, stale (closed, handed over or answered since)',
     resolved_update_id BIGINT NULL COMMENT 'the button press that resolved it (a retry resumes it)',
     PRIMARY KEY (id),
     UNIQUE KEY uq_staff_pending_message (staff_chat_id, message_id),

@@ -68,6 +68,13 @@ COMMANDS: tuple[Command, ...] = (
         "Templat jawaban: /templat, /templat simpan NAMA, /templat NAMA",
         audience="staff",
     ),
+    Command("riwayat", CONSULTATION, "Seluruh isi tiket, termasuk catatan: /riwayat N", audience="staff"),
+    Command(
+        "cari_tiket",
+        CONSULTATION,
+        "Cari tiket 90 hari terakhir: /cari_tiket nomor, NIP, atau kata",
+        audience="staff",
+    ),
     Command(
         "resetsandi",
         REGISTRATION,
