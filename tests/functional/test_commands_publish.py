@@ -41,6 +41,8 @@ def test_laporan_is_offered_in_the_managers_chat_only(emulator: TelegramEmulator
         "jawab",
         "catatan",
         "templat",
+        "riwayat",
+        "cari_tiket",
         "resetsandi",
         "umumkan",
         "unggah",
