@@ -51,6 +51,8 @@ TABLES = (
     "staff_send",
     "staff_pacer",
     "retention_cursor",
+    "staff_pending_send",  # its foreign key points to ticket
+    "staff_template",
     "ticket_message",
     "ticket_event",
     "ticket",

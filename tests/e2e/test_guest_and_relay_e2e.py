@@ -170,7 +170,11 @@ def test_a_guest_gets_the_faq_first_then_an_unverified_ticket_and_answers_in_one
     assert "Nama Telegram: Wawan Tamu" in header.content
     for absent in ("NIP", "Unit kerja", "Pegawai:"):  # no personal data: the Telegram name only
         assert absent not in header.content, absent
-    assert header.callback_data == [f"consultation:ambil:{ticket_id}", f"consultation:tutup:{ticket_id}"]
+    assert header.callback_data == [
+        f"consultation:ambil:{ticket_id}",
+        f"consultation:tutup:{ticket_id}",
+        f"consultation:jsp:{ticket_id}",
+    ]
     assert question.content == "Bagaimana cara mengajukan cuti? Saya perlu untuk bulan depan."
 
     # staff answers reach the guest as one message each; the instruction comes with the first only

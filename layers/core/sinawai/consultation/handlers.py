@@ -27,6 +27,9 @@ from sinawai.consultation import (
     handover_store,
     my_tickets,
     service,
+    staff_answers,
+    staff_history,
+    staff_tools,
 )
 from sinawai.consultation import texts as t
 from sinawai.consultation.deps import Consultation, answer_in_group, consultation, say
@@ -356,8 +359,130 @@ async def tutup_button(update: Update, context: GroupContext) -> None:
 
 
 async def staff_reply(update: Update, context: GroupContext) -> None:
-    """A reply in the staff group to a ticket's message: copied to the employee."""
-    await service.relay_answer(consultation(context), update)
+    """A reply in the staff group to a ticket's message: copied to the employee; one that starts with "!"
+    is an internal note instead."""
+    c = consultation(context)
+    message = update.effective_message
+    body = staff_tools.note_body(message.text if message is not None else None)
+    if body is not None and service.in_staff_group(c, update):
+        await staff_answers.note(c, update, body)
+        return
+    await service.relay_answer(c, update)
+
+
+async def staff_loose(update: Update, context: GroupContext) -> None:
+    """A staff message that replies to nothing: maybe an answer to the ticket its writer just took."""
+    await staff_answers.loose_message(consultation(context), update)
+
+
+async def jawab(update: Update, context: GroupContext) -> None:
+    """/jawab N TOPIK: the topic's published answer to ticket N's employee, as the staff answer."""
+    c = consultation(context)
+    if await _in_staff_group(c, update):
+        await staff_answers.jawab(c, update, context.args or [])
+
+
+async def jawaban_siap_pakai(update: Update, context: GroupContext) -> None:
+    """The header's "Jawaban siap pakai" button: the topics that match the ticket's question."""
+    ticket = await _button_ticket(update, context)
+    if ticket is not None:
+        await staff_answers.canned_list(consultation(context), update, ticket)
+
+
+async def pilih_jawaban(update: Update, context: GroupContext) -> None:
+    """A topic of the "Jawaban siap pakai" list: asked to confirm."""
+    ticket = await _button_ticket(update, context)
+    if ticket is not None:
+        await staff_answers.pick_topic(consultation(context), update, ticket, _fields(context)[1])
+
+
+async def _button_ticket(update: Update, context: GroupContext) -> Ticket | None:
+    """The ticket a staff-group button names (its first field); None after answering the press."""
+    c = consultation(context)
+    query = update.callback_query
+    chat = update.effective_chat
+    assert query is not None
+    if chat is None or not service.in_staff_group(c, update):
+        await query.answer()
+        return None
+    raw_ticket = _fields(context)[0]
+    ticket = service.ticket_in_group(c, raw_ticket, chat.id)
+    if ticket is None:
+        await query.answer(t.unknown_ticket(raw_ticket), show_alert=True)
+    return ticket
+
+
+async def kirim(update: Update, context: GroupContext) -> None:
+    """ "Kirim" on a send that waits for its staff member."""
+    await _confirm(update, context, send=True)
+
+
+async def bukan(update: Update, context: GroupContext) -> None:
+    """ "Bukan jawaban" / "Batal" on a send that waits for its staff member."""
+    await _confirm(update, context, send=False)
+
+
+async def _confirm(update: Update, context: GroupContext, *, send: bool) -> None:
+    c = consultation(context)
+    query = update.callback_query
+    assert query is not None
+    if not service.in_staff_group(c, update):
+        await query.answer()
+        return
+    await staff_answers.confirm(c, update, _fields(context)[0], send)
+
+
+async def catatan(update: Update, context: GroupContext) -> None:
+    """/catatan TEKS as a reply to a ticket's message: an internal note."""
+    c = consultation(context)
+    message = update.effective_message
+    assert message is not None
+    if await _in_staff_group(c, update):
+        body = (message.text or "").partition(" ")[2].strip()
+        await staff_answers.note(c, update, body)
+
+
+async def templat(update: Update, context: GroupContext) -> None:
+    """/templat: the staff group's reusable replies (list, simpan, hapus, send)."""
+    c = consultation(context)
+    if await _in_staff_group(c, update):
+        await staff_answers.templat(c, update, context.args or [])
+
+
+async def riwayat(update: Update, context: GroupContext) -> None:
+    """/riwayat N: the ticket's whole exchange, notes included, paged."""
+    c = consultation(context)
+    if await _in_staff_group(c, update):
+        await staff_history.riwayat(c, update, context.args or [])
+
+
+async def riwayat_button(update: Update, context: GroupContext) -> None:
+    """A page of /riwayat, or a ticket found by /cari_tiket."""
+    c = consultation(context)
+    query = update.callback_query
+    assert query is not None
+    if not service.in_staff_group(c, update):
+        await query.answer()
+        return
+    await staff_history.riwayat_button(c, update, *_fields(context))
+
+
+async def cari_tiket(update: Update, context: GroupContext) -> None:
+    """/cari_tiket KATA: the group's tickets of the last 90 days by number, NIP or words."""
+    c = consultation(context)
+    if await _in_staff_group(c, update):
+        await staff_history.cari_tiket(c, update, " ".join(context.args or []))
+
+
+async def cari_button(update: Update, context: GroupContext) -> None:
+    """A page of /cari_tiket."""
+    c = consultation(context)
+    query = update.callback_query
+    assert query is not None
+    if not service.in_staff_group(c, update):
+        await query.answer()
+        return
+    await staff_history.cari_button(c, update, *_fields(context))
 
 
 async def ignore_button(update: Update, context: GroupContext) -> None:
@@ -381,6 +506,18 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(alihkan_button, pattern=PATTERNS["alih"]))
     app.add_handler(CommandHandler("area", area, filters=new_messages))
     app.add_handler(MessageHandler(groups & new_messages & filters.REPLY & ~filters.COMMAND, staff_reply))
+    app.add_handler(MessageHandler(groups & new_messages & ~filters.REPLY & ~filters.COMMAND, staff_loose))
+    app.add_handler(CommandHandler("jawab", jawab, filters=new_messages))
+    app.add_handler(CallbackQueryHandler(jawaban_siap_pakai, pattern=PATTERNS["jsp"]))
+    app.add_handler(CallbackQueryHandler(pilih_jawaban, pattern=PATTERNS["jwp"]))
+    app.add_handler(CallbackQueryHandler(kirim, pattern=PATTERNS["kirim"]))
+    app.add_handler(CallbackQueryHandler(bukan, pattern=PATTERNS["bukan"]))
+    app.add_handler(CommandHandler("catatan", catatan, filters=new_messages))
+    app.add_handler(CommandHandler("templat", templat, filters=new_messages))
+    app.add_handler(CommandHandler("riwayat", riwayat, filters=new_messages))
+    app.add_handler(CallbackQueryHandler(riwayat_button, pattern=PATTERNS["riw"]))
+    app.add_handler(CommandHandler("cari_tiket", cari_tiket, filters=new_messages))
+    app.add_handler(CallbackQueryHandler(cari_button, pattern=PATTERNS["cari"]))
     app.add_handler(CallbackQueryHandler(how_to_ask, pattern=PATTERNS["tanya"]))
     app.add_handler(MessageHandler(private & new_messages & ~filters.COMMAND, question))
     app.add_handler(CallbackQueryHandler(faq_answer, pattern=PATTERNS["faq"]))

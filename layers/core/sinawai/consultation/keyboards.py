@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from sinawai.consultation import texts as t
 from sinawai.consultation import tickets
+from sinawai.consultation.staff_tools import fits_callback
 from sinawai.general import menu
 from sinawai.information.content import Topic
 from sinawai.router.commands import CONSULTATION
@@ -28,6 +29,12 @@ PATTERNS = {
     "tiketsaya": rf"^{CONSULTATION}:tiketsaya(?::|{_END})",
     "tsl": rf"^{CONSULTATION}:tsl:{_ANY}:{_ANY}{_END}",
     "alih": rf"^{CONSULTATION}:alih:{_ANY}:{_ANY}{_END}",
+    "jsp": rf"^{CONSULTATION}:jsp:{_ANY}{_END}",
+    "jwp": rf"^{CONSULTATION}:jwp:{_ANY}:{_ANY}{_END}",
+    "kirim": rf"^{CONSULTATION}:kirim:{_ANY}{_END}",
+    "bukan": rf"^{CONSULTATION}:bukan:{_ANY}{_END}",
+    "riw": rf"^{CONSULTATION}:riw:{_ANY}:{_ANY}{_END}",
+    "cari": rf"^{CONSULTATION}:cari:{_ANY}:{_ANY}{_END}",
 }
 
 
@@ -38,6 +45,29 @@ def ticket_buttons(ticket_id: int) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton("🙋 Ambil", callback_data=f"{CONSULTATION}:ambil:{ticket_id}"),
                 InlineKeyboardButton("✅ Tutup", callback_data=f"{CONSULTATION}:tutup:{ticket_id}"),
+            ],
+            [InlineKeyboardButton(t.CANNED_LABEL, callback_data=f"{CONSULTATION}:jsp:{ticket_id}")],
+        ]
+    )
+
+
+def canned_topic_buttons(ticket_id: int, topics: Sequence[Topic]) -> InlineKeyboardMarkup | None:
+    """One button per matching topic (a topic whose id would not fit in callback data is left out)."""
+    rows = [
+        [InlineKeyboardButton(f"📖 {topic.title}", callback_data=data)]
+        for topic in topics
+        if fits_callback(data := f"{CONSULTATION}:jwp:{ticket_id}:{topic.id}")
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def pending_buttons(pending_id: int, yes: str, no: str) -> InlineKeyboardMarkup:
+    """Confirm or dismiss a send that waits (staff_pending_send)."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(yes, callback_data=f"{CONSULTATION}:kirim:{pending_id}"),
+                InlineKeyboardButton(no, callback_data=f"{CONSULTATION}:bukan:{pending_id}"),
             ]
         ]
     )
@@ -131,4 +161,36 @@ def exchange_buttons(ticket_id: int, page: int, pages: int) -> InlineKeyboardMar
         )
     rows = [paging] if paging else []
     rows.append([InlineKeyboardButton(t.BACK_TO_MY_TICKETS, callback_data=f"{CONSULTATION}:tiketsaya")])
+    return InlineKeyboardMarkup(rows)
+
+
+def _paging(page: int, pages: int, data: Callable[[int], str]) -> list[InlineKeyboardButton]:
+    paging = []
+    if page > 0:
+        paging.append(InlineKeyboardButton(t.PAGE_PREVIOUS, callback_data=data(page - 1)))
+    if page + 1 < pages:
+        paging.append(InlineKeyboardButton(t.PAGE_NEXT, callback_data=data(page + 1)))
+    return paging
+
+
+def history_buttons(ticket_id: int, page: int, pages: int) -> InlineKeyboardMarkup | None:
+    """Paging through /riwayat N."""
+    paging = _paging(page, pages, lambda p: f"{CONSULTATION}:riw:{ticket_id}:{p}")
+    return InlineKeyboardMarkup([paging]) if paging else None
+
+
+def search_buttons(ticket_ids: Sequence[int], key: str, page: int, pages: int) -> InlineKeyboardMarkup:
+    """/cari_tiket's page: a button per ticket found (its /riwayat), two per row, and the paging."""
+    opens = [
+        InlineKeyboardButton(t.history_button(i), callback_data=f"{CONSULTATION}:riw:{i}:0")
+        for i in ticket_ids
+    ]
+    rows = [opens[i : i + 2] for i in range(0, len(opens), 2)]
+    paging = [
+        b
+        for b in _paging(page, pages, lambda p: f"{CONSULTATION}:cari:{p}:{key}")
+        if fits_callback(str(b.callback_data))
+    ]
+    if paging:
+        rows.append(paging)
     return InlineKeyboardMarkup(rows)

@@ -67,7 +67,7 @@ def list_text(c: Consultation, nip: str, account: int | None = None) -> tuple[st
     listed, total = my_tickets_store.tickets_of(c.db, nip, LISTED, account)
     if not listed:
         return t.MY_TICKETS_EMPTY, []
-    last_answers = my_tickets_store.last_answers(c.db, [x.id for x in listed])
+    last_answers = my_tickets_store.last_answers(c.db, [x.id for x in listed], account)
     rows = []
     for ticket in listed:
         answer = last_answers.get(ticket.id)
@@ -132,12 +132,12 @@ async def _edit(update: Update, text: str, markup: InlineKeyboardMarkup) -> None
 # ---- one ticket's exchange ---------------------------------------------------------------------------------
 
 
-def pages_of(c: Consultation, ticket: Ticket) -> list[list[str]]:
+def pages_of(c: Consultation, ticket: Ticket, employee_chat: int | None = None) -> list[list[str]]:
     """The exchange's entries (escaped HTML), packed into pages that fit a message."""
     zone = c.settings.zone
     entries = [
         t.exchange_entry(m.from_staff, m.at, zone, _body(m, ENTRY_UTF16))
-        for m in my_tickets_store.exchange(c.db, ticket)
+        for m in my_tickets_store.exchange(c.db, ticket, employee_chat)
     ]
     pages: list[list[str]] = [[]]
     used = 0
@@ -164,7 +164,7 @@ async def show_ticket(c: Consultation, update: Update, raw_ticket: str, raw_page
     if ticket is None or (ticket.nip != employee.nip and not asked_as_guest):
         await query.answer(t.MY_TICKETS_NOT_FOUND, show_alert=True)
         return
-    pages = pages_of(c, ticket)
+    pages = pages_of(c, ticket, employee.telegram_id)
     page = min(parse_int(raw_page, maximum=999) or 0, len(pages) - 1)
     head = t.exchange_head(
         ticket.id,

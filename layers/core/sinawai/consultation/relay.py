@@ -38,11 +38,14 @@ def _fits(kind: str, text: str, limit: int) -> tuple[str, str] | None:
     return (kind, text) if t.fits_utf16(text, limit) else None
 
 
-async def send_answer(c: Consultation, update: Update, ticket: Ticket, chat_id: int) -> int | None:
-    """Send the staff member's answer (the update's message) to ``chat_id``; the id of the message that
-    carries the answer there (None for a retry that finds it sent but its id unrecorded). Each call is
-    made once per update, whatever Lambda retries. Raises what Telegram raised (Forbidden: blocked)."""
-    message = update.effective_message
+async def send_answer(
+    c: Consultation, update: Update, ticket: Ticket, chat_id: int, message: Message | None = None
+) -> int | None:
+    """Send the staff member's answer (``message``, by default the update's) to ``chat_id``; the id of the
+    message that carries the answer there (None for a retry that finds it sent but its id unrecorded). Each
+    call is made once per update, whatever Lambda retries. Raises what Telegram raised (Forbidden:
+    blocked)."""
+    message = message or update.effective_message
     assert message is not None
     bot = update.get_bot()
     instruction = ticket.instruction_sent_at is None
@@ -83,6 +86,27 @@ async def send_answer(c: Consultation, update: Update, ticket: Ticket, chat_id: 
                 bot.copy_message(chat_id, from_chat_id=message.chat_id, message_id=message.message_id)
             ),
         )
+    if instruction:
+        store.instruction_given(c.db, ticket.id)
+    return sent
+
+
+async def send_text(
+    c: Consultation, update: Update, ticket: Ticket, chat_id: int, answer_html: str
+) -> int | None:
+    """A text the staff chose (a content topic, a template) as the staff answer: one message with the
+    answer's header line, made once per update; a text too long for one message is cut (a topic's answer
+    fits: content is checked for it)."""
+    bot = update.get_bot()
+    instruction = ticket.instruction_sent_at is None
+    text = t.answer_with_header(ticket.id, answer_html, instruction)
+    if not t.fits_utf16(text, MAX_MESSAGE_UTF16):
+        text = t.answer_with_header(ticket.id, answer_html, False)
+    sent = await c.once(
+        update,
+        "answer_copy",
+        lambda: message_id_of(bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)),
+    )
     if instruction:
         store.instruction_given(c.db, ticket.id)
     return sent

@@ -9,7 +9,9 @@ bound to that NIP now.
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC
+from typing import Any
 
 from telegram import Bot, Message, ReplyParameters, Update
 from telegram.constants import ParseMode
@@ -256,47 +258,76 @@ async def relay_answer(c: Consultation, update: Update) -> None:
     message = update.effective_message
     if message is None or not in_staff_group(c, update) or message.reply_to_message is None:
         return
-    db = c.db
-    ticket = ticket_messages.ticket_of_staff_message(db, message.chat_id, message.reply_to_message.message_id)
+    ticket = ticket_messages.ticket_of_staff_message(
+        c.db, message.chat_id, message.reply_to_message.message_id
+    )
     if ticket is None:
         return
+    await deliver_answer(
+        c,
+        update,
+        ticket,
+        lambda chat_id: relay.send_answer(c, update, ticket, chat_id),
+        staff_message_id=message.message_id,
+    )
+
+
+AnswerSend = Callable[[int], Awaitable[int | None]]
+
+
+async def deliver_answer(
+    c: Consultation,
+    update: Update,
+    ticket: Ticket,
+    send: AnswerSend,
+    *,
+    staff_message_id: int,
+    detail: Mapping[str, Any] | None = None,
+) -> bool:
+    """A staff answer (``send`` sends it to a private chat) to the ticket's employee: refused for a closed
+    ticket and for the staff member's own; recorded (``answered``, with ``detail``) once it went out, and
+    the staff message ``staff_message_id`` mapped to the ticket. True when it reached the employee."""
+    db = c.db
+    chat = update.effective_chat
+    assert chat is not None
     # An earlier attempt of this update that copied the answer already: it is recorded whatever happened
     # to the ticket since (closed, or its account unbound).
     copied_before = updates.step_done(db, update.update_id, "answer_copy")[0]
     if not copied_before:
         if ticket.status is Status.SELESAI:
             await answer_in_group(update, t.ANSWER_TO_CLOSED.format(id=ticket.id))
-            return
+            return False
         if own_ticket(c, update, ticket):
             await answer_in_group(update, t.OWN_TICKET.format(id=ticket.id))
-            return
+            return False
     staff = actor_of(update, "staf")
     bot = update.get_bot()
     to_chat = recipient(c, ticket)
     if to_chat is None and not copied_before:
         # Nobody is bound to the NIP (the employee left): nothing goes to the account it was asked from.
         add_event(db, ticket.id, "undeliverable", staff, detail={"reason": "unbound"})
-        ticket_messages.map_message(db, ticket.id, message.chat_id, message.message_id, "answer")
+        ticket_messages.map_message(db, ticket.id, chat.id, staff_message_id, "answer")
         await answer_in_group(update, t.UNDELIVERABLE_UNBOUND.format(id=ticket.id))
-        return
+        return False
     # to_chat is None only for a retry whose answer went out already: nothing is sent again.
     chat_id = to_chat if to_chat is not None else ticket.chat_id
     try:
-        copied = await relay.send_answer(c, update, ticket, chat_id)
+        copied = await send(chat_id)
     except Forbidden as e:
         # Blocked: mark it, tell the staff once, and finish (no retry can deliver it).
         if ticket.nip is not None:
             store.mark_blocked(db, ticket.nip)
         add_event(db, ticket.id, "undeliverable", staff, detail={"reason": e.message})
-        ticket_messages.map_message(db, ticket.id, message.chat_id, message.message_id, "answer")
+        ticket_messages.map_message(db, ticket.id, chat.id, staff_message_id, "answer")
         await answer_in_group(update, t.UNDELIVERABLE.format(id=ticket.id))
-        return
-    ticket_messages.map_message(db, ticket.id, message.chat_id, message.message_id, "answer", copied)
+        return False
+    ticket_messages.map_message(db, ticket.id, chat.id, staff_message_id, "answer", copied)
     # The answer reached the employee: recorded under the ticket's row lock, even when a /tutup committed
     # since the ticket was read above (the close stands, the answer still counts).
-    recorded = store.record_answer(db, ticket.id, staff, update_id=update.update_id)
+    recorded = store.record_answer(db, ticket.id, staff, update_id=update.update_id, detail=detail)
     if recorded is not None and recorded.status is not ticket.status:
         await refresh_header(c, bot, ticket.id)
+    return True
 
 
 # ---- taking, closing, listing --------------------------------------------------------------------------

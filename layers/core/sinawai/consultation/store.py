@@ -320,7 +320,12 @@ def transition(
 
 
 def record_answer(
-    db: Database, ticket_id: int, actor: Actor, *, update_id: int | None = None
+    db: Database,
+    ticket_id: int,
+    actor: Actor,
+    *,
+    update_id: int | None = None,
+    detail: Mapping[str, Any] | None = None,
 ) -> Ticket | None:
     """Record a staff answer that has reached the employee, whatever happened to the ticket meanwhile.
 
@@ -346,9 +351,9 @@ def record_answer(
         sets = ["first_answer_at = COALESCE(first_answer_at, %s)", "last_answer_at = %s"]
         args: list[Any] = [now, now]
         from_status: Status | None = None
-        detail: dict[str, Any] | None = None
+        extra: dict[str, Any] = dict(detail or {})
         if ticket.status is Status.SELESAI:
-            detail = {"after_close": True}
+            extra["after_close"] = True
         else:
             sets.append("status = %s")
             args.append(Status.DIJAWAB.value)
@@ -365,7 +370,7 @@ def record_answer(
             actor,
             from_status=from_status,
             to_status=Status.DIJAWAB if from_status else None,
-            detail=detail,
+            detail=extra or None,
             now=now,
         )
         if update_id is not None:

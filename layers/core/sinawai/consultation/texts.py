@@ -709,3 +709,187 @@ def morning_list(rows: Sequence[tuple[int, str, str, str | None]], target: str) 
         lines.append(f"#{ticket_id} · menunggu {waited} · {html.escape(areas.label(area))} · {who}")
     lines.append("\nBalas pesan tiket untuk menjawab, atau alihkan dengan /alihkan N.")
     return "\n".join(lines)
+
+
+# ---- staff answer tools: /jawab, /templat, notes, a message written without a reply (issue 15) ------------
+
+CANNED_LABEL = "📚 Jawaban siap pakai"
+JAWAB_USAGE = (
+    "Format: <code>/jawab N TOPIK</code>, dengan N nomor tiket dan TOPIK kode topik, misalnya "
+    "<code>/jawab 12 cuti-besar</code>. Kode topik terlihat pada tombol 📚 Jawaban siap pakai di bawah "
+    "kepala tiket."
+)
+
+
+def unknown_topic(raw: str) -> str:
+    return (
+        f"Topik <code>{html.escape(raw[:64])}</code> tidak ditemukan. Tekan 📚 Jawaban siap pakai di bawah "
+        "kepala tiket untuk melihat topik yang sesuai beserta kodenya."
+    )
+
+
+def canned_sent(ticket_id: int, title: str) -> str:
+    return f"✅ Jawaban siap pakai “{html.escape(title)}” telah dikirim ke pegawai untuk tiket #{ticket_id}."
+
+
+def canned_list(ticket_id: int, titles: list[tuple[str, str]]) -> str:
+    if not titles:
+        return (
+            f"Tidak ada topik informasi yang cocok dengan pertanyaan tiket #{ticket_id}. Silakan jawab "
+            "dengan membalas pesan tiket."
+        )
+    lines = [f"📚 <b>Jawaban siap pakai untuk tiket #{ticket_id}</b>", "Pilih topik yang akan dikirim:"]
+    lines += [f"• {html.escape(title)} (<code>{html.escape(topic_id)}</code>)" for topic_id, title in titles]
+    return "\n".join(lines)
+
+
+def canned_confirm(ticket_id: int, title: str) -> str:
+    return f"Kirim jawaban “{html.escape(title)}” ke tiket #{ticket_id}?"
+
+
+SEND_YES = "📤 Kirim"
+SEND_NO = "✖️ Batal"
+LOOSE_SEND = "📤 Kirim ke tiket #{id}"
+LOOSE_NOT = "💬 Bukan jawaban"
+
+
+def loose_question(ticket_id: int) -> str:
+    return (
+        f"Pesan ini tidak membalas pesan tiket mana pun. Kirim sebagai jawaban untuk tiket #{ticket_id} yang "
+        "baru saja Bapak/Ibu ambil?"
+    )
+
+
+PENDING_NOT_YOURS = "Hanya petugas yang menulis atau memilih jawaban ini yang dapat mengonfirmasinya."
+PENDING_DONE = "Pilihan ini sudah diproses atau sudah kedaluwarsa."
+PENDING_GONE = "Pesan aslinya sudah dihapus; tidak ada yang dikirim."
+PENDING_SENT = "✅ Terkirim ke pegawai sebagai jawaban tiket #{id}."
+PENDING_DISMISSED = "Baik, pesan ini tidak dikirim ke pegawai."
+
+TEMPLATE_USAGE = (
+    "Templat jawaban grup ini:\n"
+    "• <code>/templat simpan NAMA</code> sebagai balasan atas sebuah pesan: simpan teksnya;\n"
+    "• <code>/templat NAMA</code> sebagai balasan atas pesan tiket: kirim templat sebagai jawaban;\n"
+    "• <code>/templat hapus NAMA</code>: hapus templat;\n"
+    "• <code>/templat</code>: daftar templat.\n"
+    "NAMA satu kata (huruf kecil, angka, - atau _), paling panjang 32 karakter."
+)
+TEMPLATE_BAD_NAME = (
+    "Nama templat harus satu kata tanpa spasi (huruf, angka, - atau _), paling panjang 32 karakter, "
+    "misalnya <code>salam-cuti</code>."
+)
+TEMPLATE_SAVE_NEEDS_REPLY = "Balas pesan yang teksnya akan disimpan dengan <code>/templat simpan NAMA</code>."
+TEMPLATE_SAVE_NO_TEXT = "Pesan yang dibalas tidak berisi teks; templat hanya menyimpan teks."
+TEMPLATE_TOO_LONG = "Teks templat terlalu panjang (paling banyak 3.500 karakter)."
+TEMPLATE_SEND_NEEDS_TICKET = (
+    "Balas salah satu pesan tiket dengan <code>/templat {name}</code> agar templat terkirim ke pegawai "
+    "tiket itu."
+)
+TEMPLATE_EMPTY = "Belum ada templat. Simpan dengan membalas sebuah pesan: <code>/templat simpan NAMA</code>."
+
+
+def template_saved(name: str, replaced: bool) -> str:
+    verb = "diperbarui" if replaced else "disimpan"
+    return f"✅ Templat <code>{html.escape(name)}</code> {verb}."
+
+
+def template_unknown(name: str) -> str:
+    return (
+        f"Templat <code>{html.escape(name)}</code> tidak ada. Ketik <code>/templat</code> untuk melihat "
+        "daftarnya."
+    )
+
+
+def template_deleted(name: str) -> str:
+    return f"🗑 Templat <code>{html.escape(name)}</code> dihapus."
+
+
+def template_list(names: list[str]) -> str:
+    return "📝 <b>Templat jawaban</b>\n" + "\n".join(f"• <code>{html.escape(n)}</code>" for n in names)
+
+
+def template_sent(name: str, ticket_id: int) -> str:
+    return f"✅ Templat <code>{html.escape(name)}</code> telah dikirim ke pegawai untuk tiket #{ticket_id}."
+
+
+NOTE_SAVED = "✍ Catatan internal disimpan pada tiket #{id}; tidak dikirim ke pegawai."
+NOTE_NEEDS_TICKET = (
+    "Catatan internal ditulis sebagai balasan atas pesan tiket: balas pesan tiket dengan <code>!TEKS</code> "
+    "atau <code>/catatan TEKS</code>."
+)
+NOTE_EMPTY = "Catatan kosong. Tulis teksnya setelah tanda ! atau setelah <code>/catatan</code>."
+
+
+# ---- /riwayat and /cari_tiket in the staff group (issue 15) ----------------------------------------------
+
+RIWAYAT_USAGE = "Format: <code>/riwayat N</code>, misalnya <code>/riwayat 12</code>: seluruh isi tiket #12."
+HISTORY_EMPLOYEE = "Pegawai"
+HISTORY_GUEST = "Tamu"
+HISTORY_STAFF = "Petugas"
+HISTORY_NOTE = "📌 Catatan internal"
+HISTORY_EMPTY = "Belum ada pesan yang dapat ditampilkan untuk tiket ini."
+SEARCH_USAGE = (
+    "Format: <code>/cari_tiket KATA</code>. Cari dengan nomor tiket (<code>/cari_tiket 12</code>), NIP "
+    "lengkap atau beberapa angka terakhirnya (<code>/cari_tiket 1001</code>), atau kata dari pertanyaan "
+    "(<code>/cari_tiket cuti besar</code>). Yang dicari: tiket 90 hari terakhir di grup ini."
+)
+SEARCH_TOO_SHORT = (
+    "Kata pencarian terlalu pendek: tulis paling sedikit 2 huruf, misalnya <code>/cari_tiket cuti</code>."
+)
+SEARCH_TOO_LONG = (
+    "Kata pencarian terlalu panjang: tulis paling banyak 40 huruf (beberapa kata kunci saja), atau NIP "
+    "dengan 18 angka."
+)
+PAGE_GONE = "Halaman ini tidak ada lagi. Ketik perintahnya sekali lagi."
+
+
+def history_head(ticket_id: int, status: Status, who: str, page: int, pages: int) -> str:
+    """The first line of a /riwayat page; ``who`` is escaped HTML (the employee's masked data)."""
+    page_line = f" · halaman {page + 1} dari {pages}" if pages > 1 else ""
+    return f"🗂 <b>Riwayat tiket #{ticket_id}</b> · {STATUS_LABELS[status]}{page_line}\n{who}"
+
+
+def history_entry(label: str, at: datetime, zone: ZoneInfo, body: str) -> str:
+    """One message of /riwayat; ``label`` and ``body`` are escaped HTML already."""
+    return f"<b>{label}</b> · {when_text(at.replace(tzinfo=UTC), zone)}\n{body}"
+
+
+def history_staff_label(name: str | None, note: bool) -> str:
+    who = html.escape(name or HISTORY_STAFF)
+    return f"{HISTORY_NOTE} · {who}" if note else f"{HISTORY_STAFF}: {who}"
+
+
+def search_results(key: str, rows: list[str], found: int, page: int, pages: int) -> str:
+    """The tickets a search found; ``rows`` are escaped HTML already."""
+    page_line = f" · halaman {page + 1} dari {pages}" if pages > 1 else ""
+    more = f"{found} tiket" if found < 50 else "50 tiket terbaru"
+    return (
+        f"🔎 <b>Hasil pencarian “{html.escape(key)}”</b> · {more}{page_line}\n\n"
+        + "\n".join(rows)
+        + "\n\nTekan nomor tiket untuk melihat riwayatnya."
+    )
+
+
+def search_row(ticket_id: int, status: Status, who: str, at: datetime, zone: ZoneInfo, excerpt: str) -> str:
+    """One ticket found; ``who`` and ``excerpt`` are escaped HTML already."""
+    when = when_text(at.replace(tzinfo=UTC), zone)
+    return f"#{ticket_id} · {STATUS_LABELS[status]} · {who} · {when}\n{excerpt}"
+
+
+def search_none(key: str) -> str:
+    return (
+        f"Tidak ada tiket dalam 90 hari terakhir yang cocok dengan “{html.escape(key)}”. Coba kata lain, "
+        "nomor tiket, atau beberapa angka terakhir NIP."
+    )
+
+
+def history_button(ticket_id: int) -> str:
+    return f"🗂 Riwayat #{ticket_id}"
+
+
+PENDING_STALE = {
+    "closed": "Tiket #{id} sudah ditutup sejak pertanyaan ini; pesan tidak dikirim.",
+    "answered": "Tiket #{id} sudah dijawab sejak pertanyaan ini; pesan tidak dikirim. Bila tetap perlu, "
+    "balas pesan tiketnya.",
+    "handed_over": "Tiket #{id} sudah dialihkan ke petugas lain sejak pertanyaan ini; pesan tidak dikirim.",
+}

@@ -11,7 +11,7 @@ from sinawai.platform.clock import utcnow
 from sinawai.platform.db import Database
 from sinawai.platform.errors import DuplicateKeyError
 
-MessageKind = Literal["header", "question", "followup", "answer", "notice"]
+MessageKind = Literal["header", "question", "followup", "answer", "notice", "note"]
 
 
 def map_message(
@@ -36,3 +36,12 @@ def ticket_of_staff_message(db: Database, staff_chat_id: int, staff_message_id: 
         (staff_chat_id, staff_message_id),
     )
     return get(db, int(row["ticket_id"])) if row else None
+
+
+def kind_of(db: Database, staff_chat_id: int, staff_message_id: int) -> str | None:
+    """How a staff-group message is mapped to its ticket (None: it is not)."""
+    row = db.fetch_one(
+        "SELECT kind FROM ticket_message WHERE staff_chat_id = %s AND staff_message_id = %s",
+        (staff_chat_id, staff_message_id),
+    )
+    return None if row is None else str(row["kind"])

@@ -1,4 +1,4 @@
--- depends: 0016_reset_button_retention
+-- depends: 0018_staff_answers
 -- Staff tools (issue 15, items 5 and 9):
 -- * a ticket carries the area of the bureau that handles it, set from the FAQ's best topic or by the staff
 --   (/area N jahdis), shown in the header and filtered in /tiket;

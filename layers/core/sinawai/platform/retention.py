@@ -24,6 +24,11 @@ once its purpose is served:
   question) waits CHOICE_TTL (24 hours) at most; its row serves a retried button press, which comes within
   minutes. It is deleted HELD_MESSAGE_MARGIN (1 day) after it expired, chosen or not (the message itself is
   in ``pesan`` under that rule). The report counts no held message.
+* ``staff_pending_send``: a staff send held for its staff member's confirmation ("Kirim ke tiket #N?", a
+  canned topic chosen from the header's list) waits PENDING_LIFETIME (30 minutes) at most; its row serves a
+  retried button press. It is deleted HELD_MESSAGE_MARGIN after it expired, confirmed or not, like a
+  ``ticket_choice`` row (it holds ids only; the staff message is in ``pesan``). Its foreign key points to
+  ``ticket``, which no rule deletes, so the row goes on its own. The report counts no held send.
 * ``password_reset``: a one-time code's row (its hash, who issued it, when it was used) is deleted
   RETENTION_INBOX_DAYS after it expired (used or not): like a processed update, it serves an investigation
   of a recent incident; ``audit_log`` keeps the request, the issue and the use for good.
@@ -75,6 +80,7 @@ METRICS = {
     "ticket_texts": "RetentionTicketTextsPurged",
     "held_messages": "RetentionHeldMessagesPurged",
     "password_resets": "RetentionPasswordResetsPurged",
+    "pending_sends": "RetentionPendingSendsPurged",
 }
 
 
@@ -220,6 +226,11 @@ def _delete_held_messages(cur: Cursor, keys: Sequence[int], cut: Cutoffs, now: d
     return {"held_messages": n}
 
 
+def _delete_pending_sends(cur: Cursor, keys: Sequence[int], cut: Cutoffs, now: datetime) -> dict[str, int]:
+    n = cur.execute(f"DELETE FROM staff_pending_send WHERE id IN ({_in(keys)})", tuple(keys))  # noqa: S608
+    return {"pending_sends": n}
+
+
 def _delete_password_resets(cur: Cursor, keys: Sequence[int], cut: Cutoffs, now: datetime) -> dict[str, int]:
     # expired (the walk's cutoff is in the past, so used ones too: a code expires 24 hours after issue)
     n = cur.execute(f"DELETE FROM password_reset WHERE id IN ({_in(keys)})", tuple(keys))  # noqa: S608
@@ -276,6 +287,8 @@ WALKS = (
          lambda c: c.held_messages, _delete_held_messages),
     Walk("password_resets", "password_reset", "expires_at", "id", None,
          lambda c: c.password_resets, _delete_password_resets),
+    Walk("pending_sends", "staff_pending_send", "expires_at", "id", None,
+         lambda c: c.held_messages, _delete_pending_sends),
 )  # fmt: skip
 
 

@@ -62,6 +62,23 @@ COMMANDS: tuple[Command, ...] = (
     Command("tutup", CONSULTATION, "Tutup tiket: /tutup N", audience="staff"),
     Command("alihkan", CONSULTATION, "Alihkan tiket kepada rekan staf: /alihkan N @nama", audience="staff"),
     Command("area", CONSULTATION, "Ubah bidang tiket: /area N jahdis", audience="staff"),
+    Command("jawab", CONSULTATION, "Kirim jawaban siap pakai dari topik: /jawab N TOPIK", audience="staff"),
+    Command(
+        "catatan", CONSULTATION, "Catatan internal: balas pesan tiket dengan /catatan TEKS", audience="staff"
+    ),
+    Command(
+        "templat",
+        CONSULTATION,
+        "Templat jawaban: /templat, /templat simpan NAMA, /templat NAMA",
+        audience="staff",
+    ),
+    Command("riwayat", CONSULTATION, "Seluruh isi tiket, termasuk catatan: /riwayat N", audience="staff"),
+    Command(
+        "cari_tiket",
+        CONSULTATION,
+        "Cari tiket 90 hari terakhir: /cari_tiket nomor, NIP, atau kata",
+        audience="staff",
+    ),
     Command(
         "resetsandi",
         REGISTRATION,
