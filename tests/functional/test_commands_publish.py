@@ -38,6 +38,8 @@ def test_laporan_is_offered_in_the_managers_chat_only(emulator: TelegramEmulator
         "tiket",
         "ambil",
         "tutup",
+        "alihkan",
+        "area",
         "jawab",
         "catatan",
         "templat",

@@ -424,7 +424,8 @@ class ShortContext(FakeContext):
 def emf(output: str) -> dict[str, Any]:
     """The invocation's EMF record (CloudWatch reads the metrics from it), each metric's single value."""
     for line in output.splitlines():
-        if line.startswith("{") and '"_aws"' in line:
+        # the purge's record (a first invocation in the process also writes Powertools' ColdStart record)
+        if line.startswith("{") and '"_aws"' in line and '"RetentionIncomplete"' in line:
             record: dict[str, Any] = json.loads(line)
             return {k: v[0] if isinstance(v, list) and len(v) == 1 else v for k, v in record.items()}
     raise AssertionError(f"no EMF record in {output!r}")
