@@ -91,6 +91,7 @@ FORBIDDEN_RE = re.compile(
 # render (the keyboards and pages below), not literal by literal.
 TEXT_MODULES = (
     *sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.glob("*/texts.py")),
+    "consultation/staff_texts.py",
     "general/menu.py",
     "common/contact.py",
     "common/format_id.py",

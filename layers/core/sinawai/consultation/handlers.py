@@ -22,6 +22,7 @@ from sinawai.consultation import (
     guest,
     my_tickets,
     service,
+    staff_tools,
 )
 from sinawai.consultation import texts as t
 from sinawai.consultation.deps import Consultation, answer_in_group, consultation, say
@@ -270,6 +271,45 @@ async def tutup_button(update: Update, context: GroupContext) -> None:
     await _on_button(update, context, service.close_by_staff)
 
 
+async def _employee_data_told(update: Update, outcome: staff_tools.Outcome) -> None:
+    """The group hears only how to open the private chat, when the data could not be sent there."""
+    message = update.effective_message
+    if outcome.group_text is not None and message is not None:
+        await message.reply_html(outcome.group_text, reply_markup=outcome.group_markup, do_quote=False)
+
+
+async def pegawai(update: Update, context: GroupContext) -> None:
+    """/pegawai N: ticket N's employee data to the staff member's private chat (never to the group)."""
+    c = consultation(context)
+    ticket = await _staff_ticket(c, update, context)
+    if ticket is None:
+        return
+    outcome = await staff_tools.send_employee_data(c, update, ticket)
+    if outcome.group_text is not None:
+        await _employee_data_told(update, outcome)
+    else:
+        await answer_in_group(update, outcome.text)
+
+
+async def pegawai_button(update: Update, context: GroupContext) -> None:
+    """The 👤 Data pegawai button under a header: as /pegawai N; the answer comes as the button's alert."""
+    c = consultation(context)
+    query = update.callback_query
+    chat = update.effective_chat
+    assert query is not None
+    if chat is None or not service.in_staff_group(c, update):
+        await query.answer()
+        return
+    (raw_ticket,) = _fields(context)
+    ticket = service.ticket_in_group(c, raw_ticket, chat.id)
+    if ticket is None:
+        await query.answer(t.unknown_ticket(raw_ticket), show_alert=True)
+        return
+    outcome = await staff_tools.send_employee_data(c, update, ticket)
+    await query.answer(outcome.text, show_alert=True)
+    await _employee_data_told(update, outcome)
+
+
 async def staff_reply(update: Update, context: GroupContext) -> None:
     """A reply in the staff group to a ticket's message: copied to the employee."""
     await service.relay_answer(consultation(context), update)
@@ -292,6 +332,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(ambil_button, pattern=PATTERNS["ambil"]))
     app.add_handler(CommandHandler("tutup", tutup, filters=new_messages))
     app.add_handler(CallbackQueryHandler(tutup_button, pattern=PATTERNS["tutup"]))
+    app.add_handler(CommandHandler("pegawai", pegawai, filters=new_messages))
+    app.add_handler(CallbackQueryHandler(pegawai_button, pattern=PATTERNS["pegawai"]))
     app.add_handler(MessageHandler(groups & new_messages & filters.REPLY & ~filters.COMMAND, staff_reply))
     app.add_handler(CallbackQueryHandler(how_to_ask, pattern=PATTERNS["tanya"]))
     app.add_handler(MessageHandler(private & new_messages & ~filters.COMMAND, question))

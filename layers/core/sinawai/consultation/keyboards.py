@@ -7,8 +7,11 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from sinawai.consultation import staff_texts as st
 from sinawai.consultation import texts as t
 from sinawai.consultation import tickets
+from sinawai.consultation.store import Ticket
+from sinawai.consultation.tickets import Status
 from sinawai.general import menu
 from sinawai.information.content import Topic
 from sinawai.router.commands import CONSULTATION
@@ -20,6 +23,7 @@ PATTERNS = {
     "tanya": rf"^{CONSULTATION}:tanya(?::|{_END})",
     "ambil": rf"^{CONSULTATION}:ambil:{_ANY}{_END}",
     "tutup": rf"^{CONSULTATION}:tutup:{_ANY}{_END}",
+    "pegawai": rf"^{CONSULTATION}:pegawai:{_ANY}{_END}",
     "faq": rf"^{CONSULTATION}:faq:{_ANY}:{_ANY}{_END}",
     "faqt": rf"^{CONSULTATION}:faqt:{_ANY}:{_ANY}{_END}",
     "nilai": rf"^{CONSULTATION}:nilai:{_ANY}:{_ANY}{_END}",
@@ -30,16 +34,25 @@ PATTERNS = {
 }
 
 
-def ticket_buttons(ticket_id: int) -> InlineKeyboardMarkup:
-    """Ambil / Tutup under a ticket's header in the staff group."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton("🙋 Ambil", callback_data=f"{CONSULTATION}:ambil:{ticket_id}"),
-                InlineKeyboardButton("✅ Tutup", callback_data=f"{CONSULTATION}:tutup:{ticket_id}"),
-            ]
-        ]
-    )
+def ticket_buttons(ticket_id: int, *, takeable: bool = True, guest: bool = False) -> InlineKeyboardMarkup:
+    """Under a ticket's header in the staff group: Ambil (while nobody has taken it), Tutup, and Data
+    pegawai (an employee's ticket: the full data go to the presser's private chat, never to the group)."""
+    row = []
+    if takeable:
+        row.append(InlineKeyboardButton("🙋 Ambil", callback_data=f"{CONSULTATION}:ambil:{ticket_id}"))
+    row.append(InlineKeyboardButton("✅ Tutup", callback_data=f"{CONSULTATION}:tutup:{ticket_id}"))
+    rows = [row]
+    if not guest:
+        data = f"{CONSULTATION}:pegawai:{ticket_id}"
+        rows.append([InlineKeyboardButton(st.EMPLOYEE_DATA_LABEL, callback_data=data)])
+    return InlineKeyboardMarkup(rows)
+
+
+def header_buttons(ticket: Ticket) -> InlineKeyboardMarkup | None:
+    """The header's buttons for the ticket as it is now: none once closed, no Ambil once taken."""
+    if ticket.status is Status.SELESAI or ticket.closed_at is not None:
+        return None
+    return ticket_buttons(ticket.id, takeable=tickets.takeable(ticket.status), guest=ticket.is_guest)
 
 
 def rating_buttons(ticket_id: int) -> InlineKeyboardMarkup:

@@ -179,17 +179,30 @@ def waiting(created_at: datetime, now: datetime) -> str:
     return f"{days} hari {hours} jam"
 
 
-def open_list(rows: Sequence[tuple[int, Status, str, datetime, str | None]], now: datetime) -> str:
-    """/tiket: (id, status, employee name, created_at, assigned staff) oldest first."""
+def answered_ago(answered_at: datetime, now: datetime) -> str:
+    """How long ago the last staff answer went out: "dijawab 3 jam lalu"."""
+    minutes = max(0, int((now - answered_at).total_seconds() // 60))
+    if minutes < 60:
+        return f"dijawab {minutes} menit lalu"
+    hours = minutes // 60
+    if hours < 24:
+        return f"dijawab {hours} jam lalu"
+    return f"dijawab {hours // 24} hari lalu"
+
+
+def open_list(
+    rows: Sequence[tuple[int, Status, str, datetime, str | None, datetime | None]], now: datetime
+) -> str:
+    """/tiket: (id, status, employee name, created_at, assigned staff, last answer) oldest first; "menunggu"
+    only while a ticket waits for its first answer."""
     if not rows:
         return "✅ Tidak ada tiket yang terbuka saat ini."
     lines = ["<b>Tiket terbuka</b> (terlama di atas):"]
-    for ticket_id, status, nama, created_at, assigned in rows:
+    for ticket_id, status, nama, created_at, assigned, answered_at in rows:
         who = f" · {html.escape(assigned)}" if assigned else ""
-        lines.append(
-            f"#{ticket_id} · {STATUS_LABELS[status]} · {html.escape(nama)} · menunggu "
-            f"{waiting(created_at, now)}{who}"
-        )
+        waited = f"menunggu {waiting(created_at, now)}"
+        since = waited if answered_at is None else answered_ago(answered_at, now)
+        lines.append(f"#{ticket_id} · {STATUS_LABELS[status]} · {html.escape(nama)} · {since}{who}")
     lines.append("\nGunakan /ambil N untuk mengambil dan /tutup N untuk menutup tiket.")
     return "\n".join(lines)
 

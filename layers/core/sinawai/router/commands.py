@@ -58,6 +58,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("tiket", CONSULTATION, "Daftar tiket terbuka, terlama di atas", audience="staff"),
     Command("ambil", CONSULTATION, "Ambil tiket: /ambil N", audience="staff"),
     Command("tutup", CONSULTATION, "Tutup tiket: /tutup N", audience="staff"),
+    Command("pegawai", CONSULTATION, "Data pegawai tiket N, dikirim pribadi: /pegawai N", audience="staff"),
     Command(
         "resetsandi",
         REGISTRATION,
