@@ -292,7 +292,7 @@ def test_a_staff_member_who_never_started_the_bot_is_told_how(stack: LocalStack)
     told = bot_in(stack, STAFF)[-1]
     assert "Andi Wijaya" in told.content
     assert "tekan Mulai" in told.content
-    assert next(b.get("url") for row in told.buttons for b in row).startswith("https://t.me/")
+    assert str(next(b.get("url") for row in told.buttons for b in row)).startswith("https://t.me/")
     assert NIP_BUDI not in told.content
     assert "201503 1 001" not in told.content
     assert views(stack) == []
