@@ -183,7 +183,11 @@ def test_question_reaches_staff_and_the_text_answer_comes_back(stack: LocalStack
     for expected in (f"Tiket #{ticket_id}", "Baru", "Budi Santoso", "Biro Umum", "1990**********1001", "WIB"):
         assert expected in header.content, expected
     assert NIP_BUDI not in header.content
-    assert header.callback_data == [f"consultation:ambil:{ticket_id}", f"consultation:tutup:{ticket_id}"]
+    assert header.callback_data == [
+        f"consultation:ambil:{ticket_id}",
+        f"consultation:tutup:{ticket_id}",
+        f"consultation:pegawai:{ticket_id}",
+    ]
     assert question.content == "Bagaimana cara mengajukan cuti besar?"
     assert question.reply_to_message_id == header.message_id
     assert question.forward_origin is None  # copied, not forwarded
