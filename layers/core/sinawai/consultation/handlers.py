@@ -1,6 +1,7 @@
 """The consultation group's handlers. The employee, in the private chat: a question (or a follow-up), the
 FAQ offer's buttons, /selesai, the rating, the comment and /lewati. The staff, in the staff group: /tiket,
-/ambil and /tutup (each next to its button), and replies to a ticket's messages, relayed to the employee."""
+/ambil and /tutup (each next to its button), /pegawai, /blokir and /bukablokir, and replies to a ticket's
+messages, relayed to the employee."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from sinawai.consultation import (
+    blocks,
     choice,
     choice_store,
     choices,
@@ -24,12 +26,14 @@ from sinawai.consultation import (
     service,
     staff_tools,
 )
+from sinawai.consultation import staff_texts as st
 from sinawai.consultation import texts as t
 from sinawai.consultation.deps import Consultation, answer_in_group, consultation, say
 from sinawai.consultation.keyboards import PATTERNS, back_to_menu
 from sinawai.consultation.store import Ticket
 from sinawai.platform import service_records
 from sinawai.platform.service_records import FaqOffer
+from sinawai.registration import employees
 from sinawai.registration.employees import Employee
 from sinawai.telegram.runtime import GroupContext
 
@@ -54,6 +58,10 @@ async def question(update: Update, context: GroupContext) -> None:
     when the account is bound to no NIP)."""
     c = consultation(context)
     if await feedback.take_comment(c, update):
+        return
+    user = update.effective_user
+    employee = employees.by_telegram(c.db, user.id) if user is not None else None
+    if await staff_tools.stopped_by_block(c, update, employee.nip if employee is not None else None):
         return
     if guest.is_guest(c, update):
         await guest.ask(c, update)
@@ -310,6 +318,42 @@ async def pegawai_button(update: Update, context: GroupContext) -> None:
     await _employee_data_told(update, outcome)
 
 
+async def blokir(update: Update, context: GroupContext) -> None:
+    """/blokir N [jam] (admin): the sender of ticket N opens and adds to no ticket for a while."""
+    c = consultation(context)
+    message = update.effective_message
+    assert message is not None
+    if not await _in_staff_group(c, update):
+        return
+    request = blocks.parse_block(context.args or [])
+    if request is None:
+        await answer_in_group(update, st.BLOCK_USAGE)
+        return
+    ticket = service.ticket_in_group(c, request.ticket, message.chat_id)
+    if ticket is None:
+        await answer_in_group(update, t.unknown_ticket(request.ticket))
+        return
+    await answer_in_group(update, staff_tools.block(c, update, ticket, request.hours))
+
+
+async def bukablokir(update: Update, context: GroupContext) -> None:
+    """/bukablokir N (admin): the block of ticket N's sender ends now."""
+    c = consultation(context)
+    message = update.effective_message
+    assert message is not None
+    if not await _in_staff_group(c, update):
+        return
+    raw = blocks.parse_unblock(context.args or [])
+    if raw is None:
+        await answer_in_group(update, st.UNBLOCK_USAGE)
+        return
+    ticket = service.ticket_in_group(c, raw, message.chat_id)
+    if ticket is None:
+        await answer_in_group(update, t.unknown_ticket(raw))
+        return
+    await answer_in_group(update, staff_tools.unblock(c, update, ticket))
+
+
 async def staff_reply(update: Update, context: GroupContext) -> None:
     """A reply in the staff group to a ticket's message: copied to the employee."""
     await service.relay_answer(consultation(context), update)
@@ -334,6 +378,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(tutup_button, pattern=PATTERNS["tutup"]))
     app.add_handler(CommandHandler("pegawai", pegawai, filters=new_messages))
     app.add_handler(CallbackQueryHandler(pegawai_button, pattern=PATTERNS["pegawai"]))
+    app.add_handler(CommandHandler("blokir", blokir, filters=new_messages))
+    app.add_handler(CommandHandler("bukablokir", bukablokir, filters=new_messages))
     app.add_handler(MessageHandler(groups & new_messages & filters.REPLY & ~filters.COMMAND, staff_reply))
     app.add_handler(CallbackQueryHandler(how_to_ask, pattern=PATTERNS["tanya"]))
     app.add_handler(MessageHandler(private & new_messages & ~filters.COMMAND, question))

@@ -1,5 +1,5 @@
 """What the staff read of the staff tools (issue 15): the employee's data sent to a staff member's private
-chat (the "👤 Data pegawai" button and /pegawai N). Indonesian, formal."""
+chat (the "👤 Data pegawai" button and /pegawai N), and /blokir, /bukablokir. Indonesian, formal."""
 
 from __future__ import annotations
 
@@ -67,3 +67,32 @@ def employee_card(
 
 def cannot_send(ticket_id: int, staff: str) -> str:
     return CANNOT_SEND.format(id=ticket_id, staff=html.escape(staff))
+
+
+# ---- /blokir N [jam], /bukablokir N (admin) --------------------------------------------------------------
+
+BLOCK_USAGE = (
+    "Format: <code>/blokir N</code> atau <code>/blokir N JAM</code>, dengan N nomor tiket dan JAM lama "
+    "pemblokiran 1 sampai 720 (tanpa JAM: 24 jam), misalnya <code>/blokir 12 48</code>."
+)
+UNBLOCK_USAGE = (
+    "Format: <code>/bukablokir N</code>, dengan N nomor tiket, misalnya <code>/bukablokir 12</code>."
+)
+ADMIN_ONLY = (
+    "Pemblokiran pengirim hanya dapat dilakukan oleh admin Sinawai. Bila pengirim ini perlu dihentikan "
+    "sementara, silakan hubungi admin Sinawai."
+)
+BLOCKED = (
+    "⛔ Pengirim tiket #{id} ({who}) tidak dapat membuka atau menambah tiket sampai {until}. "
+    "Pengirim diberi tahu satu kali saat menulis lagi. "
+    "Untuk membuka lebih awal: <code>/bukablokir {id}</code>."
+)
+UNBLOCKED = "✅ Pengirim tiket #{id} ({who}) dapat kembali mengirim pertanyaan."
+NOT_BLOCKED = "Pengirim tiket #{id} ({who}) sedang tidak diblokir. Tidak ada yang diubah."
+OWN_TICKET_BLOCK = "Anda tidak dapat memblokir diri sendiri. Tidak ada yang diubah."
+
+
+def blocked(ticket_id: int, who: str, until: datetime, zone: ZoneInfo) -> str:
+    return BLOCKED.format(
+        id=ticket_id, who=html.escape(who), until=when_text(until.replace(tzinfo=UTC), zone)
+    )

@@ -296,6 +296,12 @@ COMMENT_TEXT_EXPECTED = "Mohon kirim komentar dalam bentuk teks, atau ketik /lew
 NOTHING_TO_SKIP = "Tidak ada yang perlu dilewati. Ketik /menu untuk memilih layanan."
 STAFF_ONLY = "Perintah ini hanya dapat digunakan di grup petugas Biro OSDM."
 
+# A sender an admin blocked for a while (/blokir): told once per block, when they write.
+SENDER_BLOCKED = (
+    "Mohon maaf, untuk sementara Bapak/Ibu belum dapat mengirim pertanyaan melalui Sinawai, sampai {until}. "
+    "Bila ada keperluan yang mendesak, silakan hubungi Biro OSDM secara langsung (lihat /kontak)."
+)
+
 
 # ---- FAQ answers before a consultation ------------------------------------------------------------------
 

@@ -60,13 +60,28 @@ COMMANDS: tuple[Command, ...] = (
     Command("tutup", CONSULTATION, "Tutup tiket: /tutup N", audience="staff"),
     Command("pegawai", CONSULTATION, "Data pegawai tiket N, dikirim pribadi: /pegawai N", audience="staff"),
     Command(
+        "blokir",
+        CONSULTATION,
+        "Hentikan sementara pengirim tiket N (admin): /blokir N [JAM]",
+        audience="staff",
+    ),
+    Command(
+        "bukablokir",
+        CONSULTATION,
+        "Buka pemblokiran pengirim tiket N (admin): /bukablokir N",
+        audience="staff",
+    ),
+    Command(
         "resetsandi",
         REGISTRATION,
         "Kode sekali pakai bagi pegawai yang lupa sandi: /resetsandi NIP",
         audience="staff",
     ),
     Command(
-        "umumkan", INFORMATION, "Umumkan: /umumkan TEKS, atau balas pesan dengan /umumkan", audience="staff"
+        "umumkan",
+        INFORMATION,
+        "Umumkan: /umumkan TEKS, atau balas pesan dengan /umumkan; tanpa teks: daftar untuk diubah/ditarik",
+        audience="staff",
     ),
     Command(
         "unggah",
