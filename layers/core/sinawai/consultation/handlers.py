@@ -59,14 +59,19 @@ async def question(update: Update, context: GroupContext) -> None:
     c = consultation(context)
     if await feedback.take_comment(c, update):
         return
-    user = update.effective_user
-    employee = employees.by_telegram(c.db, user.id) if user is not None else None
-    if await staff_tools.stopped_by_block(c, update, employee.nip if employee is not None else None):
+    if await _blocked(c, update):
         return
     if guest.is_guest(c, update):
         await guest.ask(c, update)
     else:
         await service.ask(c, update)
+
+
+async def _blocked(c: Consultation, update: Update) -> bool:
+    """Whether an admin blocked this sender (/blokir): then no ticket is opened or added to."""
+    user = update.effective_user
+    employee = employees.by_telegram(c.db, user.id) if user is not None else None
+    return await staff_tools.stopped_by_block(c, update, employee.nip if employee is not None else None)
 
 
 async def how_to_ask(update: Update, context: GroupContext) -> None:
@@ -99,6 +104,8 @@ async def faq_answer(update: Update, context: GroupContext) -> None:
     c, offer, employee, choice = pressed
     if await faq_offers.decide(c, update, offer, choice):
         assert offer.question_message_id is not None
+        if await _blocked(c, update):
+            return
         ticket: Ticket | None
         if employee is None:  # a guest's question
             ticket = await guest.open_guest_ticket(c, update, offer.question_message_id)
@@ -128,6 +135,11 @@ async def pilih(update: Update, context: GroupContext) -> None:
         await ignore_button(update, context)
         return
     c = consultation(context)
+    if await _blocked(c, update):
+        query = update.callback_query
+        assert query is not None
+        await query.answer()
+        return
     raw_id, raw_choice = _fields(context)
     claimed = await choice.claim(c, update, raw_id, raw_choice)
     if claimed is None:
