@@ -43,9 +43,12 @@ from sinawai.telegram.runtime import GroupFunction
 
 STAFF_NOTICE = (
     "⚠️ Laporan harian Sinawai untuk {day} belum dapat dikirim ke grup pimpinan ({reason}). Sistem "
-    "mencoba lagi secara otomatis. Mohon periksa pengaturan MANAGERS_CHAT_ID dan pastikan bot masih "
-    "menjadi anggota grup pimpinan."
+    "mencoba lagi secara otomatis. Mohon pastikan bot masih menjadi anggota grup pimpinan; bila sudah dan "
+    "laporan tetap belum terkirim, hubungi admin Sinawai."
 )
+# What the staff group is told of why (the technical reason goes to the log and the report run).
+STAFF_REASON_REFUSED = "Telegram menolak pengirimannya"
+STAFF_REASON_NOT_SET = "grup pimpinan belum diatur oleh admin Sinawai"
 
 Files = dict[str, tuple[bytes, str]]
 
@@ -221,7 +224,12 @@ async def daily(reporting: Reporting, bot: Bot, day: date) -> dict[str, Any]:
         store.mark_failed(db, day, f"{type(e).__name__}: {reason}")
         reporting.function.metrics.add_metric("DigestFailed", MetricUnit.Count, 1)
         logger.exception("digest not delivered; the invocation fails so that it is retried")
-        await tell_staff(reporting, bot, day, reason)
+        await tell_staff(
+            reporting,
+            bot,
+            day,
+            STAFF_REASON_REFUSED if isinstance(e, TelegramError) else STAFF_REASON_NOT_SET,
+        )
         raise ReportDeliveryError(f"digest of {day.isoformat()} not delivered: {reason}") from e
     except Exception as e:
         # The database or the rendering failed: release the claim so that Lambda's retry takes it over.
