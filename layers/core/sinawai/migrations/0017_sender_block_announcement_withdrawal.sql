@@ -17,7 +17,7 @@ CREATE TABLE sender_block (
     PRIMARY KEY (id),
     KEY ix_sender_block_nip (nip, until_at),
     KEY ix_sender_block_guest (guest_telegram_id, until_at)
-);
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 ALTER TABLE announcement
     ADD COLUMN edited_at DATETIME(6) NULL COMMENT 'UTC; last edited from the staff group',
     ADD COLUMN withdrawn_at DATETIME(6) NULL COMMENT 'UTC; withdrawn: no longer shown by /terkini',
