@@ -193,10 +193,9 @@ def rendered_keyboards() -> Iterator[tuple[str, InlineKeyboardMarkup]]:
     yield "/tiketsaya", keyboards.my_tickets_buttons([12, 9, 4, 1])
     yield "a ticket's exchange", keyboards.exchange_buttons(12, 1, 3)
     yield "documents", InlineKeyboardMarkup([[DOCUMENTS_BACK, DOCUMENTS_HOME]])
-    yield (
-        "announcements in the staff group",
-        pages.staff_announcements_page([ANNOUNCEMENT], "Asia/Jakarta")[1],
-    )
+    staff_list = pages.staff_announcements_page([ANNOUNCEMENT], "Asia/Jakarta")[1]
+    assert staff_list is not None
+    yield "announcements in the staff group", staff_list
     yield "withdraw an announcement", pages.withdraw_confirm_page(ANNOUNCEMENT)[1]
     for area in bundle.areas:
         yield f"area {area.id}", pages.area_page(bundle, area)[1]

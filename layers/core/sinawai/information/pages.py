@@ -118,9 +118,12 @@ def terkini_page(items: Sequence[Announcement], timezone: str) -> Page:
 PREVIEW_UTF16 = 200  # each announcement's first words in the staff group's list
 
 
-def staff_announcements_page(items: Sequence[Announcement], timezone: str) -> Page:
+def staff_announcements_page(
+    items: Sequence[Announcement], timezone: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
     """/umumkan without text in the staff group: the announcements /terkini shows, each with its ✏️ Ubah
-    and 🗑 Tarik buttons, and how to make, edit and withdraw one."""
+    and 🗑 Tarik buttons, and how to make, edit and withdraw one (no keyboard when there is none: Telegram
+    refuses an empty one)."""
     zone = ZoneInfo(timezone)
     blocks: list[str] = [texts.STAFF_LIST_TITLE if items else texts.STAFF_LIST_EMPTY]
     rows: list[list[InlineKeyboardButton]] = []
@@ -147,7 +150,7 @@ def staff_announcements_page(items: Sequence[Announcement], timezone: str) -> Pa
     if items:
         blocks.append(texts.STAFF_LIST_FOOTER)
     blocks.append(texts.UMUMKAN_USAGE)
-    return "\n\n".join(blocks), InlineKeyboardMarkup(rows)
+    return "\n\n".join(blocks), InlineKeyboardMarkup(rows) if rows else None
 
 
 def withdraw_confirm_page(item: Announcement) -> Page:
