@@ -186,6 +186,7 @@ def test_question_reaches_staff_and_the_text_answer_comes_back(stack: LocalStack
     assert header.callback_data == [
         f"consultation:ambil:{ticket_id}",
         f"consultation:tutup:{ticket_id}",
+        f"consultation:pegawai:{ticket_id}",
         f"consultation:jsp:{ticket_id}",
     ]
     assert question.content == "Bagaimana cara mengajukan cuti besar?"

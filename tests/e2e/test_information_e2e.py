@@ -537,7 +537,11 @@ def test_a_document_missing_from_s3_gets_a_clear_message_and_staff_are_told(
     press(stack, SITI, SITI, listing.message_id, "documents:c:peraturan")
     press(stack, SITI, SITI, listing.message_id, f"documents:d:{row['id']}")
     assert "sedang tidak tersedia" in text_of(last(stack, SITI))
-    assert "tidak ditemukan di S3" in text_of(last(stack, STAFF))
+    told = text_of(last(stack, STAFF))
+    assert "tidak ada lagi di penyimpanan Sinawai" in told
+    assert "hubungi admin Sinawai" in told
+    assert "S3" not in told
+    assert row["s3_key"] not in told
     assert query(stack.config.database, "SELECT status FROM update_inbox WHERE status = 'failed'") == []
 
 
@@ -633,6 +637,9 @@ def test_set_my_commands_lists_private_and_staff_commands_from_the_registry(stac
         "templat",
         "riwayat",
         "cari_tiket",
+        "pegawai",
+        "blokir",
+        "bukablokir",
         "resetsandi",
         "umumkan",
         "unggah",

@@ -212,8 +212,10 @@ def test_a_managers_chat_telegram_refuses_is_recorded_retried_and_the_staff_told
     assert len(notices) == 1
     assert notices[0].startswith(
         "⚠️ Laporan harian Sinawai untuk Senin, 28 Desember 2026 belum dapat dikirim ke grup pimpinan "
-        "(Telegram menolak: Chat not found)."
+        "(Telegram menolak pengirimannya)."
     )
+    assert "MANAGERS_CHAT_ID" not in notices[0]
+    assert "Chat not found" not in notices[0]
     assert archived(aws) == []
 
     managers_group(emulator)  # the bot is added to the right chat; the next retry delivers

@@ -291,6 +291,10 @@ def test_staff_group_messages_are_ignored_while_consultation_is_not_deployed(
     event = load_event("webhook_start")
     update = json.loads(event["body"])
     update["message"]["chat"] = {"id": STAFF_GROUP_CHAT_ID, "type": "supergroup", "title": "OSDM"}
+    # a plain message (a personal command such as /start in the staff group is the general group's: it
+    # points to the private chat, issue 15)
+    update["message"]["text"] = "Selamat pagi, rekan-rekan."
+    update["message"].pop("entities", None)
     event["body"] = json.dumps(update)
     assert call(module, event)["statusCode"] == 200
     assert invoker.calls == []

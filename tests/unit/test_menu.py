@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sinawai.general import menu
-from sinawai.router.commands import COMMANDS, GROUPS
+from sinawai.router.commands import COMMANDS, GROUPS, Command
 
 
 def test_every_button_fits_telegram_and_names_a_known_group() -> None:
@@ -65,3 +65,16 @@ def test_unknown_command_points_to_bantuan() -> None:
     text = menu.unknown_command_text("abc<b>")
     assert "/bantuan" in text
     assert "abc&lt;b&gt;" in text
+
+
+def test_the_staff_groups_help_lists_every_staff_command_and_no_private_one() -> None:
+    commands = (
+        *COMMANDS,
+        Command("contohbaru", "consultation", "Perintah baru <uji>", audience="staff"),
+    )
+    text = menu.staff_help_text(commands)
+    assert "/contohbaru — Perintah baru &lt;uji&gt;" in text  # a new staff command appears by itself
+    assert "/tiket — " in text
+    assert "/pegawai — " in text
+    assert "/datapribadi" not in text
+    assert "/laporan" not in text  # the managers' command

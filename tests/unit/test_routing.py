@@ -48,10 +48,17 @@ def test_plain_private_text_checks_the_pending_conversation_then_consultation() 
     assert route.check_conversation is True
 
 
-def test_anything_in_the_staff_group_goes_to_consultation() -> None:
-    for text in ("/tiket", "Baik, akan kami cek", "/start"):
+def test_staff_commands_and_chatter_in_the_staff_group_go_to_consultation() -> None:
+    for text in ("/tiket", "/pegawai 3", "Baik, akan kami cek", "/perintahbaru"):
         route = classify(message(text, chat_id=STAFF, chat_type="supergroup"), staff_group_chat_id=STAFF)
         assert route.group == "consultation", text
+
+
+@pytest.mark.parametrize("text", ["/bantuan", "/start", "/datapribadi", "/tunkin", "/cuti", "/tiketsaya"])
+def test_private_chat_commands_in_the_staff_group_go_to_general(text: str) -> None:
+    """/bantuan lists the staff commands there; the others point to the private chat (issue 15 item 1)."""
+    route = classify(message(text, chat_id=STAFF, chat_type="supergroup"), staff_group_chat_id=STAFF)
+    assert (route.group, route.command) == ("general", text[1:])
 
 
 def test_chatter_in_other_groups_is_ignored_but_commands_are_answered() -> None:
@@ -130,7 +137,7 @@ def test_parse_command() -> None:
         ("/umumkan@SinawaiBot", "information", "umumkan"),
         ("/unggah formulir Formulir cuti", "documents", "unggah"),
         ("/tiket", "consultation", "tiket"),
-        ("/jahdis", "consultation", "jahdis"),  # an employee's command in the staff group is chatter
+        ("/jahdis", "general", "jahdis"),  # an employee's command: pointed to the private chat
         ("terima kasih", "consultation", None),
     ],
 )

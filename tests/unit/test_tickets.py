@@ -166,3 +166,24 @@ def test_unanswered_and_closed_tickets_never_close_by_themselves() -> None:
         assert not tickets.auto_close_due(status, old, now, HOURS, 3)
     assert not tickets.auto_close_due(Status.DIJAWAB, old, now, HOURS, 0)  # 0 switches it off
     assert tickets.auto_close_due(Status.DIJAWAB, old, now, HOURS, 1)
+
+
+def test_only_a_ticket_nobody_took_or_answered_offers_ambil() -> None:
+    assert tickets.takeable(Status.BARU)
+    for status in (Status.DIPROSES, Status.DIJAWAB, Status.SELESAI):
+        assert not tickets.takeable(status), status
+
+
+def test_the_open_list_says_menunggu_only_before_the_first_answer() -> None:
+    now = datetime(2026, 3, 2, 10, 0)
+    rows = [
+        (1, Status.BARU, "Budi", now - timedelta(minutes=95), None, None),
+        (2, Status.DIJAWAB, "Siti", now - timedelta(days=2), "Rina", now - timedelta(hours=5, minutes=40)),
+        (3, Status.DIPROSES, "Agus", now - timedelta(days=3), "Rina", now - timedelta(minutes=12)),
+        (4, Status.DIJAWAB, "Dewi", now - timedelta(days=9), None, now - timedelta(days=2, hours=1)),
+    ]
+    lines = t.open_list(rows, now).splitlines()
+    assert "#1 · Baru · Budi · menunggu 1 jam 35 menit" in lines
+    assert "#2 · Dijawab · Siti · dijawab 5 jam lalu · Rina" in lines
+    assert "#3 · Diproses · Agus · dijawab 12 menit lalu · Rina" in lines
+    assert "#4 · Dijawab · Dewi · dijawab 2 hari lalu" in lines

@@ -28,6 +28,7 @@ from sinawai.information.announcements import Announcement
 from sinawai.information.content import Bundle
 from sinawai.registration import guards
 from sinawai.registration import service as registration_service
+from sinawai.report import service as report_service
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "layers" / "core" / "sinawai"
@@ -91,6 +92,7 @@ FORBIDDEN_RE = re.compile(
 # render (the keyboards and pages below), not literal by literal.
 TEXT_MODULES = (
     *sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.glob("*/texts.py")),
+    "consultation/staff_texts.py",
     "general/menu.py",
     "common/contact.py",
     "common/format_id.py",
@@ -191,6 +193,10 @@ def rendered_keyboards() -> Iterator[tuple[str, InlineKeyboardMarkup]]:
     yield "/tiketsaya", keyboards.my_tickets_buttons([12, 9, 4, 1])
     yield "a ticket's exchange", keyboards.exchange_buttons(12, 1, 3)
     yield "documents", InlineKeyboardMarkup([[DOCUMENTS_BACK, DOCUMENTS_HOME]])
+    staff_list = pages.staff_announcements_page([ANNOUNCEMENT], "Asia/Jakarta")[1]
+    assert staff_list is not None
+    yield "announcements in the staff group", staff_list
+    yield "withdraw an announcement", pages.withdraw_confirm_page(ANNOUNCEMENT)[1]
     for area in bundle.areas:
         yield f"area {area.id}", pages.area_page(bundle, area)[1]
         for section in area.sections:
@@ -224,6 +230,49 @@ def test_user_texts_have_no_english_or_informal_words(module: str) -> None:
         for word in forbidden_words(text)
     ]
     assert found == []
+
+
+# The machinery's words, which staff cannot act on (issue 15, item 8): a staff text says what to do and whom
+# to call ("hubungi admin Sinawai") instead. Read in the raw literal, <code> spans included: a command-line
+# tool is nothing a staff member in the group can type.
+TECHNICAL_RE = re.compile(
+    r"\bS3\b|\bSQS\b|\bDLQ\b|\bCloudWatch\b|\bLambda\b|\bbucket\b|[A-Z]+_CHAT_ID\b"
+    r"|\bsinawai (?:documents|content|pegawai|report|dlq|setup|smoke|migrate)\b"
+)
+# /idchat (general/menu.py) is answered to a group's admins only, for the set-up: it names the deploy
+# parameter and the deploy command on purpose.
+SETUP_MODULES = ("general/menu.py",)
+
+
+def technical_words(text: str) -> list[str]:
+    return [m.group(0) for m in TECHNICAL_RE.finditer(text)]
+
+
+@pytest.mark.parametrize("module", [m for m in TEXT_MODULES if m not in SETUP_MODULES])
+def test_user_and_staff_texts_name_no_machinery(module: str) -> None:
+    found = [
+        f"{module}:{line}: {word!r} in {text[:80]!r}"
+        for line, text in literals(PACKAGE / module)
+        for word in technical_words(text)
+    ]
+    assert found == []
+
+
+def test_the_staff_notices_outside_the_texts_modules_name_no_machinery() -> None:
+    shown = {
+        "report digest not sent": report_service.STAFF_NOTICE
+        + report_service.STAFF_REASON_REFUSED
+        + report_service.STAFF_REASON_NOT_SET,
+    }
+    assert {name: technical_words(text) for name, text in shown.items() if technical_words(text)} == {}
+    assert "admin Sinawai" in report_service.STAFF_NOTICE
+
+
+def test_the_machinery_scan_finds_what_it_is_for() -> None:
+    assert technical_words("tidak ditemukan di S3 ({key})") == ["S3"]
+    assert technical_words("periksa pengaturan MANAGERS_CHAT_ID") == ["MANAGERS_CHAT_ID"]
+    assert technical_words("unggah dengan <code>sinawai documents upload</code>") == ["sinawai documents"]
+    assert technical_words("hubungi admin Sinawai; penyimpanan Sinawai") == []
 
 
 def test_the_published_topics_have_no_english_or_informal_words() -> None:

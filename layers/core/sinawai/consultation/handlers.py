@@ -1,6 +1,7 @@
 """The consultation group's handlers. The employee, in the private chat: a question (or a follow-up), the
 FAQ offer's buttons, /selesai, the rating, the comment and /lewati. The staff, in the staff group: /tiket,
-/ambil and /tutup (each next to its button), and replies to a ticket's messages, relayed to the employee."""
+/ambil and /tutup (each next to its button), /pegawai, /blokir and /bukablokir, and replies to a ticket's
+messages, relayed to the employee."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from sinawai.common.numbers import parse_int
 from sinawai.consultation import (
     areas,
+    blocks,
     choice,
     choice_store,
     choices,
@@ -27,16 +29,19 @@ from sinawai.consultation import (
     handover_store,
     my_tickets,
     service,
+    staff_actions,
     staff_answers,
     staff_history,
     staff_tools,
 )
+from sinawai.consultation import staff_texts as st
 from sinawai.consultation import texts as t
 from sinawai.consultation.deps import Consultation, answer_in_group, consultation, say
 from sinawai.consultation.keyboards import PATTERNS, back_to_menu
 from sinawai.consultation.store import Ticket
 from sinawai.platform import service_records
 from sinawai.platform.service_records import FaqOffer
+from sinawai.registration import employees
 from sinawai.registration.employees import Employee
 from sinawai.telegram.runtime import GroupContext
 from sinawai.telegram.ui import not_modified
@@ -63,10 +68,19 @@ async def question(update: Update, context: GroupContext) -> None:
     c = consultation(context)
     if await feedback.take_comment(c, update):
         return
+    if await _blocked(c, update):
+        return
     if guest.is_guest(c, update):
         await guest.ask(c, update)
     else:
         await service.ask(c, update)
+
+
+async def _blocked(c: Consultation, update: Update) -> bool:
+    """Whether an admin blocked this sender (/blokir): then no ticket is opened or added to."""
+    user = update.effective_user
+    employee = employees.by_telegram(c.db, user.id) if user is not None else None
+    return await staff_actions.stopped_by_block(c, update, employee.nip if employee is not None else None)
 
 
 async def how_to_ask(update: Update, context: GroupContext) -> None:
@@ -99,6 +113,8 @@ async def faq_answer(update: Update, context: GroupContext) -> None:
     c, offer, employee, choice = pressed
     if await faq_offers.decide(c, update, offer, choice):
         assert offer.question_message_id is not None
+        if await _blocked(c, update):
+            return
         ticket: Ticket | None
         if employee is None:  # a guest's question
             ticket = await guest.open_guest_ticket(c, update, offer.question_message_id)
@@ -135,6 +151,11 @@ async def pilih(update: Update, context: GroupContext) -> None:
         await ignore_button(update, context)
         return
     c = consultation(context)
+    if await _blocked(c, update):
+        query = update.callback_query
+        assert query is not None
+        await query.answer()
+        return
     raw_id, raw_choice = _fields(context)
     claimed = await choice.claim(c, update, raw_id, raw_choice)
     if claimed is None:
@@ -358,6 +379,81 @@ async def tutup_button(update: Update, context: GroupContext) -> None:
     await _on_button(update, context, service.close_by_staff)
 
 
+async def _employee_data_told(update: Update, outcome: staff_actions.Outcome) -> None:
+    """The group hears only how to open the private chat, when the data could not be sent there."""
+    message = update.effective_message
+    if outcome.group_text is not None and message is not None:
+        await message.reply_html(outcome.group_text, reply_markup=outcome.group_markup, do_quote=False)
+
+
+async def pegawai(update: Update, context: GroupContext) -> None:
+    """/pegawai N: ticket N's employee data to the staff member's private chat (never to the group)."""
+    c = consultation(context)
+    ticket = await _staff_ticket(c, update, context)
+    if ticket is None:
+        return
+    outcome = await staff_actions.send_employee_data(c, update, ticket)
+    if outcome.group_text is not None:
+        await _employee_data_told(update, outcome)
+    else:
+        await answer_in_group(update, outcome.text)
+
+
+async def pegawai_button(update: Update, context: GroupContext) -> None:
+    """The 👤 Data pegawai button under a header: as /pegawai N; the answer comes as the button's alert."""
+    c = consultation(context)
+    query = update.callback_query
+    chat = update.effective_chat
+    assert query is not None
+    if chat is None or not service.in_staff_group(c, update):
+        await query.answer()
+        return
+    (raw_ticket,) = _fields(context)
+    ticket = service.ticket_in_group(c, raw_ticket, chat.id)
+    if ticket is None:
+        await query.answer(t.unknown_ticket(raw_ticket), show_alert=True)
+        return
+    outcome = await staff_actions.send_employee_data(c, update, ticket)
+    await query.answer(outcome.text, show_alert=True)
+    await _employee_data_told(update, outcome)
+
+
+async def blokir(update: Update, context: GroupContext) -> None:
+    """/blokir N [jam] (admin): the sender of ticket N opens and adds to no ticket for a while."""
+    c = consultation(context)
+    message = update.effective_message
+    assert message is not None
+    if not await _in_staff_group(c, update):
+        return
+    request = blocks.parse_block(context.args or [])
+    if request is None:
+        await answer_in_group(update, st.BLOCK_USAGE)
+        return
+    ticket = service.ticket_in_group(c, request.ticket, message.chat_id)
+    if ticket is None:
+        await answer_in_group(update, t.unknown_ticket(request.ticket))
+        return
+    await answer_in_group(update, staff_actions.block(c, update, ticket, request.hours))
+
+
+async def bukablokir(update: Update, context: GroupContext) -> None:
+    """/bukablokir N (admin): the block of ticket N's sender ends now."""
+    c = consultation(context)
+    message = update.effective_message
+    assert message is not None
+    if not await _in_staff_group(c, update):
+        return
+    raw = blocks.parse_unblock(context.args or [])
+    if raw is None:
+        await answer_in_group(update, st.UNBLOCK_USAGE)
+        return
+    ticket = service.ticket_in_group(c, raw, message.chat_id)
+    if ticket is None:
+        await answer_in_group(update, t.unknown_ticket(raw))
+        return
+    await answer_in_group(update, staff_actions.unblock(c, update, ticket))
+
+
 async def staff_reply(update: Update, context: GroupContext) -> None:
     """A reply in the staff group to a ticket's message: copied to the employee; one that starts with "!"
     is an internal note instead."""
@@ -505,6 +601,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("alihkan", alihkan, filters=new_messages))
     app.add_handler(CallbackQueryHandler(alihkan_button, pattern=PATTERNS["alih"]))
     app.add_handler(CommandHandler("area", area, filters=new_messages))
+    app.add_handler(CommandHandler("pegawai", pegawai, filters=new_messages))
+    app.add_handler(CallbackQueryHandler(pegawai_button, pattern=PATTERNS["pegawai"]))
+    app.add_handler(CommandHandler("blokir", blokir, filters=new_messages))
+    app.add_handler(CommandHandler("bukablokir", bukablokir, filters=new_messages))
     app.add_handler(MessageHandler(groups & new_messages & filters.REPLY & ~filters.COMMAND, staff_reply))
     app.add_handler(MessageHandler(groups & new_messages & ~filters.REPLY & ~filters.COMMAND, staff_loose))
     app.add_handler(CommandHandler("jawab", jawab, filters=new_messages))

@@ -7,9 +7,12 @@ from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from sinawai.consultation import staff_texts as st
 from sinawai.consultation import texts as t
 from sinawai.consultation import tickets
 from sinawai.consultation.staff_tools import fits_callback
+from sinawai.consultation.store import Ticket
+from sinawai.consultation.tickets import Status
 from sinawai.general import menu
 from sinawai.information.content import Topic
 from sinawai.router.commands import CONSULTATION
@@ -21,6 +24,7 @@ PATTERNS = {
     "tanya": rf"^{CONSULTATION}:tanya(?::|{_END})",
     "ambil": rf"^{CONSULTATION}:ambil:{_ANY}{_END}",
     "tutup": rf"^{CONSULTATION}:tutup:{_ANY}{_END}",
+    "pegawai": rf"^{CONSULTATION}:pegawai:{_ANY}{_END}",
     "faq": rf"^{CONSULTATION}:faq:{_ANY}:{_ANY}{_END}",
     "faqt": rf"^{CONSULTATION}:faqt:{_ANY}:{_ANY}{_END}",
     "nilai": rf"^{CONSULTATION}:nilai:{_ANY}:{_ANY}{_END}",
@@ -38,17 +42,28 @@ PATTERNS = {
 }
 
 
-def ticket_buttons(ticket_id: int) -> InlineKeyboardMarkup:
-    """Ambil / Tutup under a ticket's header in the staff group."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton("🙋 Ambil", callback_data=f"{CONSULTATION}:ambil:{ticket_id}"),
-                InlineKeyboardButton("✅ Tutup", callback_data=f"{CONSULTATION}:tutup:{ticket_id}"),
-            ],
-            [InlineKeyboardButton(t.CANNED_LABEL, callback_data=f"{CONSULTATION}:jsp:{ticket_id}")],
-        ]
-    )
+def ticket_buttons(ticket_id: int, *, takeable: bool = True, guest: bool = False) -> InlineKeyboardMarkup:
+    """Under a ticket's header in the staff group: Ambil (while nobody has taken it), Tutup, Data pegawai
+    (an employee's ticket: the full data go to the presser's private chat, never to the group), and the
+    ready answers that match the question."""
+    row = []
+    if takeable:
+        row.append(InlineKeyboardButton("🙋 Ambil", callback_data=f"{CONSULTATION}:ambil:{ticket_id}"))
+    row.append(InlineKeyboardButton("✅ Tutup", callback_data=f"{CONSULTATION}:tutup:{ticket_id}"))
+    rows = [row]
+    second = [InlineKeyboardButton(t.CANNED_LABEL, callback_data=f"{CONSULTATION}:jsp:{ticket_id}")]
+    if not guest:
+        data = f"{CONSULTATION}:pegawai:{ticket_id}"
+        second.insert(0, InlineKeyboardButton(st.EMPLOYEE_DATA_LABEL, callback_data=data))
+    rows.append(second)
+    return InlineKeyboardMarkup(rows)
+
+
+def header_buttons(ticket: Ticket) -> InlineKeyboardMarkup | None:
+    """The header's buttons for the ticket as it is now: none once closed, no Ambil once taken."""
+    if ticket.status is Status.SELESAI or ticket.closed_at is not None:
+        return None
+    return ticket_buttons(ticket.id, takeable=tickets.takeable(ticket.status), guest=ticket.is_guest)
 
 
 def canned_topic_buttons(ticket_id: int, topics: Sequence[Topic]) -> InlineKeyboardMarkup | None:

@@ -34,7 +34,7 @@ from sinawai.consultation import (
 )
 from sinawai.consultation import texts as t
 from sinawai.consultation.deps import ASKING, Consultation, actor_of, answer_in_group, say
-from sinawai.consultation.keyboards import rating_buttons, ticket_buttons
+from sinawai.consultation.keyboards import header_buttons, rating_buttons
 from sinawai.consultation.store import Ticket
 from sinawai.consultation.ticket_events import Actor, add_event
 from sinawai.consultation.tickets import Status, TransitionError
@@ -82,12 +82,13 @@ def ticket_in_group(c: Consultation, raw: str, chat_id: int) -> Ticket | None:
 
 
 async def refresh_header(c: Consultation, bot: Bot, ticket_id: int) -> None:
-    """Show the ticket's current status (and who handles it) in its header; buttons go once closed."""
+    """Show the ticket's current status (and who handles it) in its header; Ambil goes once taken, every
+    button once closed."""
     ticket = store.get(c.db, ticket_id)
     if ticket is None or ticket.header_message_id is None:
         return
     employee = employees.by_nip(c.db, ticket.nip) if ticket.nip is not None else None
-    markup = None if ticket.status is Status.SELESAI else ticket_buttons(ticket.id)
+    markup = header_buttons(ticket)
     try:
         await bot.edit_message_text(
             staff_delivery.header_text(ticket, employee, c.settings.zone),
@@ -346,7 +347,8 @@ def open_list(
         else:
             employee = employees.by_nip(c.db, listed.nip)
             nama = employee.nama if employee else listed.nip
-        rows.append((listed.id, listed.status, nama, listed.created_at, listed.assigned_staff_name))
+        assigned, answered = listed.assigned_staff_name, listed.last_answer_at
+        rows.append((listed.id, listed.status, nama, listed.created_at, assigned, answered))
     scope = t.scope_area(area) if area is not None else t.SCOPE_MINE if assigned_to is not None else ""
     return t.open_list(rows, clock.utcnow(), row_areas=[x.area for x in listed_tickets], scope=scope)
 

@@ -29,7 +29,7 @@ from telegram.error import TelegramError
 from sinawai.consultation import outbox, store, ticket_messages
 from sinawai.consultation import texts as t
 from sinawai.consultation.config import Pacing
-from sinawai.consultation.keyboards import ticket_buttons
+from sinawai.consultation.keyboards import header_buttons
 from sinawai.consultation.outbox import OutboxItem
 from sinawai.consultation.store import Ticket
 from sinawai.platform.db import Database
@@ -89,7 +89,7 @@ async def deliver(bot: Bot, db: Database, item: OutboxItem, zone: ZoneInfo, paci
             staff,
             header_text(ticket, employee, zone),
             parse_mode=ParseMode.HTML,
-            reply_markup=None if ticket.closed_at else ticket_buttons(ticket.id),
+            reply_markup=header_buttons(ticket),
             message_thread_id=ticket.message_thread_id,
         )
         outbox.send_slot_used(db, slot)

@@ -183,15 +183,27 @@ def waiting(created_at: datetime, now: datetime) -> str:
     return f"{days} hari {hours} jam"
 
 
+def answered_ago(answered_at: datetime, now: datetime) -> str:
+    """How long ago the last staff answer went out: "dijawab 3 jam lalu"."""
+    minutes = max(0, int((now - answered_at).total_seconds() // 60))
+    if minutes < 60:
+        return f"dijawab {minutes} menit lalu"
+    hours = minutes // 60
+    if hours < 24:
+        return f"dijawab {hours} jam lalu"
+    return f"dijawab {hours // 24} hari lalu"
+
+
 def open_list(
-    rows: Sequence[tuple[int, Status, str, datetime, str | None]],
+    rows: Sequence[tuple[int, Status, str, datetime, str | None, datetime | None]],
     now: datetime,
     *,
     row_areas: Sequence[str] | None = None,
     scope: str = "",
 ) -> str:
-    """/tiket: (id, status, employee name, created_at, assigned staff) oldest first; ``row_areas`` each
-    row's area, ``scope`` what the list was filtered by ("bidang Mutasi", "yang Anda tangani")."""
+    """/tiket: (id, status, employee name, created_at, assigned staff, last answer) oldest first;
+    "menunggu" only while a ticket waits for its first answer; ``row_areas`` each row's area, ``scope`` what
+    the list was filtered by ("bidang Mutasi", "yang Anda tangani")."""
     if not rows:
         if scope:
             return f"✅ Tidak ada tiket terbuka {scope} saat ini."
@@ -201,13 +213,12 @@ def open_list(
         if scope
         else "<b>Tiket terbuka</b> (terlama di atas):"
     ]
-    for n, (ticket_id, status, nama, created_at, assigned) in enumerate(rows):
+    for n, (ticket_id, status, nama, created_at, assigned, answered_at) in enumerate(rows):
         who = f" · {html.escape(assigned)}" if assigned else ""
         where = f" · {html.escape(areas.label(row_areas[n]))}" if row_areas is not None else ""
-        lines.append(
-            f"#{ticket_id} · {STATUS_LABELS[status]}{where} · {html.escape(nama)} · menunggu "
-            f"{waiting(created_at, now)}{who}"
-        )
+        waited = f"menunggu {waiting(created_at, now)}"
+        since = waited if answered_at is None else answered_ago(answered_at, now)
+        lines.append(f"#{ticket_id} · {STATUS_LABELS[status]}{where} · {html.escape(nama)} · {since}{who}")
     lines.append("\nGunakan /ambil N untuk mengambil dan /tutup N untuk menutup tiket.")
     return "\n".join(lines)
 
@@ -300,6 +311,12 @@ COMMENT_SKIPPED = "Baik, terima kasih. Ketik pertanyaan Anda kapan saja bila mem
 COMMENT_TEXT_EXPECTED = "Mohon kirim komentar dalam bentuk teks, atau ketik /lewati."
 NOTHING_TO_SKIP = "Tidak ada yang perlu dilewati. Ketik /menu untuk memilih layanan."
 STAFF_ONLY = "Perintah ini hanya dapat digunakan di grup petugas Biro OSDM."
+
+# A sender an admin blocked for a while (/blokir): told once per block, when they write.
+SENDER_BLOCKED = (
+    "Mohon maaf, untuk sementara Bapak/Ibu belum dapat mengirim pertanyaan melalui Sinawai, sampai {until}. "
+    "Bila ada keperluan yang mendesak, silakan hubungi Biro OSDM secara langsung (lihat /kontak)."
+)
 
 
 # ---- FAQ answers before a consultation ------------------------------------------------------------------

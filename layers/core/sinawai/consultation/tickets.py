@@ -47,6 +47,11 @@ class TransitionError(Exception):
         self.reason = reason
 
 
+def takeable(status: Status) -> bool:
+    """Whether the header still offers Ambil: only a ticket nobody has taken or answered yet."""
+    return status is Status.BARU
+
+
 def take(status: Status) -> Status:
     """Ambil: only a new ticket can be taken."""
     if status is Status.BARU:

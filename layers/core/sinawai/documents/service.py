@@ -104,7 +104,9 @@ async def missing_file(update: Update, context: GroupContext, document: Document
     """Tell the employee the file is not there, and the staff group which file to upload again."""
     message = update.effective_message
     assert message is not None
-    context.deps.logger.error("document file missing in S3", extra={"document_id": document.id})
+    context.deps.logger.error(
+        "document file missing in S3", extra={"document_id": document.id, "s3_key": document.s3_key}
+    )
     await message.get_bot().send_message(
         message.chat_id,
         texts.FILE_MISSING.format(title=html.escape(document.title)),
@@ -118,7 +120,6 @@ async def missing_file(update: Update, context: GroupContext, document: Document
                 id=document.id,
                 title=html.escape(document.title),
                 category=document.category,
-                key=html.escape(document.s3_key),
             ),
             parse_mode=ParseMode.HTML,
         )

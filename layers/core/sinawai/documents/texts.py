@@ -16,8 +16,9 @@ FILE_MISSING = (
     "silakan coba lagi nanti atau pilih dokumen lain."
 )
 FILE_MISSING_STAFF = (
-    "⚠️ Berkas dokumen #{id} <b>{title}</b> ({category}) tidak ditemukan di S3 ({key}). "
-    "Unggah ulang dengan keterangan <code>/unggah {category} {title}</code>."
+    "⚠️ Dokumen #{id} <b>{title}</b> ({category}) tidak dapat dikirim kepada pegawai: berkasnya tidak ada "
+    "lagi di penyimpanan Sinawai. Silakan unggah ulang berkasnya ke grup ini dengan keterangan "
+    "<code>/unggah {category} {title}</code>. Bila masih gagal, hubungi admin Sinawai."
 )
 TOO_BIG_LINK = (
     "{caption}\nBerkas ini berukuran {megabytes:.0f} MB, melebihi batas Telegram. "
@@ -30,11 +31,12 @@ UNGGAH_USAGE = (
     "<code>/unggah KATEGORI JUDUL</code>, misalnya <code>/unggah formulir Formulir permohonan cuti</code>. "
     "Untuk membatasi pembaca: <code>/unggah pedoman:staf,admin JUDUL</code>. Mengunggah judul yang sama "
     "mengganti berkasnya; tanpa peran, pembacanya tetap seperti sebelumnya. "
-    "Berkas di atas 20 MB diunggah dengan <code>sinawai documents upload</code>."
+    "Berkas di atas 20 MB tidak dapat diterima bot: kirimkan berkasnya kepada admin Sinawai untuk diunggah."
 )
 TOO_BIG_FOR_BOT = (
-    "Berkas lebih dari 20 MB tidak dapat diambil bot dari Telegram. Unggah dengan perintah "
-    '"sinawai documents upload" dari komputer petugas.'
+    "Berkas lebih dari 20 MB tidak dapat diterima bot melalui Telegram, dan tidak ada yang disimpan. "
+    "Silakan kirimkan berkas ini kepada admin Sinawai untuk diunggah, atau perkecil ukurannya lalu "
+    "kirim ulang."
 )
 ADDED = (
     "✅ Dokumen #{id} <b>{title}</b> ditambahkan ke kategori <b>{category}</b> dan kini tersedia di /dokumen "

@@ -4,6 +4,7 @@ the bot is added (both tell the chat id the deploy needs)."""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from telegram import Chat, ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -140,6 +141,31 @@ async def private_only(update: Update, context: GroupContext) -> None:
     await _message(update).reply_text(menu.PRIVATE_ONLY_TEXT, reply_markup=markup)
 
 
+def _open_bot_markup(context: GroupContext) -> InlineKeyboardMarkup:
+    url = f"https://t.me/{context.bot.username}?start=menu"
+    return InlineKeyboardMarkup([[InlineKeyboardButton(menu.OPEN_PRIVATE_CHAT_LABEL, url=url)]])
+
+
+_GROUP_PAGES = ("start", "menu", "bantuan", "tentang", "kontak")
+
+
+async def group_command(update: Update, context: GroupContext) -> None:
+    """A command of the private chat sent in a group. In the staff group: /bantuan lists the staff
+    commands, any other says (once, as a reply) to use the private chat with the bot. Elsewhere: the
+    pages of the menu invite to the private chat; anything else is not for the bot."""
+    message = _message(update)
+    name = (message.text or "").split(maxsplit=1)[0][1:].partition("@")[0].lower()
+    if message.chat_id == context.deps.settings.staff_group_chat_id:
+        if name == "bantuan":
+            await message.reply_html(menu.staff_help_text(), do_quote=True)
+            return
+        text = menu.STAFF_GROUP_PRIVATE_ONLY_TEXT.format(command=html.escape(name[:32]))
+        await message.reply_html(text, reply_markup=_open_bot_markup(context), do_quote=True)
+        return
+    if name in _GROUP_PAGES:
+        await private_only(update, context)
+
+
 async def show_page(update: Update, context: GroupContext) -> None:
     """A main-menu button: show its page in place of the pressed message."""
     query = update.callback_query
@@ -239,11 +265,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(show_page, pattern=rf"^{GENERAL}:(menu|bantuan|tentang|kontak)$"))
     app.add_handler(CommandHandler("batal", cancel, filters=private))
     app.add_handler(MessageHandler(filters.COMMAND & private, unknown_command))
-    app.add_handler(
-        CommandHandler(
-            ["start", "menu", "bantuan", "tentang", "kontak"], private_only, filters=filters.ChatType.GROUPS
-        )
-    )
+    app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.GROUPS, group_command))
     app.add_handler(MessageHandler(private & ~filters.COMMAND, fallback))
     # Data without the general prefix reached this group: a group not deployed, or forged.
     app.add_handler(CallbackQueryHandler(service_not_ready, pattern=rf"^(?!{GENERAL}(?::|$))."))

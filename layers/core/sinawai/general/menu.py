@@ -209,3 +209,20 @@ def chat_id_text(chat_id: int, chat_type: str, *, staff: bool, managers: bool) -
             "percakapan dibuka untuk anggota baru), ID-nya berubah: ketik /idchat lagi sesudahnya."
         )
     return text
+
+
+def staff_help_text(commands: tuple[Command, ...] = COMMANDS) -> str:
+    """/bantuan in the staff group: the staff commands, one line each (new ones appear by themselves)."""
+    lines = [f"/{c.name} — {html.escape(c.description)}" for c in commands if c.audience == "staff"]
+    return (
+        "<b>Perintah petugas di grup ini</b>\n\n"
+        + "\n".join(lines)
+        + "\n\nBalas pesan tiket untuk menjawab pegawai. Layanan pribadi (data pribadi, tunkin, cuti) "
+        "tersedia di percakapan pribadi dengan bot."
+    )
+
+
+STAFF_GROUP_PRIVATE_ONLY_TEXT = (
+    "Perintah /{command} untuk layanan pribadi: silakan gunakan di percakapan pribadi dengan bot. "
+    "Di grup ini, ketik /bantuan untuk perintah petugas."
+)

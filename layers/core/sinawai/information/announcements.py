@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sinawai.common.numbers import parse_int
 from sinawai.common.text_limits import cut_escaped_utf16, utf16_len
 from sinawai.platform.clock import utcnow
 from sinawai.platform.db import Database, Row
@@ -31,6 +32,8 @@ class Announcement:
     staff_chat_id: int
     posted_at: datetime
     broadcast_at: datetime | None
+    withdrawn_at: datetime | None = None
+    edited_at: datetime | None = None
 
     @classmethod
     def from_row(cls, row: Row) -> Announcement:
@@ -41,10 +44,15 @@ class Announcement:
             int(row["staff_chat_id"]),
             row["posted_at"],
             row["broadcast_at"],
+            row["withdrawn_at"],
+            row["edited_at"],
         )
 
 
-_COLUMNS = "id, body, posted_by_name, staff_chat_id, posted_at, broadcast_at"
+_COLUMNS = "id, body, posted_by_name, staff_chat_id, posted_at, broadcast_at, withdrawn_at, edited_at"
+STAFF_LIST = 5  # /umumkan without text: the recent announcements, each with its Ubah and Tarik buttons
+AUDIT_EDITED = "announcement_edited"
+AUDIT_WITHDRAWN = "announcement_withdrawn"
 
 
 def post(
@@ -83,11 +91,36 @@ def get(db: Database, announcement_id: int) -> Announcement | None:
 
 
 def latest(db: Database, limit: int = LATEST) -> list[Announcement]:
+    """The latest announcements not withdrawn, newest first (/terkini, and the staff group's list)."""
     rows = db.fetch_all(
-        f"SELECT {_COLUMNS} FROM announcement ORDER BY posted_at DESC, id DESC LIMIT %s",  # noqa: S608
+        f"SELECT {_COLUMNS} FROM announcement WHERE withdrawn_at IS NULL"  # noqa: S608
+        " ORDER BY posted_at DESC, id DESC LIMIT %s",
         (limit,),
     )
     return [Announcement.from_row(r) for r in rows]
+
+
+def edit(db: Database, announcement_id: int, text: str) -> bool:
+    """Replace the body (plain text, escaped here) of an announcement not withdrawn; False otherwise."""
+    return (
+        db.execute(
+            "UPDATE announcement SET body = %s, edited_at = %s WHERE id = %s AND withdrawn_at IS NULL",
+            (html.escape(text.strip(), quote=False), utcnow(), announcement_id),
+        )
+        == 1
+    )
+
+
+def withdraw(db: Database, announcement_id: int, by: int | None) -> bool:
+    """Take an announcement off /terkini (the row stays); False when it was withdrawn already."""
+    return (
+        db.execute(
+            "UPDATE announcement SET withdrawn_at = %s, withdrawn_by = %s"
+            " WHERE id = %s AND withdrawn_at IS NULL",
+            (utcnow(), by, announcement_id),
+        )
+        == 1
+    )
 
 
 def recipients_count(db: Database) -> int:
@@ -98,10 +131,12 @@ def recipients_count(db: Database) -> int:
 
 
 def start_broadcast(db: Database, announcement_id: int) -> int | None:
-    """Write one pending row per registered, active employee; None when it was broadcast already."""
+    """Write one pending row per registered, active employee; None when it was broadcast (or withdrawn)
+    already."""
     with db.transaction() as cur:
         cur.execute(
-            "UPDATE announcement SET broadcast_at = %s WHERE id = %s AND broadcast_at IS NULL",
+            "UPDATE announcement SET broadcast_at = %s WHERE id = %s AND broadcast_at IS NULL"
+            " AND withdrawn_at IS NULL",
             (utcnow(), announcement_id),
         )
         if cur.rowcount != 1:
@@ -160,6 +195,32 @@ def claim_summary(db: Database, announcement_id: int) -> bool:
 
 def release_summary(db: Database, announcement_id: int) -> None:
     db.execute("UPDATE announcement SET summary_sent_at = NULL WHERE id = %s", (announcement_id,))
+
+
+# ---- rules ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EditRequest:
+    announcement_id: int
+    text: str
+
+
+def parse_edit(given: str) -> EditRequest | None:
+    """``ubah N TEKS`` (the words after /umumkan that start with "ubah"): the announcement and its new text;
+    None when N is not a number or the text is missing."""
+    parts = given.split(maxsplit=2)
+    if len(parts) < 3 or parts[0].lower() != "ubah":
+        return None
+    announcement_id = parse_int(parts[1].lstrip("#"), minimum=1)
+    text = parts[2].strip()
+    return EditRequest(announcement_id, text) if announcement_id is not None and text else None
+
+
+def is_edit(given: str) -> bool:
+    """Whether the words after /umumkan ask for an edit (they start with the word "ubah")."""
+    first = given.split(maxsplit=1)
+    return bool(first) and first[0].lower() == "ubah"
 
 
 # ---- texts ----------------------------------------------------------------------------------------------

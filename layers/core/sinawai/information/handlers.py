@@ -1,5 +1,5 @@
 """The information group's handlers: the menus of the four service areas, /terkini, and /umumkan with its
-broadcast button in the staff group.
+broadcast button in the staff group (without text: the recent announcements with ✏️ Ubah and 🗑 Tarik).
 
 A command opens an area's menu; a button edits that message in place: area → section (where the area has
 sections) → topic, each with Back and Main-menu buttons. The topics come from the content OSDM publishes
@@ -21,6 +21,7 @@ from sinawai.common.numbers import parse_int
 from sinawai.general import menu
 from sinawai.general.handlers import main_menu_markup
 from sinawai.information import announcements, broadcast, content, pages, texts
+from sinawai.information.announcements import Announcement
 from sinawai.information.content import Area, Bundle
 from sinawai.information.content_store import ContentStore
 from sinawai.information.pages import Page
@@ -220,8 +221,18 @@ async def terkini_button(update: Update, context: GroupContext) -> None:
 # ---- /umumkan in the staff group -----------------------------------------------------------------------
 
 
+def staff_name(context: GroupContext, update: Update) -> str | None:
+    """The staff member's registered name where known, else their Telegram name."""
+    user = update.effective_user
+    if user is None:
+        return None
+    registered = employees.by_telegram(context.deps.db, user.id)
+    return registered.nama if registered is not None and registered.nama else user.full_name
+
+
 async def umumkan(update: Update, context: GroupContext) -> None:
-    """Store an announcement from the staff group and offer to broadcast it; refused anywhere else."""
+    """Store an announcement from the staff group and offer to broadcast it; without text, the list of
+    recent ones to edit or withdraw; ``/umumkan ubah N TEKS`` edits one. Refused anywhere else."""
     message = update.effective_message
     user = update.effective_user
     assert message is not None
@@ -232,11 +243,17 @@ async def umumkan(update: Update, context: GroupContext) -> None:
     # as a text, or as the caption of a photo or file (its text is announced; the file is not kept)
     given = (message.text or message.caption or "").split(maxsplit=1)
     text = given[1].strip() if len(given) > 1 else ""
+    if announcements.is_edit(text):
+        await edit_announcement(update, context, text)
+        return
     source = message.reply_to_message
     if not text and source is not None:
         text = (source.text or source.caption or "").strip()
     if not text:
-        await message.reply_html(texts.UMUMKAN_USAGE, do_quote=True)
+        listing, markup = pages.staff_announcements_page(
+            announcements.latest(db, announcements.STAFF_LIST), context.deps.settings.timezone
+        )
+        await message.reply_html(listing, reply_markup=markup, do_quote=True)
         return
     problem = announcements.body_problem(text)
     if problem is not None:
@@ -246,7 +263,7 @@ async def umumkan(update: Update, context: GroupContext) -> None:
         db,
         text=text,
         posted_by=user.id if user else None,
-        posted_by_name=user.full_name if user else None,
+        posted_by_name=staff_name(context, update),
         staff_chat_id=message.chat_id,
         source_message_id=source.message_id if source else message.message_id,
         update_id=update.update_id,
@@ -258,6 +275,106 @@ async def umumkan(update: Update, context: GroupContext) -> None:
     await message.reply_html(
         texts.POSTED.format(id=item.id), reply_markup=InlineKeyboardMarkup([[button]]), do_quote=True
     )
+
+
+def _audit(context: GroupContext, update: Update, event: str, item: Announcement) -> None:
+    user = update.effective_user
+    employees.audit(
+        context.deps.db,
+        event,
+        telegram_user_id=user.id if user else None,
+        chat_id=_chat_id(update),
+        nip=None,
+        detail={"announcement": item.id, "by": staff_name(context, update)},
+    )
+
+
+async def edit_announcement(update: Update, context: GroupContext, given: str) -> None:
+    """``/umumkan ubah N TEKS``: the new text shows in /terkini (a broadcast already sent stays as sent)."""
+    message = update.effective_message
+    assert message is not None
+    db = context.deps.db
+    request = announcements.parse_edit(given)
+    if request is None:
+        await message.reply_html(texts.EDIT_USAGE, do_quote=True)
+        return
+    problem = announcements.body_problem(request.text)
+    if problem is not None:
+        await message.reply_text(problem, do_quote=True)
+        return
+    item = announcements.get(db, request.announcement_id)
+    if item is None or not announcements.edit(db, item.id, request.text):
+        await message.reply_html(texts.GONE.format(id=request.announcement_id), do_quote=True)
+        return
+    _audit(context, update, announcements.AUDIT_EDITED, item)
+    after = texts.EDITED_AFTER_BROADCAST if item.broadcast_at is not None else ""
+    await message.reply_html(texts.EDITED.format(id=item.id) + after, do_quote=True)
+
+
+async def _pressed_announcement(update: Update, context: GroupContext) -> Announcement | None:
+    """The announcement a staff-group button names, still shown in /terkini; None after the alert."""
+    query = pressed(update)
+    if _chat_id(update) != context.deps.settings.staff_group_chat_id:
+        await query.answer(texts.STAFF_ONLY, show_alert=True)
+        return None
+    (raw_id,) = context.matched()
+    announcement_id = parse_int(raw_id, minimum=1)
+    item = announcements.get(context.deps.db, announcement_id) if announcement_id is not None else None
+    if item is None or item.withdrawn_at is not None:
+        await query.answer(texts.GONE_ALERT.format(id=html.escape(raw_id[:20])), show_alert=True)
+        return None
+    return item
+
+
+async def ubah_button(update: Update, context: GroupContext) -> None:
+    """✏️ Ubah under the list: how to edit, with the text shown now."""
+    item = await _pressed_announcement(update, context)
+    if item is None:
+        return
+    await pressed(update).answer()
+    message = update.effective_message
+    assert message is not None
+    await message.reply_html(
+        texts.EDIT_HOW.format(id=item.id, body=announcements.shown_body(item)), do_quote=True
+    )
+
+
+async def tarik_button(update: Update, context: GroupContext) -> None:
+    """🗑 Tarik under the list: asks to confirm first."""
+    item = await _pressed_announcement(update, context)
+    if item is None:
+        return
+    await pressed(update).answer()
+    message = update.effective_message
+    assert message is not None
+    text, markup = pages.withdraw_confirm_page(item)
+    await message.reply_html(text, reply_markup=markup, do_quote=True)
+
+
+async def tarik_confirmed(update: Update, context: GroupContext) -> None:
+    """ "Ya, tarik": the announcement leaves /terkini; audited."""
+    item = await _pressed_announcement(update, context)
+    if item is None:
+        return
+    query = pressed(update)
+    user = update.effective_user
+    if not announcements.withdraw(context.deps.db, item.id, user.id if user else None):
+        await query.answer(texts.GONE_ALERT.format(id=item.id), show_alert=True)
+        return
+    _audit(context, update, announcements.AUDIT_WITHDRAWN, item)
+    await query.answer()
+    who = html.escape(staff_name(context, update) or "petugas")
+    await edit_or_keep(update, texts.WITHDRAWN.format(id=item.id, who=who), None)
+
+
+async def tarik_cancelled(update: Update, context: GroupContext) -> None:
+    query = pressed(update)
+    if _chat_id(update) != context.deps.settings.staff_group_chat_id:
+        await query.answer(texts.STAFF_ONLY, show_alert=True)
+        return
+    (raw_id,) = context.matched()
+    await query.answer()
+    await edit_or_keep(update, texts.WITHDRAW_CANCELLED.format(id=html.escape(raw_id[:20])), None)
 
 
 async def siarkan(update: Update, context: GroupContext) -> None:
@@ -272,6 +389,9 @@ async def siarkan(update: Update, context: GroupContext) -> None:
     item = announcements.get(db, announcement_id) if announcement_id is not None else None
     if item is None:
         await query.answer(texts.NOT_FOUND, show_alert=True)
+        return
+    if item.withdrawn_at is not None:
+        await query.answer(texts.WITHDRAWN_NO_BROADCAST.format(id=item.id), show_alert=True)
         return
     started = announcements.start_broadcast(db, item.id)
     if started is None:
@@ -301,4 +421,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("umumkan", umumkan, filters=new_messages))
     app.add_handler(MessageHandler(new_messages & filters.CaptionRegex(r"^/umumkan(@\w+)?(\s|$)"), umumkan))
     app.add_handler(CallbackQueryHandler(siarkan, pattern=rf"^{INFORMATION}:siar:([^:]*)\Z"))
+    app.add_handler(CallbackQueryHandler(ubah_button, pattern=rf"^{INFORMATION}:ubah:([^:]*)\Z"))
+    app.add_handler(CallbackQueryHandler(tarik_button, pattern=rf"^{INFORMATION}:tarik:([^:]*)\Z"))
+    app.add_handler(CallbackQueryHandler(tarik_confirmed, pattern=rf"^{INFORMATION}:tarikya:([^:]*)\Z"))
+    app.add_handler(CallbackQueryHandler(tarik_cancelled, pattern=rf"^{INFORMATION}:tarikbatal:([^:]*)\Z"))
     app.add_handler(CallbackQueryHandler(stale_button))

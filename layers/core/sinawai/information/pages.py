@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from sinawai.common.format_id import tanggal
-from sinawai.common.text_limits import MAX_MESSAGE_UTF16, utf16_len, visible_text
+from sinawai.common.text_limits import MAX_MESSAGE_UTF16, cut_escaped_utf16, utf16_len, visible_text
 from sinawai.general import menu
 from sinawai.information import announcements, content, texts
 from sinawai.information.announcements import Announcement
@@ -22,6 +22,7 @@ from sinawai.information.content import Area, Bundle, Topic
 from sinawai.platform import service_records
 from sinawai.platform.clock import utcnow
 from sinawai.platform.db import Database
+from sinawai.router.commands import INFORMATION
 
 Page = tuple[str, InlineKeyboardMarkup]
 
@@ -112,3 +113,52 @@ def terkini_page(items: Sequence[Announcement], timezone: str) -> Page:
         blocks.pop()
         text = f"{texts.TERKINI_TITLE}\n\n" + "\n\n".join(blocks)
     return text, home
+
+
+PREVIEW_UTF16 = 200  # each announcement's first words in the staff group's list
+
+
+def staff_announcements_page(
+    items: Sequence[Announcement], timezone: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """/umumkan without text in the staff group: the announcements /terkini shows, each with its ✏️ Ubah
+    and 🗑 Tarik buttons, and how to make, edit and withdraw one (no keyboard when there is none: Telegram
+    refuses an empty one)."""
+    zone = ZoneInfo(timezone)
+    blocks: list[str] = [texts.STAFF_LIST_TITLE if items else texts.STAFF_LIST_EMPTY]
+    rows: list[list[InlineKeyboardButton]] = []
+    for item in items:
+        blocks.append(
+            texts.STAFF_LIST_ENTRY.format(
+                id=item.id,
+                day=tanggal(item.posted_at.replace(tzinfo=UTC).astimezone(zone).date()),
+                who=html.escape(item.posted_by_name or "-"),
+                broadcast=texts.STAFF_LIST_BROADCAST if item.broadcast_at is not None else "",
+                preview=cut_escaped_utf16(item.body, PREVIEW_UTF16),
+            )
+        )
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    texts.EDIT_LABEL.format(id=item.id), callback_data=f"{INFORMATION}:ubah:{item.id}"
+                ),
+                InlineKeyboardButton(
+                    texts.WITHDRAW_LABEL.format(id=item.id), callback_data=f"{INFORMATION}:tarik:{item.id}"
+                ),
+            ]
+        )
+    if items:
+        blocks.append(texts.STAFF_LIST_FOOTER)
+    blocks.append(texts.UMUMKAN_USAGE)
+    return "\n\n".join(blocks), InlineKeyboardMarkup(rows) if rows else None
+
+
+def withdraw_confirm_page(item: Announcement) -> Page:
+    broadcast = texts.WITHDRAW_CONFIRM_BROADCAST if item.broadcast_at is not None else ""
+    buttons = [
+        InlineKeyboardButton(texts.CONFIRM_WITHDRAW_LABEL, callback_data=f"{INFORMATION}:tarikya:{item.id}"),
+        InlineKeyboardButton(
+            texts.CANCEL_WITHDRAW_LABEL, callback_data=f"{INFORMATION}:tarikbatal:{item.id}"
+        ),
+    ]
+    return texts.WITHDRAW_CONFIRM.format(id=item.id, broadcast=broadcast), InlineKeyboardMarkup([buttons])

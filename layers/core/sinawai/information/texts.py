@@ -30,6 +30,47 @@ BROADCASTING = (
     "Ringkasan pengiriman akan dikirim ke grup ini setelah selesai."
 )
 
+# /umumkan without text in the staff group: the recent announcements, to edit or withdraw (issue 15)
+STAFF_LIST_TITLE = "📋 <b>Pengumuman yang tampil di /terkini</b>, terbaru di atas:"
+STAFF_LIST_ENTRY = "<b>#{id}</b> · {day} · oleh {who}{broadcast}\n{preview}"
+STAFF_LIST_BROADCAST = " · sudah disiarkan"
+STAFF_LIST_EMPTY = "Belum ada pengumuman yang tampil di /terkini."
+STAFF_LIST_FOOTER = (
+    "Ubah: tekan ✏️ Ubah, atau ketik <code>/umumkan ubah N TEKS BARU</code>. "
+    "Tarik dari /terkini: tekan 🗑 Tarik."
+)
+EDIT_LABEL = "✏️ Ubah #{id}"
+WITHDRAW_LABEL = "🗑 Tarik #{id}"
+EDIT_HOW = (
+    "✏️ Untuk mengubah pengumuman #{id}, ketik <code>/umumkan ubah {id} TEKS BARU</code>. "
+    "Teks yang tampil sekarang:\n\n{body}"
+)
+EDIT_USAGE = (
+    "Format: <code>/umumkan ubah N TEKS BARU</code>, dengan N nomor pengumuman (lihat daftarnya dengan "
+    "<code>/umumkan</code> tanpa teks), misalnya "
+    "<code>/umumkan ubah 3 Apel pagi diundur ke pukul 08.00.</code> "
+    'Untuk mengumumkan teks yang diawali kata "ubah", balas pesan berisi teks itu dengan '
+    "<code>/umumkan</code>."
+)
+EDITED = "✅ Pengumuman #{id} diubah; /terkini kini menampilkan teks yang baru."
+EDITED_AFTER_BROADCAST = (
+    " Pesan yang sudah disiarkan ke pegawai tidak ikut berubah; bila perlu, buat pengumuman baru."
+)
+GONE = (
+    "Pengumuman #{id} tidak ditemukan atau sudah ditarik dari /terkini. "
+    "Lihat daftarnya dengan <code>/umumkan</code> tanpa teks."
+)
+GONE_ALERT = "Pengumuman #{id} tidak ditemukan atau sudah ditarik dari /terkini."
+WITHDRAW_CONFIRM = (
+    "🗑 Tarik pengumuman #{id} dari /terkini? Pegawai tidak akan melihatnya lagi di /terkini.{broadcast}"
+)
+WITHDRAW_CONFIRM_BROADCAST = " Pesan yang sudah disiarkan ke pegawai tidak dapat ditarik kembali."
+CONFIRM_WITHDRAW_LABEL = "🗑 Ya, tarik"
+CANCEL_WITHDRAW_LABEL = "✖️ Batal"
+WITHDRAWN = "🗑 Pengumuman #{id} ditarik dari /terkini oleh {who}."
+WITHDRAW_CANCELLED = "Penarikan pengumuman #{id} dibatalkan; pengumuman tetap tampil di /terkini."
+WITHDRAWN_NO_BROADCAST = "Pengumuman #{id} sudah ditarik dari /terkini, sehingga tidak dapat disiarkan."
+
 # /cari: search the published topics
 CARI_USAGE = (
     "Cara mencari topik: <code>/cari KATA</code>, misalnya <code>/cari cuti melahirkan</code> atau "

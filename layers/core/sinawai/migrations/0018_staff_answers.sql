@@ -1,4 +1,4 @@
--- depends: 0016_reset_button_retention
+-- depends: 0017_sender_block_announcement_withdrawal
 -- Staff answers (issue 15, items 3, 4 and 7):
 -- * templates: short reusable replies, per staff group, by name (/templat simpan NAMA, /templat NAMA);
 -- * an internal note is the staff message itself, mapped to its ticket with the kind 'note' (its text stays

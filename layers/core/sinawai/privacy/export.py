@@ -135,6 +135,9 @@ EVENT_LABELS = {
     "password_reset_undelivered": "kode sekali pakai tidak terkirim kepada petugas (dibatalkan)",
     "password_reset_used": "mendaftar dengan kode sekali pakai",
     "lockout_cleared": "kunci pendaftaran dibuka karena kode sekali pakai",
+    "staff_viewed_employee": "petugas melihat data kepegawaian Anda untuk menangani tiket",
+    "sender_blocked": "pengiriman pertanyaan dihentikan sementara oleh admin",
+    "sender_unblocked": "penghentian sementara pengiriman pertanyaan dibuka oleh admin",
 }
 RESET_STATUS = {"dipakai": "sudah dipakai", "kedaluwarsa": "kedaluwarsa", "berlaku": "masih berlaku"}
 TICKET_SENDERS = {"anda": "Anda", "petugas": "Petugas"}

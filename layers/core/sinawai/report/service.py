@@ -53,10 +53,12 @@ from sinawai.telegram.runtime import GroupFunction
 
 STAFF_NOTICE = (
     "⚠️ Laporan harian Sinawai untuk {day} belum dapat dikirim ke grup pimpinan ({reason}). Sistem "
-    "mencoba lagi secara otomatis. Mohon pastikan bot masih menjadi anggota grup pimpinan; bila grup "
-    "pimpinan belum ditetapkan atau sudah berganti, mohon hubungi admin Sinawai agar grup tujuan laporan "
-    "diatur."
+    "mencoba lagi secara otomatis. Mohon pastikan bot masih menjadi anggota grup pimpinan; bila sudah dan "
+    "laporan tetap belum terkirim, hubungi admin Sinawai."
 )
+# What the staff group is told of why (the technical reason goes to the log and the report run).
+STAFF_REASON_REFUSED = "Telegram menolak pengirimannya"
+STAFF_REASON_NOT_SET = "grup pimpinan belum diatur oleh admin Sinawai"
 NO_MANAGERS_CHAT = "grup pimpinan tujuan laporan belum ditetapkan"
 
 Files = dict[str, tuple[bytes, str]]
@@ -271,7 +273,12 @@ async def scheduled(reporting: Reporting, bot: Bot, period: Period) -> dict[str,
         store.mark_failed(db, day, f"{type(e).__name__}: {reason}", kind)
         reporting.function.metrics.add_metric("DigestFailed", MetricUnit.Count, 1)
         logger.exception("digest not delivered; the invocation fails so that it is retried")
-        await tell_staff(reporting, bot, period, reason)
+        await tell_staff(
+            reporting,
+            bot,
+            period,
+            STAFF_REASON_REFUSED if isinstance(e, TelegramError) else STAFF_REASON_NOT_SET,
+        )
         raise ReportDeliveryError(f"digest of {day.isoformat()} not delivered: {reason}") from e
     except Exception as e:
         # The database or the rendering failed: release the claim so that Lambda's retry takes it over.

@@ -79,6 +79,19 @@ COMMANDS: tuple[Command, ...] = (
         "Cari tiket 90 hari terakhir: /cari_tiket nomor, NIP, atau kata",
         audience="staff",
     ),
+    Command("pegawai", CONSULTATION, "Data pegawai tiket N, dikirim pribadi: /pegawai N", audience="staff"),
+    Command(
+        "blokir",
+        CONSULTATION,
+        "Hentikan sementara pengirim tiket N (admin): /blokir N [JAM]",
+        audience="staff",
+    ),
+    Command(
+        "bukablokir",
+        CONSULTATION,
+        "Buka pemblokiran pengirim tiket N (admin): /bukablokir N",
+        audience="staff",
+    ),
     Command(
         "resetsandi",
         REGISTRATION,
@@ -86,7 +99,10 @@ COMMANDS: tuple[Command, ...] = (
         audience="staff",
     ),
     Command(
-        "umumkan", INFORMATION, "Umumkan: /umumkan TEKS, atau balas pesan dengan /umumkan", audience="staff"
+        "umumkan",
+        INFORMATION,
+        "Umumkan: /umumkan TEKS, atau balas pesan dengan /umumkan; tanpa teks: daftar untuk diubah/ditarik",
+        audience="staff",
     ),
     Command(
         "unggah",

@@ -159,6 +159,10 @@ def classify(update: Mapping[str, Any], *, staff_group_chat_id: int | None) -> R
             return Route(kind, group, chat_id, chat_type, user_id, staff_command[0])
         if command_name is not None and command_group(command_name) == REPORT:
             return Route(kind, REPORT, chat_id, chat_type, user_id, command_name)
+        if command_name is not None and command_audience(command_name) == "private":
+            # /bantuan lists the staff commands; a personal command (/start, /datapribadi, ...) points to
+            # the private chat with the bot: both are the general group's answer.
+            return Route(kind, GENERAL, chat_id, chat_type, user_id, command_name)
         return Route(kind, CONSULTATION, chat_id, chat_type, user_id, command_name)
 
     if command_name is None:
