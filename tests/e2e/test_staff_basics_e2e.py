@@ -192,6 +192,7 @@ def test_ambil_disappears_once_taken_and_tutup_and_data_pegawai_stay(stack: Loca
         f"consultation:ambil:{ticket_id}",
         f"consultation:tutup:{ticket_id}",
         f"consultation:pegawai:{ticket_id}",
+        f"consultation:jsp:{ticket_id}",
     ]
     assert "1990**********1001" in header.content  # the header keeps the masked NIP
     assert NIP_BUDI not in header.content
@@ -199,6 +200,7 @@ def test_ambil_disappears_once_taken_and_tutup_and_data_pegawai_stay(stack: Loca
     assert header_of(stack, ticket_id).callback_data == [
         f"consultation:tutup:{ticket_id}",
         f"consultation:pegawai:{ticket_id}",
+        f"consultation:jsp:{ticket_id}",
     ]
     # an old client still showing Ambil: refused, nothing changes
     press(stack, ANDI, header.message_id, f"consultation:ambil:{ticket_id}", forged=True)

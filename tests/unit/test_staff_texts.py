@@ -41,9 +41,11 @@ def test_a_guest_ticket_has_no_data_pegawai_button_and_a_taken_one_no_ambil() ->
     assert [b.callback_data for row in guest.inline_keyboard for b in row] == [
         "consultation:ambil:5",
         "consultation:tutup:5",
+        "consultation:jsp:5",
     ]
     taken = keyboards.ticket_buttons(5, takeable=False)
     assert [b.callback_data for row in taken.inline_keyboard for b in row] == [
         "consultation:tutup:5",
         "consultation:pegawai:5",
+        "consultation:jsp:5",
     ]
