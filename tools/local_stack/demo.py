@@ -22,12 +22,18 @@ from local_stack.stack import ROOT, LocalStack, StackConfig
 from local_stack.telegram import TelegramEmulator
 from sinawai import cli
 from sinawai.platform.config import DatabaseSettings
+from sinawai.platform.db import Database
 
 BUDI = 5550001
 SITI = 5550002
 STAFF_MEMBER = 5550101
 MANAGER = 5550201
 PUTRI = 5550003  # a PPPK employee (events/imports/employees.csv)
+AGUS = 5550102  # a second staff member (admin in events/imports/employees.csv)
+NIP_STAFF = "198807252014022003"  # Siti Nurhaliza, staf in events/imports/employees.csv
+STAFF_PASSWORD = "Awal#2026Snh"  # noqa: S105 - the example file's initial password
+NIP_AGUS = "198503142010121002"
+AGUS_PASSWORD = "Awal#2026Agp"  # noqa: S105 - the example file's initial password
 
 
 NIP_BUDI = "199001172015031001"
@@ -51,8 +57,10 @@ GUEST_ANSWER = (
     "Selamat pagi. Kata sandi awal dibagikan oleh Biro OSDM melalui atasan langsung; bila belum menerima, "
     "ketik /lupasandi dengan NIP Anda, petugas kami akan membuatkan kode sekali pakai."
 )
-# OSDM's contact as the deploy sets it (template parameters OsdmContact*), shown by /kontak
-DEMO_CONTACT = {
+# The demo stage's settings: OSDM's contact as the deploy sets it (OsdmContact*), shown by /kontak
+DEMO_ENV = {
+    # the demo runs at any hour: the office is open all day, so the service-target reminder shows
+    "WORKING_HOURS": "mon-sun 00:00-23:59",
     "OSDM_CONTACT_PHONE": "(021) 7805814",
     "OSDM_CONTACT_WHATSAPP": "0812-1000-2000",
     "OSDM_CONTACT_EMAIL": "osdm@instansi.go.id",
@@ -101,10 +109,11 @@ def publish_content_and_documents(stack: LocalStack) -> None:
 def setup_people(stack: LocalStack) -> None:
     emu = stack.telegram
     emu.add_user(BUDI, "Budi", last_name="Santoso", username="budi_s")
-    emu.add_user(SITI, "Siti", last_name="Rahmawati")
+    emu.add_user(SITI, "Dian", last_name="Permata")  # not in the HR data: asks as a guest
     emu.add_user(PUTRI, "Putri", last_name="Maharani")
-    emu.add_user(STAFF_MEMBER, "Rina", last_name="(OSDM)")
-    emu.add_group(stack.config.staff_group_chat_id, "Layanan Kepegawaian OSDM", members=[STAFF_MEMBER])
+    emu.add_user(STAFF_MEMBER, "Siti", last_name="Nurhaliza (OSDM)", username="siti_osdm")
+    emu.add_user(AGUS, "Agus", last_name="Prasetyo (OSDM)", username="agus_osdm")
+    emu.add_group(stack.config.staff_group_chat_id, "Layanan Kepegawaian OSDM", members=[STAFF_MEMBER, AGUS])
 
 
 def _latest_bot_message_id(emu: TelegramEmulator, chat_id: int) -> int:
@@ -127,7 +136,7 @@ def _forward_if_offered(stack: LocalStack, user: int) -> None:
 
 
 def _staff_answers_latest(stack: LocalStack, text: str) -> None:
-    """Rina replies to the newest question copied into the staff group."""
+    """The staff member replies to the newest question copied into the staff group."""
     emu = stack.telegram
     staff = stack.config.staff_group_chat_id
     question_id = _latest_bot_message_id(emu, staff)
@@ -207,7 +216,7 @@ def play(stack: LocalStack) -> None:
     )
     _step(stack, lambda: emu.send_message(BUDI, "/terkini"))
 
-    # a consultation: the FAQ offers a topic, Budi forwards his question to the staff ("Tidak"), Rina
+    # a consultation: the FAQ offers a topic, Budi forwards his question to the staff ("Tidak"), Siti
     # answers in the staff group, closes it, Budi rates it
     _step(stack, lambda: emu.send_message(BUDI, QUESTION))
     offer = emu.bot_messages(BUDI)[-1]
@@ -234,6 +243,53 @@ def play(stack: LocalStack) -> None:
     rating_id = _latest_bot_message_id(emu, BUDI)
     _step(stack, lambda: emu.press_button(BUDI, BUDI, rating_id, f"consultation:nilai:{ticket}:5"))
     _step(stack, lambda: emu.send_message(BUDI, "Jawabannya cepat dan jelas. Terima kasih, Bu!"))
+    staff_tools(stack, ticket=int(ticket) + 1)
+
+
+def _invoke_sweep(stack: LocalStack) -> None:
+    """The 15-minute schedule of ConsultationFunction (auto-close and service-target reminders)."""
+    assert stack.runtime is not None
+    event = (ROOT / "events" / "consultation_auto_close_schedule.json").read_bytes()
+    stack.runtime.invoke("ConsultationFunction", event)
+    stack.wait_idle()
+
+
+def staff_tools(stack: LocalStack, ticket: int) -> None:
+    """Issue 15 in the staff group: the group's help, a service-target reminder, Data pegawai, a ready
+    answer from the content, an internal note and a hand-over, on Budi's second ticket."""
+    emu = stack.telegram
+    staff = stack.config.staff_group_chat_id
+    # the staff register in their private chat (peran staf/admin in the HR data)
+    _step(stack, lambda: emu.send_message(STAFF_MEMBER, f"/daftar {NIP_STAFF} {STAFF_PASSWORD}"))
+    _step(stack, lambda: emu.send_message(AGUS, f"/daftar {NIP_AGUS} {AGUS_PASSWORD}"))
+    _step(stack, lambda: emu.send_message(STAFF_MEMBER, "/bantuan", chat_id=staff))
+    # the ticket has waited two days (as if asked on an earlier working day): the sweep raises it once
+    Database(stack.config.database).execute(
+        "UPDATE ticket SET created_at = created_at - INTERVAL 2 DAY WHERE id = %s", (ticket,)
+    )
+    _invoke_sweep(stack)
+    header = next(
+        m for m in reversed(emu.bot_messages(staff)) if f"consultation:tutup:{ticket}" in m.callback_data
+    )
+    _step(
+        stack,
+        lambda: emu.press_button(STAFF_MEMBER, staff, header.message_id, f"consultation:pegawai:{ticket}"),
+    )
+    _step(
+        stack,
+        lambda: emu.send_message(
+            STAFF_MEMBER,
+            "! sudah dicek di SIASN: usulan April lengkap, menunggu pertimbangan teknis BKN",
+            chat_id=staff,
+            reply_to_message_id=header.message_id,
+        ),
+    )
+    _step(stack, lambda: emu.send_message(STAFF_MEMBER, f"/alihkan {ticket} @agus_osdm", chat_id=staff))
+    _step(
+        stack,
+        lambda: emu.send_message(AGUS, f"/jawab {ticket} kenaikan-pangkat-reguler", chat_id=staff),
+    )
+    _step(stack, lambda: emu.send_message(AGUS, f"/riwayat {ticket}", chat_id=staff))
 
 
 def send_daily_digest(stack: LocalStack) -> str:
@@ -293,7 +349,7 @@ def main() -> int:
     log_dir.mkdir(exist_ok=True)
     started = time.perf_counter()
     seed_demo_data(database)
-    with LocalStack(StackConfig(database=database, log_dir=log_dir, extra_env=DEMO_CONTACT)) as stack:
+    with LocalStack(StackConfig(database=database, log_dir=log_dir, extra_env=DEMO_ENV)) as stack:
         play(stack)
         print_transcript(stack)
         counts = stack.message_log_counts()
