@@ -344,19 +344,11 @@ async def _on_command(update: Update, context: GroupContext, action: TicketActio
 
 async def _on_button(update: Update, context: GroupContext, action: TicketAction) -> None:
     """An Ambil / Tutup button pressed in the staff group: the answer comes as the button's alert."""
-    c = consultation(context)
     query = update.callback_query
-    chat = update.effective_chat
     assert query is not None
-    if chat is None or not service.in_staff_group(c, update):
-        await query.answer()
-        return
-    (raw_ticket,) = _fields(context)
-    ticket = service.ticket_in_group(c, raw_ticket, chat.id)
-    if ticket is None:
-        await query.answer(t.unknown_ticket(raw_ticket), show_alert=True)
-        return
-    await query.answer(html.unescape(await action(c, update, ticket)))
+    ticket = await _button_ticket(update, context)
+    if ticket is not None:
+        await query.answer(html.unescape(await action(consultation(context), update, ticket)))
 
 
 async def ambil(update: Update, context: GroupContext) -> None:
@@ -401,19 +393,12 @@ async def pegawai(update: Update, context: GroupContext) -> None:
 
 async def pegawai_button(update: Update, context: GroupContext) -> None:
     """The 👤 Data pegawai button under a header: as /pegawai N; the answer comes as the button's alert."""
-    c = consultation(context)
     query = update.callback_query
-    chat = update.effective_chat
     assert query is not None
-    if chat is None or not service.in_staff_group(c, update):
-        await query.answer()
-        return
-    (raw_ticket,) = _fields(context)
-    ticket = service.ticket_in_group(c, raw_ticket, chat.id)
+    ticket = await _button_ticket(update, context)
     if ticket is None:
-        await query.answer(t.unknown_ticket(raw_ticket), show_alert=True)
         return
-    outcome = await staff_actions.send_employee_data(c, update, ticket)
+    outcome = await staff_actions.send_employee_data(consultation(context), update, ticket)
     await query.answer(outcome.text, show_alert=True)
     await _employee_data_told(update, outcome)
 
