@@ -33,7 +33,7 @@ from sinawai.consultation import (
     tickets,
 )
 from sinawai.consultation import texts as t
-from sinawai.consultation.deps import ASKING, Consultation, actor_of, answer_in_group, say
+from sinawai.consultation.deps import ASKING, Consultation, actor_of, answer_in_group, say, staff_actor
 from sinawai.consultation.keyboards import header_buttons, rating_buttons
 from sinawai.consultation.store import Ticket
 from sinawai.consultation.ticket_events import Actor, add_event
@@ -301,7 +301,7 @@ async def deliver_answer(
         if own_ticket(c, update, ticket):
             await answer_in_group(update, t.OWN_TICKET.format(id=ticket.id))
             return False
-    staff = actor_of(update, "staf")
+    staff = staff_actor(c, update)
     bot = update.get_bot()
     to_chat = recipient(c, ticket)
     if to_chat is None and not copied_before:
@@ -357,7 +357,7 @@ async def take(c: Consultation, update: Update, ticket: Ticket) -> str:
     """A staff member takes the ticket; returns the answer for them (HTML)."""
     if own_ticket(c, update, ticket):
         return t.OWN_TICKET.format(id=ticket.id)
-    staff = actor_of(update, "staf")
+    staff = staff_actor(c, update)
     try:
         to_status = tickets.take(ticket.status)
     except TransitionError as e:
@@ -373,7 +373,7 @@ async def take(c: Consultation, update: Update, ticket: Ticket) -> str:
 
 async def close_by_staff(c: Consultation, update: Update, ticket: Ticket) -> str:
     """A staff member closes the ticket; returns the answer for them (HTML)."""
-    staff = actor_of(update, "staf")
+    staff = staff_actor(c, update)
     error = await close(c, update, ticket, staff)
     return error or t.closed_by_staff(ticket.id, staff.name or "petugas")
 

@@ -530,6 +530,11 @@ def not_your_open_ticket(raw: str) -> str:
 TAKEN_FOR_EMPLOYEE = (
     "Tiket <b>#{id}</b> sedang ditangani oleh petugas Biro OSDM. Jawaban akan dikirim melalui percakapan ini."
 )
+# a hand-over from one staff member to another (the employee is not told who)
+HANDED_OVER_FOR_EMPLOYEE = (
+    "Tiket <b>#{id}</b> kini ditangani petugas lain di Biro OSDM. "
+    "Jawaban tetap dikirim melalui percakapan ini."
+)
 
 
 def expected_first_response(duration_text: str) -> str:
