@@ -437,10 +437,11 @@ class DigestState:
         return self.status == "sent"
 
 
-def digest_state(db: Database, report_date: date) -> DigestState:
+def digest_state(db: Database, report_date: date, kind: str = "daily") -> DigestState:
+    """The record of the ``kind`` digest (daily, weekly, monthly) whose period starts on ``report_date``."""
     row = db.fetch_one(
-        "SELECT status, sent_at, last_error FROM report_run WHERE kind = 'daily' AND report_date = %s",
-        (report_date,),
+        "SELECT status, sent_at, last_error FROM report_run WHERE kind = %s AND report_date = %s",
+        (kind, report_date),
     )
     if row is None:
         return DigestState(report_date, None, None, None)
