@@ -15,7 +15,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, M
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 
-from sinawai.consultation import areas, handover_store, my_tickets, service
+from sinawai.consultation import areas, forum_topics, handover_store, my_tickets, service
 from sinawai.consultation import texts as t
 from sinawai.consultation.deps import Consultation, staff_actor
 from sinawai.consultation.handover_store import StaffMember
@@ -123,7 +123,10 @@ async def set_area(c: Consultation, update: Update, ticket: Ticket, raw: str) ->
     actor = staff_actor(c, update)
     if not handover_store.set_area(c.db, ticket.id, area, actor):
         return t.area_unchanged(ticket.id, area)
-    await service.refresh_header(c, update.get_bot(), ticket.id)
+    bot = update.get_bot()
+    await service.refresh_header(c, bot, ticket.id)
+    if c.settings.forum_topics_by_area:
+        await forum_topics.move(c, bot, ticket, area)
     return t.area_set(ticket.id, area, actor.name or "petugas")
 
 

@@ -23,6 +23,7 @@ from sinawai.consultation import (
     choice,
     choice_store,
     faq_offers,
+    forum_topics,
     handover_store,
     my_tickets,
     outbox,
@@ -230,6 +231,13 @@ async def open_ticket(
             # In a forum topic, a message without an explicit reply replies to the topic's first message:
             # anything the staff write in the ticket's topic is an answer.
             ticket_messages.map_message(c.db, ticket.id, staff, thread_id, "notice")
+    elif placement == "new" and c.settings.forum_topics_by_area and ticket.message_thread_id is None:
+        # One topic per area: the ticket's header and messages go into its area's topic (made once).
+        area_thread = await c.once(
+            update, "topic", lambda: forum_topics.topic_for_area(c, bot, staff, ticket.area)
+        )
+        if area_thread is not None:
+            store.set_thread(c.db, ticket.id, area_thread)
     # The header and the copy go through the outbox: paced by the delivery queue, or posted now.
     await hand_over(c, bot, ticket.id)
     if placement == "reopen":
@@ -412,7 +420,10 @@ async def close(c: Consultation, update: Update, ticket: Ticket, actor: Actor) -
                 ticket.staff_chat_id,
                 t.CLOSED_BY_EMPLOYEE.format(id=ticket.id),
                 message_thread_id=ticket.message_thread_id,
-                reply_parameters=ReplyParameters(ticket.header_message_id, allow_sending_without_reply=True),
+                reply_parameters=ReplyParameters(
+                    ticket_messages.anchor(c.db, ticket) or ticket.header_message_id,
+                    allow_sending_without_reply=True,
+                ),
             )
         except TelegramError:
             c.logger.exception("could not tell the staff group that a ticket was closed")

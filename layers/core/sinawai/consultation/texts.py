@@ -915,3 +915,16 @@ PENDING_STALE = {
     "balas pesan tiketnya.",
     "handed_over": "Tiket #{id} sudah dialihkan ke petugas lain sejak pertanyaan ini; pesan tidak dikirim.",
 }
+
+
+def moved_to_area(ticket_id: int, area_label: str, header_link: str | None) -> str:
+    """The notice in an area's forum topic when a ticket moves there (the header stays where it was)."""
+    header = (
+        f'<a href="{html.escape(header_link)}">tajuk tiket</a>'
+        if header_link
+        else "tajuk tiket di topik sebelumnya"
+    )
+    return (
+        f"📌 Tiket #{ticket_id} dipindahkan ke bidang {html.escape(area_label)}. Lihat {header}. "
+        "Balas pesan ini untuk menjawab pegawai."
+    )
