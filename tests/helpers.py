@@ -53,6 +53,7 @@ TABLES = (
     "retention_cursor",
     "staff_pending_send",  # its foreign key points to ticket
     "staff_template",
+    "staff_forum_topic",
     "ticket_message",
     "ticket_event",
     "ticket",

@@ -196,16 +196,24 @@ def seed(db: Database) -> dict[str, int]:
             " VALUES (%s, %s, %s, 'button', %s)",
             (BUDI, area, topic, dec(28, 10)),
         )
-    # Documents on Monday: 3 (2 formulir, 1 without a category); 1 on Sunday.
-    for category, when in (("formulir", dec(28, 9)), ("formulir", dec(28, 10)), (None, dec(28, 11))):
+    # Documents on Monday: 2 of "Formulir Cuti Tahunan" (formulir, uploaded), 1 of a document deleted since
+    # (without a category, sent as a temporary link); on Sunday 1 (sent again from the file Telegram kept).
+    db.execute(
+        "INSERT INTO document (category, title, s3_key, file_name, size_bytes, added_at)"
+        " VALUES ('formulir', 'Formulir Cuti Tahunan', 'documents/formulir/cuti.pdf', 'cuti.pdf', 1000, %s)",
+        (dec(20, 9),),
+    )
+    (doc,) = db.fetch_all("SELECT id FROM document WHERE title = 'Formulir Cuti Tahunan'")
+    doc_id = int(doc["id"])
+    for document_id, category, method, when in (
+        (doc_id, "formulir", "upload", dec(28, 9)),
+        (doc_id, "formulir", "upload", dec(28, 10)),
+        (99999, None, "link", dec(28, 11)),
+        (doc_id, "formulir", "file_id", dec(27, 10)),
+    ):
         db.execute(
             "INSERT INTO document_send (document_id, category, chat_id, method, sent_at)"
-            " VALUES ('form-cuti', %s, %s, 'upload', %s)",
-            (category, BUDI, when),
+            " VALUES (%s, %s, %s, %s, %s)",
+            (str(document_id), category, BUDI, method, when),
         )
-    db.execute(
-        "INSERT INTO document_send (document_id, category, chat_id, method, sent_at)"
-        " VALUES ('form-cuti', 'formulir', %s, 'file_id', %s)",
-        (BUDI, dec(27, 10)),
-    )
     return t

@@ -204,6 +204,7 @@ def test_a_ticket_is_handed_to_a_registered_colleague_and_only_to_one(stack: Loc
     assert ticket_row(stack, ticket_id)["assigned_staff_id"] is None
     assert events(stack, ticket_id, "handed_over") == []
 
+    budi_before = len(stack.telegram.bot_messages(BUDI))
     answer = staff_says(stack, RINA, f"/alihkan {ticket_id} @Andi_OSDM")
     assert f"Tiket #{ticket_id} dialihkan kepada Andi Pratama oleh Rina Wulandari" in (answer.text or "")
     # the colleague is mentioned (a link to the user that Telegram notifies)
@@ -218,11 +219,15 @@ def test_a_ticket_is_handed_to_a_registered_colleague_and_only_to_one(stack: Loc
     )
     assert "Petugas: Andi Pratama" in (header(stack, ticket_id).text or "")
     assert events(stack, ticket_id, "handed_over") == [{"from": None, "to": ANDI, "to_name": "Andi Pratama"}]
+    # item 5: nobody handled it yet: Budi reads it as taken, once, without a staff name
+    (told,) = stack.telegram.bot_messages(BUDI)[budi_before:]
+    assert f"Tiket #{ticket_id} sedang ditangani oleh petugas Biro OSDM" in (told.text or "")
     assert f"#{ticket_id} " in (staff_says(stack, ANDI, "/tiket saya").text or "")
     assert f"#{ticket_id} " not in (staff_says(stack, RINA, "/tiket saya").text or "")
     assert "sudah ditangani oleh Andi Pratama" in (
         staff_says(stack, RINA, f"/alihkan {ticket_id} @andi_osdm").text or ""
     )
+    assert len(stack.telegram.bot_messages(BUDI)) == budi_before + 1  # no hand-over: Budi hears nothing
 
     # without a name: the registered staff in the group as buttons (Tono is not one)
     choose = staff_says(stack, ANDI, f"/alihkan {ticket_id}")
@@ -237,6 +242,15 @@ def test_a_ticket_is_handed_to_a_registered_colleague_and_only_to_one(stack: Loc
     edited = next(m for m in stack.telegram.bot_messages(STAFF) if m.message_id == choose.message_id)
     assert "dialihkan kepada Rina Wulandari oleh Andi Pratama" in (edited.text or "")
     assert "Petugas: Rina Wulandari" in (header(stack, ticket_id).text or "")
+    # item 5: handed from one staff member to another: Budi is told once, politely, with no name
+    (told,) = stack.telegram.bot_messages(BUDI)[budi_before + 1 :]
+    assert (told.text or "").startswith(f"Tiket #{ticket_id} kini ditangani petugas lain di Biro OSDM.")
+    assert "Andi" not in (told.text or "")
+    assert "Rina" not in (told.text or "")
+    # a reply to the notice joins the ticket (no choice asked)
+    stack.telegram.send_message(BUDI, "Baik, terima kasih.", reply_to_message_id=told.message_id)
+    stack.wait_idle()
+    assert f"#{ticket_id}" in (last(stack, BUDI).text or "")
     assert events(stack, ticket_id, "handed_over")[-1] == {
         "from": ANDI,
         "to": RINA,
@@ -248,6 +262,7 @@ def test_a_ticket_is_handed_to_a_registered_colleague_and_only_to_one(stack: Loc
     )
     stack.wait_idle()
     assert ticket_row(stack, ticket_id)["assigned_staff_id"] == RINA
+    assert "kini ditangani petugas lain" not in (last(stack, BUDI).text or "")
 
     staff_says(stack, RINA, f"/tutup {ticket_id}")
     assert "sudah selesai" in (staff_says(stack, RINA, f"/alihkan {ticket_id} @andi_osdm").text or "")
@@ -310,3 +325,43 @@ def test_a_ticket_waiting_past_the_target_is_raised_once_and_listed_in_the_morni
     assert "Umum · belum diambil" in morning
     assert invoke(stack, MORNING) == {"status": "skipped", "reason": "sent already"}
     assert len(stack.telegram.bot_messages(STAFF)) == before + 2
+
+
+# ---- staff names: the registered name wherever the handling staff member is shown --------------------
+
+
+def test_ambil_names_the_staff_member_by_their_registered_name_as_a_hand_over_does(
+    stack: LocalStack,
+) -> None:
+    """Rina's Telegram name is "Rina"; she is registered as "Rina Wulandari": Ambil, the header, /tiket
+    and the ticket's record all say the registered name (Tono, not registered, keeps his Telegram name)."""
+    dewi, nip_dewi = 5590003, "199405052019032003"
+    stack.telegram.add_user(dewi, "Dewi", started=True)
+    db = Database(stack.config.database)
+    db.execute(
+        "INSERT INTO pengguna (nip, nama, status, unit_kerja, id_telegram, hak_pengguna)"
+        " VALUES (%s, 'Dewi Lestari', 'aktif', 'Pusdatik', %s, 'pegawai')",
+        (nip_dewi, dewi),
+    )
+    db.close()
+    stack.telegram.send_message(dewi, "Mohon dicek berkas saya nomor 5521 sudah sampai mana.")
+    stack.wait_idle()
+    ticket_id = latest_ticket(stack)
+    assert f"#{ticket_id}" in (last(stack, dewi).text or "")
+    top = header(stack, ticket_id)
+    stack.telegram.press_button(RINA, STAFF, top.message_id, f"consultation:ambil:{ticket_id}")
+    stack.wait_idle()
+    answered = [str(call.params.get("text") or "") for call in stack.telegram.calls_to("answerCallbackQuery")]
+    assert f"Tiket #{ticket_id} diambil oleh Rina Wulandari" in answered[-1]
+    assert ticket_row(stack, ticket_id)["assigned_staff_name"] == "Rina Wulandari"
+    assert "Petugas: Rina Wulandari" in (header(stack, ticket_id).text or "")
+    listing = staff_says(stack, ANDI, "/tiket").text or ""
+    (line,) = [x for x in listing.splitlines() if x.startswith(f"#{ticket_id} ")]
+    assert "Dewi Lestari" in line
+    assert line.endswith(" · Rina Wulandari"), line
+    (named,) = query(
+        stack.config.database,
+        "SELECT actor_name FROM ticket_event WHERE ticket_id = %s AND event = 'taken'",
+        (ticket_id,),
+    )
+    assert named["actor_name"] == "Rina Wulandari"

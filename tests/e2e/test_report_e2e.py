@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 
 from local_stack.stack import LocalStack
 from sinawai.common.format_id import tanggal
@@ -123,6 +125,21 @@ def last_week(stack: LocalStack) -> Iterator[date]:
         ),
         (10, "answered", "staf", STAFF_ANSWERING, "rina", {"topic": "cuti_tahunan"}),
     ]
+    # a document sent last Tuesday (uploaded the first time), and one deleted since (a temporary link)
+    query(
+        database,
+        "INSERT INTO document (category, title, s3_key, file_name, size_bytes, added_at)"
+        " VALUES ('surat-edaran', 'SE Cuti Bersama 2026', 'documents/e2e/se.pdf', 'se.pdf', 1000, %s)",
+        (_utc(monday, 8),),
+    )
+    (document,) = query(database, "SELECT id FROM document WHERE s3_key = 'documents/e2e/se.pdf'")
+    for document_id, method in ((str(document["id"]), "upload"), ("99998", "link")):
+        query(
+            database,
+            "INSERT INTO document_send (document_id, category, chat_id, method, sent_at)"
+            " VALUES (%s, 'surat-edaran', 5559901, %s, %s)",
+            (document_id, method, _utc(tuesday, 9)),
+        )
     for hour, event, actor, actor_id, name, detail in events:
         query(
             database,
@@ -136,6 +153,8 @@ def last_week(stack: LocalStack) -> Iterator[date]:
         query(database, "DELETE FROM ticket_event WHERE ticket_id = %s", (ticket["id"],))
         query(database, "DELETE FROM ticket WHERE id = %s", (ticket["id"],))
         query(database, "DELETE FROM pesan WHERE chat_id = 5559901")
+        query(database, "DELETE FROM document_send WHERE chat_id = 5559901")
+        query(database, "DELETE FROM document WHERE s3_key = 'documents/e2e/se.pdf'")
         query(database, "DELETE FROM pengguna WHERE nip IN (%s, '199001012015031099')", (REPORTED_NIP,))
 
 
@@ -169,6 +188,14 @@ def test_laporan_minggu_brings_last_week_s_digest_with_the_staff_tools_chart_and
     stem = f"laporan-mingguan-{last_week.isoformat()}_{sunday.isoformat()}"
     assert sent[2].document is not None
     assert sent[2].document["file_name"] == f"{stem}.xlsx"
+    # the workbook's documents: titles, category names and how they went out, never the codes kept
+    content = emu.file_content(sent[2].document["file_id"])
+    assert content is not None
+    rows = list(load_workbook(io.BytesIO(content))["Dokumen"].iter_rows(values_only=True))
+    assert sorted(rows[1:]) == [
+        ("Dokumen 99998 (sudah dihapus)", "Surat edaran", "Tautan sementara", 1),
+        ("SE Cuti Bersama 2026", "Surat edaran", "Unggah pertama", 1),
+    ]
 
 
 def test_laporan_minggu_with_a_bad_date_is_explained_and_sends_no_report(stack: LocalStack) -> None:

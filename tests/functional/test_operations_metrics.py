@@ -149,6 +149,87 @@ def test_without_a_managers_chat_no_digest_is_due(
     assert digest_missing(capsys.readouterr().out) == [0]
 
 
+def missing_of(out: str) -> dict[str, list[Any]]:
+    """The three digest checks' metrics in ``out`` (all of the report's service dimension)."""
+    lines = emitted(out)
+    assert all(
+        e.dimensions == {"service": f"sinawai-{REPORT}"} for e in lines if "DigestMissing" in e.metrics
+    )
+    return {
+        name: metric_values(out, name)
+        for name in ("DigestMissing", "WeeklyDigestMissing", "MonthlyDigestMissing")
+    }
+
+
+def test_on_a_monday_that_opens_the_month_the_check_covers_the_weekly_and_monthly_digests_too(
+    env: None, emulator: TelegramEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Monday 4 January 2027 is the first working day of January (the 1st a holiday, then a weekend): at
+    07:30 the daily digest of the 3rd, the weekly of 28 December - 3 January and the monthly of December
+    are due. Only the weekly one went out."""
+    emulator.add_group(MANAGERS_CHAT_ID, "Pimpinan Biro OSDM", members=[RINA])
+    handler = report_handler()
+    weekly = {"source": "sinawai.scheduler", "report": "weekly", "scheduled_time": "2027-01-04T00:00:00Z"}
+    assert handler(weekly, FakeContext())["status"] == "sent"
+    capsys.readouterr()
+    calls = len(emulator.calls)
+
+    answer = handler(check_at("2027-01-04T00:30:00Z"), FakeContext())
+    assert answer == {
+        "status": "missing",
+        "report_date": "2027-01-03",
+        "run_status": "none",
+        "weekly": {"status": "sent", "report_date": "2026-12-28"},
+        "monthly": {"status": "missing", "report_date": "2026-12-01", "run_status": "none"},
+    }
+    assert missing_of(capsys.readouterr().out) == {
+        "DigestMissing": [1],
+        "WeeklyDigestMissing": [0],
+        "MonthlyDigestMissing": [1],
+    }
+    assert len(emulator.calls) == calls  # the check sends nothing
+
+    # the monthly digest goes out (its retry): the next check of that morning finds it
+    monthly = {"source": "sinawai.scheduler", "report": "monthly", "scheduled_time": "2027-01-04T00:00:00Z"}
+    assert handler(monthly, FakeContext())["status"] == "sent"
+    capsys.readouterr()
+    assert handler(check_at("2027-01-04T00:30:00Z"), FakeContext())["monthly"]["status"] == "sent"
+    assert missing_of(capsys.readouterr().out)["MonthlyDigestMissing"] == [0]
+
+    # Tuesday 5 January: neither a weekly nor a monthly digest is due: their metrics are not published
+    answer = handler(check_at("2027-01-05T00:30:00Z"), FakeContext())
+    assert set(answer) == {"status", "report_date", "run_status"}
+    assert missing_of(capsys.readouterr().out) == {
+        "DigestMissing": [1],
+        "WeeklyDigestMissing": [],
+        "MonthlyDigestMissing": [],
+    }
+
+
+def test_a_monday_that_does_not_open_the_month_checks_the_weekly_digest_only(
+    env: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Monday 11 January 2027: the weekly digest of 4-10 January is due (and missing), no monthly one;
+    without a managers' chat nothing is due and every published metric is 0."""
+    handler = report_handler()
+    answer = handler(check_at("2027-01-11T00:30:00Z"), FakeContext())
+    assert answer["weekly"] == {"status": "missing", "report_date": "2027-01-04", "run_status": "none"}
+    assert "monthly" not in answer
+    assert missing_of(capsys.readouterr().out) == {
+        "DigestMissing": [1],
+        "WeeklyDigestMissing": [1],
+        "MonthlyDigestMissing": [],
+    }
+    monkeypatch.setenv("MANAGERS_CHAT_ID", "")
+    answer = report_handler()(check_at("2027-01-04T00:30:00Z"), FakeContext())
+    assert (answer["status"], answer["weekly"]["status"], answer["monthly"]["status"]) == ("not due",) * 3
+    assert missing_of(capsys.readouterr().out) == {
+        "DigestMissing": [0],
+        "WeeklyDigestMissing": [0],
+        "MonthlyDigestMissing": [0],
+    }
+
+
 # ---- StaffDeliveryBacklogMinutes ------------------------------------------------------------------------
 
 

@@ -216,6 +216,12 @@ def test_the_workbook_has_a_sheet_per_area_and_the_chart_is_a_png(
     assert files["laporan-harian-2026-12-28.png"][0].startswith(b"\x89PNG\r\n\x1a\n")
     book = load_workbook(io.BytesIO(files["laporan-harian-2026-12-28.xlsx"][0]))
     assert book.sheetnames == ["Ringkasan", "Umum", "Registrasi", "Informasi", "Dokumen", "Konsultasi"]
+    # documents by title, category and how they went out: labels, never the codes the record keeps
+    assert [tuple(row) for row in book["Dokumen"].iter_rows(values_only=True)] == [
+        ("Dokumen", "Kategori", "Cara kirim", "Jumlah"),
+        ("Formulir Cuti Tahunan", "Formulir", "Unggah pertama", 2),
+        ("Dokumen 99999 (sudah dihapus)", "Lainnya", "Tautan sementara", 1),
+    ]
     consultation = [tuple(row) for row in book["Konsultasi"].iter_rows(values_only=True)]
     assert (f"#{t['T6']}", 29.5, None, None) in consultation
     registration = [row for row in book["Registrasi"].iter_rows(values_only=True)][1:]

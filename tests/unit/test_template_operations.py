@@ -177,3 +177,16 @@ def test_the_api_access_log_is_json_without_the_request_body(template: dict[str,
     assert not any("body" in v.lower() or "requestOverride" in v for v in fields.values())
     text = (ROOT / "template.yaml").read_text()
     assert "$context.requestBody" not in text
+
+
+def test_each_digest_the_0730_check_covers_has_its_alarm(template: dict[str, Any]) -> None:
+    from sinawai.report.service import MISSING_METRICS
+
+    watched = {
+        a["MetricName"]: a for a in alarms(template["Resources"]).values() if a.get("Namespace") == "Sinawai"
+    }
+    for kind, metric in MISSING_METRICS.items():
+        alarm = watched[metric]
+        assert alarm["Dimensions"] == [{"Name": "service", "Value": "sinawai-report"}], kind
+        assert (alarm["Statistic"], alarm["Threshold"]) == ("Maximum", 1), kind
+        assert alarm["AlarmDescription"].endswith("Runbook: docs/runbook.md#digest-missing"), kind

@@ -35,6 +35,15 @@ def _sla_hours(settings: Settings) -> float:
         return DEFAULT_SLA_HOURS
 
 
+def _forum_topics() -> str:
+    """CONSULTATION_FORUM_TOPICS: "ticket" (true, 1, yes: a topic per ticket), "area" (a topic per area), or
+    "off" (anything else: no topics)."""
+    raw = os.environ.get("CONSULTATION_FORUM_TOPICS", "").strip().lower()
+    if raw in ("1", "true", "yes"):
+        return "ticket"
+    return "area" if raw == "area" else "off"
+
+
 # Slots are counted when the bot sends; Telegram counts when a post arrives: a little slack between them.
 WINDOW_SLACK = 1.05
 
@@ -61,7 +70,7 @@ class ConsultationSettings:
     staff_group: int | None  # STAFF_GROUP_CHAT_ID: where tickets go (None: the service is not ready)
     service_hours: ServiceHours  # WORKING_HOURS, national holidays and the calendar OSDM publishes
     reopen_window: timedelta
-    forum_topics: bool
+    forum_topics: bool  # CONSULTATION_FORUM_TOPICS=true: one forum topic per ticket
     rate_limit_messages: int
     rate_limit_window: timedelta
     delivery_queue_url: str  # empty: the staff-group posts go out at once, not through the queue
@@ -71,6 +80,8 @@ class ConsultationSettings:
     max_open_tickets: int = choices.DEFAULT_MAX_OPEN_TICKETS  # CONSULTATION_MAX_OPEN_TICKETS
     # CONSULTATION_SLA_REMINDER_HOURS, else REPORT_SERVICE_TARGET_WORKING_HOURS, else 8; 0: no reminders
     sla_reminder_hours: float = DEFAULT_SLA_HOURS
+    # CONSULTATION_FORUM_TOPICS=area: one forum topic per area of Biro OSDM (forum_topics is then False)
+    forum_topics_by_area: bool = False
 
     @property
     def hours(self) -> WorkingHours:
@@ -92,8 +103,7 @@ class ConsultationSettings:
             reopen_window=timedelta(
                 hours=_int_env("CONSULTATION_REOPEN_HOURS", tickets.DEFAULT_REOPEN_HOURS)
             ),
-            forum_topics=os.environ.get("CONSULTATION_FORUM_TOPICS", "").strip().lower()
-            in ("1", "true", "yes"),
+            forum_topics=_forum_topics() == "ticket",
             rate_limit_messages=_int_env(
                 "CONSULTATION_RATE_LIMIT_MESSAGES", tickets.DEFAULT_RATE_LIMIT_MESSAGES
             ),
@@ -110,4 +120,5 @@ class ConsultationSettings:
                 1, _int_env("CONSULTATION_MAX_OPEN_TICKETS", choices.DEFAULT_MAX_OPEN_TICKETS)
             ),
             sla_reminder_hours=_sla_hours(settings),
+            forum_topics_by_area=_forum_topics() == "area",
         )

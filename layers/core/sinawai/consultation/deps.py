@@ -66,6 +66,22 @@ def actor_of(update: Update, actor_type: ActorType) -> Actor:
     return Actor(actor_type, user.id if user else None, user.full_name if user else None)
 
 
+def registered_name(db: Database, telegram_id: int | None) -> str | None:
+    """The registered name (pengguna.nama) of a Telegram account, when it is bound to one."""
+    if telegram_id is None:
+        return None
+    row = db.fetch_one("SELECT nama FROM pengguna WHERE id_telegram = %s", (telegram_id,))
+    return str(row["nama"]) if row and row["nama"] else None
+
+
+def staff_actor(c: Consultation, update: Update) -> Actor:
+    """The staff member acting, named by their registered name where it is known, else their Telegram
+    name: every place that records or shows who handles a ticket (Ambil, an answer, a hand-over, a note)
+    names them the same way."""
+    actor = actor_of(update, "staf")
+    return Actor("staf", actor.id, registered_name(c.db, actor.id) or actor.name)
+
+
 async def say(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
     """A message (HTML) in the update's chat."""
     message = update.effective_message

@@ -27,7 +27,15 @@ from telegram import Bot, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
-from sinawai.consultation import faq_offers, guest_store, service, store, ticket_messages, tickets
+from sinawai.consultation import (
+    faq_offers,
+    forum_topics,
+    guest_store,
+    service,
+    store,
+    ticket_messages,
+    tickets,
+)
 from sinawai.consultation import texts as t
 from sinawai.consultation.deps import ACTING, Consultation, actor_of, say
 from sinawai.consultation.keyboards import rating_buttons
@@ -162,6 +170,13 @@ async def open_guest_ticket(c: Consultation, update: Update, question_message_id
             store.set_thread(c.db, ticket.id, thread_id)
             # any staff message in the ticket's topic answers it (as for an employee's ticket)
             ticket_messages.map_message(c.db, ticket.id, staff, thread_id, "notice")
+    elif placement == "new" and c.settings.forum_topics_by_area and ticket.message_thread_id is None:
+        # one topic per area: a guest's ticket goes into its area's topic (umum, unless staff move it)
+        area_thread = await c.once(
+            update, "topic", lambda: forum_topics.topic_for_area(c, bot, staff, ticket.area)
+        )
+        if area_thread is not None:
+            store.set_thread(c.db, ticket.id, area_thread)
     await service.hand_over(c, bot, ticket.id)
     if placement == "reopen":
         await service.refresh_header(c, bot, ticket.id)

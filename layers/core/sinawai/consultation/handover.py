@@ -15,23 +15,16 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, M
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 
-from sinawai.consultation import areas, handover_store, service
+from sinawai.consultation import areas, forum_topics, handover_store, my_tickets, service
 from sinawai.consultation import texts as t
-from sinawai.consultation.deps import Consultation, actor_of
+from sinawai.consultation.deps import Consultation, staff_actor
 from sinawai.consultation.handover_store import StaffMember
 from sinawai.consultation.store import Ticket
-from sinawai.consultation.ticket_events import Actor
 from sinawai.registration import employees
 from sinawai.router.commands import CONSULTATION
 
 GONE = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
 MAX_CHOICES = 24  # buttons under /alihkan N (two to a row)
-
-
-def staff_actor(c: Consultation, update: Update) -> Actor:
-    """The staff member acting, named by their registered name where it is known."""
-    actor = actor_of(update, "staf")
-    return Actor("staf", actor.id, handover_store.registered_name(c.db, actor.id) or actor.name)
 
 
 def choice_buttons(ticket_id: int, staff: list[StaffMember]) -> InlineKeyboardMarkup:
@@ -107,7 +100,18 @@ async def give(c: Consultation, update: Update, ticket: Ticket, colleague: Staff
     handed = handover_store.hand_over(c.db, ticket, colleague, actor)
     if handed is None:
         return t.ALIHKAN_CLOSED.format(id=ticket.id)
-    await service.refresh_header(c, update.get_bot(), ticket.id)
+    bot = update.get_bot()
+    await service.refresh_header(c, bot, ticket.id)
+    # The employee hears of it once (a retry of this update sends nothing again), without the staff name:
+    # a ticket nobody handled yet reads as taken, one someone handled as handed to another staff member.
+    text = (
+        t.HANDED_OVER_FOR_EMPLOYEE if ticket.assigned_staff_id is not None else t.TAKEN_FOR_EMPLOYEE
+    ).format(id=ticket.id)
+    await c.once(
+        update,
+        "handover_notice",
+        lambda: my_tickets.notify(c, bot, handed, service.recipient(c, handed), text),
+    )
     return t.handed_over(ticket.id, colleague.telegram_id, colleague.nama, actor.name or "petugas")
 
 
@@ -119,7 +123,10 @@ async def set_area(c: Consultation, update: Update, ticket: Ticket, raw: str) ->
     actor = staff_actor(c, update)
     if not handover_store.set_area(c.db, ticket.id, area, actor):
         return t.area_unchanged(ticket.id, area)
-    await service.refresh_header(c, update.get_bot(), ticket.id)
+    bot = update.get_bot()
+    await service.refresh_header(c, bot, ticket.id)
+    if c.settings.forum_topics_by_area:
+        await forum_topics.move(c, bot, ticket, area)
     return t.area_set(ticket.id, area, actor.name or "petugas")
 
 

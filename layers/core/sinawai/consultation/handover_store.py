@@ -44,14 +44,6 @@ def staff_member(db: Database, telegram_id: int) -> StaffMember | None:
     return StaffMember(int(row["id_telegram"]), str(row["nama"])) if row else None
 
 
-def registered_name(db: Database, telegram_id: int | None) -> str | None:
-    """The registered name (pengguna.nama) of a Telegram account, when it is bound to one."""
-    if telegram_id is None:
-        return None
-    row = db.fetch_one("SELECT nama FROM pengguna WHERE id_telegram = %s", (telegram_id,))
-    return str(row["nama"]) if row else None
-
-
 def hand_over(db: Database, ticket: Ticket, to: StaffMember, actor: Actor) -> Ticket | None:
     """Assign the ticket to ``to`` (a new ticket counts as taken); None when it was closed meanwhile."""
     now = utcnow()

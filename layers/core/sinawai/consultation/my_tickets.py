@@ -187,17 +187,22 @@ async def show_ticket(c: Consultation, update: Update, raw_ticket: str, raw_page
 async def notify_taken(c: Consultation, bot: Bot, ticket: Ticket, to_chat: int | None) -> None:
     """ "Sedang ditangani": once, when a staff member takes the ticket (a take happens once per ticket
     state: only a new ticket can be taken)."""
+    await notify(c, bot, ticket, to_chat, t.TAKEN_FOR_EMPLOYEE.format(id=ticket.id))
+
+
+async def notify(c: Consultation, bot: Bot, ticket: Ticket, to_chat: int | None, text: str) -> int | None:
+    """A short notice about the ticket to its employee (HTML); a reply to it joins the ticket. The message
+    id, or None when nobody is bound to the ticket or the employee blocked the bot (marked)."""
     if to_chat is None:
-        return
+        return None
     try:
-        sent = await bot.send_message(
-            to_chat, t.TAKEN_FOR_EMPLOYEE.format(id=ticket.id), parse_mode=ParseMode.HTML
-        )
+        sent = await bot.send_message(to_chat, text, parse_mode=ParseMode.HTML)
     except Forbidden:
         if ticket.nip is not None:  # a guest's account is no employee's to mark
             store.mark_blocked(c.db, ticket.nip)
-        return
+        return None
     choice_store.map_private(c.db, to_chat, sent.message_id, ticket.id)
+    return int(sent.message_id)
 
 
 def expected_first_response(c: Consultation) -> str:

@@ -23,6 +23,7 @@ from sinawai.consultation import (
     choice,
     choice_store,
     faq_offers,
+    forum_topics,
     handover_store,
     my_tickets,
     outbox,
@@ -33,7 +34,7 @@ from sinawai.consultation import (
     tickets,
 )
 from sinawai.consultation import texts as t
-from sinawai.consultation.deps import ASKING, Consultation, actor_of, answer_in_group, say
+from sinawai.consultation.deps import ASKING, Consultation, actor_of, answer_in_group, say, staff_actor
 from sinawai.consultation.keyboards import header_buttons, rating_buttons
 from sinawai.consultation.store import Ticket
 from sinawai.consultation.ticket_events import Actor, add_event
@@ -230,6 +231,13 @@ async def open_ticket(
             # In a forum topic, a message without an explicit reply replies to the topic's first message:
             # anything the staff write in the ticket's topic is an answer.
             ticket_messages.map_message(c.db, ticket.id, staff, thread_id, "notice")
+    elif placement == "new" and c.settings.forum_topics_by_area and ticket.message_thread_id is None:
+        # One topic per area: the ticket's header and messages go into its area's topic (made once).
+        area_thread = await c.once(
+            update, "topic", lambda: forum_topics.topic_for_area(c, bot, staff, ticket.area)
+        )
+        if area_thread is not None:
+            store.set_thread(c.db, ticket.id, area_thread)
     # The header and the copy go through the outbox: paced by the delivery queue, or posted now.
     await hand_over(c, bot, ticket.id)
     if placement == "reopen":
@@ -301,7 +309,7 @@ async def deliver_answer(
         if own_ticket(c, update, ticket):
             await answer_in_group(update, t.OWN_TICKET.format(id=ticket.id))
             return False
-    staff = actor_of(update, "staf")
+    staff = staff_actor(c, update)
     bot = update.get_bot()
     to_chat = recipient(c, ticket)
     if to_chat is None and not copied_before:
@@ -357,7 +365,7 @@ async def take(c: Consultation, update: Update, ticket: Ticket) -> str:
     """A staff member takes the ticket; returns the answer for them (HTML)."""
     if own_ticket(c, update, ticket):
         return t.OWN_TICKET.format(id=ticket.id)
-    staff = actor_of(update, "staf")
+    staff = staff_actor(c, update)
     try:
         to_status = tickets.take(ticket.status)
     except TransitionError as e:
@@ -373,7 +381,7 @@ async def take(c: Consultation, update: Update, ticket: Ticket) -> str:
 
 async def close_by_staff(c: Consultation, update: Update, ticket: Ticket) -> str:
     """A staff member closes the ticket; returns the answer for them (HTML)."""
-    staff = actor_of(update, "staf")
+    staff = staff_actor(c, update)
     error = await close(c, update, ticket, staff)
     return error or t.closed_by_staff(ticket.id, staff.name or "petugas")
 
@@ -412,7 +420,10 @@ async def close(c: Consultation, update: Update, ticket: Ticket, actor: Actor) -
                 ticket.staff_chat_id,
                 t.CLOSED_BY_EMPLOYEE.format(id=ticket.id),
                 message_thread_id=ticket.message_thread_id,
-                reply_parameters=ReplyParameters(ticket.header_message_id, allow_sending_without_reply=True),
+                reply_parameters=ReplyParameters(
+                    ticket_messages.anchor(c.db, ticket) or ticket.header_message_id,
+                    allow_sending_without_reply=True,
+                ),
             )
         except TelegramError:
             c.logger.exception("could not tell the staff group that a ticket was closed")

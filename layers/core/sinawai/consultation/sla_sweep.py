@@ -16,7 +16,7 @@ from telegram import Bot, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from sinawai.consultation import handover_store, sla
+from sinawai.consultation import handover_store, sla, ticket_messages
 from sinawai.consultation import texts as t
 from sinawai.consultation.deps import Consultation
 
@@ -55,7 +55,7 @@ async def remind_overdue(c: Consultation, bot: Bot, now: datetime) -> list[int]:
             ticket.area,
             ticket.assigned_staff_name,
         )
-        header = ticket.header_message_id
+        header = ticket_messages.anchor(c.db, ticket)  # the header, or its notice in the area moved to
         try:
             await bot.send_message(
                 ticket.staff_chat_id,

@@ -17,7 +17,7 @@ from sinawai.common.numbers import parse_int
 from sinawai.consultation import faq, my_tickets_store, relay, service, staff_tools, store, ticket_messages
 from sinawai.consultation import staff_answers_store as held
 from sinawai.consultation import texts as t
-from sinawai.consultation.deps import Consultation, actor_of, answer_in_group
+from sinawai.consultation.deps import Consultation, answer_in_group, staff_actor
 from sinawai.consultation.keyboards import canned_topic_buttons, pending_buttons
 from sinawai.consultation.store import Ticket
 from sinawai.consultation.ticket_events import add_event
@@ -259,9 +259,7 @@ async def note(c: Consultation, update: Update, body: str) -> None:
         return
     if ticket_messages.kind_of(c.db, message.chat_id, message.message_id) is None:
         ticket_messages.map_message(c.db, ticket.id, message.chat_id, message.message_id, "note")
-        add_event(
-            c.db, ticket.id, "note", actor_of(update, "staf"), detail={"message_id": message.message_id}
-        )
+        add_event(c.db, ticket.id, "note", staff_actor(c, update), detail={"message_id": message.message_id})
     await answer_in_group(update, t.NOTE_SAVED.format(id=ticket.id))
 
 

@@ -99,7 +99,8 @@ async def deliver(bot: Bot, db: Database, item: OutboxItem, zone: ZoneInfo, paci
     else:
         assert item.from_chat_id is not None
         assert item.private_message_id is not None
-        header = ticket.header_message_id
+        # the header, or the notice in the area topic the ticket moved to (a reply cannot cross topics)
+        header = ticket_messages.anchor(db, ticket)
         copied = await bot.copy_message(
             staff,
             from_chat_id=item.from_chat_id,

@@ -530,6 +530,11 @@ def not_your_open_ticket(raw: str) -> str:
 TAKEN_FOR_EMPLOYEE = (
     "Tiket <b>#{id}</b> sedang ditangani oleh petugas Biro OSDM. Jawaban akan dikirim melalui percakapan ini."
 )
+# a hand-over from one staff member to another (the employee is not told who)
+HANDED_OVER_FOR_EMPLOYEE = (
+    "Tiket <b>#{id}</b> kini ditangani petugas lain di Biro OSDM. "
+    "Jawaban tetap dikirim melalui percakapan ini."
+)
 
 
 def expected_first_response(duration_text: str) -> str:
@@ -910,3 +915,16 @@ PENDING_STALE = {
     "balas pesan tiketnya.",
     "handed_over": "Tiket #{id} sudah dialihkan ke petugas lain sejak pertanyaan ini; pesan tidak dikirim.",
 }
+
+
+def moved_to_area(ticket_id: int, area_label: str, header_link: str | None) -> str:
+    """The notice in an area's forum topic when a ticket moves there (the header stays where it was)."""
+    header = (
+        f'<a href="{html.escape(header_link)}">tajuk tiket</a>'
+        if header_link
+        else "tajuk tiket di topik sebelumnya"
+    )
+    return (
+        f"📌 Tiket #{ticket_id} dipindahkan ke bidang {html.escape(area_label)}. Lihat {header}. "
+        "Balas pesan ini untuk menjawab pegawai."
+    )

@@ -11,7 +11,7 @@ from sinawai.platform.clock import utcnow
 from sinawai.platform.db import Database
 from sinawai.platform.errors import DuplicateKeyError
 
-MessageKind = Literal["header", "question", "followup", "answer", "notice", "note"]
+MessageKind = Literal["header", "question", "followup", "answer", "notice", "note", "moved"]
 
 
 def map_message(
@@ -45,3 +45,14 @@ def kind_of(db: Database, staff_chat_id: int, staff_message_id: int) -> str | No
         (staff_chat_id, staff_message_id),
     )
     return None if row is None else str(row["kind"])
+
+
+def anchor(db: Database, ticket: Ticket) -> int | None:
+    """The staff-group message the ticket's later posts reply to: the notice in the area topic it was last
+    moved to (CONSULTATION_FORUM_TOPICS=area: a reply cannot cross topics), else its header."""
+    row = db.fetch_one(
+        "SELECT staff_message_id FROM ticket_message WHERE ticket_id = %s AND staff_chat_id = %s"
+        " AND kind = 'moved' ORDER BY id DESC LIMIT 1",
+        (ticket.id, ticket.staff_chat_id),
+    )
+    return int(row["staff_message_id"]) if row else ticket.header_message_id

@@ -18,8 +18,10 @@ from sinawai.report.metrics import (
     AUDIT_LABELS,
     CHANNEL_LABELS,
     FAQ_OUTCOME_LABELS,
+    SEND_METHOD_LABELS,
     TICKET_AREAS,
     Metrics,
+    document_category,
     label,
 )
 from sinawai.report.period import period_text
@@ -218,7 +220,15 @@ def workbook_xlsx(built: Built, zone: ZoneInfo) -> bytes:
             for f in detail.faq
         ],
         "Dokumen": [["Dokumen", "Kategori", "Cara kirim", "Jumlah"]]
-        + [[d["document_id"], d["category"], d["method"], int(d["n"])] for d in detail.documents],
+        + [
+            [
+                d["title"] or f"Dokumen {d['document_id']} (sudah dihapus)",
+                document_category(d["category"]),
+                label(SEND_METHOD_LABELS, d["method"]),
+                int(d["n"]),
+            ]
+            for d in detail.documents
+        ],
         "Konsultasi": _consultation_rows(m, built, zone),
     }
     book = Workbook()

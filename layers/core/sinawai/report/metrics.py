@@ -46,6 +46,19 @@ AUDIT_LABELS = {
     "unbind": "Akun dilepas dari Telegram",
 }
 CHANNEL_LABELS = {"command": "Perintah", "button": "Tombol menu", "faq": "Jawaban otomatis"}
+# How a document reached the employee (document_send.method)
+SEND_METHOD_LABELS = {
+    "upload": "Unggah pertama",
+    "file_id": "Kirim ulang (berkas tersimpan)",
+    "link": "Tautan sementara",
+}
+
+
+def document_category(category: str | None) -> str:
+    """A document category as the menu names it ("surat-edaran" → "Surat edaran"); none: "Lainnya"."""
+    return (category or "lainnya").replace("-", " ").capitalize()
+
+
 # The ticket areas of the staff tools (issue 15): a ticket without an ``area_set`` event is "umum".
 TICKET_AREAS = ("renbangkompeg", "mutasi", "jahdis", "pengkinpeg", "umum")
 TICKET_AREA_LABELS = {

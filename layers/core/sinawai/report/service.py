@@ -12,7 +12,8 @@ the archive is retried (this invocation fails, Lambda retries it, and every late
 Metrics (EMF, service sinawai-report), one line per run: DigestSent (1 when the day's digest went out),
 DigestFailed (Telegram or the configuration refused it; retried), DigestSkipped (no managers' chat yet),
 ReportsArchived and ReportArchivesFailed (days whose files reached S3, or not yet).
-At 07:30 ``{"source": "sinawai.scheduler", "report": "check"}`` publishes ``DigestMissing`` for the alarm.
+At 07:30 ``{"source": "sinawai.scheduler", "report": "check"}`` publishes ``DigestMissing`` for the alarm
+(and ``WeeklyDigestMissing`` on a Monday, ``MonthlyDigestMissing`` on the month's first working day).
 """
 
 from __future__ import annotations
@@ -310,32 +311,79 @@ def is_check(event: dict[str, Any]) -> bool:
     return all(event.get(k) == v for k, v in CHECK_EVENT.items())
 
 
-def check_digest(reporting: Reporting, event: dict[str, Any]) -> dict[str, Any]:
-    """Publish ``DigestMissing`` (1 when the digest due this morning is not recorded as sent, else 0).
+# The metric each kind of digest's 07:30 check publishes (an alarm each, same runbook section).
+MISSING_METRICS = {
+    "daily": "DigestMissing",
+    "weekly": "WeeklyDigestMissing",
+    "monthly": "MonthlyDigestMissing",
+}
 
-    The digest sent at 07:00 reports on the day before, so the date checked is the one the 07:00 run of
-    the same morning took (``scheduled_time`` of the check, or now). Without a managers' chat no digest is
-    due: 0, so that the alarm stays quiet on a stage still being set up. Nothing is sent from here."""
+
+def digests_due(moment: datetime, zone: ZoneInfo, hours: WorkingHours) -> list[Period]:
+    """The digests the 07:00 schedules of ``moment``'s morning send: the day before's every day, the week
+    before's on a Monday, the month before's on the month's first working day."""
+    day = daily_report_date(moment, zone)
+    due = [Period(day, day)]
+    if moment.astimezone(zone).weekday() == 0:
+        due.append(weekly_report_period(moment, zone))
+    monthly = monthly_digest_due(moment, hours)
+    if monthly is not None:
+        due.append(monthly)
+    return due
+
+
+def check_digest(reporting: Reporting, event: dict[str, Any]) -> dict[str, Any]:
+    """Publish ``DigestMissing`` (1 when the daily digest due this morning is not recorded as sent, else
+    0), and on a Monday ``WeeklyDigestMissing``, on the month's first working day ``MonthlyDigestMissing``
+    (the same for the weekly and the monthly digest; not published on other mornings).
+
+    The digests sent at 07:00 report on the day (week, month) before, so the periods checked are the ones
+    the 07:00 runs of the same morning took (``scheduled_time`` of the check, or now). Without a managers'
+    chat no digest is due: 0, so that the alarms stay quiet on a stage still being set up. Nothing is sent
+    from here. The answer is the daily digest's; a weekly or monthly one due adds its own under its kind."""
     function = reporting.function
     raw = str(event.get("scheduled_time") or "")
     moment = (
         datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else reporting.now().replace(tzinfo=UTC)
     )
-    day = daily_report_date(moment, reporting.zone)
+    due = digests_due(moment, reporting.zone, reporting.hours)
+    answers: dict[str, dict[str, Any]] = {}
+    for period in due:
+        metric, first = MISSING_METRICS[period.kind], period.first.isoformat()
+        if function.settings.managers_chat_id is None:
+            function.metrics.add_metric(metric, MetricUnit.Count, 0)
+            answers[period.kind] = {
+                "status": "not due",
+                "reason": "MANAGERS_CHAT_ID is not set",
+                "report_date": first,
+            }
+            continue
+        state = store.digest_state(function.db, period.first, period.kind)
+        function.metrics.add_metric(metric, MetricUnit.Count, 0 if state.sent else 1)
+        if state.sent:
+            function.logger.info("digest sent", extra={"day": first, "kind": period.kind})
+            answers[period.kind] = {"status": "sent", "report_date": first}
+            continue
+        function.logger.warning(
+            "the digest is not sent",
+            extra={
+                "day": first,
+                "kind": period.kind,
+                "run_status": state.status or "none",
+                "last_error": state.last_error,
+            },
+        )
+        answers[period.kind] = {
+            "status": "missing",
+            "report_date": first,
+            "run_status": state.status or "none",
+        }
     if function.settings.managers_chat_id is None:
-        function.logger.info("MANAGERS_CHAT_ID is not set: no digest is due", extra={"day": day.isoformat()})
-        function.metrics.add_metric("DigestMissing", MetricUnit.Count, 0)
-        return {"status": "not due", "reason": "MANAGERS_CHAT_ID is not set", "report_date": day.isoformat()}
-    state = store.digest_state(function.db, day)
-    function.metrics.add_metric("DigestMissing", MetricUnit.Count, 0 if state.sent else 1)
-    if state.sent:
-        function.logger.info("digest sent", extra={"day": day.isoformat()})
-        return {"status": "sent", "report_date": day.isoformat()}
-    function.logger.warning(
-        "the digest is not sent",
-        extra={"day": day.isoformat(), "run_status": state.status or "none", "last_error": state.last_error},
-    )
-    return {"status": "missing", "report_date": day.isoformat(), "run_status": state.status or "none"}
+        function.logger.info(
+            "MANAGERS_CHAT_ID is not set: no digest is due", extra={"day": due[0].first.isoformat()}
+        )
+    answer = answers.pop("daily")
+    return {**answer, **answers}
 
 
 def scheduled_period(event: dict[str, Any], reporting: Reporting) -> Period | str | None:

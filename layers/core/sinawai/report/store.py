@@ -225,7 +225,7 @@ class Detail:
 
     audit: list[Row] = field(default_factory=list)  # time, event, masked NIP
     content: list[Row] = field(default_factory=list)  # area, topic, via, n
-    documents: list[Row] = field(default_factory=list)  # document, category, method, n
+    documents: list[Row] = field(default_factory=list)  # document, title, category, method, n
     faq: list[Row] = field(default_factory=list)  # time, outcome, score, ticket
 
 
@@ -247,9 +247,12 @@ def detail(db: Database, period: Period, zone: ZoneInfo) -> Detail:
             span,
         ),
         documents=db.fetch_all(
-            "SELECT document_id, COALESCE(category, 'lainnya') AS category, method, COUNT(*) AS n"
-            " FROM document_send WHERE sent_at >= %s AND sent_at < %s"
-            " GROUP BY document_id, category, method ORDER BY n DESC, document_id",
+            # the document's title where it is still on record (a document_id is document.id as text)
+            "SELECT s.document_id, MAX(d.title) AS title, COALESCE(s.category, 'lainnya') AS category,"
+            " s.method, COUNT(*) AS n FROM document_send s"
+            " LEFT JOIN document d ON s.document_id = CAST(d.id AS CHAR) COLLATE utf8mb4_unicode_ci"
+            " WHERE s.sent_at >= %s AND s.sent_at < %s"
+            " GROUP BY s.document_id, category, s.method ORDER BY n DESC, s.document_id",
             span,
         ),
         faq=db.fetch_all(
@@ -434,10 +437,11 @@ class DigestState:
         return self.status == "sent"
 
 
-def digest_state(db: Database, report_date: date) -> DigestState:
+def digest_state(db: Database, report_date: date, kind: str = "daily") -> DigestState:
+    """The record of the ``kind`` digest (daily, weekly, monthly) whose period starts on ``report_date``."""
     row = db.fetch_one(
-        "SELECT status, sent_at, last_error FROM report_run WHERE kind = 'daily' AND report_date = %s",
-        (report_date,),
+        "SELECT status, sent_at, last_error FROM report_run WHERE kind = %s AND report_date = %s",
+        (kind, report_date),
     )
     if row is None:
         return DigestState(report_date, None, None, None)
