@@ -503,14 +503,21 @@ async def bukan(update: Update, context: GroupContext) -> None:
     await _confirm(update, context, send=False)
 
 
-async def _confirm(update: Update, context: GroupContext, *, send: bool) -> None:
+async def _staff_group_button(update: Update, context: GroupContext) -> Consultation | None:
+    """The consultation of a button pressed in the staff group; None (its spinner stopped) elsewhere."""
     c = consultation(context)
     query = update.callback_query
     assert query is not None
     if not service.in_staff_group(c, update):
         await query.answer()
-        return
-    await staff_answers.confirm(c, update, _fields(context)[0], send)
+        return None
+    return c
+
+
+async def _confirm(update: Update, context: GroupContext, *, send: bool) -> None:
+    c = await _staff_group_button(update, context)
+    if c is not None:
+        await staff_answers.confirm(c, update, _fields(context)[0], send)
 
 
 async def catatan(update: Update, context: GroupContext) -> None:
@@ -539,13 +546,9 @@ async def riwayat(update: Update, context: GroupContext) -> None:
 
 async def riwayat_button(update: Update, context: GroupContext) -> None:
     """A page of /riwayat, or a ticket found by /cari_tiket."""
-    c = consultation(context)
-    query = update.callback_query
-    assert query is not None
-    if not service.in_staff_group(c, update):
-        await query.answer()
-        return
-    await staff_history.riwayat_button(c, update, *_fields(context))
+    c = await _staff_group_button(update, context)
+    if c is not None:
+        await staff_history.riwayat_button(c, update, *_fields(context))
 
 
 async def cari_tiket(update: Update, context: GroupContext) -> None:
@@ -557,13 +560,9 @@ async def cari_tiket(update: Update, context: GroupContext) -> None:
 
 async def cari_button(update: Update, context: GroupContext) -> None:
     """A page of /cari_tiket."""
-    c = consultation(context)
-    query = update.callback_query
-    assert query is not None
-    if not service.in_staff_group(c, update):
-        await query.answer()
-        return
-    await staff_history.cari_button(c, update, *_fields(context))
+    c = await _staff_group_button(update, context)
+    if c is not None:
+        await staff_history.cari_button(c, update, *_fields(context))
 
 
 async def ignore_button(update: Update, context: GroupContext) -> None:
