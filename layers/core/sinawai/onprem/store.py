@@ -1,0 +1,104 @@
+"""What ``sinawai serve`` keeps in MySQL: the getUpdates offset, the last run of each schedule, and the
+lock that lets one server process run against a database at a time (migration 0024)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sinawai.platform import db as database
+from sinawai.platform.clock import utcnow
+from sinawai.platform.config import DatabaseSettings
+from sinawai.platform.db import Database
+
+LOCK_NAME = "sinawai-serve"
+
+
+class SchemaNotCurrentError(RuntimeError):
+    """The tables of ``sinawai serve`` are missing: ``sinawai migrate`` has not run."""
+
+
+def check_schema(db: Database) -> None:
+    try:
+        db.fetch_one("SELECT next_offset FROM poll_offset LIMIT 1")
+        db.fetch_one("SELECT last_due FROM serve_schedule_run LIMIT 1")
+    except Exception as e:  # a missing table (1146) or any schema error: the message says what to do
+        if "1146" in str(e) or "doesn't exist" in str(e):
+            raise SchemaNotCurrentError(str(e)) from e
+        raise
+
+
+# ---- the offset -----------------------------------------------------------------------------------------
+
+
+def load_offset(db: Database, bot_id: int) -> int:
+    """The next getUpdates offset of this bot (0: none stored yet, Telegram starts at the oldest update)."""
+    row = db.fetch_one("SELECT next_offset FROM poll_offset WHERE bot_id = %s", (bot_id,))
+    return int(row["next_offset"]) if row else 0
+
+
+def save_offset(db: Database, bot_id: int, next_offset: int) -> None:
+    """Never moves back: a late write of an older offset would make Telegram hand out updates again."""
+    db.execute(
+        "INSERT INTO poll_offset (bot_id, next_offset, updated_at) VALUES (%s, %s, %s)"
+        " ON DUPLICATE KEY UPDATE next_offset = GREATEST(next_offset, VALUES(next_offset)),"
+        " updated_at = VALUES(updated_at)",
+        (bot_id, next_offset, utcnow()),
+    )
+
+
+# ---- schedules ------------------------------------------------------------------------------------------
+
+
+def last_due(db: Database, name: str) -> datetime | None:
+    """The due time (UTC, naive) a schedule last ran for."""
+    row = db.fetch_one("SELECT last_due FROM serve_schedule_run WHERE name = %s", (name,))
+    return row["last_due"] if row else None
+
+
+def record_run(db: Database, name: str, due: datetime) -> None:
+    db.execute(
+        "INSERT INTO serve_schedule_run (name, last_due, ran_at) VALUES (%s, %s, %s)"
+        " ON DUPLICATE KEY UPDATE last_due = GREATEST(last_due, VALUES(last_due)), ran_at = VALUES(ran_at)",
+        (name, due, utcnow()),
+    )
+
+
+# ---- one server process per database ---------------------------------------------------------------------
+
+
+class InstanceLock:
+    """A MySQL named lock held on its own connection for the life of the process: a second ``sinawai
+    serve`` against the same database is refused, and a killed one releases it (its connection closes)."""
+
+    def __init__(self, settings: DatabaseSettings) -> None:
+        self._settings = settings
+        self._conn: Any = None
+
+    def acquire(self) -> bool:
+        conn = database.connect(self._settings)
+        with conn.cursor() as cur:
+            cur.execute("SELECT GET_LOCK(%s, 0) AS got", (f"{LOCK_NAME}:{self._settings.name}",))
+            row = cur.fetchone()
+        if not row or row["got"] != 1:
+            conn.close()
+            return False
+        self._conn = conn
+        return True
+
+    def release(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()  # closing the session releases the lock
+            finally:
+                self._conn = None
+
+
+def release_leases(db: Database) -> int:
+    """Under the instance lock, every claim still under its lease belongs to a process that is gone (the
+    previous ``sinawai serve``, killed): its lease ends now, so the update is processed at once."""
+    now = utcnow()
+    return db.execute(
+        "UPDATE update_inbox SET lease_until = %s WHERE status = 'processing' AND lease_until >= %s",
+        (now - timedelta(seconds=1), now - timedelta(seconds=1)),
+    )
