@@ -180,8 +180,9 @@ def prepare_environment(files_dir: str | None) -> LocalFiles | None:
     traces (no CloudWatch or X-Ray here), and S3 as a local directory when SINAWAI_FILES_DIR is set."""
     for group in GROUPS:
         os.environ[function_env_var(group)] = group
-    for name in ("STAFF_DELIVERY_QUEUE_URL", "BROADCAST_QUEUE_URL"):
-        os.environ.pop(name, None)  # no SQS: posted by the same code, paced in-process
+    # no SQS: the staff outbox and the broadcasts are posted by the same code, paced in-process
+    os.environ.pop("STAFF_DELIVERY_QUEUE_URL", None)
+    os.environ.pop("BROADCAST_QUEUE_URL", None)
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     if not files_dir:

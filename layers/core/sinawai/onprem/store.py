@@ -39,11 +39,11 @@ def load_offset(db: Database, bot_id: int) -> int:
 
 def save_offset(db: Database, bot_id: int, next_offset: int) -> None:
     """Never moves back: a late write of an older offset would make Telegram hand out updates again."""
+    now = utcnow()
     db.execute(
         "INSERT INTO poll_offset (bot_id, next_offset, updated_at) VALUES (%s, %s, %s)"
-        " ON DUPLICATE KEY UPDATE next_offset = GREATEST(next_offset, VALUES(next_offset)),"
-        " updated_at = VALUES(updated_at)",
-        (bot_id, next_offset, utcnow()),
+        " ON DUPLICATE KEY UPDATE next_offset = GREATEST(next_offset, %s), updated_at = %s",
+        (bot_id, next_offset, now, next_offset, now),
     )
 
 
@@ -57,10 +57,11 @@ def last_due(db: Database, name: str) -> datetime | None:
 
 
 def record_run(db: Database, name: str, due: datetime) -> None:
+    now = utcnow()
     db.execute(
         "INSERT INTO serve_schedule_run (name, last_due, ran_at) VALUES (%s, %s, %s)"
-        " ON DUPLICATE KEY UPDATE last_due = GREATEST(last_due, VALUES(last_due)), ran_at = VALUES(ran_at)",
-        (name, due, utcnow()),
+        " ON DUPLICATE KEY UPDATE last_due = GREATEST(last_due, %s), ran_at = %s",
+        (name, due, now, due, now),
     )
 
 
