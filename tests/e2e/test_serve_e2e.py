@@ -28,7 +28,6 @@ import pytest
 
 from local_stack.stack import ROOT
 from local_stack.telegram import RateLimits, TelegramEmulator
-from sinawai.onprem.files import LocalFiles
 from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.db import Database
 from sinawai.registration.passwords import hash_password
@@ -281,25 +280,15 @@ def test_registration_with_daftar_to_the_end(
 def test_information_menu_from_content_in_the_local_directory(
     running: ServeProcess, emu: TelegramEmulator, files_dir: Path
 ) -> None:
-    # OSDM publishes the content into the same directory (the endpoint serve uses, started here too)
-    publisher = LocalFiles(files_dir)
-    env = {
-        **running.env,
-        "AWS_ENDPOINT_URL_S3": publisher.start(),
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }
-    try:
-        published = subprocess.run(
-            [str(SINAWAI), "content", "publish", str(ROOT / "content"), "--bucket", "sinawai"],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    finally:
-        publisher.stop()
+    # OSDM publishes the content with the same configuration: `sinawai` writes into SINAWAI_FILES_DIR
+    # while the server runs, and the server serves it at the next request
+    published = subprocess.run(
+        [str(SINAWAI), "content", "publish", str(ROOT / "content")],
+        env=running.env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert published.returncode == 0, published.stderr
     assert (files_dir / "sinawai" / "content" / "bundle.json").is_file()
     (menu,) = say(emu, SITI, "/renbangkompeg")

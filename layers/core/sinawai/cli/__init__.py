@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from sinawai.cli import content, dlq, documents, imports, pegawai, report, serve, smoke, webhook
 from sinawai.cli.migrations import add_commands as add_migrate
 from sinawai.cli.migrations import migrate
+from sinawai.onprem import files
 from sinawai.platform.errors import SinawaiError
 
 __all__ = ["build_parser", "main", "migrate"]
@@ -30,8 +31,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # SINAWAI_FILES_DIR (one server): S3 is that directory for every command (`serve` starts its own)
+    local_files = None if args.command == "serve" else files.serve_from_env()
     try:
         return int(args.func(args))
     except SinawaiError as e:
         print(f"sinawai: {e}", file=sys.stderr)
         return 1
+    finally:
+        if local_files is not None:
+            local_files.stop()

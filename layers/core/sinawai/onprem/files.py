@@ -28,7 +28,26 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape
 
 META_DIR = ".meta"
+FILES_DIR_ENV = "SINAWAI_FILES_DIR"
+DEFAULT_BUCKET = "sinawai"  # DOCUMENTS_BUCKET's default with SINAWAI_FILES_DIR: a folder of that name
 _S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+
+def serve_from_env() -> LocalFiles | None:
+    """SINAWAI_FILES_DIR set: start the endpoint over it and point this process's boto3 at it
+    (``AWS_ENDPOINT_URL_S3``, DOCUMENTS_BUCKET default, placeholder credentials: nothing checks them).
+    ``sinawai serve`` and the other ``sinawai`` commands (content publish, documents upload...) do this,
+    so they all read and write the same directory."""
+    root = os.environ.get(FILES_DIR_ENV, "").strip()
+    if not root:
+        return None
+    files = LocalFiles(Path(root))
+    os.environ["AWS_ENDPOINT_URL_S3"] = files.start()
+    os.environ.setdefault("DOCUMENTS_BUCKET", DEFAULT_BUCKET)
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    return files
 
 
 class LocalFiles:

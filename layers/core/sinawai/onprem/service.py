@@ -27,7 +27,6 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from types import FrameType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,7 +34,7 @@ from zoneinfo import ZoneInfo
 from aws_lambda_powertools import Logger
 
 from sinawai.deploy.telegram_setup import BotApi, TelegramApiError
-from sinawai.onprem import schedules, store
+from sinawai.onprem import files, schedules, store
 from sinawai.onprem.files import LocalFiles
 from sinawai.platform.config import DatabaseSettings, Settings, bot_token
 from sinawai.platform.db import Database
@@ -52,7 +51,6 @@ RETRY_DELAYS_SECONDS = (60.0, 120.0)  # Lambda's async retries of a failed updat
 CATCH_UP_SECONDS = 3600.0  # a schedule due while the server was stopped runs at start if this recent
 PURGE_BUDGET_SECONDS = 300.0
 DB_RETRY_SECONDS = 5.0
-FILES_BUCKET = "sinawai"  # DOCUMENTS_BUCKET's default with SINAWAI_FILES_DIR: a folder of that name
 # The clock of the in-process schedules only, for drills and tests: SINAWAI_SERVE_SCHEDULE_CLOCK (ISO
 # date-time with its offset) is where that clock starts; it runs at the real pace from there.
 SCHEDULE_CLOCK_ENV = "SINAWAI_SERVE_SCHEDULE_CLOCK"
@@ -175,7 +173,7 @@ def schedule_clock() -> Callable[[], datetime]:
     return lambda: start.astimezone(UTC) + timedelta(seconds=time.monotonic() - began)
 
 
-def prepare_environment(files_dir: str | None) -> LocalFiles | None:
+def prepare_environment() -> LocalFiles | None:
     """The process's AWS-shaped environment: in-process function names, Powertools without metrics and
     traces (no CloudWatch or X-Ray here), and S3 as a local directory when SINAWAI_FILES_DIR is set."""
     for group in GROUPS:
@@ -185,16 +183,7 @@ def prepare_environment(files_dir: str | None) -> LocalFiles | None:
     os.environ.pop("BROADCAST_QUEUE_URL", None)
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
-    if not files_dir:
-        return None
-    files = LocalFiles(Path(files_dir))
-    os.environ["AWS_ENDPOINT_URL_S3"] = files.start()
-    os.environ.setdefault("DOCUMENTS_BUCKET", FILES_BUCKET)
-    # boto3 signs every request; the local endpoint does not check signatures (loopback only)
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    return files
+    return files.serve_from_env()
 
 
 class Server:
@@ -402,7 +391,7 @@ class Server:
 
 def serve() -> int:
     """Run until SIGTERM/SIGINT; 0 after a graceful stop. Raises ServeRefusedError (exit 1)."""
-    files = prepare_environment(os.environ.get("SINAWAI_FILES_DIR", "").strip() or None)
+    local_files = prepare_environment()
     db_settings = DatabaseSettings.from_env()
     api = BotApi(bot_token(), Settings.from_env().telegram_api_base_url, timeout=POLL_SECONDS + 15)
     server = Server(api=api, db=Database(db_settings), db_settings=db_settings)
@@ -417,7 +406,7 @@ def serve() -> int:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         server.close()
-        if files is not None:
-            files.stop()
+        if local_files is not None:
+            local_files.stop()
     logger.info("sinawai serve stopped", extra={"offset": server.offset})
     return 0
