@@ -32,6 +32,7 @@ from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.db import Database
 from sinawai.registration.passwords import hash_password
 from tests.helpers import db_env, fresh_database, query
+from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.e2e
 
@@ -109,8 +110,16 @@ def files_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def mysql_link(database: DatabaseSettings) -> Iterator[TcpProxy]:
+    """The server reaches MariaDB through a link a test can cut."""
+    with TcpProxy(database.host, database.port) as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="module")
 def server(
     database: DatabaseSettings,
+    mysql_link: TcpProxy,
     emu: TelegramEmulator,
     files_dir: Path,
     tmp_path_factory: pytest.TempPathFactory,
@@ -123,6 +132,8 @@ def server(
     env = {
         **base,
         **db_env(database),
+        "DB_HOST": "127.0.0.1",
+        "DB_PORT": str(mysql_link.port),
         "TELEGRAM_API_BASE_URL": emu.base_url,
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "STAFF_GROUP_CHAT_ID": str(STAFF),
@@ -363,6 +374,31 @@ def test_kill_9_mid_update_and_restart_give_exactly_one_reply(
     assert inbox(database, also["update_id"]) == {"status": "done", "attempts": 1}
 
 
+def test_mysql_down_loses_nothing_and_the_update_is_answered_once_when_it_is_back(
+    running: ServeProcess, emu: TelegramEmulator, database: DatabaseSettings, mysql_link: TcpProxy
+) -> None:
+    settle(emu, database)
+    before = len(texts(emu, SITI))
+    offset = stored_offset(database)
+    mysql_link.cut()
+    try:
+        update = emu.send_message(SITI, "/bantuan")
+        wait_for(lambda: any(c.ok and c.result for c in emu.calls_to("getUpdates")[-3:]))  # handed out
+        time.sleep(2.0)  # it tried to record it, and could not
+        assert len(texts(emu, SITI)) == before
+        assert [u["update_id"] for u in emu.pending_updates()] == [update["update_id"]]  # not confirmed
+    finally:
+        mysql_link.restore()
+    assert stored_offset(database) == offset
+    wait_for(lambda: len(texts(emu, SITI)) > before, 60)
+    settle(emu, database)
+    time.sleep(1.0)  # a repeat would come now
+    assert len(texts(emu, SITI)) == before + 1
+    assert inbox(database, update["update_id"]) == {"status": "done", "attempts": 1}
+    assert running.proc is not None
+    assert running.proc.poll() is None  # it waited the outage out
+
+
 def test_the_daily_digest_is_sent_by_the_in_process_schedule(
     running: ServeProcess, emu: TelegramEmulator, database: DatabaseSettings, files_dir: Path
 ) -> None:
@@ -389,3 +425,10 @@ def test_the_daily_digest_is_sent_by_the_in_process_schedule(
     running.start(emu, SINAWAI_SERVE_SCHEDULE_CLOCK=(clock + timedelta(seconds=33)).isoformat())
     time.sleep(3)
     assert sum(1 for t in texts(emu, MANAGERS) if t.startswith("📊 Laporan Harian Sinawai")) == sent
+
+
+def test_the_log_holds_no_token_no_nip_and_no_password(server: ServeProcess) -> None:
+    log = server.output()
+    assert "sinawai serve started" in log
+    for secret in (TOKEN, TOKEN.split(":")[1], NIP_BUDI, PASSWORD):
+        assert secret not in log

@@ -252,21 +252,36 @@ class Server:
     # ---- the loop -------------------------------------------------------------------------------------
 
     def run(self) -> None:
-        assert self.invoker is not None
         while not self.stopping:
-            self._run_due_schedules()
-            self.invoker.run_due_retries()
-            if self.stop_requested():
-                break
             try:
-                batch = self._poll(self._poll_seconds())
+                self._round()
             except _Stop:
                 break
-            for raw in batch:
-                # a stop (or MySQL gone) leaves the rest unrecorded and the offset before them: Telegram
-                # hands them out again
-                if self.stopping or not self._take(raw):
+            except DatabaseUnavailableError:
+                # a schedule's record, the sweep...: nothing is confirmed to Telegram before MySQL has it
+                logger.exception("database unavailable: trying again")
+                try:
+                    self._sleep_unless_stopped(DB_RETRY_SECONDS)
+                except _Stop:
                     break
+
+    def _round(self) -> None:
+        """One round: the lock still ours, due schedules and retries, one long poll and its updates."""
+        assert self.invoker is not None
+        if not self.lock.still_held():
+            raise ServeRefusedError(
+                "another `sinawai serve` took this database's lock while MySQL was unreachable: "
+                "stopped so that one server only processes updates"
+            )
+        self._run_due_schedules()
+        self.invoker.run_due_retries()
+        if self.stop_requested():
+            return
+        for raw in self._poll(self._poll_seconds()):
+            # a stop (or MySQL gone) leaves the rest unrecorded and the offset before them: Telegram
+            # hands them out again
+            if self.stop_requested() or not self._take(raw):
+                break
 
     def _poll_seconds(self) -> int:
         now = self.now()
@@ -303,12 +318,11 @@ class Server:
         return result if isinstance(result, list) else []
 
     def _sleep_unless_stopped(self, seconds: float) -> None:
+        """Sleeps; a stop signal meanwhile raises _Stop (the loop ends)."""
         self._waiting = True
         try:
             if not self.stopping:
                 time.sleep(seconds)
-        except _Stop:
-            pass
         finally:
             self._waiting = False
 

@@ -3,6 +3,7 @@ lock that lets one server process run against a database at a time (migration 00
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -76,10 +77,14 @@ class InstanceLock:
         self._settings = settings
         self._conn: Any = None
 
+    @property
+    def name(self) -> str:
+        return f"{LOCK_NAME}:{self._settings.name}"
+
     def acquire(self) -> bool:
         conn = database.connect(self._settings)
         with conn.cursor() as cur:
-            cur.execute("SELECT GET_LOCK(%s, 0) AS got", (f"{LOCK_NAME}:{self._settings.name}",))
+            cur.execute("SELECT GET_LOCK(%s, 0) AS got", (self.name,))
             row = cur.fetchone()
         if not row or row["got"] != 1:
             conn.close()
@@ -87,12 +92,29 @@ class InstanceLock:
         self._conn = conn
         return True
 
+    def still_held(self) -> bool:
+        """Checked on every round of the loop: the lock's session may have died with a network blip or a
+        database restart (the lock with it). Then it is taken again; False when another server took it.
+        While MySQL cannot be reached, True: nothing can be processed anyway, and the next round asks."""
+        try:
+            if self._conn is not None:
+                with self._conn.cursor() as cur:
+                    cur.execute("SELECT IS_USED_LOCK(%s) = CONNECTION_ID() AS mine", (self.name,))
+                    row = cur.fetchone()
+                if row and row["mine"] == 1:
+                    return True
+            self.release()
+            return self.acquire()
+        except Exception:  # the session is gone and MySQL is not back yet (any driver error)
+            self.release()
+            return True
+
     def release(self) -> None:
-        if self._conn is not None:
-            try:
-                self._conn.close()  # closing the session releases the lock
-            finally:
-                self._conn = None
+        conn, self._conn = self._conn, None
+        if conn is not None and conn.open:
+            # closing the session releases the lock; one closed by a broken network has nothing left
+            with contextlib.suppress(Exception):
+                conn.close()
 
 
 def release_leases(db: Database) -> int:
