@@ -219,6 +219,30 @@ def test_serve_refuses_to_start_while_a_webhook_is_set(
     assert [u["update_id"] for u in emu.pending_updates()] == [update["update_id"]]
 
 
+def test_serve_refuses_a_refused_token_and_a_bad_drill_clock(server: ServeProcess) -> None:
+    wrong = subprocess.run(
+        [str(SINAWAI), "serve"],
+        env={**server.env, "TELEGRAM_BOT_TOKEN": "424242:not-the-token"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert wrong.returncode == 1
+    assert "getMe" in wrong.stderr
+    assert "not-the-token" not in wrong.stderr + wrong.stdout  # the token is never printed
+    clock = subprocess.run(
+        [str(SINAWAI), "serve"],
+        env={**server.env, "SINAWAI_SERVE_SCHEDULE_CLOCK": "besok pagi"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert clock.returncode == 1
+    assert "SINAWAI_SERVE_SCHEDULE_CLOCK must be a date-time with its offset" in clock.stderr
+
+
 def test_serve_help_and_bad_usage() -> None:
     helped = subprocess.run([str(SINAWAI), "serve", "--help"], capture_output=True, text=True, check=False)
     assert helped.returncode == 0
@@ -372,6 +396,24 @@ def test_kill_9_mid_update_and_restart_give_exactly_one_reply(
     assert len(after) == 2  # exactly one reply to each
     assert inbox(database, update["update_id"]) == {"status": "done", "attempts": 2}
     assert inbox(database, also["update_id"]) == {"status": "done", "attempts": 1}
+
+
+def test_an_update_that_failed_is_tried_again_at_restart_and_answered_once(
+    running: ServeProcess, emu: TelegramEmulator, database: DatabaseSettings
+) -> None:
+    settle(emu, database)
+    before = len(texts(emu, TAMU))
+    emu.fail_next("sendMessage", error_code=500, chat_id=TAMU)  # Telegram fails once
+    update = emu.send_message(TAMU, "/tentang")
+    wait_for(lambda: query(database, "SELECT 1 FROM update_inbox WHERE update_id = %s AND status = 'failed'",
+                           (update["update_id"],)))  # fmt: skip
+    # its retry was a minute away when the server stopped: the restart tries it again, once
+    assert running.signal(signal.SIGTERM) == 0
+    running.start(emu)
+    wait_for(lambda: inbox(database, update["update_id"])["status"] == "done")
+    time.sleep(1.0)
+    assert len(texts(emu, TAMU)) == before + 1
+    assert inbox(database, update["update_id"]) == {"status": "done", "attempts": 2}
 
 
 def test_mysql_down_loses_nothing_and_the_update_is_answered_once_when_it_is_back(

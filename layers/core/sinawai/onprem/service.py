@@ -41,7 +41,7 @@ from sinawai.platform.db import Database
 from sinawai.platform.errors import DatabaseUnavailableError, SinawaiError
 from sinawai.router.commands import GROUPS
 from sinawai.router.routing import ALLOWED_UPDATES, NotAnUpdateError, validate_update
-from sinawai.router.webhook import WebhookRouter, function_env_var
+from sinawai.router.webhook import WebhookRouter, function_env_var, update_payload
 
 logger = Logger(service="sinawai-serve")
 
@@ -166,9 +166,15 @@ def schedule_clock() -> Callable[[], datetime]:
     raw = os.environ.get(SCHEDULE_CLOCK_ENV, "").strip()
     if not raw:
         return lambda: datetime.now(UTC)
-    start = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    refused = ServeRefusedError(
+        f"{SCHEDULE_CLOCK_ENV} must be a date-time with its offset, e.g. 2026-12-01T06:59:55+07:00"
+    )
+    try:
+        start = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise refused from None
     if start.tzinfo is None:
-        raise ServeRefusedError(f"{SCHEDULE_CLOCK_ENV} needs an offset, e.g. 2026-12-01T06:59:55+07:00")
+        raise refused
     began = time.monotonic()
     return lambda: start.astimezone(UTC) + timedelta(seconds=time.monotonic() - began)
 
@@ -222,8 +228,8 @@ class Server:
             raise ServeRefusedError(
                 f"a webhook is set ({webhook['url']}): Telegram hands no updates to long polling while it "
                 "is. Delete it with `sinawai webhook delete` (or: curl -X POST "
-                "https://api.telegram.org/bot<TOKEN>/deleteWebhook), then start again; pending updates are "
-                "kept"
+                f"{self.settings.telegram_api_base_url}/bot<TOKEN>/deleteWebhook), then start again; "
+                "pending updates are kept"
             )
         functions = group_functions(self.db)
         self.invoker = InProcessInvoker(functions)
@@ -234,9 +240,20 @@ class Server:
         # What a killed process recorded but did not finish: processed now, exactly once (the claims).
         recovered = self.router.sweep(older_than_seconds=0)
         self.invoker.run_queued()
+        # ...and what failed with tries left: its in-memory retries died with that process.
+        failed = store.failed_to_retry(self.db)
+        for item in failed:
+            event = update_payload(item.payload, item.group, None, None)
+            self.invoker.run(item.group, event, attempt=item.attempts + 1)
         logger.info(
             "sinawai serve started",
-            extra={"bot_id": self.bot_id, "offset": self.offset, "released": released, **recovered},
+            extra={
+                "bot_id": self.bot_id,
+                "offset": self.offset,
+                "released": released,
+                "retried": len(failed),
+                **recovered,
+            },
         )
 
     def stop_signal(self, signum: int, frame: FrameType | None) -> None:
@@ -303,6 +320,10 @@ class Server:
                 raise _Stop
             result = self.api.call("getUpdates", params)
         except TelegramApiError as e:
+            if e.code == 401:
+                raise ServeRefusedError(
+                    "Telegram refused the bot token (401): check TELEGRAM_BOT_TOKEN (revoked or mistyped)"
+                ) from None
             if e.code == 409:
                 logger.warning("Telegram refused getUpdates: %s", e.description)
                 if "webhook" in e.description:

@@ -4,15 +4,19 @@ lock that lets one server process run against a database at a time (migration 00
 from __future__ import annotations
 
 import contextlib
+import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sinawai.platform import db as database
+from sinawai.platform import updates
 from sinawai.platform.clock import utcnow
 from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.db import Database
 
 LOCK_NAME = "sinawai-serve"
+RETRY_WITHIN = timedelta(hours=1)  # Lambda keeps an async event for retries up to an hour
 
 
 class SchemaNotCurrentError(RuntimeError):
@@ -125,3 +129,28 @@ def release_leases(db: Database) -> int:
         "UPDATE update_inbox SET lease_until = %s WHERE status = 'processing' AND lease_until >= %s",
         (now - timedelta(seconds=1), now - timedelta(seconds=1)),
     )
+
+
+@dataclass(frozen=True)
+class FailedUpdate:
+    update_id: int
+    group: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+def failed_to_retry(db: Database, *, within: timedelta = RETRY_WITHIN) -> list[FailedUpdate]:
+    """Updates that failed with tries left, recently: their retries (1 and 2 minutes later, kept in
+    memory) died with the previous process; they are tried again at start, as Lambda would have."""
+    rows = db.fetch_all(
+        "SELECT update_id, command_group, payload, attempts FROM update_inbox"
+        " WHERE status = 'failed' AND attempts < %s AND finished_at > %s AND command_group IS NOT NULL"
+        " ORDER BY update_id LIMIT 200",
+        (updates.MAX_ATTEMPTS, utcnow() - within),
+    )
+    return [
+        FailedUpdate(
+            int(r["update_id"]), str(r["command_group"]), json.loads(r["payload"]), int(r["attempts"])
+        )
+        for r in rows
+    ]
