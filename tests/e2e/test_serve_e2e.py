@@ -243,6 +243,24 @@ def test_serve_refuses_a_refused_token_and_a_bad_drill_clock(server: ServeProces
     assert "SINAWAI_SERVE_SCHEDULE_CLOCK must be a date-time with its offset" in clock.stderr
 
 
+def test_serve_refuses_a_database_that_was_not_migrated(server: ServeProcess) -> None:
+    with fresh_database("sinawai_serve_old") as old:
+        db = Database(old)
+        db.execute("DROP TABLE serve_schedule_run")  # as before migration 0024
+        db.execute("DROP TABLE poll_offset")
+        db.close()
+        done = subprocess.run(
+            [str(SINAWAI), "serve"],
+            env={**server.env, **db_env(old)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 1
+    assert "the database schema is not current: run `sinawai migrate`" in done.stderr
+
+
 def test_serve_help_and_bad_usage() -> None:
     helped = subprocess.run([str(SINAWAI), "serve", "--help"], capture_output=True, text=True, check=False)
     assert helped.returncode == 0
