@@ -8,6 +8,11 @@ directory) and report (the daily digest sent by the in-process schedule, its clo
 delete it); a second server on the same database refused; SIGTERM mid-update finishes the update and exits
 0; kill -9 mid-update (the reply held in transit by the emulator, dropped with its killed sender) and a
 restart give exactly one reply; updates sent while the server is down are processed once after restart.
+
+Bad inputs and faults tried: a webhook set, a second server on the same database, a refused token, a drill
+clock that is not a date-time, a database without migration 0024, an unknown option, Telegram failing a
+reply with a 500 (tried again at restart, answered once), MySQL cut while polling (nothing confirmed,
+answered once when back), SIGTERM while a reply is held, kill -9 while a reply is held.
 """
 
 from __future__ import annotations
