@@ -476,7 +476,6 @@ def test_the_daily_digest_is_sent_by_the_in_process_schedule(
     today = datetime.now(ZONE).date()
     digest = next(t for t in texts(emu, MANAGERS) if t.startswith("📊 Laporan Harian Sinawai"))
     assert "Pesan masuk:" in digest
-    runs = query(database, "SELECT name, last_due FROM serve_schedule_run WHERE name = 'daily-digest'")
     wait_for(lambda: query(database, "SELECT 1 FROM serve_schedule_run WHERE name = 'daily-digest'"), 60)
     runs = query(database, "SELECT last_due FROM serve_schedule_run WHERE name = 'daily-digest'")
     assert runs[0]["last_due"] == clock.replace(second=0).astimezone(ZoneInfo("UTC")).replace(
