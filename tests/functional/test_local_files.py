@@ -20,9 +20,12 @@ from sinawai.onprem.files import LocalFiles
 BUCKET = "sinawai"
 
 
+KEY = "SINAWAITESTKEY"
+
+
 @pytest.fixture
 def files(tmp_path: Path) -> Iterator[LocalFiles]:
-    local = LocalFiles(tmp_path / "files")
+    local = LocalFiles(tmp_path / "files", access_key=KEY)
     local.start()
     yield local
     local.stop()
@@ -33,8 +36,8 @@ def s3(files: LocalFiles) -> Any:
     return boto3.client(
         "s3",
         endpoint_url=files.url,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
+        aws_access_key_id=KEY,
+        aws_secret_access_key="anything",
         region_name="us-east-1",
     )
 
@@ -129,3 +132,22 @@ def test_the_content_store_publishes_and_reads_through_it(s3: Any) -> None:
     with pytest.raises(ClientError) as raised:
         content_store.published_versions(BUCKET, s3)  # no versions in a folder: said plainly
     assert raised.value.response["Error"]["Code"] == "NotImplemented"
+
+
+def test_a_request_without_the_endpoint_s_key_is_refused(s3: Any, files: LocalFiles) -> None:
+    """Another local user reaching the loopback port reads nothing."""
+    s3.put_object(Bucket=BUCKET, Key="documents/sk.pdf", Body=b"%PDF-1.4")
+    assert httpx.get(f"{files.url}/{BUCKET}/documents/sk.pdf").status_code == 403
+    other = boto3.client(
+        "s3",
+        endpoint_url=files.url,
+        aws_access_key_id="SOMEONEELSE",
+        aws_secret_access_key="x",
+        region_name="us-east-1",
+    )
+    with pytest.raises(ClientError) as raised:
+        other.get_object(Bucket=BUCKET, Key="documents/sk.pdf")
+    assert raised.value.response["Error"]["Code"] == "AccessDenied"
+    with pytest.raises(ClientError):
+        other.put_object(Bucket=BUCKET, Key="documents/sk.pdf", Body=b"ganti")
+    assert s3.get_object(Bucket=BUCKET, Key="documents/sk.pdf")["Body"].read() == b"%PDF-1.4"

@@ -5,7 +5,9 @@ several places; rather than an adapter in each, ``sinawai serve`` starts this en
 ``AWS_ENDPOINT_URL_S3`` at it, so the same code runs unchanged. It serves what that code uses, path-style:
 PutObject (with Content-Type and x-amz-meta-*), CopyObject, GetObject (If-None-Match → 304), HeadObject,
 DeleteObject and ListObjectsV2. Not versioned: ``sinawai content rollback`` needs a versioned store (any
-S3-compatible one via ``AWS_ENDPOINT_URL_S3``). Signatures are not checked: it listens on loopback only.
+S3-compatible one via ``AWS_ENDPOINT_URL_S3``). It listens on loopback only, and answers only requests
+signed with its process's random access key id (another local user cannot read HR files through it;
+the signature itself is not verified: the key id is the shared secret, never written anywhere).
 
 Layout: ``<dir>/<bucket>/<key>`` holds the bytes; ``<dir>/.meta/<bucket>/<key>.json`` the content type,
 user metadata and ETag. A file is written to a temporary name and renamed: a reader sees all or nothing.
@@ -17,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 import threading
 from datetime import UTC, datetime
 from email.utils import formatdate
@@ -41,11 +44,13 @@ def serve_from_env() -> LocalFiles | None:
     root = os.environ.get(FILES_DIR_ENV, "").strip()
     if not root:
         return None
-    files = LocalFiles(Path(root))
+    access_key = "SINAWAI" + secrets.token_hex(16).upper()
+    files = LocalFiles(Path(root), access_key=access_key)
     os.environ["AWS_ENDPOINT_URL_S3"] = files.start()
     os.environ.setdefault("DOCUMENTS_BUCKET", DEFAULT_BUCKET)
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    os.environ["AWS_ACCESS_KEY_ID"] = access_key
+    os.environ["AWS_SECRET_ACCESS_KEY"] = secrets.token_hex(20)
+    os.environ.pop("AWS_SESSION_TOKEN", None)
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     return files
 
@@ -53,8 +58,11 @@ def serve_from_env() -> LocalFiles | None:
 class LocalFiles:
     """The endpoint over ``root``; ``start()`` returns its URL (for AWS_ENDPOINT_URL_S3)."""
 
-    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, root: Path, host: str = "127.0.0.1", port: int = 0, *, access_key: str | None = None
+    ) -> None:
         self.root = root.resolve()
+        self.access_key = access_key  # None: any request (tests); else requests must be signed with it
         self.root.mkdir(parents=True, exist_ok=True)
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
@@ -197,9 +205,28 @@ class _S3Handler(BaseHTTPRequestHandler):
             headers[f"x-amz-meta-{name}"] = str(value)
         return headers
 
+    def _allowed(self) -> bool:
+        """Signed with this endpoint's access key id (the Authorization header, or a presigned URL)."""
+        key = self.store.access_key
+        if key is None:
+            return True
+        authorization = self.headers.get("Authorization") or ""
+        if f"Credential={key}/" in authorization or authorization.startswith(f"AWS {key}:"):
+            return True  # SigV4, or SigV2
+        query = parse_qs(urlsplit(self.path).query)
+        presigned_v4 = any(c.startswith(f"{key}/") for c in query.get("X-Amz-Credential", []))
+        return presigned_v4 or query.get("AWSAccessKeyId") == [key]
+
+    def _refuse(self) -> None:
+        self._body()
+        self._error(HTTPStatus.FORBIDDEN, "AccessDenied", "Access Denied")
+
     # ---- methods ------------------------------------------------------------------------------------
 
     def do_PUT(self) -> None:
+        if not self._allowed():
+            self._refuse()
+            return
         bucket, key, _ = self._target()
         body = self._body()
         if not key:
@@ -245,6 +272,9 @@ class _S3Handler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.OK, xml.encode(), {"Content-Type": "application/xml"})
 
     def do_GET(self) -> None:
+        if not self._allowed():
+            self._refuse()
+            return
         bucket, key, query = self._target()
         if not key:
             self._list(bucket, query)
@@ -266,6 +296,9 @@ class _S3Handler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.OK, self.store.path_of(bucket, key).read_bytes(), headers)
 
     def do_HEAD(self) -> None:
+        if not self._allowed():
+            self._refuse()
+            return
         bucket, key, _ = self._target()
         try:
             meta = self.store.meta(bucket, key) if key else None
@@ -285,6 +318,9 @@ class _S3Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def do_DELETE(self) -> None:
+        if not self._allowed():
+            self._refuse()
+            return
         bucket, key, _ = self._target()
         with contextlib.suppress(KeyError):
             self.store.delete(bucket, key)
