@@ -65,13 +65,20 @@ class ServeProcess:
 
     def start(self, emu: TelegramEmulator, **extra: str) -> None:
         assert self.proc is None
+        started = self.output().count("sinawai serve started") if self.log.exists() else 0
         with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(
+            proc = subprocess.Popen(
                 [str(SINAWAI), "serve"], env={**self.env, **extra}, stdout=out, stderr=subprocess.STDOUT
             )
-        # ready when its first long poll waits in the emulator
-        wait_for(lambda: emu.polling() or self.proc is None or self.proc.poll() is not None, 60)
-        assert self.proc.poll() is None, self.output()
+        self.proc = proc
+
+        def ready() -> bool:  # its start is logged (recovery done) and its long poll waits
+            return proc.poll() is not None or (
+                self.output().count("sinawai serve started") > started and emu.polling()
+            )
+
+        wait_for(ready, 60)
+        assert proc.poll() is None, self.output()
 
     def signal(self, signum: int) -> int:
         assert self.proc is not None
