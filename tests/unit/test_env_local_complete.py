@@ -52,6 +52,10 @@ NOT_SET_LOCALLY = {
     "DB_CONNECT_WAIT_SECONDS": "the migration's wait for a new database (60 s); the local MariaDB is up",
     "APP_DB_USER": "sinawai migrate's local form of APP_DB_SECRET_ARN; the function reads the secret",
     "APP_DB_PASSWORD": "sinawai migrate's local form of APP_DB_SECRET_ARN; the function reads the secret",
+    "SINAWAI_FILES_DIR": "sinawai serve only (one server, no AWS): S3 as a local directory",
+    "SINAWAI_SERVE_SCHEDULE_CLOCK": "sinawai serve only: the drill clock of its in-process schedules",
+    "POWERTOOLS_METRICS_DISABLED": "sinawai serve sets it (no CloudWatch on one server); Lambda keeps them",
+    "POWERTOOLS_TRACE_DISABLED": "sinawai serve sets it (no X-Ray on one server); Lambda keeps traces",
 }
 # Declared by the template for libraries, right as they are locally: the file does not repeat them.
 TEMPLATE_VALUES_SERVE_LOCALLY = {
@@ -67,6 +71,8 @@ DYNAMIC_READS = {
     # the operator's `sinawai dlq` (a CLI, no function reads these): the queues' URLs by queue
     "sinawai.cli.dlq:_queue_urls": re.compile(r"^[A-Z_]+_(QUEUE|DLQ)_URL$"),
     "sinawai.cli.dlq:_source_url": re.compile(r"^[A-Z_]+_QUEUE_URL$"),
+    # sinawai serve names its in-process group functions as the router reads them (<GROUP>_FUNCTION_NAME)
+    "sinawai.onprem.service:prepare_environment": re.compile(r"^[A-Z]+_FUNCTION_NAME$"),
 }
 # Lambda's reserved variables (AWS Lambda Developer Guide, "Defined runtime environment variables").
 LAMBDA_RESERVED = RUNTIME_PROVIDED | {

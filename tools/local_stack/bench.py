@@ -39,6 +39,8 @@ What each number measures (all latencies in milliseconds, percentiles by nearest
    as the answer or in a choice, or none for a question no topic may answer), the answered-first rate and
    the false-answer rate (a wrong topic shown first as the answer), for the tuning part, each held-out
    part and the whole table; ``--faq-only`` prints just these.
+7. ``sinawai serve`` (``serve_bench.py``, its own database and emulator): start to first long poll, update
+   to reply latency, a burst's throughput with exactly one reply each; ``--serve-only`` prints just these.
 
 Instants compared with the emulator's records use ``time.monotonic()`` (the emulator's clock); pure
 durations use ``time.perf_counter()``. Exit status 0 even when a target is missed: this is a measurement.
@@ -69,7 +71,7 @@ from typing import Any
 
 import httpx
 
-from local_stack import faq_bench, report_bench
+from local_stack import faq_bench, report_bench, serve_bench
 from local_stack.dbtools import temporary_database
 from local_stack.lambda_api import ApiGatewayEndpoint
 from local_stack.lambda_runtime import LambdaRuntime
@@ -1010,6 +1012,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--faq-only", action="store_true", help="only the FAQ hit rate and false-answer rate (faq_bench.py)"
     )
+    parser.add_argument("--serve-only", action="store_true", help="only sinawai serve (serve_bench.py)")
     args = parser.parse_args(argv)
     plan = Plan.quick() if args.quick else Plan()
 
@@ -1021,6 +1024,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.report_only:
         print(report_bench.render(report_bench.run(base, progress)))
+        return 0
+    if args.serve_only:
+        print(serve_bench.render(serve_bench.run(base, progress, quick=args.quick)))
         return 0
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     for old_log in LOG_DIR.glob("*.log"):
@@ -1048,10 +1054,14 @@ def main(argv: list[str] | None = None) -> int:
     document["evaluation_report"] = report_bench.run(base, progress)
     # The FAQ matcher on the question table (pure: no stack needed).
     document["faq"] = faq_bench.run()
+    # sinawai serve: one server, long polling (its own database and emulator).
+    document["serve"] = serve_bench.run(base, progress, quick=args.quick)
     print()
     print(report_bench.render(document["evaluation_report"]))
     print()
     print(faq_bench.render(document["faq"]))
+    print()
+    print(serve_bench.render(document["serve"]))
     print()
     print(json.dumps(document, indent=2, ensure_ascii=False))
     RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)

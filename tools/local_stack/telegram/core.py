@@ -96,6 +96,8 @@ class EmulatorCore:
         self._http: httpx.Client | None = None
         self._global_times: deque[float] = deque()
         self._faults: list[Fault] = []
+        self._held = 0  # calls being held by a delay (delay_next)
+        self._polls_waiting = 0  # getUpdates requests long polling right now
         self._calls: list[ApiCall] = []
         self._transcript: list[TranscriptEntry] = []
         self._deliveries: list[Delivery] = []

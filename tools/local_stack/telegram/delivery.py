@@ -24,6 +24,8 @@ from local_stack.telegram.records import (
 from local_stack.telegram.server import Server
 from local_stack.telegram.state import Pending
 
+MAX_POLL_TIMEOUT_SECONDS = 50  # the Bot API server's longest long poll
+
 
 class UpdateDelivery(Server):
     """Delivers the queued updates: webhook workers, or getUpdates long polling."""
@@ -39,31 +41,37 @@ class UpdateDelivery(Server):
             )
         if "allowed_updates" in p:
             self._allowed_updates = allowed_updates_param(p["allowed_updates"])
-        offset = int(p.get("offset", 0) or 0)
-        limit = int(p.get("limit", 100) or 100)
-        limit = max(1, min(100, limit))
-        timeout = max(0, int(p.get("timeout", 0) or 0))
+        # as the Bot API server reads them: absent → the default, else clamped (limit 1-100, timeout 0-50)
+        offset = int(p.get("offset") or 0)
+        limit = 100 if p.get("limit") is None else max(1, min(100, int(p["limit"])))
+        timeout = max(0, min(MAX_POLL_TIMEOUT_SECONDS, int(p.get("timeout") or 0)))
         if offset > 0:
+            # confirmed: every update below the offset is forgotten for good
             self._pending = [u for u in self._pending if u.update_id >= offset]
         elif offset < 0:
+            # the last -offset updates are kept; all earlier ones are forgotten
             self._pending = self._pending[offset:]
         self._poll_generation += 1
         generation = self._poll_generation
-        self._cond.notify_all()
+        self._cond.notify_all()  # an older request still waiting ends with a 409 (below)
         deadline = time.monotonic() + timeout
-        while True:
-            if self._pending or self._stopping or self._webhook is not None:
-                break
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            self._cond.wait(remaining)
-            if self._poll_generation != generation:
-                raise ApiError(
-                    409,
-                    "Conflict: terminated by other getUpdates request; "
-                    "make sure that only one bot instance is running",
-                )
+        self._polls_waiting += 1
+        try:
+            while True:
+                if self._pending or self._stopping or self._webhook is not None:
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+                if self._poll_generation != generation:
+                    raise ApiError(
+                        409,
+                        "Conflict: terminated by other getUpdates request; "
+                        "make sure that only one bot instance is running",
+                    )
+        finally:
+            self._polls_waiting -= 1
         return [copy.deepcopy(u.update) for u in self._pending[:limit]]
 
     # ---- webhook delivery -----------------------------------------------------------------------

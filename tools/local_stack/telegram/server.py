@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 import re
+import socket
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
 
@@ -112,7 +114,9 @@ class Server(ControlEndpoints):
         try:
             self._check_request(request, token, method)
             raw, files = read_request(request)
-            outcome = self._execute(canonical, raw, files, started)
+            outcome = self._execute(
+                canonical, raw, files, started, client_gone=lambda: _client_gone(request.environ)
+            )
         except ApiError as error:
             return json_response(error.envelope(), error.code)
         body: JsonDict = {"ok": True, "result": outcome.result}
@@ -128,16 +132,31 @@ class Server(ControlEndpoints):
         if (request.content_length or 0) > MAX_UPLOAD_BYTES + 1024 * 1024:
             raise ApiError(413, "Request Entity Too Large")
 
-    def _execute(self, method: str, raw: Params, files: Files, started: float) -> Described:
-        """Runs one Bot API method and records the call."""
+    def _execute(
+        self,
+        method: str,
+        raw: Params,
+        files: Files,
+        started: float,
+        *,
+        client_gone: Callable[[], bool] | None = None,
+    ) -> Described:
+        """Runs one Bot API method and records the call (a held call whose client is gone: neither)."""
         recorded: Params = dict(raw)
         for name, storage in files.items():
             recorded[name] = {"upload": storage.filename, "content_type": storage.mimetype}
         try:
             with self._cond:
-                delay = self._take_delay(method, decode_params(raw))
+                delay, drop_if_gone = self._take_delay(method, decode_params(raw))
+                self._held += 1 if delay else 0
             if delay:
-                time.sleep(delay)  # outside the lock: other calls go on meanwhile
+                try:
+                    time.sleep(delay)  # outside the lock: other calls go on meanwhile
+                finally:
+                    with self._cond:
+                        self._held -= 1
+                if drop_if_gone and client_gone is not None and client_gone():
+                    return Described(None, "client gone: dropped unanswered")
             with self._cond:
                 params = decode_params(raw)
                 recorded = {**params, **{k: v for k, v in recorded.items() if k in files}}
@@ -181,3 +200,16 @@ class Server(ControlEndpoints):
         if stored is None or stored.content is None:
             return json_response({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
         return Response(stored.content, status=200, mimetype=stored.mime_type)
+
+
+def _client_gone(environ: dict[str, Any]) -> bool:
+    """The client closed its connection (a killed process): the socket reads end-of-file."""
+    sock = environ.get("werkzeug.socket")
+    if not isinstance(sock, socket.socket):
+        return False
+    try:
+        return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True

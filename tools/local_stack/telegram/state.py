@@ -79,6 +79,8 @@ class Fault:
     error: ApiError | None  # None: a delay, then the call runs normally
     chat_id: int | None
     delay: float = 0.0
+    # a delayed call whose client hung up meanwhile is dropped, as a request that never reached Telegram
+    drop_if_client_gone: bool = False
 
 
 @dataclass

@@ -57,6 +57,13 @@ def _cmd_webhook_set(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_webhook_delete(_: argparse.Namespace) -> int:
+    """deleteWebhook, keeping the pending updates: ``sinawai serve`` fetches them with getUpdates."""
+    BotApi.from_env().call("deleteWebhook", {"drop_pending_updates": False})
+    print("Webhook deleted; pending updates kept for getUpdates (sinawai serve).")
+    return 0
+
+
 def _cmd_webhook_info(_: argparse.Namespace) -> int:
     info = BotApi.from_env().call("getWebhookInfo")
     print(json.dumps(info, indent=2, ensure_ascii=False))
@@ -96,6 +103,8 @@ def add_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
     p.add_argument("url", help="the WebhookUrl output of the stack")
     p.add_argument("--max-connections", type=int, default=40)
     p.set_defaults(func=_cmd_webhook_set)
+    p = webhook.add_parser("delete", help="deleteWebhook (pending updates kept): before sinawai serve")
+    p.set_defaults(func=_cmd_webhook_delete)
     p = webhook.add_parser("info", help="getWebhookInfo: pending updates and the last delivery error")
     p.set_defaults(func=_cmd_webhook_info)
 

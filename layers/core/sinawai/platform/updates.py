@@ -247,9 +247,12 @@ class StuckUpdate:
     status: str
 
 
-def stuck_updates(db: Database, *, limit: int = 200) -> list[StuckUpdate]:
+def stuck_updates(
+    db: Database, *, limit: int = 200, older_than_seconds: float = SWEEP_AFTER_SECONDS
+) -> list[StuckUpdate]:
     """Updates nobody is working on: received or dispatched long ago and never claimed, or claimed by a
-    worker whose lease ended without a result (it timed out, crashed, or could not record its failure)."""
+    worker whose lease ended without a result (it timed out, crashed, or could not record its failure).
+    ``older_than_seconds`` 0: every unclaimed one (``sinawai serve`` at start, the only worker)."""
     now = utcnow()
     rows = db.fetch_all(
         "(SELECT update_id, command_group, payload, status FROM update_inbox"
@@ -258,7 +261,7 @@ def stuck_updates(db: Database, *, limit: int = 200) -> list[StuckUpdate]:
         " UNION ALL (SELECT update_id, command_group, payload, status FROM update_inbox"
         "  WHERE status = 'processing' AND lease_until < %s AND attempts < %s"
         "  AND command_group IS NOT NULL ORDER BY lease_until LIMIT %s)",
-        (now - timedelta(seconds=SWEEP_AFTER_SECONDS), limit, now, MAX_ATTEMPTS, limit),
+        (now - timedelta(seconds=older_than_seconds), limit, now, MAX_ATTEMPTS, limit),
     )
     return [
         StuckUpdate(int(r["update_id"]), str(r["command_group"]), json.loads(r["payload"]), str(r["status"]))

@@ -193,11 +193,17 @@ class WebhookRouter:
     def _dispatch(self, function: str, payload: Mapping[str, Any]) -> None:
         self.invoker.invoke_async(function, json.dumps(payload, ensure_ascii=False).encode())
 
-    def sweep(self) -> dict[str, int]:
+    def route_update(self, update: dict[str, Any]) -> None:
+        """An update fetched with ``getUpdates`` (``sinawai serve``), already validated: recorded, classified
+        and handed to its group exactly as a webhook delivery."""
+        logger.append_keys(update_id=update["update_id"])
+        self._route(update)
+
+    def sweep(self, *, older_than_seconds: float = updates.SWEEP_AFTER_SECONDS) -> dict[str, int]:
         """Scheduled: dispatch again the updates whose worker is gone, so none is lost (see store)."""
         wiped = updates.wipe_stale_secrets(self.db)
         abandoned = updates.abandon_exhausted(self.db)
-        found = updates.stuck_updates(self.db)
+        found = updates.stuck_updates(self.db, older_than_seconds=older_than_seconds)
         # past their lease (or never claimed) and not done: re-dispatched now, or given up as failed
         metrics.add_metric("UpdatesStuck", MetricUnit.Count, len(found) + abandoned)
         redispatched = 0

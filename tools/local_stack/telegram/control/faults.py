@@ -38,15 +38,33 @@ class Faults(EmulatorCore):
             error = ApiError(error_code, description, parameters)
             self._faults.append(Fault(method.lower(), count, error, chat_id))
 
-    def delay_next(self, method: str, seconds: float, *, count: int = 1, chat_id: int | None = None) -> None:
+    def delay_next(
+        self,
+        method: str,
+        seconds: float,
+        *,
+        count: int = 1,
+        chat_id: int | None = None,
+        drop_if_client_gone: bool = False,
+    ) -> None:
         """The next ``count`` calls of ``method`` (only to ``chat_id`` if given) are answered ``seconds``
-        late, then normally: a slow Telegram, or a worker that outlives its timeout waiting for it."""
+        late, then normally: a slow Telegram, or a worker that outlives its timeout waiting for it.
+
+        ``drop_if_client_gone``: a call whose client hung up while it was held (the process was killed) is
+        dropped without effect, as a request that never reached Telegram: a crash *before* the reply left."""
         if method.lower() not in METHOD_NAMES:
             raise ValueError(f"unknown method {method!r}")
         with self._cond:
-            self._faults.append(Fault(method.lower(), count, None, chat_id, delay=seconds))
+            fault = Fault(method.lower(), count, None, chat_id, delay=seconds)
+            fault.drop_if_client_gone = drop_if_client_gone
+            self._faults.append(fault)
 
-    def _take_delay(self, method: str, params: Params) -> float:
+    def held_calls(self) -> int:
+        """How many calls are being held by a delay right now."""
+        with self._cond:
+            return self._held
+
+    def _take_delay(self, method: str, params: Params) -> tuple[float, bool]:
         for fault in self._faults:
             if fault.error is not None or fault.method != method.lower() or fault.remaining <= 0:
                 continue
@@ -54,8 +72,8 @@ class Faults(EmulatorCore):
                 continue
             fault.remaining -= 1
             self._faults = [f for f in self._faults if f.remaining > 0]
-            return fault.delay
-        return 0.0
+            return fault.delay, fault.drop_if_client_gone
+        return 0.0, False
 
     def _check_fault(self, method: str, params: Params) -> None:
         for fault in self._faults:

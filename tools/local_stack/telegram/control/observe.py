@@ -105,6 +105,11 @@ class Observation(EmulatorCore):
         with self._cond:
             return [copy.deepcopy(p.update) for p in self._pending]
 
+    def polling(self) -> bool:
+        """A getUpdates request is waiting (long polling) right now."""
+        with self._cond:
+            return self._polls_waiting > 0
+
     def wait_delivered(self, update_id: int, timeout: float = 5.0) -> Delivery:
         """Waits until a webhook delivery of that update got a 2xx answer."""
         deadline = time.monotonic() + timeout

@@ -1,0 +1,2 @@
+DROP TABLE serve_schedule_run;
+DROP TABLE poll_offset;
