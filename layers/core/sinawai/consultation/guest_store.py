@@ -54,6 +54,7 @@ def place_guest_question(
     reopen_window: timedelta,
     message_id: int | None,
     update_id: int | None = None,
+    burst_threshold: int = 0,
 ) -> Placed:
     """Open a guest ticket or join the guest's open one, one message of the account at a time.
 
@@ -74,6 +75,7 @@ def place_guest_question(
             message_id,
             update_id,
             now,
+            burst_threshold,
         )
     finally:
         db.fetch_one("SELECT RELEASE_LOCK(%s) AS released", (lock,))
@@ -90,6 +92,7 @@ def _place(
     message_id: int | None,
     update_id: int | None,
     now: datetime,
+    burst_threshold: int = 0,
 ) -> Placed:
     closed_previous: int | None = None
     with db.transaction() as cur:
@@ -150,5 +153,6 @@ def _place(
             message_id=message_id,
             update_id=update_id,
             now=now,
+            burst_threshold=burst_threshold,
         )
     return Placed(ticket, decision, closed_previous)
