@@ -36,7 +36,7 @@ PREVIEW_UNITS = 80  # the first line of a question, cut to this many UTF-16 unit
 TAKEN_PREVIEW_UNITS = 40  # a struck line keeps less of the question: room for who took it
 NAME_UNITS = 40  # the name of who took it, cut to this
 BUTTONS_PER_ROW = 3
-DEFAULT_BURST_THRESHOLD = 20  # pending posts for the group (about a minute of its pace)
+DEFAULT_BURST_THRESHOLD = 10  # posts waiting for the group: half a minute of its pace
 
 
 @dataclass(frozen=True)
