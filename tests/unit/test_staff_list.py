@@ -7,6 +7,7 @@ photo without caption, a staff name of 200 characters, the longest area name, 25
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 from sinawai.common.text_limits import MAX_MESSAGE_UTF16, utf16_len, visible_text
 from sinawai.consultation import staff_list
@@ -98,3 +99,12 @@ def test_the_digest_changes_only_when_what_the_list_shows_changes() -> None:
     d_answered = staff_list.digest(staff_list.render(answered), staff_list.takeable_ids(answered))
     assert d_taken != same
     assert d_taken == d_answered
+
+
+def test_lists_only_when_more_posts_than_the_threshold_must_wait_for_the_window() -> None:
+    burst = staff_list.Burst(threshold=10, group_limit=20, window=timedelta(seconds=63))
+    assert not burst.lists(pending=30, sent_in_window=0)  # 20 go out at once: 10 wait
+    assert burst.lists(pending=31, sent_in_window=0)
+    assert burst.lists(pending=11, sent_in_window=20)  # the window is full: all 11 wait
+    assert not burst.lists(pending=10, sent_in_window=25)
+    assert not staff_list.Burst(0, 20, timedelta(seconds=60)).lists(pending=500, sent_in_window=20)

@@ -244,7 +244,7 @@ async def open_ticket(
             target=target,
             max_open=c.settings.max_open_tickets,
             area=area,
-            burst_threshold=c.settings.burst_threshold,
+            burst=c.settings.burst,
         )
     except store.OpenTicketLimitError as e:
         await say(update, t.open_limit_reached(e.open_ids, c.settings.max_open_tickets))
@@ -411,8 +411,9 @@ async def take(c: Consultation, update: Update, ticket: Ticket) -> str:
         return t.TRANSITION_ERRORS["taken"].format(id=ticket.id, who="petugas lain")
     bot = update.get_bot()
     # Taken from a burst's list: the full ticket (header, then the question) now goes to the staff group.
+    # Its header is posted as the ticket is now: only the list needs an edit.
     from_list = await _full_question(c, bot, ticket.id)
-    await refresh_header(c, bot, ticket.id)
+    await (refresh_lists(c, bot, ticket.id) if from_list else refresh_header(c, bot, ticket.id))
     await my_tickets.notify_taken(c, bot, ticket, recipient(c, ticket))
     if from_list:
         return t.BURST_TAKEN_FROM_LIST.format(id=ticket.id, who=html.escape(staff.name or "petugas"))

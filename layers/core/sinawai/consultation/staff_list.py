@@ -18,6 +18,7 @@ import html
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sinawai.common.text_limits import (
     MAX_MESSAGE_UTF16,
@@ -36,7 +37,24 @@ PREVIEW_UNITS = 80  # the first line of a question, cut to this many UTF-16 unit
 TAKEN_PREVIEW_UNITS = 40  # a struck line keeps less of the question: room for who took it
 NAME_UNITS = 40  # the name of who took it, cut to this
 BUTTONS_PER_ROW = 3
-DEFAULT_BURST_THRESHOLD = 10  # posts waiting for the group: half a minute of its pace
+DEFAULT_BURST_THRESHOLD = 10  # posts that must wait for the group's window: half a minute of its pace
+
+
+@dataclass(frozen=True)
+class Burst:
+    """When a new ticket goes as a list line: more than ``threshold`` posts would have to wait for the
+    group's window (those waiting beyond the slots still free in it); ``threshold`` 0: never."""
+
+    threshold: int
+    group_limit: int  # posts the group takes per window (the pacing's)
+    window: timedelta
+
+    def backlog(self, pending: int, sent_in_window: int) -> int:
+        """Posts that cannot go out at once: the pending ones beyond the window's free slots."""
+        return pending - max(0, self.group_limit - sent_in_window)
+
+    def lists(self, pending: int, sent_in_window: int) -> bool:
+        return self.threshold > 0 and self.backlog(pending, sent_in_window) > self.threshold
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from sinawai.consultation.staff_list import Burst
 from sinawai.consultation.ticket_events import SYSTEM, Actor, insert_event
 from sinawai.consultation.tickets import Decision, Status, place_message
 from sinawai.platform.clock import utcnow
@@ -113,7 +114,7 @@ def place_question(
     target: Target = "auto",
     max_open: int | None = None,
     area: str | None = None,
-    burst_threshold: int = 0,
+    burst: Burst | None = None,
 ) -> Placed:
     """Open a ticket or join/reopen the employee's open one, atomically per employee.
 
@@ -123,7 +124,7 @@ def place_question(
     a new one when it was closed meanwhile.
 
     A new ticket is queued for the staff group as one line of a list message instead of a header and a
-    copy while more than ``burst_threshold`` posts wait for the group (0: never; staff_list.py).
+    copy while the group's backlog is over ``burst``'s threshold (staff_list.py; None: never).
 
     With ``update_id`` the placement is recorded with it: a retry of the same update gets the first
     placement back (``closed_previous`` None) instead of placing the question a second time.
@@ -195,7 +196,7 @@ def place_question(
             message_id=message_id,
             update_id=update_id,
             now=now,
-            burst_threshold=burst_threshold,
+            burst=burst,
         )
     return Placed(ticket, decision, closed_previous)
 
@@ -230,7 +231,7 @@ def record_placement(
     message_id: int | None,
     update_id: int | None,
     now: datetime,
-    burst_threshold: int = 0,
+    burst: Burst | None = None,
 ) -> Ticket:
     """The rest of a placement, in the caller's transaction, once the ticket is known (a new ticket's
     "opened" event is the caller's): a join or reopen recorded as events, the staff group's posts in the
@@ -253,13 +254,16 @@ def record_placement(
     # What the staff group must see, in the same transaction: delivered (paced, in order) by the
     # delivery queue, or at once when there is none.
     kinds: tuple[str, ...] = ("header", "question") if decision.placement == "new" else ("followup",)
-    if decision.placement == "new" and burst_threshold > 0:
+    if decision.placement == "new" and burst is not None and burst.threshold > 0:
         # A burst: while the group's backlog is long, the ticket waits as one line of a list message.
         cur.execute(
-            "SELECT COUNT(*) AS n FROM staff_outbox WHERE status = 'pending' AND staff_chat_id = %s",
-            (staff_chat_id,),
+            "SELECT (SELECT COUNT(*) FROM staff_outbox WHERE status = 'pending' AND staff_chat_id = %s)"
+            " AS pending,"
+            " (SELECT COUNT(*) FROM staff_send WHERE staff_chat_id = %s AND sent_at > %s) AS sent",
+            (staff_chat_id, staff_chat_id, now - burst.window),
         )
-        if int(cur.fetchone()["n"]) > burst_threshold:
+        load = cur.fetchone()
+        if burst.lists(int(load["pending"]), int(load["sent"])):
             kinds = ("list",)
     for kind in kinds:
         cur.execute(
