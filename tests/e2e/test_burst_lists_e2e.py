@@ -2,7 +2,7 @@
 new tickets go as compact list messages; Ambil on a list posts the full ticket as a reply to it.
 
 Its own stack, the emulator's group limit on but scaled (20 messages per 5 s instead of per 60 s) and the
-pacing scaled the same way; CONSULTATION_BURST_THRESHOLD=6 posts waiting beyond the window's free slots.
+pacing scaled the same way; CONSULTATION_BURST_THRESHOLD=6 posts waiting for the group.
 The posts go through the outbox, the SQS FIFO queue in moto and the DeliveryFunction, as in AWS.
 
 Bad inputs tried: questions with emoji, ``<`` and ``&`` and HTML-looking tags, MarkdownV2 characters, a
@@ -321,3 +321,86 @@ def test_once_the_backlog_clears_a_ticket_gets_its_header_again(stack: LocalStac
     assert copy.content == "Pertanyaan setelah ramai"
     assert copy.reply_to_message_id == header.message_id
     assert len(lists(stack)) == count
+
+
+# ---- a forum staff group with one topic per area (CONSULTATION_FORUM_TOPICS=area) ----------------------
+
+FORUM = -1001000000116
+FORUM_STAFF = 5616701
+FORUM_BURST = [5616800 + n for n in range(24)]
+
+
+@pytest.fixture(scope="module")
+def forum_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    log_dir: Path = tmp_path_factory.mktemp("burst-forum-logs")
+    with fresh_database("sinawai_e2e_burst_forum") as database:
+        config = StackConfig(
+            database=database,
+            log_dir=log_dir,
+            staff_group_chat_id=FORUM,
+            bucket="sinawai-e2e-burst-forum",
+            extra_env={
+                "STAFF_GROUP_MESSAGES_PER_MINUTE": str(GROUP_MESSAGES),
+                "STAFF_GROUP_WINDOW_SECONDS": str(GROUP_WINDOW),
+                "CONSULTATION_BURST_THRESHOLD": "2",
+                "CONSULTATION_FORUM_TOPICS": "area",
+            },
+            telegram_rate_limits=RateLimits(
+                global_per_second=None,
+                group_messages=GROUP_MESSAGES,
+                group_window=GROUP_WINDOW,
+                private_burst=None,
+            ),
+        )
+        with LocalStack(config) as local:
+            emu = local.telegram
+            db = Database(database)
+            emu.add_user(FORUM_STAFF, "Rina", started=True)
+            db.execute(EMPLOYEE_SQL, (_nip(FORUM_STAFF), "Rina Lestari", FORUM_STAFF, "staf"))
+            for user in FORUM_BURST:
+                emu.add_user(user, f"Pegawai {user}", started=True)
+                db.execute(EMPLOYEE_SQL, (_nip(user), f"Pegawai {user}", user, "pegawai"))
+            db.close()
+            emu.add_group(FORUM, "Layanan Kepegawaian OSDM", members=[FORUM_STAFF], forum=True)
+            yield local
+
+
+def test_in_an_area_forum_the_list_is_in_general_and_the_taken_ticket_in_its_area_topic(
+    forum_stack: LocalStack,
+) -> None:
+    emu = forum_stack.telegram
+    for n, user in enumerate(FORUM_BURST):
+        emu.send_message(user, f"Pertanyaan forum nomor {n}")
+    forum_stack.wait_idle(timeout=120)
+    posts = emu.bot_messages(FORUM)
+    listing = next(m for m in posts if m.content.startswith("📋"))
+    assert listing.message_thread_id is None  # the list carries every area: the General topic
+    ticket_id = int(LIST_LINE.findall(listing.content)[0])
+    (row,) = query(
+        forum_stack.config.database, "SELECT nip, message_thread_id FROM ticket WHERE id = %s", (ticket_id,)
+    )
+    thread = row["message_thread_id"]
+    assert thread is not None  # the area's topic ("Bidang Umum")
+    user = next(u for u in FORUM_BURST if _nip(u) == row["nip"])
+
+    emu.press_button(FORUM_STAFF, FORUM, listing.message_id, f"consultation:ambil:{ticket_id}")
+    forum_stack.wait_idle(timeout=60)
+    posts = emu.bot_messages(FORUM)
+    header = next(m for m in posts if m.content.startswith(f"🎫 Tiket #{ticket_id} "))
+    assert header.message_thread_id == thread
+    copy = next(m for m in posts if m.reply_to_message_id == header.message_id)
+    assert copy.message_thread_id == thread
+    assert copy.content.startswith("Pertanyaan forum nomor")
+    listing = next(m for m in emu.bot_messages(FORUM) if m.message_id == listing.message_id)
+    assert line_of(listing, ticket_id).endswith(" · diambil Rina Lestari")
+
+    emu.send_message(
+        FORUM_STAFF,
+        "Sudah kami proses.",
+        chat_id=FORUM,
+        reply_to_message_id=copy.message_id,
+        message_thread_id=thread,
+    )
+    forum_stack.wait_idle(timeout=60)
+    assert "Sudah kami proses." in emu.bot_messages(user)[-1].content
+    assert [c.description for c in emu.calls if not c.ok and c.error_code != 429] == []

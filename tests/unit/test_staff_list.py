@@ -101,10 +101,11 @@ def test_the_digest_changes_only_when_what_the_list_shows_changes() -> None:
     assert d_taken == d_answered
 
 
-def test_lists_only_when_more_posts_than_the_threshold_must_wait_for_the_window() -> None:
-    burst = staff_list.Burst(threshold=10, group_limit=20, window=timedelta(seconds=63))
-    assert not burst.lists(pending=30, sent_in_window=0)  # 20 go out at once: 10 wait
-    assert burst.lists(pending=31, sent_in_window=0)
-    assert burst.lists(pending=11, sent_in_window=20)  # the window is full: all 11 wait
-    assert not burst.lists(pending=10, sent_in_window=25)
-    assert not staff_list.Burst(0, 20, timedelta(seconds=60)).lists(pending=500, sent_in_window=20)
+def test_lists_while_more_posts_than_the_threshold_wait_and_holds_after_a_list() -> None:
+    burst = staff_list.Burst(threshold=10, window=timedelta(seconds=63))
+    assert not burst.lists(pending=10)
+    assert burst.lists(pending=11)
+    # a list went out within the window: the burst mode holds while any post waits
+    assert burst.lists(pending=1, listed_recently=True)
+    assert not burst.lists(pending=0, listed_recently=True)
+    assert not staff_list.Burst(0, timedelta(seconds=60)).lists(pending=500, listed_recently=True)

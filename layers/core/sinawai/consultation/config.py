@@ -82,13 +82,13 @@ class ConsultationSettings:
     sla_reminder_hours: float = DEFAULT_SLA_HOURS
     # CONSULTATION_FORUM_TOPICS=area: one forum topic per area of Biro OSDM (forum_topics is then False)
     forum_topics_by_area: bool = False
-    # CONSULTATION_BURST_THRESHOLD: above this many posts that must wait for the staff group's window, new
-    # tickets go as compact list messages (staff_list.py); 0: never
+    # CONSULTATION_BURST_THRESHOLD: above this many posts waiting for the staff group, new tickets go as
+    # compact list messages (staff_list.py); 0: never
     burst_threshold: int = staff_list.DEFAULT_BURST_THRESHOLD
 
     @property
     def burst(self) -> staff_list.Burst:
-        return staff_list.Burst(self.burst_threshold, self.pacing.messages, self.pacing.window)
+        return staff_list.Burst(self.burst_threshold, self.pacing.window)
 
     @property
     def hours(self) -> WorkingHours:

@@ -42,19 +42,21 @@ DEFAULT_BURST_THRESHOLD = 10  # posts that must wait for the group's window: hal
 
 @dataclass(frozen=True)
 class Burst:
-    """When a new ticket goes as a list line: more than ``threshold`` posts would have to wait for the
-    group's window (those waiting beyond the slots still free in it); ``threshold`` 0: never."""
+    """When a new ticket goes as a list line: while more than ``threshold`` posts wait for the staff group
+    (its undelivered outbox items); ``threshold`` 0: never.
+
+    Once a list went out, the burst mode holds while any post waits and the list is younger than the
+    group's window: a list drains the backlog at once, and without this the tickets still arriving would
+    flip back to a header and a copy each, taking the slots the next list needs."""
 
     threshold: int
-    group_limit: int  # posts the group takes per window (the pacing's)
-    window: timedelta
+    window: timedelta  # the group's window (the pacing's)
 
-    def backlog(self, pending: int, sent_in_window: int) -> int:
-        """Posts that cannot go out at once: the pending ones beyond the window's free slots."""
-        return pending - max(0, self.group_limit - sent_in_window)
-
-    def lists(self, pending: int, sent_in_window: int) -> bool:
-        return self.threshold > 0 and self.backlog(pending, sent_in_window) > self.threshold
+    def lists(self, pending: int, listed_recently: bool = False) -> bool:
+        """``pending``: posts waiting for the group; ``listed_recently``: a list went out in the window."""
+        if self.threshold <= 0:
+            return False
+        return pending > self.threshold or (listed_recently and pending > 0)
 
 
 @dataclass(frozen=True)

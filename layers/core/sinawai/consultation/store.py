@@ -259,11 +259,11 @@ def record_placement(
         cur.execute(
             "SELECT (SELECT COUNT(*) FROM staff_outbox WHERE status = 'pending' AND staff_chat_id = %s)"
             " AS pending,"
-            " (SELECT COUNT(*) FROM staff_send WHERE staff_chat_id = %s AND sent_at > %s) AS sent",
+            " EXISTS (SELECT 1 FROM staff_list WHERE staff_chat_id = %s AND created_at > %s) AS listed",
             (staff_chat_id, staff_chat_id, now - burst.window),
         )
         load = cur.fetchone()
-        if burst.lists(int(load["pending"]), int(load["sent"])):
+        if burst.lists(int(load["pending"]), bool(load["listed"])):
             kinds = ("list",)
     for kind in kinds:
         cur.execute(

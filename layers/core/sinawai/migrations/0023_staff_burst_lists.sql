@@ -12,7 +12,8 @@ CREATE TABLE staff_list (
     shown_digest CHAR(64) NULL COMMENT 'SHA-256 of the text and buttons shown now: an edit only when they change',
     created_at DATETIME(6) NOT NULL COMMENT 'UTC',
     PRIMARY KEY (id),
-    UNIQUE KEY uq_staff_list_message (staff_chat_id, staff_message_id)
+    UNIQUE KEY uq_staff_list_message (staff_chat_id, staff_message_id),
+    KEY ix_staff_list_recent (staff_chat_id, created_at)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 
 -- The tickets of a list message, in the order shown; the outbox item names the question to preview.
