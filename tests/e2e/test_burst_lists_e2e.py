@@ -8,7 +8,7 @@ The posts go through the outbox, the SQS FIFO queue in moto and the DeliveryFunc
 Bad inputs tried: questions with emoji, ``<`` and ``&`` and HTML-looking tags, MarkdownV2 characters, a
 first line of 900 characters, a photo whose caption starts with an empty line, a photo without caption; a
 reply to the list message itself; Ambil pressed on a ticket someone else took (an old client still showing
-the button); the second Ambil of the same staff member.
+the button); the second Ambil of the same staff member; a note and a hand-over of a ticket taken from a list.
 """
 
 from __future__ import annotations
@@ -321,6 +321,38 @@ def test_once_the_backlog_clears_a_ticket_gets_its_header_again(stack: LocalStac
     assert copy.content == "Pertanyaan setelah ramai"
     assert copy.reply_to_message_id == header.message_id
     assert len(lists(stack)) == count
+
+
+def test_a_note_and_a_hand_over_work_for_a_ticket_taken_from_a_list(stack: LocalStack) -> None:
+    emu = stack.telegram
+    user = ODD[0]
+    ticket_id = ticket_of(stack, user)
+    listing = list_with(stack, ticket_id)
+    press(stack, RINA, listing.message_id, f"consultation:ambil:{ticket_id}")
+    header = headers(stack)[ticket_id]
+    copy = next(m for m in staff_posts(stack) if m.reply_to_message_id == header.message_id)
+    seen_by_employee = len(emu.bot_messages(user))
+
+    # "!" before a reply: an internal note, never sent to the employee
+    emu.send_message(RINA, "!cek slip gaji bulan lalu", chat_id=STAFF, reply_to_message_id=copy.message_id)
+    stack.wait_idle(timeout=60)
+    assert staff_posts(stack)[-1].content.startswith(f"✍ Catatan internal disimpan pada tiket #{ticket_id};")
+    assert len(emu.bot_messages(user)) == seen_by_employee
+
+    # handed over to Andi: the list says who has it now
+    emu.send_message(RINA, f"/alihkan {ticket_id}", chat_id=STAFF)
+    stack.wait_idle(timeout=60)
+    choices = staff_posts(stack)[-1]
+    (to_andi,) = [
+        b["callback_data"]
+        for row in choices.buttons
+        for b in row
+        if "Andi" in b["text"]
+        and str(b.get("callback_data", "")).startswith(f"consultation:alih:{ticket_id}:")
+    ]
+    press(stack, RINA, choices.message_id, to_andi)
+    assert line_of(list_with(stack, ticket_id), ticket_id).endswith(" · diambil Andi Wijaya")
+    assert [c.description for c in emu.calls_to("editMessageText") if not c.ok] == []
 
 
 # ---- a forum staff group with one topic per area (CONSULTATION_FORUM_TOPICS=area) ----------------------
