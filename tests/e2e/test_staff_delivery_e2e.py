@@ -45,6 +45,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
                 "STAFF_GROUP_MESSAGES_PER_MINUTE": str(GROUP_MESSAGES),
                 "STAFF_GROUP_WINDOW_SECONDS": str(GROUP_WINDOW),
                 "CONSULTATION_RATE_LIMIT_MESSAGES": "10",
+                # one header and copy per ticket whatever the backlog: the compact lists of a burst are
+                # test_burst_lists_e2e.py's
+                "CONSULTATION_BURST_THRESHOLD": "0",
             },
             telegram_rate_limits=RateLimits(
                 global_per_second=None,

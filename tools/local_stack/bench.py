@@ -41,6 +41,9 @@ What each number measures (all latencies in milliseconds, percentiles by nearest
    part and the whole table; ``--faq-only`` prints just these.
 7. ``sinawai serve`` (``serve_bench.py``, its own database and emulator): start to first long poll, update
    to reply latency, a burst's throughput with exactly one reply each; ``--serve-only`` prints just these.
+8. A morning burst into the staff group (``burst_bench.py``, its own stacks, the emulator's group limit on
+   and scaled): the time until staff see every ticket of 200 questions at once, before (a header and a copy
+   each) and after (compact lists); ``--burst-only`` prints just these.
 
 Instants compared with the emulator's records use ``time.monotonic()`` (the emulator's clock); pure
 durations use ``time.perf_counter()``. Exit status 0 even when a target is missed: this is a measurement.
@@ -71,7 +74,7 @@ from typing import Any
 
 import httpx
 
-from local_stack import faq_bench, report_bench, serve_bench
+from local_stack import burst_bench, faq_bench, report_bench, serve_bench
 from local_stack.dbtools import temporary_database
 from local_stack.lambda_api import ApiGatewayEndpoint
 from local_stack.lambda_runtime import LambdaRuntime
@@ -1013,6 +1016,11 @@ def main(argv: list[str] | None = None) -> int:
         "--faq-only", action="store_true", help="only the FAQ hit rate and false-answer rate (faq_bench.py)"
     )
     parser.add_argument("--serve-only", action="store_true", help="only sinawai serve (serve_bench.py)")
+    parser.add_argument(
+        "--burst-only",
+        action="store_true",
+        help="only the morning burst into the staff group (burst_bench.py)",
+    )
     args = parser.parse_args(argv)
     plan = Plan.quick() if args.quick else Plan()
 
@@ -1027,6 +1035,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.serve_only:
         print(serve_bench.render(serve_bench.run(base, progress, quick=args.quick)))
+        return 0
+    if args.burst_only:
+        print(burst_bench.render(burst_bench.run(base, progress)))
         return 0
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     for old_log in LOG_DIR.glob("*.log"):
@@ -1056,12 +1067,18 @@ def main(argv: list[str] | None = None) -> int:
     document["faq"] = faq_bench.run()
     # sinawai serve: one server, long polling (its own database and emulator).
     document["serve"] = serve_bench.run(base, progress, quick=args.quick)
+    # A morning burst into the staff group, before and after the compact lists (its own stacks).
+    document["staff_burst"] = burst_bench.run(
+        base, progress, tickets=40 if args.quick else burst_bench.TICKETS
+    )
     print()
     print(report_bench.render(document["evaluation_report"]))
     print()
     print(faq_bench.render(document["faq"]))
     print()
     print(serve_bench.render(document["serve"]))
+    print()
+    print(burst_bench.render(document["staff_burst"]))
     print()
     print(json.dumps(document, indent=2, ensure_ascii=False))
     RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sinawai.common.working_hours import ServiceHours, WorkCalendar, WorkingHours, service_hours
-from sinawai.consultation import choices, faq, tickets
+from sinawai.consultation import choices, faq, staff_list, tickets
 from sinawai.platform.config import Settings
 
 
@@ -82,6 +82,13 @@ class ConsultationSettings:
     sla_reminder_hours: float = DEFAULT_SLA_HOURS
     # CONSULTATION_FORUM_TOPICS=area: one forum topic per area of Biro OSDM (forum_topics is then False)
     forum_topics_by_area: bool = False
+    # CONSULTATION_BURST_THRESHOLD: above this many posts waiting for the staff group, new tickets go as
+    # compact list messages (staff_list.py); 0: never
+    burst_threshold: int = staff_list.DEFAULT_BURST_THRESHOLD
+
+    @property
+    def burst(self) -> staff_list.Burst:
+        return staff_list.Burst(self.burst_threshold, self.pacing.window)
 
     @property
     def hours(self) -> WorkingHours:
@@ -121,4 +128,7 @@ class ConsultationSettings:
             ),
             sla_reminder_hours=_sla_hours(settings),
             forum_topics_by_area=_forum_topics() == "area",
+            burst_threshold=max(
+                0, _int_env("CONSULTATION_BURST_THRESHOLD", staff_list.DEFAULT_BURST_THRESHOLD)
+            ),
         )

@@ -160,6 +160,7 @@ async def open_guest_ticket(c: Consultation, update: Update, question_message_id
         reopen_window=c.settings.reopen_window,
         message_id=question_message_id,
         update_id=update.update_id,
+        burst=c.settings.burst,
     )
     ticket, placement = placed.ticket, placed.decision.placement
     bot = update.get_bot()

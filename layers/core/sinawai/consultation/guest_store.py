@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sinawai.consultation.staff_list import Burst
 from sinawai.consultation.store import TICKET_COLUMNS, Placed, Ticket, placed_earlier, record_placement
 from sinawai.consultation.ticket_events import SYSTEM, Actor, insert_event
 from sinawai.consultation.tickets import Status, place_message
@@ -54,6 +55,7 @@ def place_guest_question(
     reopen_window: timedelta,
     message_id: int | None,
     update_id: int | None = None,
+    burst: Burst | None = None,
 ) -> Placed:
     """Open a guest ticket or join the guest's open one, one message of the account at a time.
 
@@ -74,6 +76,7 @@ def place_guest_question(
             message_id,
             update_id,
             now,
+            burst,
         )
     finally:
         db.fetch_one("SELECT RELEASE_LOCK(%s) AS released", (lock,))
@@ -90,6 +93,7 @@ def _place(
     message_id: int | None,
     update_id: int | None,
     now: datetime,
+    burst: Burst | None = None,
 ) -> Placed:
     closed_previous: int | None = None
     with db.transaction() as cur:
@@ -150,5 +154,6 @@ def _place(
             message_id=message_id,
             update_id=update_id,
             now=now,
+            burst=burst,
         )
     return Placed(ticket, decision, closed_previous)

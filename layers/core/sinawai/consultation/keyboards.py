@@ -7,9 +7,9 @@ from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from sinawai.consultation import staff_list, tickets
 from sinawai.consultation import staff_texts as st
 from sinawai.consultation import texts as t
-from sinawai.consultation import tickets
 from sinawai.consultation.staff_tools import fits_callback
 from sinawai.consultation.store import Ticket
 from sinawai.consultation.tickets import Status
@@ -64,6 +64,18 @@ def header_buttons(ticket: Ticket) -> InlineKeyboardMarkup | None:
     if ticket.status is Status.SELESAI or ticket.closed_at is not None:
         return None
     return ticket_buttons(ticket.id, takeable=tickets.takeable(ticket.status), guest=ticket.is_guest)
+
+
+def list_buttons(ticket_ids: Sequence[int]) -> InlineKeyboardMarkup | None:
+    """Under a burst's list message: one "Ambil #N" per ticket still to take (staff_list.takeable_ids);
+    None once every ticket of the list is taken or closed."""
+    labels = [
+        InlineKeyboardButton(t.BURST_TAKE_LABEL.format(id=i), callback_data=staff_list.take_data(i))
+        for i in ticket_ids
+    ]
+    per_row = staff_list.BUTTONS_PER_ROW
+    rows = [labels[n : n + per_row] for n in range(0, len(labels), per_row)]
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def canned_topic_buttons(ticket_id: int, topics: Sequence[Topic]) -> InlineKeyboardMarkup | None:

@@ -15,7 +15,7 @@ from sinawai.platform.db import Database, Row
 class OutboxItem:
     id: int
     ticket_id: int
-    kind: Literal["header", "question", "followup"]
+    kind: Literal["header", "question", "followup", "list"]
     staff_chat_id: int
     from_chat_id: int | None
     private_message_id: int | None

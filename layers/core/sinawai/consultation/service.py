@@ -29,13 +29,15 @@ from sinawai.consultation import (
     outbox,
     relay,
     staff_delivery,
+    staff_list,
+    staff_list_store,
     store,
     ticket_messages,
     tickets,
 )
 from sinawai.consultation import texts as t
 from sinawai.consultation.deps import ASKING, Consultation, actor_of, answer_in_group, say, staff_actor
-from sinawai.consultation.keyboards import header_buttons, rating_buttons
+from sinawai.consultation.keyboards import header_buttons, list_buttons, rating_buttons
 from sinawai.consultation.store import Ticket
 from sinawai.consultation.ticket_events import Actor, add_event
 from sinawai.consultation.tickets import Status, TransitionError
@@ -85,6 +87,7 @@ def ticket_in_group(c: Consultation, raw: str, chat_id: int) -> Ticket | None:
 async def refresh_header(c: Consultation, bot: Bot, ticket_id: int) -> None:
     """Show the ticket's current status (and who handles it) in its header; Ambil goes once taken, every
     button once closed."""
+    await refresh_lists(c, bot, ticket_id)
     ticket = store.get(c.db, ticket_id)
     if ticket is None or ticket.header_message_id is None:
         return
@@ -101,6 +104,32 @@ async def refresh_header(c: Consultation, bot: Bot, ticket_id: int) -> None:
     except BadRequest as e:
         if not not_modified(e):
             c.logger.warning("could not update a ticket header", extra={"reason": e.message})
+
+
+async def refresh_lists(c: Consultation, bot: Bot, ticket_id: int) -> None:
+    """The burst's list messages that show the ticket: its line struck through once taken or closed, its
+    Ambil gone. Edited only when what they show changes (never "message is not modified")."""
+    for posted in staff_list_store.lists_of_ticket(c.db, ticket_id):
+        with staff_list_store.list_lock(c.db, posted.id):
+            shown = staff_list_store.posted_list(c.db, posted.id)
+            entries = staff_list_store.entries_of_list(c.db, posted.id)
+            text, ids = staff_list.render(entries), staff_list.takeable_ids(entries)
+            digest = staff_list.digest(text, ids)
+            if shown is None or shown.shown_digest == digest:
+                continue
+            try:
+                await bot.edit_message_text(
+                    text,
+                    chat_id=posted.staff_chat_id,
+                    message_id=posted.staff_message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=list_buttons(ids),
+                )
+            except BadRequest as e:
+                if not not_modified(e):
+                    c.logger.warning("could not update a list of tickets", extra={"reason": e.message})
+                    continue
+            staff_list_store.set_shown(c.db, posted.id, digest)
 
 
 async def hand_over(c: Consultation, bot: Bot, ticket_id: int) -> None:
@@ -215,6 +244,7 @@ async def open_ticket(
             target=target,
             max_open=c.settings.max_open_tickets,
             area=area,
+            burst=c.settings.burst,
         )
     except store.OpenTicketLimitError as e:
         await say(update, t.open_limit_reached(e.open_ids, c.settings.max_open_tickets))
@@ -271,6 +301,8 @@ async def relay_answer(c: Consultation, update: Update) -> None:
         c.db, message.chat_id, message.reply_to_message.message_id
     )
     if ticket is None:
+        if staff_list_store.is_list_message(c.db, message.chat_id, message.reply_to_message.message_id):
+            await answer_in_group(update, t.REPLY_TO_BURST_LIST)
         return
     await deliver_answer(
         c,
@@ -369,14 +401,32 @@ async def take(c: Consultation, update: Update, ticket: Ticket) -> str:
     try:
         to_status = tickets.take(ticket.status)
     except TransitionError as e:
+        if ticket.assigned_staff_id is not None:
+            # An earlier attempt of a take that was cut short: the full question still goes out (once).
+            await _full_question(c, update.get_bot(), ticket.id)
         return t.TRANSITION_ERRORS[e.reason].format(
             id=ticket.id, who=html.escape(ticket.assigned_staff_name or "-")
         )
     if not store.transition(c.db, ticket, to_status, "taken", staff):
         return t.TRANSITION_ERRORS["taken"].format(id=ticket.id, who="petugas lain")
-    await refresh_header(c, update.get_bot(), ticket.id)
-    await my_tickets.notify_taken(c, update.get_bot(), ticket, recipient(c, ticket))
+    bot = update.get_bot()
+    # Taken from a burst's list: the full ticket (header, then the question) now goes to the staff group.
+    # Its header is posted as the ticket is now: only the list needs an edit.
+    from_list = await _full_question(c, bot, ticket.id)
+    await (refresh_lists(c, bot, ticket.id) if from_list else refresh_header(c, bot, ticket.id))
+    await my_tickets.notify_taken(c, bot, ticket, recipient(c, ticket))
+    if from_list:
+        return t.BURST_TAKEN_FROM_LIST.format(id=ticket.id, who=html.escape(staff.name or "petugas"))
     return t.taken(ticket.id, staff.name or "petugas")
+
+
+async def _full_question(c: Consultation, bot: Bot, ticket_id: int) -> bool:
+    """A ticket that came in a list and has been taken: its header and question queued once and handed
+    over; True when queued now."""
+    if not staff_list_store.queue_full_question(c.db, ticket_id):
+        return False
+    await hand_over(c, bot, ticket_id)
+    return True
 
 
 async def close_by_staff(c: Consultation, update: Update, ticket: Ticket) -> str:

@@ -26,10 +26,10 @@ from telegram import Bot, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from sinawai.consultation import outbox, store, ticket_messages
+from sinawai.consultation import outbox, staff_list, staff_list_store, store, ticket_messages
 from sinawai.consultation import texts as t
 from sinawai.consultation.config import Pacing
-from sinawai.consultation.keyboards import header_buttons
+from sinawai.consultation.keyboards import header_buttons, list_buttons
 from sinawai.consultation.outbox import OutboxItem
 from sinawai.consultation.store import Ticket
 from sinawai.platform.db import Database
@@ -79,18 +79,28 @@ async def _slot(db: Database, staff_chat_id: int, pacing: Pacing) -> int:
 
 async def deliver(bot: Bot, db: Database, item: OutboxItem, zone: ZoneInfo, pacing: Pacing) -> None:
     """Post one outbox item into the staff group (raises when Telegram refuses it)."""
+    if item.kind == "list":
+        await deliver_list(bot, db, item, pacing)
+        return
     ticket = store.get(db, item.ticket_id)
     assert ticket is not None
     staff = item.staff_chat_id
     slot = await _slot(db, staff, pacing)
     if item.kind == "header":
         employee = employees.by_nip(db, ticket.nip) if ticket.nip is not None else None
+        # A ticket taken from a burst's list: its header replies to the list (in the same topic only).
+        lists = staff_list_store.lists_of_ticket(db, ticket.id) if ticket.message_thread_id is None else []
         sent = await bot.send_message(
             staff,
             header_text(ticket, employee, zone),
             parse_mode=ParseMode.HTML,
             reply_markup=header_buttons(ticket),
             message_thread_id=ticket.message_thread_id,
+            reply_parameters=(
+                ReplyParameters(lists[-1].staff_message_id, allow_sending_without_reply=True)
+                if lists
+                else None
+            ),
         )
         outbox.send_slot_used(db, slot)
         posted = sent.message_id
@@ -112,6 +122,26 @@ async def deliver(bot: Bot, db: Database, item: OutboxItem, zone: ZoneInfo, paci
         posted = copied.message_id
         ticket_messages.map_message(db, ticket.id, staff, posted, item.kind, item.private_message_id)
     outbox.outbox_sent(db, item.id, posted)
+
+
+async def deliver_list(bot: Bot, db: Database, item: OutboxItem, pacing: Pacing) -> None:
+    """Post the group's waiting 'list' items as list messages until ``item`` is among those posted (each
+    list takes the oldest waiting, up to what fits). Another delivery that posted it meanwhile: nothing
+    to do. The group's list lock keeps two deliveries from listing the same ticket twice."""
+    staff = item.staff_chat_id
+    with staff_list_store.group_lock(db, staff):
+        while (now := outbox.outbox_item(db, item.id)) is not None and now.status == "pending":
+            slot = await _slot(db, staff, pacing)  # first: the tickets that came meanwhile join the list
+            waiting = staff_list_store.waiting(db, staff, staff_list.MAX_TICKETS)
+            entries = staff_list_store.entries_of_items(db, waiting)
+            count = staff_list.fitting(entries)
+            waiting, entries = waiting[:count], entries[:count]
+            text, ids = staff_list.render(entries), staff_list.takeable_ids(entries)
+            sent = await bot.send_message(
+                staff, text, parse_mode=ParseMode.HTML, reply_markup=list_buttons(ids)
+            )
+            outbox.send_slot_used(db, slot)
+            staff_list_store.record_posted(db, staff, sent.message_id, waiting, staff_list.digest(text, ids))
 
 
 class DeliveryFailed(Exception):

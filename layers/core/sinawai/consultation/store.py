@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from sinawai.consultation.staff_list import Burst
 from sinawai.consultation.ticket_events import SYSTEM, Actor, insert_event
 from sinawai.consultation.tickets import Decision, Status, place_message
 from sinawai.platform.clock import utcnow
@@ -113,6 +114,7 @@ def place_question(
     target: Target = "auto",
     max_open: int | None = None,
     area: str | None = None,
+    burst: Burst | None = None,
 ) -> Placed:
     """Open a ticket or join/reopen the employee's open one, atomically per employee.
 
@@ -120,6 +122,9 @@ def place_question(
     open (raises OpenTicketLimitError when ``max_open`` tickets are open already); a ticket id adds the
     message to that ticket (an answered one is reopened whatever its age: the employee chose it), or opens
     a new one when it was closed meanwhile.
+
+    A new ticket is queued for the staff group as one line of a list message instead of a header and a
+    copy while the group's backlog is over ``burst``'s threshold (staff_list.py; None: never).
 
     With ``update_id`` the placement is recorded with it: a retry of the same update gets the first
     placement back (``closed_previous`` None) instead of placing the question a second time.
@@ -191,6 +196,7 @@ def place_question(
             message_id=message_id,
             update_id=update_id,
             now=now,
+            burst=burst,
         )
     return Placed(ticket, decision, closed_previous)
 
@@ -225,6 +231,7 @@ def record_placement(
     message_id: int | None,
     update_id: int | None,
     now: datetime,
+    burst: Burst | None = None,
 ) -> Ticket:
     """The rest of a placement, in the caller's transaction, once the ticket is known (a new ticket's
     "opened" event is the caller's): a join or reopen recorded as events, the staff group's posts in the
@@ -246,7 +253,18 @@ def record_placement(
         insert_event(cur, ticket_id, "question", actor, detail=detail, now=now)
     # What the staff group must see, in the same transaction: delivered (paced, in order) by the
     # delivery queue, or at once when there is none.
-    kinds = ("header", "question") if decision.placement == "new" else ("followup",)
+    kinds: tuple[str, ...] = ("header", "question") if decision.placement == "new" else ("followup",)
+    if decision.placement == "new" and burst is not None and burst.threshold > 0:
+        # A burst: while the group's backlog is long, the ticket waits as one line of a list message.
+        cur.execute(
+            "SELECT (SELECT COUNT(*) FROM staff_outbox WHERE status = 'pending' AND staff_chat_id = %s)"
+            " AS pending,"
+            " EXISTS (SELECT 1 FROM staff_list WHERE staff_chat_id = %s AND created_at > %s) AS listed",
+            (staff_chat_id, staff_chat_id, now - burst.window),
+        )
+        load = cur.fetchone()
+        if burst.lists(int(load["pending"]), bool(load["listed"])):
+            kinds = ("list",)
     for kind in kinds:
         cur.execute(
             "INSERT INTO staff_outbox (ticket_id, kind, staff_chat_id, from_chat_id, private_message_id,"

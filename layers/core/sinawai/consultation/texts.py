@@ -928,3 +928,35 @@ def moved_to_area(ticket_id: int, area_label: str, header_link: str | None) -> s
         f"📌 Tiket #{ticket_id} dipindahkan ke bidang {html.escape(area_label)}. Lihat {header}. "
         "Balas pesan ini untuk menjawab pegawai."
     )
+
+
+# ---- a morning burst: compact lists in the staff group (staff_list.py) ---------------------------------
+
+BURST_LIST_TITLE = "📋 <b>Daftar ringkas pertanyaan baru</b>"
+BURST_LIST_HOW = (
+    "Banyak pertanyaan masuk sekaligus, jadi tiket dikirim sebagai daftar. Tekan <b>Ambil #N</b> untuk "
+    "mengambil tiket: pertanyaan lengkapnya dikirim di grup ini sebagai balasan daftar, lalu balas pesan "
+    "tiket itu untuk menjawab."
+)
+BURST_GUEST = "tamu"
+BURST_TAKEN_BY = "diambil {who}"
+BURST_CLOSED = "selesai"
+BURST_TAKE_LABEL = "Ambil #{id}"
+# What a question without words shows in the list (a photo or a document without a caption, ...).
+BURST_MEDIA = {
+    "photo": "(foto tanpa keterangan)",
+    "document": "(berkas tanpa keterangan)",
+    "voice": "(pesan suara)",
+    "video": "(video tanpa keterangan)",
+    "audio": "(rekaman suara)",
+    "sticker": "(stiker)",
+}
+BURST_NOTHING = "(tanpa teks)"
+# Short: a button's alert holds up to 200 characters.
+BURST_TAKEN_FROM_LIST = (
+    "👍 Tiket #{id} diambil oleh {who}. Pertanyaan lengkapnya segera dikirim di grup sebagai balasan daftar."
+)
+REPLY_TO_BURST_LIST = (
+    "Pesan ini daftar beberapa tiket, jadi balasan Anda tidak diteruskan ke pegawai. Tekan <b>Ambil #N</b> "
+    "pada daftar, lalu balas pesan tiket yang dikirim bot."
+)

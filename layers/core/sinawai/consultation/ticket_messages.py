@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 from typing import Literal
 
+from sinawai.consultation import staff_list_store
 from sinawai.consultation.store import Ticket, get
 from sinawai.platform.clock import utcnow
 from sinawai.platform.db import Database
@@ -49,10 +50,17 @@ def kind_of(db: Database, staff_chat_id: int, staff_message_id: int) -> str | No
 
 def anchor(db: Database, ticket: Ticket) -> int | None:
     """The staff-group message the ticket's later posts reply to: the notice in the area topic it was last
-    moved to (CONSULTATION_FORUM_TOPICS=area: a reply cannot cross topics), else its header."""
+    moved to (CONSULTATION_FORUM_TOPICS=area: a reply cannot cross topics), else its header, else (a ticket
+    of a burst's list not taken yet) the list message."""
     row = db.fetch_one(
         "SELECT staff_message_id FROM ticket_message WHERE ticket_id = %s AND staff_chat_id = %s"
         " AND kind = 'moved' ORDER BY id DESC LIMIT 1",
         (ticket.id, ticket.staff_chat_id),
     )
-    return int(row["staff_message_id"]) if row else ticket.header_message_id
+    if row:
+        return int(row["staff_message_id"])
+    if ticket.header_message_id is None and ticket.message_thread_id is None:
+        # Still a line of a burst's list (nobody has taken it): its later posts reply to the list.
+        lists = staff_list_store.lists_of_ticket(db, ticket.id)
+        return lists[-1].staff_message_id if lists else None
+    return ticket.header_message_id
