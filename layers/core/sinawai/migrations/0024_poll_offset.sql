@@ -1,4 +1,4 @@
--- depends: 0021_forum_area_topics
+-- depends: 0023_staff_burst_lists
 -- sinawai serve (issue 16, item 4): one server with long polling instead of the webhook.
 -- poll_offset: the getUpdates offset, written after each update is recorded in update_inbox, so a restart
 -- neither loses an update (it is asked for again) nor repeats one (the inbox has it already).
