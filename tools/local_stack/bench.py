@@ -69,7 +69,7 @@ from typing import Any
 
 import httpx
 
-from local_stack import faq_bench, report_bench
+from local_stack import cold_bench, faq_bench, report_bench
 from local_stack.dbtools import temporary_database
 from local_stack.lambda_api import ApiGatewayEndpoint
 from local_stack.lambda_runtime import LambdaRuntime
@@ -367,6 +367,8 @@ class Bench:
         }
         set_webhook(self.emu, self.stack.webhook_url, self.secret, drop_pending=True)
         results["runtime_init_ms"] = self.runtime_init_durations()
+        progress("cold reply with router and general function both new, before/after (cold_bench.py)")
+        results["cold_before_after"] = cold_bench.run(self)
         return results
 
     # ---- 4. cold start imports ----------------------------------------------------------------------
@@ -1005,7 +1007,9 @@ def main(argv: list[str] | None = None) -> int:
         "--report-only", action="store_true", help="only the evaluation report over a year (report_bench.py)"
     )
     parser.add_argument(
-        "--cold-only", action="store_true", help="only the cold starts (4 and 4b): imports per function"
+        "--cold-only",
+        action="store_true",
+        help="only the cold starts (4, 4b and cold_bench.py's before/after): imports, cold reply",
     )
     parser.add_argument(
         "--faq-only", action="store_true", help="only the FAQ hit rate and false-answer rate (faq_bench.py)"
@@ -1028,7 +1032,12 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     if args.cold_only:
         with temporary_database(base, "sinawai_bench") as database, bench_stack(database) as (stack, recipe):
-            print(json.dumps(Bench(stack, recipe, plan).cold_starts(), indent=2))
+            bench = Bench(stack, recipe, plan)
+            cold = bench.cold_starts()
+            progress("cold reply with router and general function both new (cold_bench.py)")
+            cold["cold_before_after"] = cold_bench.run(bench)
+        print(json.dumps(cold, indent=2))
+        print(cold_bench.render(cold["cold_before_after"]))
         return 0
     with temporary_database(base, "sinawai_bench") as database, bench_stack(database) as (stack, recipe):
         results = Bench(stack, recipe, plan).run()
@@ -1048,6 +1057,8 @@ def main(argv: list[str] | None = None) -> int:
     document["evaluation_report"] = report_bench.run(base, progress)
     # The FAQ matcher on the question table (pure: no stack needed).
     document["faq"] = faq_bench.run()
+    print()
+    print(cold_bench.render(document["cold_before_after"]))
     print()
     print(report_bench.render(document["evaluation_report"]))
     print()
