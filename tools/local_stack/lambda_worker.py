@@ -383,7 +383,6 @@ def _snapshot_and_restore() -> dict[str, Any]:
     registry = _hook_registry()
     before: list[Any] = registry.get_before_snapshot() if registry is not None else []
     after: list[Any] = list(registry.get_after_restore()) if registry is not None else []
-    open_before = len(_tcp_connections())
     started = time.perf_counter()
     ran_before = 0
     while before:
@@ -398,7 +397,6 @@ def _snapshot_and_restore() -> dict[str, Any]:
     return {
         "before_hooks": ran_before,
         "before_ms": round(before_ms, 1),
-        "tcp_connections_before_hooks": open_before,
         "tcp_connections_at_snapshot": at_snapshot,
         "after_hooks": len(after),
         "after_ms": round((time.perf_counter() - started) * 1000, 1),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import importlib
 import json
 import logging
 import time
@@ -50,6 +51,14 @@ LOST_STEP_TEXT = (
 DEFAULT_BUDGET_SECONDS = 25.0  # the functions' timeout is 30 s; used when no Lambda context says more
 # The token of the Application built before a SnapStart snapshot to prime PTB: no real token may be in it.
 PRIMING_TOKEN = "0:snapshot-priming-placeholder"  # noqa: S105 - a placeholder, not a secret
+# What the first Bot API request imports lazily (httpcore's HTTP/1.1 connection, h11, anyio's asyncio
+# backend): imported before the snapshot instead of in the first invocation after each restore.
+_IMPORTED_AT_FIRST_REQUEST = (
+    "h11",
+    "httpcore._async.http11",
+    "httpcore._backends.anyio",
+    "anyio._backends._asyncio",
+)
 # An update as Telegram sends one: parsed once before the snapshot, so its classes' code paths are warm.
 _PRIMING_UPDATE: dict[str, Any] = {
     "update_id": 0,
@@ -192,6 +201,9 @@ class GroupFunction:
         token and the event loop (its selector and whatever transports it holds)."""
         primed = self._build(PRIMING_TOKEN, _NoGetUpdates())
         Update.de_json(dict(_PRIMING_UPDATE), primed.bot)
+        for module in _IMPORTED_AT_FIRST_REQUEST:
+            with contextlib.suppress(ImportError):
+                importlib.import_module(module)
         if self._app is not None:
             with contextlib.suppress(Exception):
                 self._event_loop().run_until_complete(self._app.shutdown())
