@@ -89,6 +89,10 @@ class Reads:
         monkeypatch.setattr(SecretsManagerClient, "get_secret_value", counting)
 
 
+def is_closed(request: Any) -> bool:
+    return bool(request._client.is_closed)
+
+
 def start_event(update_id: int) -> dict[str, Any]:
     event = copy.deepcopy(load_event("general_start"))
     event["update"]["update_id"] = update_id
@@ -124,7 +128,7 @@ def test_no_connection_or_secret_crosses_the_snapshot_and_the_restored_function_
     assert connection is not None
     assert connection.open
     assert request is not None
-    assert not request._client.is_closed
+    assert not is_closed(request)
     assert config._secrets
     assert TOKEN in log_redaction._known
     assert reads.secrets == [TOKEN]
@@ -135,7 +139,7 @@ def test_no_connection_or_secret_crosses_the_snapshot_and_the_restored_function_
     assert connection._sock is None
     assert general.db._conn is None
     assert general.db._settings is None
-    assert request._client.is_closed  # the Application's HTTP pool to Telegram
+    assert is_closed(request)  # the Application's HTTP pool to Telegram
     assert general._app is None
     assert general._request is None
     assert general._token is None
