@@ -89,6 +89,10 @@ class Reads:
         monkeypatch.setattr(SecretsManagerClient, "get_secret_value", counting)
 
 
+def connection_of(function: GroupFunction) -> Any:
+    return function.db._conn
+
+
 def is_closed(request: Any) -> bool:
     return bool(request._client.is_closed)
 
@@ -162,8 +166,9 @@ def test_no_connection_or_secret_crosses_the_snapshot_and_the_restored_function_
     # straight to the new token: Telegram never refused the token of before the snapshot (which a warm
     # container, not restored, would have tried first and replaced after a 401)
     assert "telegram refused the bot token" not in capsys.readouterr().out
-    assert general.db._conn is not None
-    assert general.db._conn is not connection
+    reconnected = connection_of(general)
+    assert reconnected is not None
+    assert reconnected is not connection
 
 
 def test_restores_reseed_random(registry: None, monkeypatch: pytest.MonkeyPatch) -> None:
