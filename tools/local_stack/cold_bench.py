@@ -164,6 +164,7 @@ def render(results: JsonDict, before: JsonDict = BEFORE) -> str:
     if hooks:
         out.append(
             "TCP connections open at the general function's snapshot: "
-            f"{hooks['tcp_connections_at_snapshot_max']} (must be 0). Locally the hooks run after a full init: a restore's time only AWS can measure."
+            f"{hooks['tcp_connections_at_snapshot_max']} (must be 0). Locally the hooks run after a full"
+            " init: a restore's time only AWS can measure."
         )
     return "\n".join(out)
