@@ -989,13 +989,29 @@ def progress(text: str) -> None:
 
 
 @contextmanager
-def bench_stack(database: DatabaseSettings) -> Iterator[tuple[LocalStack, RecipeDeployment]]:
+def bench_stack(
+    database: DatabaseSettings, template: Path | None = None, parameters: dict[str, str] | None = None
+) -> Iterator[tuple[LocalStack, RecipeDeployment]]:
     # The emulator's flood limits would measure Telegram's quotas, not the bot: off for both sides.
-    stack = LocalStack(
-        StackConfig(database=database, log_dir=LOG_DIR, telegram_rate_limits=RateLimits.disabled())
-    )
+    config = StackConfig(database=database, log_dir=LOG_DIR, telegram_rate_limits=RateLimits.disabled())
+    if template is not None:
+        config = dataclasses.replace(config, template=template)
+    stack = LocalStack(dataclasses.replace(config, parameter_overrides=dict(parameters or {})))
     with stack, RecipeDeployment(stack, LOG_DIR) as recipe:
         yield stack, recipe
+
+
+def _cold_side(
+    base: DatabaseSettings, plan: Plan, template: Path | None, parameters: dict[str, str]
+) -> JsonDict:
+    """cold_bench's measurements on a fresh stack of ``template`` (None: this checkout's)."""
+    with (
+        temporary_database(base, "sinawai_bench") as database,
+        bench_stack(database, template, parameters) as (stack, recipe),
+    ):
+        bench = Bench(stack, recipe, plan)
+        bench.users = add_users(bench.emu, plan.reply_users)
+        return cold_bench.run(bench)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1010,6 +1026,12 @@ def main(argv: list[str] | None = None) -> int:
         "--cold-only",
         action="store_true",
         help="only the cold starts (4, 4b and cold_bench.py's before/after): imports, cold reply",
+    )
+    parser.add_argument(
+        "--before-ref",
+        metavar="REF",
+        help="with --cold-only: measure the cold starts of this git ref too, alternating with this checkout "
+        "under the same load (cold_bench.py), instead of the recorded before figures",
     )
     parser.add_argument(
         "--faq-only", action="store_true", help="only the FAQ hit rate and false-answer rate (faq_bench.py)"
@@ -1030,6 +1052,13 @@ def main(argv: list[str] | None = None) -> int:
     for old_log in LOG_DIR.glob("*.log"):
         old_log.unlink()
     started = time.perf_counter()
+    if args.cold_only and args.before_ref:
+        paired = cold_bench.paired(args.before_ref, lambda side: _cold_side(base, plan, *side))
+        print(json.dumps(paired, indent=2))
+        print(cold_bench.render(paired["after"], paired["before"]))
+        print("\nThe same, this checkout with SnapStart=off (on-demand init, no hooks):")
+        print(cold_bench.render(paired["after_without_snapstart"], paired["before"]))
+        return 0
     if args.cold_only:
         with temporary_database(base, "sinawai_bench") as database, bench_stack(database) as (stack, recipe):
             bench = Bench(stack, recipe, plan)

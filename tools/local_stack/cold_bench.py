@@ -24,6 +24,10 @@ inside the init phase, so a "SnapStart" function's local cold start is its init 
 from __future__ import annotations
 
 import statistics
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from local_stack.lambda_runtime import LambdaRuntime
@@ -32,6 +36,7 @@ if TYPE_CHECKING:
     from local_stack.bench import Bench
 
 JsonDict = dict[str, Any]
+ROOT_DIR = Path(__file__).resolve().parents[2]
 
 ROUTER = "WebhookFunction"
 GENERAL = "GeneralFunction"
@@ -133,6 +138,70 @@ def cold_reply(bench: Bench) -> JsonDict:
 
 def run(bench: Bench) -> JsonDict:
     return {"cold_import": cold_imports(bench), "cold_reply": cold_reply(bench)}
+
+
+Side = tuple[Path | None, dict[str, str]]
+
+
+def paired(ref: str, measure: Callable[[Side], JsonDict], rounds: int = 2) -> JsonDict:
+    """Before and after under the same load: ``ref`` exported (``git archive``) to a temporary directory,
+    then its stack and this checkout's (with SnapStart as deployed, and with ``SnapStart=off``) measured in
+    turn, ``rounds`` times each, runs pooled per side.
+    The export shares this checkout's virtualenv and local stack; its functions run its own code (its
+    function and layer directories come first on their PYTHONPATH)."""
+    with tempfile.TemporaryDirectory(prefix="sinawai-before-") as tmp:
+        archive = subprocess.run(["git", "archive", ref], cwd=ROOT_DIR, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", ref], cwd=ROOT_DIR, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        sides: dict[str, list[JsonDict]] = {"before": [], "after": [], "after_without_snapstart": []}
+        for _ in range(rounds):
+            sides["before"].append(measure((Path(tmp) / "template.yaml", {})))
+            sides["after"].append(measure((None, {})))
+            sides["after_without_snapstart"].append(measure((None, {"SnapStart": "off"})))
+    pooled = {side: _pool(results) for side, results in sides.items()}
+    before = pooled["before"]
+    return {
+        "before": {
+            "commit": commit,
+            "cold_reply_ms": before["cold_reply"]["median_ms"],
+            "init_ms": before["cold_reply"]["init_ms_median"],
+            "cold_import_ms": {name: e["median_ms"] for name, e in before["cold_import"].items()},
+            "measured": "alternating with the after side, same load",
+        },
+        "after": pooled["after"],
+        "after_without_snapstart": pooled["after_without_snapstart"],
+        "raw": sides,
+    }
+
+
+def _pool(results: list[JsonDict]) -> JsonDict:
+    """Several runs of ``run`` as one: medians over all their runs."""
+    replies = [r for result in results for r in result["cold_reply"]["runs_ms"]]
+    names = results[0]["cold_import"].keys()
+    imports = {
+        name: {
+            "median_ms": round(
+                statistics.median(r for x in results for r in x["cold_import"][name]["runs_ms"]), 1
+            )
+        }
+        for name in names
+    }
+    inits = {
+        name: round(statistics.median(x["cold_reply"]["init_ms_median"][name] for x in results), 1)
+        for name in (ROUTER, GENERAL)
+    }
+    hooks = [x["cold_reply"].get("general_snapstart_hooks") for x in results]
+    return {
+        "cold_import": imports,
+        "cold_reply": {
+            "runs_ms": replies,
+            "median_ms": round(statistics.median(replies), 1),
+            "init_ms_median": inits,
+            "general_snapstart_hooks": next((h for h in hooks if h), None),
+        },
+    }
 
 
 def render(results: JsonDict, before: JsonDict = BEFORE) -> str:
