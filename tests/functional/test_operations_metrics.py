@@ -277,7 +277,7 @@ class RecordingInvoker:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
 
-    def invoke_async(self, function_name: str, payload: bytes) -> None:
+    def invoke_async(self, function_name: str, payload: bytes, qualifier: str | None = None) -> None:
         self.calls.append((function_name, json.loads(payload)))
 
 

@@ -32,7 +32,7 @@ class RecordingInvoker:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.fail_with: list[BaseException] = []
 
-    def invoke_async(self, function_name: str, payload: bytes) -> None:
+    def invoke_async(self, function_name: str, payload: bytes, qualifier: str | None = None) -> None:
         if self.fail_with:
             raise self.fail_with.pop(0)
         self.calls.append((function_name, json.loads(payload)))

@@ -49,6 +49,7 @@ NOT_SET_LOCALLY = {
     "AWS_ENDPOINT_URL_CLOUDFORMATION": "only the set-up's rollback check asks it; sam local has no stack",
     "AWS_LAMBDA_FUNCTION_NAME": "reserved: Lambda and sam local set it",
     "_X_AMZN_TRACE_ID": "reserved: Lambda sets it per invocation (the router forwards it on its Invoke)",
+    "AWS_LAMBDA_INITIALIZATION_TYPE": "reserved: Lambda sets it (snap-start with SnapStart), the stack too",
     "DB_CONNECT_WAIT_SECONDS": "the migration's wait for a new database (60 s); the local MariaDB is up",
     "APP_DB_USER": "sinawai migrate's local form of APP_DB_SECRET_ARN; the function reads the secret",
     "APP_DB_PASSWORD": "sinawai migrate's local form of APP_DB_SECRET_ARN; the function reads the secret",
@@ -63,6 +64,7 @@ TEMPLATE_VALUES_SERVE_LOCALLY = {
     "POWERTOOLS_METRICS_NAMESPACE": "the metrics namespace",
     "POWERTOOLS_LOG_LEVEL": "the log level (the template's default, INFO)",
     "MPLCONFIGDIR": "matplotlib's cache under /tmp, writable in sam local's container as in Lambda",
+    "GROUP_FUNCTION_QUALIFIER": "the group functions' alias (AutoPublishAlias live), which the stack honours",
 }
 # Reads whose name is computed at run time, and the names they can have.
 DYNAMIC_READS = {

@@ -175,7 +175,8 @@ def test_the_router_invokes_the_information_and_documents_functions(monkeypatch:
         body["Properties"]
         for body in resources.values()
         if body["Type"] == "AWS::Lambda::EventSourceMapping"
-        and body["Properties"]["FunctionName"] == {"Ref": "BroadcastFunction"}
+        # the alias: SnapStart runs published versions only (test_template_snapstart.py)
+        and body["Properties"]["FunctionName"] == {"Ref": "BroadcastFunctionAliaslive"}
     )
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     for name in ("InformationLogGroup", "DocumentsLogGroup", "BroadcastLogGroup"):

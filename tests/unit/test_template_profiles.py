@@ -245,10 +245,13 @@ def test_nothing_takes_traffic_before_the_migration(template: dict[str, Any], na
     for logical_id in lambda_functions(profile):
         if logical_id not in ("MigrateFunction", "SetupFunction"):
             assert "DatabaseSchema" in depends(logical_id), f"{logical_id} could run before the migration"
-    # the event sources hang on their functions, which wait for the migration
+    # the event sources hang on their functions (through the alias and its version, which name the
+    # function: SnapStart), which wait for the migration
     for n, r in resources.items():
         if r["Type"] == "AWS::Lambda::EventSourceMapping":
             target = r["Properties"]["FunctionName"]["Ref"]
+            if resources[target]["Type"] == "AWS::Lambda::Alias":
+                target = resources[target]["Properties"]["FunctionName"]["Ref"]
             assert "DatabaseSchema" in depends(target), n
 
 

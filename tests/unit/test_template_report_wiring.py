@@ -18,7 +18,7 @@ def test_the_digest_is_scheduled_daily_at_0700_in_the_service_timezone_with_retr
         r
         for r in resources.values()
         if r["Type"] == "AWS::Scheduler::Schedule"
-        and r["Properties"]["Target"]["Arn"] == {"Fn::GetAtt": ["ReportFunction", "Arn"]}
+        and r["Properties"]["Target"]["Arn"] == {"Ref": "ReportFunctionAliaslive"}
         and '"daily"' in r["Properties"]["Target"]["Input"]
     ]
     assert len(schedules) == 1
@@ -26,7 +26,7 @@ def test_the_digest_is_scheduled_daily_at_0700_in_the_service_timezone_with_retr
     assert schedule["ScheduleExpression"] == "cron(0 7 * * ? *)"
     assert schedule["ScheduleExpressionTimezone"] == {"Ref": "ServiceTimezone"}
     target = schedule["Target"]
-    assert target["Arn"] == {"Fn::GetAtt": ["ReportFunction", "Arn"]}
+    assert target["Arn"] == {"Ref": "ReportFunctionAliaslive"}  # SnapStart: the alias
     assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0
     assert target["DeadLetterConfig"]["Arn"] == {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}
     event = json.loads(target["Input"])
@@ -61,7 +61,7 @@ def test_the_weekly_digest_runs_on_monday_and_the_monthly_one_on_the_first_ten_d
         r["Properties"]
         for r in resources.values()
         if r["Type"] == "AWS::Scheduler::Schedule"
-        and r["Properties"]["Target"]["Arn"] == {"Fn::GetAtt": ["ReportFunction", "Arn"]}
+        and r["Properties"]["Target"]["Arn"] == {"Ref": "ReportFunctionAliaslive"}
         and json.loads(r["Properties"]["Target"]["Input"]).get("report") == kind
     ]
     assert len(schedules) == 1

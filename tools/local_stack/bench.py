@@ -74,7 +74,7 @@ from typing import Any
 
 import httpx
 
-from local_stack import burst_bench, faq_bench, report_bench, serve_bench
+from local_stack import burst_bench, cold_bench, faq_bench, report_bench, serve_bench
 from local_stack.dbtools import temporary_database
 from local_stack.lambda_api import ApiGatewayEndpoint
 from local_stack.lambda_runtime import LambdaRuntime
@@ -372,6 +372,8 @@ class Bench:
         }
         set_webhook(self.emu, self.stack.webhook_url, self.secret, drop_pending=True)
         results["runtime_init_ms"] = self.runtime_init_durations()
+        progress("cold reply with router and general function both new, before/after (cold_bench.py)")
+        results["cold_before_after"] = cold_bench.run(self)
         return results
 
     # ---- 4. cold start imports ----------------------------------------------------------------------
@@ -992,13 +994,29 @@ def progress(text: str) -> None:
 
 
 @contextmanager
-def bench_stack(database: DatabaseSettings) -> Iterator[tuple[LocalStack, RecipeDeployment]]:
+def bench_stack(
+    database: DatabaseSettings, template: Path | None = None, parameters: dict[str, str] | None = None
+) -> Iterator[tuple[LocalStack, RecipeDeployment]]:
     # The emulator's flood limits would measure Telegram's quotas, not the bot: off for both sides.
-    stack = LocalStack(
-        StackConfig(database=database, log_dir=LOG_DIR, telegram_rate_limits=RateLimits.disabled())
-    )
+    config = StackConfig(database=database, log_dir=LOG_DIR, telegram_rate_limits=RateLimits.disabled())
+    if template is not None:
+        config = dataclasses.replace(config, template=template)
+    stack = LocalStack(dataclasses.replace(config, parameter_overrides=dict(parameters or {})))
     with stack, RecipeDeployment(stack, LOG_DIR) as recipe:
         yield stack, recipe
+
+
+def _cold_side(
+    base: DatabaseSettings, plan: Plan, template: Path | None, parameters: dict[str, str]
+) -> JsonDict:
+    """cold_bench's measurements on a fresh stack of ``template`` (None: this checkout's)."""
+    with (
+        temporary_database(base, "sinawai_bench") as database,
+        bench_stack(database, template, parameters) as (stack, recipe),
+    ):
+        bench = Bench(stack, recipe, plan)
+        bench.users = add_users(bench.emu, plan.reply_users)
+        return cold_bench.run(bench)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1010,7 +1028,15 @@ def main(argv: list[str] | None = None) -> int:
         "--report-only", action="store_true", help="only the evaluation report over a year (report_bench.py)"
     )
     parser.add_argument(
-        "--cold-only", action="store_true", help="only the cold starts (4 and 4b): imports per function"
+        "--cold-only",
+        action="store_true",
+        help="only the cold starts (4, 4b and cold_bench.py's before/after): imports, cold reply",
+    )
+    parser.add_argument(
+        "--before-ref",
+        metavar="REF",
+        help="with --cold-only: measure the cold starts of this git ref too, alternating with this checkout "
+        "under the same load (cold_bench.py), instead of the recorded before figures",
     )
     parser.add_argument(
         "--faq-only", action="store_true", help="only the FAQ hit rate and false-answer rate (faq_bench.py)"
@@ -1043,9 +1069,21 @@ def main(argv: list[str] | None = None) -> int:
     for old_log in LOG_DIR.glob("*.log"):
         old_log.unlink()
     started = time.perf_counter()
+    if args.cold_only and args.before_ref:
+        paired = cold_bench.paired(args.before_ref, lambda side: _cold_side(base, plan, *side))
+        print(json.dumps(paired, indent=2))
+        print(cold_bench.render(paired["after"], paired["before"]))
+        print("\nThe same, this checkout with SnapStart=off (on-demand init, no hooks):")
+        print(cold_bench.render(paired["after_without_snapstart"], paired["before"]))
+        return 0
     if args.cold_only:
         with temporary_database(base, "sinawai_bench") as database, bench_stack(database) as (stack, recipe):
-            print(json.dumps(Bench(stack, recipe, plan).cold_starts(), indent=2))
+            bench = Bench(stack, recipe, plan)
+            cold = bench.cold_starts()
+            progress("cold reply with router and general function both new (cold_bench.py)")
+            cold["cold_before_after"] = cold_bench.run(bench)
+        print(json.dumps(cold, indent=2))
+        print(cold_bench.render(cold["cold_before_after"]))
         return 0
     with temporary_database(base, "sinawai_bench") as database, bench_stack(database) as (stack, recipe):
         results = Bench(stack, recipe, plan).run()
@@ -1071,6 +1109,8 @@ def main(argv: list[str] | None = None) -> int:
     document["staff_burst"] = burst_bench.run(
         base, progress, tickets=40 if args.quick else burst_bench.TICKETS
     )
+    print()
+    print(cold_bench.render(document["cold_before_after"]))
     print()
     print(report_bench.render(document["evaluation_report"]))
     print()

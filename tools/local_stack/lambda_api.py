@@ -150,8 +150,11 @@ class LambdaEndpoint(_HttpServer):
         name = match.group("name")
         invocation_type = request.headers.get("X-Amz-Invocation-Type", "RequestResponse")
         log_type = request.headers.get("X-Amz-Log-Type", "None")
+        qualifier = request.args.get("Qualifier") or None
         try:
-            result = self.runtime.invoke(name, request.get_data(), invocation_type, log_type=log_type)
+            result = self.runtime.invoke(
+                name, request.get_data(), invocation_type, log_type=log_type, qualifier=qualifier
+            )
         except FunctionNotFoundError as e:
             return self._error(404, "ResourceNotFoundException", str(e))
         except InvalidRequestContentError as e:

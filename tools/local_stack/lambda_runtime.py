@@ -100,6 +100,15 @@ class InvocationRecord:
     attempt: int = 1
     handler_duration_ms: float | None = None  # as measured inside the instance (Lambda's "Duration")
     pid: int | None = None
+    qualifier: str = "$LATEST"  # the version or alias the Invoke named
+
+
+class SnapshotRecord(NamedTuple):
+    """A new instance of a SnapStart function: what its hooks did (``lambda_worker``'s report)."""
+
+    function: str
+    pid: int
+    hooks: dict[str, Any]
 
 
 class DeadLetter(NamedTuple):
@@ -136,6 +145,7 @@ def invocation_record(
     *,
     condition: str = "RetriesExhausted",
     now: datetime | None = None,
+    qualifier: str = "$LATEST",
 ) -> dict[str, Any]:
     """Lambda's record of a failed asynchronous invocation (the on-failure destination's message)."""
     try:
@@ -148,7 +158,7 @@ def invocation_record(
         "timestamp": moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z",
         "requestContext": {
             "requestId": request_id,
-            "functionArn": f"{function_arn}:$LATEST",
+            "functionArn": f"{function_arn}:{qualifier}",
             "condition": condition,
             "approximateInvokeCount": attempts,
         },
@@ -317,6 +327,7 @@ class _Event:
     request_id: str
     payload: bytes
     attempt: int = 1
+    qualifier: str = "$LATEST"
 
 
 @dataclass
@@ -373,6 +384,7 @@ class LambdaRuntime:
             log_dir.mkdir(parents=True, exist_ok=True)
         self.invocations: list[InvocationRecord] = []
         self.dead_letters: list[DeadLetter] = []
+        self.snapshots: list[SnapshotRecord] = []
         self._cond = threading.Condition(threading.RLock())
         self._closed = False
         self._timers: set[threading.Timer] = set()
@@ -400,9 +412,13 @@ class LambdaRuntime:
         invocation_type: str = "RequestResponse",
         *,
         log_type: str = "None",
+        qualifier: str | None = None,
     ) -> InvokeResult:
-        """Invoke a function by logical id, name or (partial) ARN, as Lambda's Invoke API does."""
+        """Invoke a function by logical id, name or (partial) ARN, as Lambda's Invoke API does; the
+        qualifier (the ``Qualifier`` parameter, or a ``name:qualifier`` suffix) is ``$LATEST`` or the
+        function's alias (``AutoPublishAlias``), anything else is not found, as in Lambda."""
         pool = self._pool(name_or_arn)
+        qualifier = self._qualifier(pool, name_or_arn, qualifier)
         if invocation_type not in INVOCATION_TYPES:
             raise InvalidParameterValueError(
                 f"1 validation error detected: Value '{invocation_type}' at 'invocationType' failed to "
@@ -424,10 +440,30 @@ class LambdaRuntime:
         if invocation_type == "Event":
             with self._cond:
                 self._check_open()
-                self._enqueue(pool, _Event(request_id, bytes(payload)))
+                self._enqueue(pool, _Event(request_id, bytes(payload), qualifier=qualifier))
             return InvokeResult(202, request_id=request_id)
-        result, _ = self._execute(pool, payload, "RequestResponse", request_id, log_tail=log_type == "Tail")
+        result, _ = self._execute(
+            pool, payload, "RequestResponse", request_id, log_tail=log_type == "Tail", qualifier=qualifier
+        )
         return result
+
+    def _qualifier(self, pool: _Pool, name_or_arn: str, given: str | None) -> str:
+        suffix = None
+        if name_or_arn.startswith("arn:"):
+            parts = name_or_arn.split(":")
+            suffix = parts[7] if len(parts) >= 8 else None
+        elif ":function:" in name_or_arn:
+            rest = name_or_arn.split(":function:", 1)[1]
+            suffix = rest.split(":", 1)[1] if ":" in rest else None
+        elif ":" in name_or_arn:
+            suffix = name_or_arn.split(":", 1)[1]
+        if given and suffix and given != suffix:
+            raise InvalidParameterValueError("The derived qualifier from the function name does not match")
+        qualifier = given or suffix or "$LATEST"
+        if qualifier not in ("$LATEST", pool.spec.alias):
+            arn = f"{pool.spec.arn}:{qualifier}"
+            raise FunctionNotFoundError(f"{pool.spec.function_name}:{qualifier}", arn)
+        return qualifier
 
     def wait_idle(self, timeout: float = 10.0) -> None:
         """Block until no event is queued, waiting to retry or running, and no invocation is in flight."""
@@ -565,7 +601,9 @@ class LambdaRuntime:
                     self._cond.notify_all()
 
     def _run_event(self, pool: _Pool, event: _Event) -> None:
-        result, record = self._execute(pool, event.payload, "Event", event.request_id, attempt=event.attempt)
+        result, record = self._execute(
+            pool, event.payload, "Event", event.request_id, attempt=event.attempt, qualifier=event.qualifier
+        )
         if result.function_error is None:
             return
         try:
@@ -582,7 +620,7 @@ class LambdaRuntime:
                 event.attempt,
                 delay,
             )
-            retry = _Event(event.request_id, event.payload, event.attempt + 1)
+            retry = _Event(event.request_id, event.payload, event.attempt + 1, event.qualifier)
             with self._cond:
                 if self._closed:
                     log.warning(
@@ -616,7 +654,14 @@ class LambdaRuntime:
         )
         destination = self._on_failure.get(pool.spec.logical_id)
         if destination is not None:
-            record = invocation_record(pool.spec.arn, event.request_id, event.payload, error, event.attempt)
+            record = invocation_record(
+                pool.spec.arn,
+                event.request_id,
+                event.payload,
+                error,
+                event.attempt,
+                qualifier=event.qualifier,
+            )
             try:
                 destination.deliver(record)
             except Exception:
@@ -638,6 +683,7 @@ class LambdaRuntime:
         *,
         attempt: int = 1,
         log_tail: bool = False,
+        qualifier: str = "$LATEST",
     ) -> tuple[InvokeResult, InvocationRecord]:
         spec = pool.spec
         start = time.monotonic()
@@ -705,6 +751,7 @@ class LambdaRuntime:
             attempt=attempt,
             handler_duration_ms=float(handler_ms) if isinstance(handler_ms, (int, float)) else None,
             pid=instance.pid if instance is not None else None,
+            qualifier=qualifier,
         )
         with self._cond:
             self.invocations.append(record)
@@ -788,7 +835,8 @@ class LambdaRuntime:
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
             "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.function_name}",
             "AWS_LAMBDA_LOG_STREAM_NAME": f"{now:%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}",
-            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            # SnapStart: the worker runs the function's snapshot and restore hooks after its init
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start" if spec.snap_start else "on-demand",
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime or 'python3.13'}",
             **spec.environment,
         }
@@ -871,6 +919,10 @@ class LambdaRuntime:
             raise _WorkerFailed(_error("Runtime.InvalidResponse", f"expected the init frame, got {frame!r}"))
         duration = frame.get("init_duration_ms")
         instance.init_duration_ms = float(duration) if isinstance(duration, (int, float)) else None
+        snap = frame.get("snapstart")
+        if isinstance(snap, dict):
+            with self._cond:
+                self.snapshots.append(SnapshotRecord(spec.logical_id, instance.pid, dict(snap)))
         log.debug("%s: new instance pid %d, init %.1f ms", spec.logical_id, instance.pid, duration or 0.0)
         return instance
 

@@ -10,9 +10,18 @@ serves one invocation at a time until its input is closed. The protocol is lengt
 handler code prints and logs freely, and everything it writes to stdout or stderr goes to the worker's
 stderr, which is the function's log.
 
+With SnapStart (the function's ``AWS_LAMBDA_INITIALIZATION_TYPE`` is ``snap-start``: its template has
+``SnapStart: ApplyOn: PublishedVersions`` and an alias), the init phase goes on as Lambda's runtime goes from
+init to snapshot to restore: it runs the before-snapshot hooks (last registered first), counts the TCP
+connections the process still has open at that point (the snapshot must hold none), then runs the
+after-restore hooks (in order of registration). The hooks are those registered with Lambda's
+``snapshot_restore_py`` or, where that library is absent, with the registry of the same shape in
+``sinawai.platform.snapstart``. A failing hook fails the init with ``SnapStartException``. No process
+image is saved: the local cold start of such a function is its init plus both hooks.
+
 Frames, worker → runtime::
 
-    {"type": "init", "pid": ..., "init_duration_ms": ..., "error": {...} | null}
+    {"type": "init", "pid": ..., "init_duration_ms": ..., "error": {...} | null, "snapstart": {...} | null}
     {"type": "result", "request_id": ..., "ok": true, "payload": "<json text>", "duration_ms": ...,
      "init_duration_ms": ... (first result only), "max_memory_used_mb": ..., "log": "<last 4 KB>"}
     {"type": "result", "request_id": ..., "ok": false, "error": {"errorMessage", "errorType", "stackTrace"},
@@ -27,6 +36,7 @@ runtime → worker::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import io
 import json
@@ -209,6 +219,7 @@ class Worker:
         self.handler: Callable[[Any, LambdaContext], Any] | None = None
         self.init_error: dict[str, Any] | None = None
         self.init_duration_ms: float | None = None
+        self.snapstart: dict[str, Any] | None = None
         self.first = True
 
     def init(self) -> None:
@@ -219,6 +230,17 @@ class Worker:
             self.init_error = e.payload
         except Exception as e:  # an exception in the module's init code: reported with its own type
             self.init_error = _error(e)
+        if self.init_error is None and os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start":
+            try:
+                self.snapstart = _snapshot_and_restore()
+            except Exception as e:
+                self.init_error = _error(e, "SnapStartException", f"a SnapStart runtime hook failed: {e}")
+            else:
+                self.log.write(
+                    "SNAPSTART (local) before-snapshot hooks: {before_hooks} in {before_ms} ms, "
+                    "TCP connections open at the snapshot: {tcp_connections_at_snapshot}, "
+                    "after-restore hooks: {after_hooks} in {after_ms} ms\n".format(**self.snapstart)
+                )
         self.init_duration_ms = round((time.perf_counter() - started) * 1000, 3)
         if self.init_error is not None:
             self.log.write(f"[ERROR] {self.init_error['errorType']}: {self.init_error['errorMessage']}\n")
@@ -230,6 +252,7 @@ class Worker:
                 "pid": os.getpid(),
                 "init_duration_ms": self.init_duration_ms,
                 "error": self.init_error,
+                "snapstart": self.snapstart,
             }
         )
 
@@ -344,6 +367,62 @@ def _load_handler(spec: str) -> Callable[[Any, LambdaContext], Any]:
         message = f"Handler '{function_name}' missing on module '{module_name}'"
         raise _InitError(None, "Runtime.HandlerNotFound", message)
     return cast(Callable[[Any, LambdaContext], Any], handler)
+
+
+def _hook_registry() -> Any:
+    """Where the function registered its SnapStart hooks: Lambda's library, else our registry."""
+    for name in ("snapshot_restore_py", "sinawai.platform.snapstart"):
+        module = sys.modules.get(name)
+        if module is not None:
+            return module
+    return None
+
+
+def _snapshot_and_restore() -> dict[str, Any]:
+    """The before-snapshot hooks, the snapshot's check, the after-restore hooks (as Lambda runs them)."""
+    registry = _hook_registry()
+    before: list[Any] = registry.get_before_snapshot() if registry is not None else []
+    after: list[Any] = list(registry.get_after_restore()) if registry is not None else []
+    started = time.perf_counter()
+    ran_before = 0
+    while before:
+        func, args, kwargs = before.pop()
+        func(*args, **kwargs)
+        ran_before += 1
+    before_ms = (time.perf_counter() - started) * 1000
+    at_snapshot = len(_tcp_connections())
+    started = time.perf_counter()
+    for func, args, kwargs in after:
+        func(*args, **kwargs)
+    return {
+        "before_hooks": ran_before,
+        "before_ms": round(before_ms, 1),
+        "tcp_connections_at_snapshot": at_snapshot,
+        "after_hooks": len(after),
+        "after_ms": round((time.perf_counter() - started) * 1000, 1),
+    }
+
+
+def _tcp_connections() -> set[int]:
+    """The socket inodes of this process that are TCP sockets (Linux /proc; empty elsewhere)."""
+    mine: set[int] = set()
+    try:
+        for fd in os.listdir("/proc/self/fd"):
+            with contextlib.suppress(OSError):
+                target = os.readlink(f"/proc/self/fd/{fd}")
+                if target.startswith("socket:["):
+                    mine.add(int(target[8:-1]))
+    except OSError:
+        return set()
+    tcp: set[int] = set()
+    for table in ("/proc/self/net/tcp", "/proc/self/net/tcp6"):
+        with contextlib.suppress(OSError), open(table, encoding="ascii") as f:
+            next(f, None)
+            for line in f:
+                fields = line.split()
+                if len(fields) > 9 and fields[9].isdigit() and int(fields[9]) in mine:
+                    tcp.add(int(fields[9]))
+    return tcp
 
 
 def _max_memory_mb() -> int:

@@ -78,6 +78,9 @@ class StackConfig:
     # seconds) so that they stay fast.
     async_retry_delays: tuple[float, ...] = (0.2, 0.5)
     function_timeouts: dict[str, float] = field(default_factory=dict)
+    # Another checkout's template (and so its functions and layers): the cold-start benchmark's "before"
+    template: Path = TEMPLATE
+    parameter_overrides: dict[str, str] = field(default_factory=dict)  # e.g. {"SnapStart": "off"}
 
 
 class LocalStack:
@@ -138,7 +141,10 @@ class LocalStack:
             **self.config.extra_env,
         }
         functions = resolve_functions(
-            TEMPLATE, env_overrides={"Parameters": self.function_env}, region=REGION
+            self.config.template,
+            env_overrides={"Parameters": self.function_env},
+            parameter_overrides=self.config.parameter_overrides,
+            region=REGION,
         )
         timeouts = self.config.function_timeouts
         functions = {
@@ -228,7 +234,7 @@ class LocalStack:
         """The template's queues, named after the stack's database (moto is shared within a process)."""
         sqs = self._aws("sqs")
         prefix = self.config.database.name or "local"
-        resources = load_template(TEMPLATE).get("Resources") or {}
+        resources = load_template(self.config.template).get("Resources") or {}
         for logical_id, body in resources.items():
             if not isinstance(body, Mapping) or body.get("Type") != "AWS::SQS::Queue":
                 continue
@@ -245,7 +251,7 @@ class LocalStack:
     def _failure_destinations(self) -> dict[str, FailureDestination]:
         """Each function's ``EventInvokeConfig.DestinationConfig.OnFailure`` queue (Globals merged), as
         Lambda sends the records of the asynchronous invocations that failed every attempt."""
-        template = load_template(TEMPLATE)
+        template = load_template(self.config.template)
         globals_config = ((template.get("Globals") or {}).get("Function") or {}).get("EventInvokeConfig")
         destinations: dict[str, FailureDestination] = {}
         for logical_id, body in (template.get("Resources") or {}).items():

@@ -157,6 +157,8 @@ class FunctionSpec:
     region: str = "ap-southeast-3"
     account_id: str = "123456789012"
     warnings: list[str] = field(default_factory=list)
+    alias: str | None = None  # AutoPublishAlias: the one qualifier besides $LATEST an Invoke may name
+    snap_start: bool = False  # SnapStart ApplyOn PublishedVersions (with an alias): the worker runs the hooks
 
     @property
     def arn(self) -> str:
@@ -708,6 +710,11 @@ def resolve_functions(
             builder.warn("no Handler")
         api, schedules, s3, other = builder.events(props)
         layer_dirs = builder.layer_dirs(props)
+        alias = builder.value(props.get("AutoPublishAlias"), "AutoPublishAlias", None) or None
+        snap = builder.value(props.get("SnapStart"), "SnapStart", None)
+        snap_start = isinstance(snap, Mapping) and snap.get("ApplyOn") == "PublishedVersions"
+        if snap_start and alias is None:
+            builder.warn("SnapStart applies to published versions only, and the function has no alias")
 
         # GetAtt warnings raised while resolving this function's values belong to it.
         builder.warnings.extend(f"{logical_id}: {w}" for w in resolver.warnings[before:])
@@ -730,6 +737,8 @@ def resolve_functions(
             region=region,
             account_id=account_id,
             warnings=list(builder.warnings),
+            alias=str(alias) if alias is not None else None,
+            snap_start=snap_start and alias is not None,
         )
         all_warnings.extend(builder.warnings)
 

@@ -313,6 +313,14 @@ class Database:
                 self._conn.close()
             self._conn = None
 
+    def forget(self) -> None:
+        """Close the connection and forget settings read from the environment or a secret (they hold the
+        password): both come back on the next statement (before a SnapStart snapshot, after a restore)."""
+        with self._lock:
+            self.close()
+            if self._settings_from_env:
+                self._settings = None
+
     def _run(self, sql: str, args: Sequence[Any] | None, fetch: str) -> Any:
         with self._lock, _traced(sql):
             for attempt in (1, 2):

@@ -18,7 +18,7 @@ import http.client
 import os
 import threading
 from datetime import UTC, datetime
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from sinawai.platform.errors import ConfigurationError, DispatchError
 from sinawai.platform.sigv4 import Credentials, region_from_env, sign_v4
@@ -73,10 +73,15 @@ class LambdaInvoker:
             conn.close()
         self._local.conn = None
 
-    def invoke_async(self, function_name: str, payload: bytes) -> None:
-        """Queue ``payload`` for ``function_name`` (InvocationType=Event); raise DispatchError on failure."""
+    def invoke_async(self, function_name: str, payload: bytes, qualifier: str | None = None) -> None:
+        """Queue ``payload`` for ``function_name`` (InvocationType=Event); raise DispatchError on failure.
+
+        ``qualifier`` (an alias such as ``live``, or a version) is sent as Lambda's ``Qualifier`` query
+        parameter: with SnapStart, only a published version (through its alias) runs from the snapshot,
+        and the alias is also where the function's EventInvokeConfig (retries, on-failure queue) lives."""
         credentials = self._credentials or Credentials.from_env()
         path = f"{self._base_path}/2015-03-31/functions/{quote(function_name, safe='')}/invocations"
+        query = {"Qualifier": qualifier} if qualifier else {}
         headers = sign_v4(
             method="POST",
             host=self._host,
@@ -87,7 +92,10 @@ class LambdaInvoker:
             service=SERVICE,
             credentials=credentials,
             now=datetime.now(UTC),
+            query=query,
         )
+        if query:
+            path += "?" + urlencode(query, quote_via=quote)
         trace = trace_header()
         if trace is not None:
             headers[TRACE_HEADER] = trace  # read per call: Lambda sets it for each invocation

@@ -37,6 +37,13 @@ def remember(token: str) -> None:
             _known.add(token)
 
 
+def forget() -> None:
+    """Forget the remembered tokens (before a SnapStart snapshot: no secret may be in it); the token read
+    again after the restore is remembered again. Telegram-shaped tokens stay masked by their shape."""
+    with _known_lock:
+        _known.clear()
+
+
 def redact(text: str) -> str:
     """``text`` with every bot token masked."""
     for token in tuple(_known):

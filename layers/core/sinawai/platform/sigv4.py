@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote
@@ -52,8 +53,10 @@ def sign_v4(
     service: str,
     credentials: Credentials,
     now: datetime,
+    query: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """Return ``headers`` plus the SigV4 ``Authorization``, ``X-Amz-Date`` (and token) headers."""
+    """Return ``headers`` plus the SigV4 ``Authorization``, ``X-Amz-Date`` (and token) headers; ``query``
+    is the request's query string parameters (e.g. ``{"Qualifier": "live"}``), signed in canonical form."""
     amz_date = now.strftime("%Y%m%dT%H%M%SZ")
     date = amz_date[:8]
     signed = {k.lower(): " ".join(v.strip().split()) for k, v in headers.items()}
@@ -67,8 +70,11 @@ def sign_v4(
     # Every service but S3 signs the path URI-encoded once more.
     canonical_uri = quote(path, safe="/~")
     payload_hash = hashlib.sha256(body).hexdigest()
+    canonical_query = "&".join(
+        f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in sorted((query or {}).items())
+    )
     canonical_request = "\n".join(
-        [method, canonical_uri, "", canonical_headers, signed_headers, payload_hash]
+        [method, canonical_uri, canonical_query, canonical_headers, signed_headers, payload_hash]
     )
     scope = f"{date}/{region}/{service}/aws4_request"
     string_to_sign = "\n".join(

@@ -39,8 +39,11 @@ logger = Logger(service="sinawai-webhook")
 metrics = Metrics(namespace="Sinawai", service=logger.service)
 
 
+QUALIFIER_ENV = "GROUP_FUNCTION_QUALIFIER"
+
+
 class Invoker(Protocol):
-    def invoke_async(self, function_name: str, payload: bytes) -> None: ...
+    def invoke_async(self, function_name: str, payload: bytes, qualifier: str | None = None) -> None: ...
 
 
 def function_env_var(group: str) -> str:
@@ -50,6 +53,13 @@ def function_env_var(group: str) -> str:
 
 def group_function(group: str) -> str | None:
     return os.environ.get(function_env_var(group)) or None
+
+
+def group_qualifier() -> str | None:
+    """The alias the router invokes the group functions through (``GROUP_FUNCTION_QUALIFIER``, ``live`` in
+    the template: the functions publish a version per deploy behind that alias, which SnapStart restores
+    from and where their retries and on-failure queue are configured); unset or empty: ``$LATEST``."""
+    return os.environ.get(QUALIFIER_ENV, "").strip() or None
 
 
 def update_payload(
@@ -191,7 +201,8 @@ class WebhookRouter:
         return _response(HTTPStatus.OK)
 
     def _dispatch(self, function: str, payload: Mapping[str, Any]) -> None:
-        self.invoker.invoke_async(function, json.dumps(payload, ensure_ascii=False).encode())
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        self.invoker.invoke_async(function, body, group_qualifier())
 
     def route_update(self, update: dict[str, Any]) -> None:
         """An update fetched with ``getUpdates`` (``sinawai serve``), already validated: recorded, classified

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import importlib
 import json
 import logging
 import time
@@ -26,10 +27,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, InvalidToken
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, RequestData
 
-from sinawai.platform import anatomy, log_redaction, updates
-from sinawai.platform.config import Settings, bot_token, lease_margin_seconds
+from sinawai.platform import anatomy, log_redaction, snapstart, updates
+from sinawai.platform.config import Settings, bot_token, clear_caches, lease_margin_seconds
 from sinawai.platform.db import Database
 from sinawai.platform.errors import ClaimBusyError
 from sinawai.platform.redact import redact_update
@@ -48,11 +49,61 @@ LOST_STEP_TEXT = (
     "/gantisandi untuk mengganti kata sandi."
 )
 DEFAULT_BUDGET_SECONDS = 25.0  # the functions' timeout is 30 s; used when no Lambda context says more
+# The token of the Application built before a SnapStart snapshot to prime PTB: no real token may be in it.
+PRIMING_TOKEN = "0:snapshot-priming-placeholder"  # noqa: S105 - a placeholder, not a secret
+# What the first Bot API request imports lazily (httpcore's HTTP/1.1 connection, h11, anyio's asyncio
+# backend): imported before the snapshot instead of in the first invocation after each restore.
+_IMPORTED_AT_FIRST_REQUEST = (
+    "h11",
+    "httpcore._async.http11",
+    "httpcore._backends.anyio",
+    "anyio._backends._asyncio",
+)
+# An update as Telegram sends one: parsed once before the snapshot, so its classes' code paths are warm.
+_PRIMING_UPDATE: dict[str, Any] = {
+    "update_id": 0,
+    "message": {
+        "message_id": 1,
+        "date": 0,
+        "chat": {"id": 1, "type": "private", "first_name": "-"},
+        "from": {"id": 1, "is_bot": False, "first_name": "-"},
+        "text": "/start",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+    },
+}
 
 T = TypeVar("T")
 
 Registrar = Callable[[Application[Any, Any, Any, Any, Any, Any]], None]
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+class _NoGetUpdates(BaseRequest):
+    """The Application's getUpdates request: never used (the webhook delivers updates, ``updater(None)``),
+    so nothing is built for it; PTB would otherwise make a second HTTP client (an SSL context, about 20 ms
+    of the first invocation). Any call is a programming error."""
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        raise RuntimeError("a group function never calls getUpdates")
 
 
 class GroupContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -97,6 +148,9 @@ class GroupFunction:
         self._request: RecordingRequest | None = None
         self._token: str | None = None  # the token the Application was built with
         self._handler_error: BaseException | None = None
+        if snapstart.with_snapstart():
+            snapstart.register_before_snapshot(self.before_snapshot)
+            snapstart.register_after_restore(self.after_restore)
 
     def entry(self, handler: Handler) -> Handler:
         """``handler`` as a Lambda entry point: its log context, its metrics flushed as one EMF line (and
@@ -106,31 +160,71 @@ class GroupFunction:
         entry: Handler = self.logger.inject_lambda_context(clear_state=True)(measured)
         return entry
 
+    def _build(self, token: str, request: BaseRequest) -> Application[Any, Any, Any, Any, Any, Any]:
+        """The group's Application with its handlers, not initialised (no network call yet)."""
+        base = self.settings.telegram_api_base_url
+        app = (
+            Application.builder()
+            .token(token)
+            .base_url(f"{base}/bot")
+            .base_file_url(f"{base}/file/bot")
+            .request(request)
+            .get_updates_request(_NoGetUpdates())
+            .updater(None)
+            .context_types(ContextTypes(context=GroupContext))
+            .build()
+        )
+        app.bot_data["deps"] = self
+        self._register(app)
+        app.add_error_handler(self._on_error)
+        return app
+
     async def _application(self) -> Application[Any, Any, Any, Any, Any, Any]:
         if self._app is None:
-            base = self.settings.telegram_api_base_url
             self._request = RecordingRequest(self.db, self.logger, tracer=self.tracer, connection_pool_size=8)
             self._token = bot_token()
             log_redaction.remember(self._token)
-            app = (
-                Application.builder()
-                .token(self._token)
-                .base_url(f"{base}/bot")
-                .base_file_url(f"{base}/file/bot")
-                .request(self._request)
-                .get_updates_request(HTTPXRequest())
-                .updater(None)
-                .context_types(ContextTypes(context=GroupContext))
-                .build()
-            )
-            app.bot_data["deps"] = self
-            self._register(app)
-            app.add_error_handler(self._on_error)
+            app = self._build(self._token, self._request)
             await app.initialize()
             self._request.bot_id = app.bot.id
             self._request.bot_name = app.bot.first_name
             self._app = app
         return self._app
+
+    # ---- SnapStart (sinawai.platform.snapstart) -------------------------------------------------------
+
+    def before_snapshot(self) -> None:
+        """Before the snapshot: prime PTB (an Application with the handlers, built with a placeholder token
+        and a request that never connects, and an update parsed with it), then close and forget what must
+        not be in the snapshot: the database connection and the settings holding its password, the cached
+        secrets, the Application built with the real token (its HTTP connection pool), the remembered
+        token and the event loop (its selector and whatever transports it holds)."""
+        primed = self._build(PRIMING_TOKEN, _NoGetUpdates())
+        Update.de_json(dict(_PRIMING_UPDATE), primed.bot)
+        for module in _IMPORTED_AT_FIRST_REQUEST:
+            with contextlib.suppress(ImportError):
+                importlib.import_module(module)
+        if self._app is not None:
+            with contextlib.suppress(Exception):
+                self._event_loop().run_until_complete(self._app.shutdown())
+        self._app, self._request, self._token = None, None, None
+        self.db.forget()
+        clear_caches()
+        log_redaction.forget()
+        self._loop.close()
+
+    def after_restore(self) -> None:
+        """After a restore: new random seed and event loop; secrets, the database connection and the
+        Application come back on first use (secrets read again, so a rotation since the snapshot is seen)."""
+        snapstart.reseed_random()
+        clear_caches()
+        self.db.forget()
+        self._event_loop()
+
+    def _event_loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop.is_closed():
+            self._loop = asyncio.new_event_loop()
+        return self._loop
 
     async def _renewing_token(self, work: Callable[[], Awaitable[T]]) -> T:
         """Telegram answered 401: the token was revoked or rotated. Re-read it once, bypassing the secret
@@ -174,7 +268,7 @@ class GroupFunction:
 
         token_group = invocation.current_group.set(self.group)
         try:
-            return self._loop.run_until_complete(self._renewing_token(with_bot))
+            return self._event_loop().run_until_complete(self._renewing_token(with_bot))
         finally:
             invocation.current_group.reset(token_group)
 
@@ -194,7 +288,7 @@ class GroupFunction:
             return
         message_id = (update.get("message") or {}).get("message_id") if delete else None
         try:
-            self._loop.run_until_complete(self._send_apology(int(chat["id"]), text, message_id))
+            self._event_loop().run_until_complete(self._send_apology(int(chat["id"]), text, message_id))
         except Exception:
             self.logger.exception("could not apologise for a failed update")
 
@@ -228,7 +322,7 @@ class GroupFunction:
         invocation.current_group.set(self.group)
         invocation.deadline.set(deadline)
         invocation.secret_mode.set(mode if mode in ("step", "grace") else None)
-        self._loop.run_until_complete(self._renewing_token(lambda: self._process(update)))
+        self._event_loop().run_until_complete(self._renewing_token(lambda: self._process(update)))
 
     def handle(self, event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
         update = event["update"]
