@@ -102,7 +102,9 @@ class InProcessInvoker:
     queue: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     retries: list[_Retry] = field(default_factory=list)
 
-    def invoke_async(self, function_name: str, payload: bytes) -> None:
+    def invoke_async(self, function_name: str, payload: bytes, qualifier: str | None = None) -> None:
+        # one server has no published versions: the qualifier (an alias on AWS) names nothing here
+        del qualifier
         self.queue.append((function_name, json.loads(payload)))
 
     def run_queued(self) -> None:
