@@ -153,6 +153,8 @@ def server(
         "SERVICE_TIMEZONE": "Asia/Jakarta",
         "SINAWAI_FILES_DIR": str(files_dir),
         "CONTENT_CACHE_SECONDS": "0",
+        # a broadcast of 61 takes about 6 s: long enough to see replies go out in the middle of it
+        "BROADCAST_MESSAGES_PER_SECOND": "10",
     }
     process = ServeProcess(env, tmp_path_factory.mktemp("serve-logs") / "serve.log")
     yield process
@@ -377,6 +379,42 @@ def test_consultation_question_reaches_staff_and_the_reply_comes_back(
                      reply_to_message_id=question.message_id)  # fmt: skip
     wait_for(lambda: len(texts(emu, BUDI)) > budi_before)
     assert "Cuti besar dapat diajukan setelah 5 tahun bekerja." in texts(emu, BUDI)[budi_before]
+    settle(emu, database)
+
+
+RECIPIENTS = [5617000 + n for n in range(60)]  # registered employees who started the bot long ago
+
+
+def test_a_broadcast_goes_out_between_updates_and_nobody_waits_for_it(
+    running: ServeProcess, emu: TelegramEmulator, database: DatabaseSettings
+) -> None:
+    """One process, one thread: the broadcast is sent a chunk at a time between updates, so a /start sent
+    while it runs is answered before the last recipient has the announcement (before: the update that
+    started the broadcast held the loop until everyone had it)."""
+    db = Database(database)
+    for n, user in enumerate(RECIPIENTS):
+        emu.add_user(user, f"Pegawai {n}", started=True)
+        db.execute(
+            "INSERT INTO pengguna (nip, nama, id_telegram) VALUES (%s, %s, %s)",
+            (f"1991020320150320{n:02d}", f"Pegawai {n}", user),
+        )
+    db.close()
+    (posted,) = say(emu, RINA, "/umumkan Batas unggah SKP triwulan III: 10 Oktober.", chat_id=STAFF)
+    assert "Pengumuman #1 disimpan" in posted
+    staff_message = emu.bot_messages(STAFF)[-1]
+    emu.press_button(RINA, STAFF, staff_message.message_id, "information:siar:1")
+    wait_for(lambda: texts(emu, RECIPIENTS[0]))  # the broadcast has begun
+    say(emu, SITI, "/start")  # answered now, not after the sixty-one
+    pending = query(database, "SELECT COUNT(*) AS n FROM announcement_delivery WHERE status = 'pending'")[0][
+        "n"
+    ]
+    assert pending > 0, "the reply waited for the whole broadcast"
+    wait_for(lambda: any("Siaran pengumuman #1 selesai" in t for t in texts(emu, STAFF)))
+    summary = next(t for t in texts(emu, STAFF) if "Siaran pengumuman #1 selesai" in t)
+    assert f"Terkirim: {len(RECIPIENTS) + 1}" in summary  # the sixty and Budi
+    for user in [*RECIPIENTS, BUDI]:
+        got = [t for t in texts(emu, user) if "Batas unggah SKP" in t]
+        assert len(got) == 1, f"{user} got the announcement {len(got)} times"
     settle(emu, database)
 
 

@@ -162,6 +162,19 @@ def pending(db: Database, announcement_id: int, chat_ids: Sequence[int] | None =
     return [c for c in found if c in wanted]
 
 
+def next_pending(db: Database, limit: int) -> tuple[int, list[int]] | None:
+    """Up to ``limit`` pending recipients of the oldest broadcast that has any, or None."""
+    rows = db.fetch_all(
+        "SELECT announcement_id, chat_id FROM announcement_delivery WHERE status = 'pending'"
+        " AND announcement_id = (SELECT MIN(announcement_id) FROM announcement_delivery"
+        " WHERE status = 'pending') ORDER BY chat_id LIMIT %s",
+        (limit,),
+    )
+    if not rows:
+        return None
+    return int(rows[0]["announcement_id"]), [int(r["chat_id"]) for r in rows]
+
+
 def mark(db: Database, announcement_id: int, chat_id: int, status: str, error: str | None = None) -> None:
     db.execute(
         "UPDATE announcement_delivery SET status = %s, attempts = attempts + 1, error = %s, sent_at = %s"

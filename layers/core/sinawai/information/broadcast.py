@@ -3,7 +3,10 @@
 The pending ``announcement_delivery`` rows are sent in chunks through the SQS FIFO queue
 (``BROADCAST_QUEUE_URL``): all broadcasts share one message group, so SQS hands them to one sender at a
 time (the BroadcastFunction, ``handle_batch``), which keeps under ``BROADCAST_MESSAGES_PER_SECOND`` (25,
-under Telegram's 30/s). Without a queue (a local run) they are sent at once by the same code. 403 marks a
+under Telegram's 30/s). Without a queue (a local run) they are sent at once by the same code; on one
+server (``sinawai serve``, ``BROADCAST_IN_BACKGROUND=true``) the pending rows are the queue: the server's
+loop sends them a chunk at a time between updates (``send_next_chunk``), so nobody's reply waits for a
+whole broadcast. 403 marks a
 recipient blocked, 400 failed; a 429 is waited out by the HTTP layer. A chunk that still fails is reported
 (``ReportBatchItemFailures``) and comes back: it resumes with the recipients still pending, so nobody gets
 the announcement twice. When nothing is pending any more, the staff group gets the delivery summary once.
@@ -35,12 +38,18 @@ from sinawai.platform.db import Database
 from sinawai.telegram.runtime import GroupFunction
 
 CHUNK = 25
+BACKGROUND_ENV = "BROADCAST_IN_BACKGROUND"
 DEFAULT_MESSAGES_PER_SECOND = 25.0  # under Telegram's ~30/s, leaving room for the interactive replies
 
 
 def queue_url() -> str:
     """The FIFO queue broadcasts go through; empty: sent at once (a local run)."""
     return os.environ.get("BROADCAST_QUEUE_URL", "").strip()
+
+
+def in_background() -> bool:
+    """One server: a started broadcast is left pending for the server's loop (``send_next_chunk``)."""
+    return os.environ.get(BACKGROUND_ENV, "").strip().lower() == "true"
 
 
 def messages_per_second() -> float:
@@ -141,8 +150,25 @@ async def send_out(bot: Bot, db: Database, announcement: Announcement) -> None:
     if url:
         enqueue(url, announcement.id, announcements.pending(db, announcement.id))
         return
+    if in_background():
+        return  # its pending rows are durable in MySQL: the server's loop sends them
     await deliver(bot, db, announcement, None, Pacer(messages_per_second()))
     await send_summary_if_done(bot, db, announcement)
+
+
+async def send_next_chunk(bot: Bot, db: Database, pacer: Pacer, size: int = CHUNK) -> bool:
+    """The oldest broadcast with recipients still pending: up to ``size`` of them sent (paced), and the
+    summary once none is left. False when no broadcast has anyone pending."""
+    found = announcements.next_pending(db, size)
+    if found is None:
+        return False
+    announcement_id, chat_ids = found
+    item = announcements.get(db, announcement_id)
+    if item is None:
+        return False
+    await deliver(bot, db, item, chat_ids, pacer)
+    await send_summary_if_done(bot, db, item)
+    return True
 
 
 def hand_over_again(db: Database, announcement: Announcement) -> None:

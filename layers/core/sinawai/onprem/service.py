@@ -51,6 +51,7 @@ RETRY_DELAYS_SECONDS = (60.0, 120.0)  # Lambda's async retries of a failed updat
 CATCH_UP_SECONDS = 3600.0  # a schedule due while the server was stopped runs at start if this recent
 PURGE_BUDGET_SECONDS = 300.0
 DB_RETRY_SECONDS = 5.0
+BROADCAST_RETRY_SECONDS = 30.0  # a broadcast chunk Telegram or the network refused: its recipients wait
 # The clock of the in-process schedules only, for drills and tests: SINAWAI_SERVE_SCHEDULE_CLOCK (ISO
 # date-time with its offset) is where that clock starts; it runs at the real pace from there.
 SCHEDULE_CLOCK_ENV = "SINAWAI_SERVE_SCHEDULE_CLOCK"
@@ -163,6 +164,18 @@ def group_functions(db: Database) -> dict[str, Handler]:
     return built
 
 
+def broadcast_sender(db: Database) -> Callable[[], bool]:
+    """The BroadcastFunction's work on one server: each call sends the next chunk of the oldest started
+    broadcast (paced for the whole process) and tells whether recipients were pending."""
+    from sinawai.information import broadcast
+    from sinawai.router.commands import INFORMATION
+    from sinawai.telegram.runtime import GroupFunction
+
+    function = GroupFunction(INFORMATION, lambda app: None, logger=Logger(service="sinawai-broadcast"), db=db)
+    pacer = broadcast.Pacer(broadcast.messages_per_second())
+    return lambda: function.run(lambda bot: broadcast.send_next_chunk(bot, db, pacer))
+
+
 def schedule_clock() -> Callable[[], datetime]:
     """Now (aware UTC) for the schedules: the real clock, or the drill clock of SCHEDULE_CLOCK_ENV."""
     raw = os.environ.get(SCHEDULE_CLOCK_ENV, "").strip()
@@ -189,6 +202,9 @@ def prepare_environment() -> LocalFiles | None:
     # no SQS: the staff outbox and the broadcasts are posted by the same code, paced in-process
     os.environ.pop("STAFF_DELIVERY_QUEUE_URL", None)
     os.environ.pop("BROADCAST_QUEUE_URL", None)
+    # ...and a broadcast is sent a chunk at a time between updates (Server._broadcast_step), not inside the
+    # update that started it: a broadcast to 50,000 employees takes half an hour at Telegram's pace
+    os.environ["BROADCAST_IN_BACKGROUND"] = "true"
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     return files.serve_from_env()
@@ -209,6 +225,9 @@ class Server:
         self.stopping = False
         self._waiting = False  # in a long poll or a sleep: a signal stops at once
         self._due: dict[str, datetime] = {}
+        self._broadcast: Callable[[], bool] | None = None
+        self.broadcasting = False  # recipients were pending at the last step: the loop polls without waiting
+        self._broadcast_resume = 0.0
 
     # ---- start ----------------------------------------------------------------------------------------
 
@@ -236,6 +255,7 @@ class Server:
         functions = group_functions(self.db)
         self.invoker = InProcessInvoker(functions)
         self.router = WebhookRouter(db=self.db, invoker=self.invoker, settings=self.settings)
+        self._broadcast = broadcast_sender(self.db)
         self.offset = store.load_offset(self.db, self.bot_id)
         self._plan_schedules()
         released = store.release_leases(self.db)
@@ -294,6 +314,7 @@ class Server:
             )
         self._run_due_schedules()
         self.invoker.run_due_retries()
+        self._broadcast_step()
         if self.stop_requested():
             return
         for raw in self._poll(self._poll_seconds()):
@@ -302,7 +323,24 @@ class Server:
             if self.stop_requested() or not self._take(raw):
                 break
 
+    def _broadcast_step(self) -> None:
+        """One chunk of a started broadcast (about a second at its pace), then back to the updates."""
+        if self._broadcast is None or time.monotonic() < self._broadcast_resume:
+            self.broadcasting = False
+            return
+        try:
+            self.broadcasting = self._broadcast()
+        except DatabaseUnavailableError:
+            raise
+        except Exception:
+            # a 429 the HTTP layer could not wait out, the network: the recipients stay pending
+            logger.exception("broadcast chunk failed: tried again later")
+            self.broadcasting = False
+            self._broadcast_resume = time.monotonic() + BROADCAST_RETRY_SECONDS
+
     def _poll_seconds(self) -> int:
+        if self.broadcasting:
+            return 0  # recipients are waiting: take what came in, then the next chunk
         now = self.now()
         nearest = min(self._due.values(), default=now + timedelta(seconds=POLL_SECONDS))
         wait = (nearest - now).total_seconds()
