@@ -47,6 +47,8 @@ TABLES = (
     "tunkin",
     "cuti",
     "update_step",
+    "staff_list_entry",  # its foreign keys point to staff_list and ticket
+    "staff_list",
     "staff_outbox",
     "staff_send",
     "staff_pacer",

@@ -161,3 +161,46 @@ def test_the_purge_deletes_expired_held_messages_and_old_codes_and_keeps_the_res
     # a shorter RETENTION_INBOX_DAYS takes the code that expired two days ago as well
     policy = retention.RetentionPolicy.from_env({"RETENTION_INBOX_DAYS": "1"})
     assert retention.purge(handle, policy, now=NOW).counts["password_resets"] == 1
+
+
+def test_the_erasure_clears_the_log_of_a_burst_list_that_showed_the_employees_question(
+    db: DatabaseSettings, handle: Database
+) -> None:
+    """A compact list (issue 16) shows the first line of several employees' questions in one message: its
+    log row loses its text when one of them is erased; a list without their tickets keeps its text."""
+    seed(handle)
+    staff = -1001000000555
+
+    def insert(sql: str, args: tuple[object, ...]) -> int:
+        with handle.transaction() as cur:
+            cur.execute(sql, args)
+            return int(cur.lastrowid)
+
+    tickets = {
+        nip: insert(
+            "INSERT INTO ticket (nip, chat_id, status, staff_chat_id, created_at)"
+            " VALUES (%s, %s, 'baru', %s, %s)",
+            (nip, account, staff, ago(days=1)),
+        )
+        for nip, account in ((NIP_BUDI, BUDI), (NIP_SITI, SITI))
+    }
+    log = (
+        "INSERT INTO pesan (waktu, direction, chat_id, chat_type, id_pesan, isi_pesan, kind)"
+        " VALUES (%s, 'out', %s, 'supergroup', %s, %s, 'text')"
+    )
+    lists = "INSERT INTO staff_list (staff_chat_id, staff_message_id, created_at) VALUES (%s, %s, %s)"
+    entry = "INSERT INTO staff_list_entry (list_id, ticket_id, position, outbox_id) VALUES (%s, %s, %s, %s)"
+    both = insert(lists, (staff, 700, ago(days=1)))
+    handle.execute(entry, (both, tickets[NIP_BUDI], 1, 1))
+    handle.execute(entry, (both, tickets[NIP_SITI], 2, 2))
+    handle.execute(log, (ago(days=1), staff, 700, "#1 Kenaikan pangkat Budi… #2 Cuti Siti…"))
+    only_siti = insert(lists, (staff, 701, ago(days=1)))
+    handle.execute(entry, (only_siti, tickets[NIP_SITI], 1, 3))
+    handle.execute(log, (ago(days=1), staff, 701, "#2 Cuti Siti…"))
+
+    assert store.anonymise(handle, NIP_BUDI, operator="petugas") is not None
+    shown = {
+        r["id_pesan"]: r["isi_pesan"]
+        for r in query(db, "SELECT id_pesan, isi_pesan FROM pesan WHERE chat_id = %s", (staff,))
+    }
+    assert shown == {700: None, 701: "#2 Cuti Siti…"}

@@ -635,6 +635,12 @@ def _anonymise_account(c: _Counter, account: Account, p: int, pnip: str, label: 
 _STAFF_GROUP_JOIN = (
     "pesan p JOIN ticket_message tm ON p.chat_id = tm.staff_chat_id AND p.id_pesan = tm.staff_message_id"
 )
+# A compact list of a morning burst (issue 16) shows the first line of several tickets' questions: its log
+# row loses its text when any of them is erased (the others' own messages keep theirs).
+_STAFF_LIST_JOIN = (
+    "pesan p JOIN staff_list sl ON p.chat_id = sl.staff_chat_id AND p.id_pesan = sl.staff_message_id"
+    " JOIN staff_list_entry se ON se.list_id = sl.id"
+)
 
 
 def _anonymise_tickets(c: _Counter, ticket_ids: Sequence[int], pseudonym: dict[int, int]) -> set[int]:
@@ -652,6 +658,12 @@ def _anonymise_tickets(c: _Counter, ticket_ids: Sequence[int], pseudonym: dict[i
     c.run(
         "pesan",
         f"UPDATE {_STAFF_GROUP_JOIN} SET p.isi_pesan = NULL, p.data = NULL{in_tickets}",  # noqa: S608
+        ticket_ids,
+    )
+    c.run(
+        "pesan",
+        f"UPDATE {_STAFF_LIST_JOIN} SET p.isi_pesan = NULL, p.data = NULL"  # noqa: S608
+        f" WHERE se.ticket_id IN ({marks})",
         ticket_ids,
     )
     for x, p in pseudonym.items():
