@@ -231,7 +231,8 @@ def test_progress_is_one_start_message_edited_at_each_quarter_and_one_outcome(
         "75%",
     ]
     first = staff_texts(emulator)[0]
-    assert "75%" in first and "6 dari 8" in first
+    assert "75%" in first
+    assert "6 dari 8" in first
     assert count(db, "pengguna") == 32
 
 
@@ -355,7 +356,8 @@ def test_a_failing_chunk_commits_nothing_clears_the_staging_and_tells_the_staff(
     assert query(db, "SELECT status FROM import_run") == [{"status": "failed"}]
     texts = staff_texts(emulator)
     assert len(texts) == 2
-    assert "gagal" in texts[-1] and "tidak ada data yang disimpan" in texts[-1]
+    assert "gagal" in texts[-1]
+    assert "tidak ada data yang disimpan" in texts[-1]
     assert "Unggah ulang" in texts[-1]
     assert aws[0].list_object_versions(Bucket=BUCKET, Prefix=key).get("Versions")  # kept for a new try
 
@@ -375,7 +377,8 @@ def test_a_bad_row_is_refused_before_staging_with_every_bad_row_listed(
     assert count(db, "pengguna") == 0
     (text,) = staff_texts(emulator)
     assert "ditolak" in text
-    assert "Baris 4" in text and "Baris 10" in text
+    assert "Baris 4" in text
+    assert "Baris 10" in text
 
 
 def test_tunkin_for_unknown_employees_is_refused_before_staging(
