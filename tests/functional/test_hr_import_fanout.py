@@ -165,7 +165,7 @@ def import_employees(
 ) -> dict[str, Any]:
     (result,) = invoke(imports, upload(aws[0], f"imports/employees/{name}", data))["results"]
     drain(imports, aws)
-    return result
+    return dict(result)
 
 
 # ---- the happy path -----------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ NOT_SET_LOCALLY = {
     "DB_CONNECT_WAIT_SECONDS": "the migration's wait for a new database (60 s); the local MariaDB is up",
     "APP_DB_USER": "sinawai migrate's local form of APP_DB_SECRET_ARN; the function reads the secret",
     "APP_DB_PASSWORD": "sinawai migrate's local form of APP_DB_SECRET_ARN; the function reads the secret",
+    "SINAWAI_TEST_FAIL_IMPORT_CHUNK": "a test and benchmark hook (a chunk that always fails), never deployed",
 }
 # Declared by the template for libraries, right as they are locally: the file does not repeat them.
 TEMPLATE_VALUES_SERVE_LOCALLY = {

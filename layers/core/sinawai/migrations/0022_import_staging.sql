@@ -5,7 +5,7 @@
 CREATE TABLE import_fanout (
     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
     kind ENUM('employees', 'tunkin', 'cuti') NOT NULL,
-    full_mode TINYINT(1) NOT NULL DEFAULT 0,
+    full_mode BOOLEAN NOT NULL DEFAULT FALSE,
     source VARCHAR(1024) NOT NULL COMMENT 's3://bucket/key?versionId=...',
     bucket VARCHAR(255) NOT NULL,
     object_key VARCHAR(1024) NOT NULL,
