@@ -18,6 +18,7 @@ import pytest
 from moto import mock_aws
 
 from local_stack.telegram import TelegramEmulator
+from sinawai.hr_import import uploads
 from sinawai.hr_import.uploads import FAIL_CHUNK_ENV, ImportFunction
 from sinawai.platform.config import DatabaseSettings
 from sinawai.registration.passwords import (
@@ -347,6 +348,7 @@ def test_a_failing_chunk_commits_nothing_clears_the_staging_and_tells_the_staff(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(FAIL_CHUNK_ENV, "1")
+    monkeypatch.setattr(uploads, "RETRY_DELAY_SECONDS", 0)  # in AWS: 10 s, then 20 s
     key = "imports/employees/pegawai.csv"
     invoke(imports, upload(aws[0], key, employees_csv(10)))
     drain(imports, aws)

@@ -69,6 +69,7 @@ GONE_CODES = frozenset({"NoSuchKey", "NoSuchVersion", "NotFound", "404"})
 QUEUE_URL_ENV = "IMPORT_QUEUE_URL"
 # Test and benchmark hook only (never set by the template): the chunk with this number fails every time.
 FAIL_CHUNK_ENV = "SINAWAI_TEST_FAIL_IMPORT_CHUNK"
+RETRY_DELAY_SECONDS = 10  # a failed chunk comes back after 10 s, then 20 s, ...
 _NIP_IN_TEXT = re.compile(r"[0-9]{18}")
 
 
@@ -395,9 +396,25 @@ class ImportFunction:
         except Exception as e:
             self.logger.exception("chunk failed", extra={"last_attempt": attempt >= attempts})
             if attempt < attempts:
+                self._retry_soon(record, attempt)
                 return False
             self._fail(run, f"chunk {chunk}: {type(e).__name__}")
         return True
+
+    def _retry_soon(self, record: dict[str, Any], attempt: int) -> None:
+        """Deliver a failed chunk again after a short backoff, not after the queue's long visibility
+        timeout (sized for a slow chunk): the staff learn about a failing run in about a minute."""
+        queue_url = os.environ.get(QUEUE_URL_ENV, "").strip()
+        if not queue_url or not record.get("receiptHandle"):
+            return
+        try:
+            self.sqs.change_message_visibility(
+                QueueUrl=queue_url,
+                ReceiptHandle=str(record["receiptHandle"]),
+                VisibilityTimeout=RETRY_DELAY_SECONDS * attempt,
+            )
+        except ClientError:
+            self.logger.warning("could not shorten the retry delay of a chunk")
 
     def _stage(self, run: fanout.Run, chunk: int) -> None:
         if os.environ.get(FAIL_CHUNK_ENV, "").strip() == str(chunk):
