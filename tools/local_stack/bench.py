@@ -39,6 +39,8 @@ What each number measures (all latencies in milliseconds, percentiles by nearest
    as the answer or in a choice, or none for a question no topic may answer), the answered-first rate and
    the false-answer rate (a wrong topic shown first as the answer), for the tuning part, each held-out
    part and the whole table; ``--faq-only`` prints just these.
+7. The HR import of a 50,000-employee agency (``import_bench.py``, its own stacks): before/after wall time,
+   rows/s, peak memory, the unchanged re-import and a failing chunk; ``--import-only`` prints just these.
 
 Instants compared with the emulator's records use ``time.monotonic()`` (the emulator's clock); pure
 durations use ``time.perf_counter()``. Exit status 0 even when a target is missed: this is a measurement.
@@ -69,7 +71,7 @@ from typing import Any
 
 import httpx
 
-from local_stack import faq_bench, report_bench
+from local_stack import faq_bench, import_bench, report_bench
 from local_stack.dbtools import temporary_database
 from local_stack.lambda_api import ApiGatewayEndpoint
 from local_stack.lambda_runtime import LambdaRuntime
@@ -1010,6 +1012,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--faq-only", action="store_true", help="only the FAQ hit rate and false-answer rate (faq_bench.py)"
     )
+    parser.add_argument(
+        "--import-only", action="store_true", help="only the 50,000-row HR import (import_bench.py)"
+    )
     args = parser.parse_args(argv)
     plan = Plan.quick() if args.quick else Plan()
 
@@ -1021,6 +1026,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.report_only:
         print(report_bench.render(report_bench.run(base, progress)))
+        return 0
+    if args.import_only:
+        print(import_bench.render(import_bench.run(base, progress, quick=args.quick)))
         return 0
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     for old_log in LOG_DIR.glob("*.log"):
@@ -1048,10 +1056,14 @@ def main(argv: list[str] | None = None) -> int:
     document["evaluation_report"] = report_bench.run(base, progress)
     # The FAQ matcher on the question table (pure: no stack needed).
     document["faq"] = faq_bench.run()
+    # The HR import of a large agency (its own stacks and databases).
+    document["hr_import"] = import_bench.run(base, progress, rows=5_000 if args.quick else import_bench.ROWS)
     print()
     print(report_bench.render(document["evaluation_report"]))
     print()
     print(faq_bench.render(document["faq"]))
+    print()
+    print(import_bench.render(document["hr_import"]))
     print()
     print(json.dumps(document, indent=2, ensure_ascii=False))
     RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
