@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any, Final
 from urllib.parse import quote_plus
 
 import boto3
+import pymysql
 import pytest
 from moto import mock_aws
 
 from local_stack.telegram import TelegramEmulator
-from sinawai.hr_import import uploads
+from sinawai.hr_import import fanout, uploads
 from sinawai.hr_import.uploads import FAIL_CHUNK_ENV, ImportFunction
 from sinawai.platform.config import DatabaseSettings
 from sinawai.registration.passwords import (
@@ -396,3 +399,66 @@ def test_tunkin_for_unknown_employees_is_refused_before_staging(
     assert count(db, "import_fanout") == 0
     (text,) = staff_texts(emulator)
     assert "10 kesalahan pada 10 baris" in text
+
+
+def test_a_delivery_beyond_the_attempts_fails_the_run_and_tells_the_staff(
+    imports: ImportFunction, aws: tuple[Any, Any, str], emulator: TelegramEmulator, db: DatabaseSettings
+) -> None:
+    # every earlier delivery of this chunk timed out without a word: the next one only ends the run
+    invoke(imports, upload(aws[0], "imports/employees/pegawai.csv", employees_csv(10)))
+    (record,) = receive(aws)
+    record["attributes"]["ApproximateReceiveCount"] = str(ATTEMPTS + 1)
+    assert invoke(imports, {"Records": [record]})["batchItemFailures"] == []
+    assert query(db, "SELECT status FROM import_fanout") == [{"status": "failed"}]
+    assert "gagal" in staff_texts(emulator)[-1]
+    drain(imports, aws)  # the other chunks find the run over: nothing staged, nothing committed
+    assert count(db, "import_staging") == 0
+    assert count(db, "pengguna") == 0
+    assert len(staff_texts(emulator)) == 2
+
+
+def test_two_imports_of_the_same_kind_never_interleave_their_commits(
+    imports: ImportFunction,
+    aws: tuple[Any, Any, str],
+    emulator: TelegramEmulator,
+    db: DatabaseSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # in AWS: the commit waits 5 s for the lock, then comes back as its own message 15 s later
+    monkeypatch.setattr(fanout, "COMMIT_LOCK_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(uploads, "COMMIT_RETRY_SECONDS", 0)
+    invoke(imports, upload(aws[0], "imports/employees/pegawai.csv", employees_csv(10)))
+    # another import of employees holds the kind's lock (it is in its own transaction)
+    other = pymysql.connect(
+        host=db.host, port=db.port, user=db.user, password=db.password, database=db.name, autocommit=False
+    )
+    try:
+        with other.cursor() as cur:
+            cur.execute("SELECT kind FROM import_lock WHERE kind = 'employees' FOR UPDATE")
+        committed = threading.Event()
+
+        def run_chunks() -> None:
+            drain(imports, aws)
+            committed.set()
+
+        worker = threading.Thread(target=run_chunks)
+        worker.start()
+        # every chunk can stage, but the commit waits for the lock
+        deadline = time.monotonic() + 20
+        while count(db, "import_chunk") < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert count(db, "import_chunk") == 3
+        assert not committed.wait(1.5)
+        assert count(db, "pengguna") == 0
+        assert query(db, "SELECT status FROM import_fanout") == [{"status": "staging"}]
+        with other.cursor() as cur:  # the other import writes a row of its own, then commits
+            cur.execute(
+                "INSERT INTO pengguna (nip, nama, password_hash) VALUES (%s, 'Lain', NULL)", (nip_of(99),)
+            )
+        other.commit()
+    finally:
+        other.close()
+    worker.join(30)
+    assert committed.is_set()
+    assert count(db, "pengguna") == 11
+    assert query(db, "SELECT inserted FROM import_run") == [{"inserted": 10}]

@@ -53,6 +53,8 @@ DEFAULT_CHUNK_ROWS = 2000
 ATTEMPTS_ENV = "IMPORT_CHUNK_ATTEMPTS"
 DEFAULT_ATTEMPTS = 3  # the queue's maxReceiveCount is one more: the extra delivery only marks the run failed
 PROGRESS_STEPS = 4  # the staff are told at each quarter of the chunks
+# How long a commit waits for another import of its kind before it is put back on the queue for later.
+COMMIT_LOCK_WAIT_SECONDS = 5.0
 _CLEAR_BATCH = 5000
 
 
@@ -337,6 +339,7 @@ def _staged(db: Database, run: Run) -> tuple[ParsedImport, Prepared]:
 def commit_run(db: Database, run: Run, full: FullMode | None) -> ImportResult | None:
     """Write the staged run in one transaction, when every chunk is staged; None when it is not this
     caller's to commit (a chunk is missing, or another worker committed, refused or failed it first).
+    ``store.KindBusyError`` when another import of the kind is committing: try again later.
 
     A refusal by the full-mode guard is returned as a rejected result, and recorded like any rejection."""
     if len(chunks_done(db, run.id)) < run.chunks_total:
@@ -367,7 +370,7 @@ def commit_run(db: Database, run: Run, full: FullMode | None) -> ImportResult | 
             prepared,
             run.detail(),
             full if run.full else None,
-            InTransaction(first, last),
+            InTransaction(first, last, COMMIT_LOCK_WAIT_SECONDS),
         )
     except RunOverError:
         return None

@@ -244,6 +244,8 @@ class InTransaction:
 
     first: Callable[[Any], None]
     last: Callable[[Any, int | None], None]
+    # a run's commit does not wait long for another import of its kind: it is tried again later
+    lock_wait_seconds: float = 5.0
 
 
 def _write(
@@ -262,7 +264,10 @@ def _write(
     Imports of the same kind hold the kind's lock row (``import_lock``) until they commit: two uploads, or
     an upload and the CLI, never interleave their writes."""
     with db.transaction() as cur:
-        store.lock_kind(cur, parsed.kind)
+        if staged is None:
+            store.lock_kind(cur, parsed.kind)
+        else:
+            store.lock_kind(cur, parsed.kind, staged.lock_wait_seconds)
         if staged is not None:
             staged.first(cur)
         now = utcnow()

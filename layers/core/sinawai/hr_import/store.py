@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -100,9 +101,27 @@ class Counts:
     unchanged: int = 0
 
 
-def lock_kind(cur: Any, kind: str) -> None:
-    """Two imports of the same kind never interleave their writes: each holds its kind's row until commit."""
-    cur.execute("SELECT kind FROM import_lock WHERE kind = %s FOR UPDATE", (kind,))
+class KindBusyError(Exception):
+    """Another import of the same kind holds its lock (it is committing)."""
+
+
+LOCK_POLL_SECONDS = 0.5
+DIRECT_LOCK_WAIT_SECONDS = 120.0
+
+
+def lock_kind(cur: Any, kind: str, wait_seconds: float = DIRECT_LOCK_WAIT_SECONDS) -> None:
+    """Two imports of the same kind never interleave their writes: each holds its kind's row until commit.
+
+    Polled (SKIP LOCKED) rather than waited for in one statement, so that a long wait never meets the
+    connection's read timeout; ``KindBusyError`` after ``wait_seconds``."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        cur.execute("SELECT kind FROM import_lock WHERE kind = %s FOR UPDATE SKIP LOCKED", (kind,))
+        if cur.fetchone() is not None:
+            return
+        if time.monotonic() >= deadline:
+            raise KindBusyError(kind)
+        time.sleep(LOCK_POLL_SECONDS)
 
 
 class _Inserts:

@@ -70,6 +70,7 @@ QUEUE_URL_ENV = "IMPORT_QUEUE_URL"
 # Test and benchmark hook only (never set by the template): the chunk with this number fails every time.
 FAIL_CHUNK_ENV = "SINAWAI_TEST_FAIL_IMPORT_CHUNK"
 RETRY_DELAY_SECONDS = 10  # a failed chunk comes back after 10 s, then 20 s, ...
+COMMIT_RETRY_SECONDS = 15  # a commit that found another import of its kind committing
 _NIP_IN_TEXT = re.compile(r"[0-9]{18}")
 
 
@@ -377,7 +378,7 @@ class ImportFunction:
         attempt = int((record.get("attributes") or {}).get("ApproximateReceiveCount", "1"))
         attempts = fanout.attempts_from_env()
         run = fanout.load_run(self.db, int(body["fanout_id"]))
-        chunk = int(body["chunk"])
+        chunk = -1 if body.get("commit") else int(body["chunk"])  # -1: only the commit, tried again
         self.logger.append_keys(fanout_id=body["fanout_id"], chunk=chunk, attempt=attempt)
         if run is None or run.status != "staging":
             self.logger.info("the run is over: chunk ignored", extra={"status": run and run.status})
@@ -387,7 +388,7 @@ class ImportFunction:
             self._fail(run, f"chunk {chunk} did not finish in {attempts} attempts")
             return True
         try:
-            if chunk not in fanout.chunks_done(self.db, run.id):
+            if chunk >= 0 and chunk not in fanout.chunks_done(self.db, run.id):
                 self._stage(run, chunk)
             self._after_chunk(run)
         except fanout.ChunkProblemError as e:
@@ -436,7 +437,17 @@ class ImportFunction:
             self.post_staff(text, edit=run.progress_message_id)
         if done < run.chunks_total:
             return
-        result = fanout.commit_run(self.db, run, self._full_mode() if run.full else None)
+        try:
+            result = fanout.commit_run(self.db, run, self._full_mode() if run.full else None)
+        except store.KindBusyError:
+            # another import of this kind is committing: the commit alone comes back a little later
+            self.logger.info("another import of this kind is committing: the commit is queued again")
+            self.sqs.send_message(
+                QueueUrl=os.environ[QUEUE_URL_ENV].strip(),
+                MessageBody=json.dumps({"fanout_id": run.id, "commit": True}),
+                DelaySeconds=COMMIT_RETRY_SECONDS,
+            )
+            return
         if result is None:
             return  # another worker commits (or did)
         self.logger.info("fanned-out import committed", extra={"chunks": run.chunks_total})
