@@ -462,3 +462,41 @@ def test_two_imports_of_the_same_kind_never_interleave_their_commits(
     assert committed.is_set()
     assert count(db, "pengguna") == 11
     assert query(db, "SELECT inserted FROM import_run") == [{"inserted": 10}]
+
+
+def test_a_full_export_in_chunks_deactivates_the_absent_within_the_guard(
+    imports: ImportFunction, aws: tuple[Any, Any, str], emulator: TelegramEmulator, db: DatabaseSettings
+) -> None:
+    import_employees(imports, aws, employees_csv(11))
+    query(db, "UPDATE pengguna SET id_telegram = 4242 WHERE nip = %s", (nip_of(10),))
+    # the next full export leaves employee 10 out: 1 of 11 active (9 %), under the 10 % guard
+    (result,) = invoke(imports, upload(aws[0], "imports/employees-full/lengkap.csv", employees_csv(10)))[
+        "results"
+    ]
+    assert result["status"] == "staging"
+    drain(imports, aws)
+    leaver = query(db, "SELECT status, id_telegram FROM pengguna WHERE nip = %s", (nip_of(10),))
+    assert leaver == [{"status": "nonaktif", "id_telegram": None}]
+    text = staff_texts(emulator)[-1]
+    assert "• dinonaktifkan: 1" in text
+    assert "• akun Telegram dilepas: 1" in text
+
+
+def test_a_truncated_full_export_in_chunks_is_refused_at_the_commit_and_changes_nothing(
+    imports: ImportFunction, aws: tuple[Any, Any, str], emulator: TelegramEmulator, db: DatabaseSettings
+) -> None:
+    import_employees(imports, aws, employees_csv(20))
+    before = query(db, "SELECT nip, nama, status, password_hash FROM pengguna ORDER BY nip")
+    truncated = employees_csv(10, jabatan="Kepala Bagian")  # 10 of 20 left out, and the rest changed
+    key = "imports/employees-full/terpotong.csv"
+    invoke(imports, upload(aws[0], key, truncated))
+    drain(imports, aws)
+    assert query(db, "SELECT nip, nama, status, password_hash FROM pengguna ORDER BY nip") == before
+    assert query(db, "SELECT COUNT(*) AS n FROM pengguna WHERE jabatan = 'Kepala Bagian'") == [{"n": 0}]
+    assert query(db, "SELECT status FROM import_fanout ORDER BY id DESC LIMIT 1") == [{"status": "rejected"}]
+    assert query(db, "SELECT status FROM import_run ORDER BY id DESC LIMIT 1") == [{"status": "rejected"}]
+    assert count(db, "import_staging") == 0
+    text = staff_texts(emulator)[-1]
+    assert "ditolak" in text
+    assert "10 dari 20 pegawai aktif" in text
+    assert aws[0].list_object_versions(Bucket=BUCKET, Prefix=key).get("Versions")  # kept
