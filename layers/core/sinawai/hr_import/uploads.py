@@ -19,8 +19,10 @@ at the start, edited at each quarter of the chunks, and the outcome. A file of o
 
 Metrics (EMF, service sinawai-imports), one line per event: ImportFilesImported, ImportFilesRejected,
 ImportRowsImported (the data rows of imported files), ImportRowsRefused (the bad rows that rejected a file),
-EmployeesDeactivated (full imports), ImportNoticesFailed (the staff group could not be told). Traces: the S3
-calls, MySQL and the staff-group message, as in the group functions (``sinawai.telegram.tracing``).
+EmployeesDeactivated (full imports), ImportNoticesFailed (the staff group could not be told), and for
+a large file ImportChunksSent, ImportChunksStaged (a chunk delivered twice counts once), ImportRunsFailed.
+Traces: the S3 calls, MySQL and the staff-group message, as in the group functions
+(``sinawai.telegram.tracing``).
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ import json
 import logging
 import os
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote_plus
 
 import boto3
@@ -45,7 +47,7 @@ from telegram.error import InvalidToken, TelegramError
 from sinawai.common.format_id import mask_nip
 from sinawai.hr_import import fanout, notices, store
 from sinawai.hr_import.parse import check_key, parse
-from sinawai.hr_import.records import MAX_FILE_BYTES, ImportResult, ParsedImport
+from sinawai.hr_import.records import MAX_FILE_BYTES, CutiRecord, ImportResult, ParsedImport
 from sinawai.hr_import.service import (
     DEFAULT_MAX_DEACTIVATE_PERCENT,
     MAX_DEACTIVATE_PERCENT_ENV,
@@ -273,27 +275,30 @@ class ImportFunction:
         sha256 = sha256_of(data)
         chunk_rows = fanout.chunk_rows_from_env()
         queue_url = os.environ.get(QUEUE_URL_ENV, "").strip()
-        if queue_url and not parsed.problems and parsed.rows_total > chunk_rows:
-            refused = self._refusal(parsed)
-            if refused is None:
-                run = fanout.create_run(
-                    self.db,
-                    parsed,
-                    source=source,
-                    bucket=bucket,
-                    key=key,
-                    version_id=version_id,
-                    sha256=sha256,
-                    full=check.full,
-                    chunk_rows=chunk_rows,
-                )
-                self._send_chunks(run)
-                self.logger.info(
-                    "import fanned out",
-                    extra={"fanout_id": run.id, "rows_total": run.rows_total, "chunks": run.chunks_total},
-                )
-                self.metrics.add_metric("ImportChunksSent", MetricUnit.Count, run.chunks_total)
-                return {"key": masked(key), "status": "staging", "fanout_id": run.id}
+        if (
+            queue_url
+            and not parsed.problems
+            and parsed.rows_total > chunk_rows
+            and not self._refused_by_database(parsed)
+        ):
+            run = fanout.create_run(
+                self.db,
+                parsed,
+                source=source,
+                bucket=bucket,
+                key=key,
+                version_id=version_id,
+                sha256=sha256,
+                full=check.full,
+                chunk_rows=chunk_rows,
+            )
+            self._send_chunks(run)
+            self.logger.info(
+                "import fanned out",
+                extra={"fanout_id": run.id, "rows_total": run.rows_total, "chunks": run.chunks_total},
+            )
+            self.metrics.add_metric("ImportChunksSent", MetricUnit.Count, run.chunks_total)
+            return {"key": masked(key), "status": "staging", "fanout_id": run.id}
         result = apply(
             self.db,
             parsed,
@@ -304,14 +309,16 @@ class ImportFunction:
         )
         return self._finished(result, bucket, key, version_id)
 
-    def _refusal(self, parsed: ParsedImport) -> bool | None:
-        """True when the database-side checks (unknown NIPs, kinds of leave) refuse the file, else None."""
+    def _refused_by_database(self, parsed: ParsedImport) -> bool:
+        """Whether the checks against the database (unknown NIPs, kinds of leave) refuse the file: then it
+        goes the direct way, which lists every problem and records the rejection, and nothing is staged."""
         if parsed.kind == "employees":
-            return None
-        problems = store.unknown_nips(self.db, parsed.nips)
-        if parsed.kind == "cuti" and not problems:
-            problems = store.leave_not_for_type(self.db, parsed.records)  # type: ignore[arg-type]
-        return True if problems else None
+            return False
+        if store.unknown_nips(self.db, parsed.nips):
+            return True
+        return parsed.kind == "cuti" and bool(
+            store.leave_not_for_type(self.db, cast(Sequence[CutiRecord], parsed.records))
+        )
 
     def _finished(
         self, result: ImportResult, bucket: str, key: str, version_id: str | None
@@ -399,7 +406,7 @@ class ImportFunction:
             if attempt < attempts:
                 self._retry_soon(record, attempt)
                 return False
-            self._fail(run, f"chunk {chunk}: {type(e).__name__}")
+            self._fail(run, f"{'the commit' if chunk < 0 else f'chunk {chunk}'}: {type(e).__name__}")
         return True
 
     def _retry_soon(self, record: dict[str, Any], attempt: int) -> None:
