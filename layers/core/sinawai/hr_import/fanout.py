@@ -338,7 +338,8 @@ def _staged(db: Database, run: Run) -> tuple[ParsedImport, Prepared]:
 
 def commit_run(db: Database, run: Run, full: FullMode | None) -> ImportResult | None:
     """Write the staged run in one transaction, when every chunk is staged; None when it is not this
-    caller's to commit (a chunk is missing, or another worker committed, refused or failed it first).
+    caller's to commit (a chunk is missing, or another worker committed, refused or failed it first). The
+    staging rows stay: ``clear_staging`` after the staff were told.
     ``store.KindBusyError`` when another import of the kind is committing: try again later.
 
     A refusal by the full-mode guard is returned as a rejected result, and recorded like any rejection."""
@@ -378,7 +379,6 @@ def commit_run(db: Database, run: Run, full: FullMode | None) -> ImportResult | 
         if not _finish(db, run, "rejected", None):
             return None
         result = record_rejection(db, result, detail=run.detail())
-    clear_staging(db, run.id)
     return result
 
 
@@ -396,18 +396,19 @@ def _finish(db: Database, run: Run, status: str, error: str | None) -> bool:
 
 
 def fail_run(db: Database, run: Run, error: str) -> bool:
-    """Mark the run failed (nothing is committed) and clear its staging rows; False when it was already
-    over (then someone else told the staff)."""
+    """Mark the run failed (nothing is committed); False when it was already over (then someone else told
+    the staff)."""
     if not _finish(db, run, "failed", error):
         return False
     store.record_failure(
         db, run.base(), run.created_at, RuntimeError(error), {**run.detail(), "reason": error}
     )
-    clear_staging(db, run.id)
     return True
 
 
 def clear_staging(db: Database, run_id: int) -> None:
-    """The staged rows go in small deletes (no long lock on the staging table)."""
+    """The staged rows of a run that is over (committed, refused or failed), in small deletes (no long lock
+    on the staging table). The caller does it after telling the staff: rows a failure here leaves are
+    harmless (keyed by a finished run) and cleared by hand (docs/runbook.md#import-failed)."""
     while db.execute("DELETE FROM import_staging WHERE fanout_id = %s LIMIT %s", (run_id, _CLEAR_BATCH)):
         pass

@@ -459,11 +459,20 @@ class ImportFunction:
             return  # another worker commits (or did)
         self.logger.info("fanned-out import committed", extra={"chunks": run.chunks_total})
         self._finished(result, run.bucket, run.key, run.version_id)
+        self._clear_staging(run)
 
     def _fail(self, run: fanout.Run, error: str) -> None:
         if fanout.fail_run(self.db, run, error):
             self.metrics.add_metric("ImportRunsFailed", MetricUnit.Count, 1)
             self.notify_staff(notices.render_failed(run.kind, run.file_name))
+            self._clear_staging(run)
+
+    def _clear_staging(self, run: fanout.Run) -> None:
+        """After the staff were told: a failure here must not leave the run's outcome untold."""
+        try:
+            fanout.clear_staging(self.db, run.id)
+        except Exception:
+            self.logger.exception("could not clear the staging rows of a finished run")
 
     def _count(self, result: ImportResult) -> None:
         add = self.metrics.add_metric
