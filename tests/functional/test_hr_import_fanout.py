@@ -500,3 +500,12 @@ def test_a_truncated_full_export_in_chunks_is_refused_at_the_commit_and_changes_
     assert "ditolak" in text
     assert "10 dari 20 pegawai aktif" in text
     assert aws[0].list_object_versions(Bucket=BUCKET, Prefix=key).get("Versions")  # kept
+
+
+def test_the_kinds_lock_rows_are_put_back_when_the_database_was_emptied(
+    imports: ImportFunction, aws: tuple[Any, Any, str], emulator: TelegramEmulator, db: DatabaseSettings
+) -> None:
+    query(db, "DELETE FROM import_lock")  # as a script that empties every table would
+    import_employees(imports, aws, employees_csv(10))
+    assert count(db, "pengguna") == 10
+    assert query(db, "SELECT kind FROM import_lock") == [{"kind": "employees"}]

@@ -119,6 +119,11 @@ def lock_kind(cur: Any, kind: str, wait_seconds: float = DIRECT_LOCK_WAIT_SECOND
         cur.execute("SELECT kind FROM import_lock WHERE kind = %s FOR UPDATE SKIP LOCKED", (kind,))
         if cur.fetchone() is not None:
             return
+        cur.execute("SELECT COUNT(*) AS n FROM import_lock WHERE kind = %s", (kind,))  # a plain read
+        if not cur.fetchone()["n"]:
+            # the migration's row is gone (a database emptied by hand): put it back, locked by this import
+            cur.execute("INSERT IGNORE INTO import_lock (kind) VALUES (%s)", (kind,))
+            continue
         if time.monotonic() >= deadline:
             raise KindBusyError(kind)
         time.sleep(LOCK_POLL_SECONDS)
