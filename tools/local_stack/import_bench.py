@@ -171,6 +171,8 @@ class Uploads:
             raise RuntimeError(
                 f"{key}: no staff message with {outcome!r} within {WAIT_S:.0f} s: {text[:300]!r}"
             )
+        # the function clears the staging rows after telling the staff: counted once it is idle
+        self.stack.wait_idle(timeout=120)
         after_sends, after_edits = self._counts()
         rows = data.count(b"\n") - 1
         commit_s = self.commit_seconds()
