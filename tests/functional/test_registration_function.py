@@ -11,7 +11,13 @@ from local_stack.telegram import TelegramEmulator
 from sinawai.platform.config import DatabaseSettings
 from sinawai.platform.db import Database
 from sinawai.registration.handlers import register as register_registration
-from sinawai.registration.passwords import hash_password
+from sinawai.registration.passwords import (
+    SCRYPT_N,
+    hash_initial_password,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
 from sinawai.router.commands import REGISTRATION
 from sinawai.telegram.runtime import GroupFunction
 from tests.helpers import BOT_TOKEN, FakeContext, db_env, query
@@ -107,3 +113,29 @@ def test_each_button_kind_does_its_own_thing_and_only_in_the_private_chat(
     handle(emulator.press_forged_button(USER, GROUP_CHAT, in_group[-1].message_id, "registration:keluar:ya"))
     assert emulator.bot_messages(GROUP_CHAT) == in_group
     assert query(db, "SELECT id_telegram FROM pengguna")[0]["id_telegram"] == USER
+
+
+def test_registering_with_an_imported_initial_password_stores_a_full_hash_of_it(
+    registration: GroupFunction, emulator: TelegramEmulator, db: DatabaseSettings
+) -> None:
+    # an HR import stores the initial password with the cheap initial hash (issue 16)
+    initial = hash_initial_password(PASSWORD)
+    query(db, "UPDATE pengguna SET password_hash = %s WHERE nip = %s", (initial, NIP))
+    update = emulator.send_message(USER, f"/daftar {NIP} {PASSWORD}")
+    assert registration.lambda_handler(event_for(update), FakeContext())["status"] == "done"
+    (row,) = query(db, "SELECT id_telegram, password_hash FROM pengguna WHERE nip = %s", (NIP,))
+    assert row["id_telegram"] == USER
+    assert row["password_hash"] != initial
+    assert row["password_hash"].startswith(f"scrypt${SCRYPT_N}$")
+    assert not needs_rehash(row["password_hash"])
+    assert verify_password(PASSWORD, row["password_hash"])  # the same password, now hashed in full
+
+
+def test_registering_with_a_full_hash_leaves_it_as_it_is(
+    registration: GroupFunction, emulator: TelegramEmulator, db: DatabaseSettings
+) -> None:
+    (before,) = query(db, "SELECT password_hash FROM pengguna WHERE nip = %s", (NIP,))
+    update = emulator.send_message(USER, f"/daftar {NIP} {PASSWORD}")
+    assert registration.lambda_handler(event_for(update), FakeContext())["status"] == "done"
+    (after,) = query(db, "SELECT id_telegram, password_hash FROM pengguna WHERE nip = %s", (NIP,))
+    assert after == {"id_telegram": USER, "password_hash": before["password_hash"]}

@@ -245,6 +245,13 @@ def import_s3_employees(o: Outcome) -> None:
     assert [v["VersionId"] for v in listing.get("Versions", [])] == []  # that version is gone
 
 
+def import_sqs_chunk(o: Outcome) -> None:
+    assert o.payload == {"batchItemFailures": []}
+    assert o.texts(o.staff) == []
+    assert o.rows("SELECT COUNT(*) AS n FROM import_staging") == [{"n": 0}]
+    assert o.rows("SELECT COUNT(*) AS n FROM pengguna") == [{"n": 0}]
+
+
 def information_button_forged(o: Outcome) -> None:
     assert o.payload["status"] == "done"
     (edited,) = o.new[BUDI]
@@ -472,6 +479,7 @@ OUTCOMES: dict[str, Callable[[Outcome], None]] = {
     "general_tentang": _one_reply("Tentang Sinawai"),
     "general_unknown_command": _one_reply("Maaf, perintah /abrakadabra tidak dikenal"),
     "import_s3_employees": import_s3_employees,
+    "import_sqs_chunk": import_sqs_chunk,
     "information_button_forged": information_button_forged,
     "information_button_topic": information_button_topic,
     "information_jahdis": information_jahdis,

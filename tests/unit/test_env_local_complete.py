@@ -58,6 +58,7 @@ NOT_SET_LOCALLY = {
     "POWERTOOLS_METRICS_DISABLED": "sinawai serve sets it (no CloudWatch on one server); Lambda keeps them",
     "POWERTOOLS_TRACE_DISABLED": "sinawai serve sets it (no X-Ray on one server); Lambda keeps traces",
     "BROADCAST_IN_BACKGROUND": "sinawai serve sets it (its loop sends broadcasts); Lambda has the queue",
+    "SINAWAI_TEST_FAIL_IMPORT_CHUNK": "a test and benchmark hook (a chunk that always fails), never deployed",
 }
 # Declared by the template for libraries, right as they are locally: the file does not repeat them.
 TEMPLATE_VALUES_SERVE_LOCALLY = {

@@ -8,7 +8,13 @@ import pytest
 
 from sinawai.common import format_id
 from sinawai.registration import personal_data
-from sinawai.registration.passwords import hash_password, password_problem, verify_password
+from sinawai.registration.passwords import (
+    hash_initial_password,
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
 from sinawai.registration.rules import LockoutPolicy, nip_problem, normalize_nip
 
 
@@ -97,6 +103,22 @@ def test_password_hash_is_salted_and_verifies_in_constant_shape() -> None:
     assert not verify_password("Rahasia#2026", None)
     assert not verify_password("Rahasia#2026", "md5$abc")
     assert not verify_password("x" * 200, first)
+
+
+def test_an_initial_password_hash_is_cheaper_salted_and_verified_like_a_full_one() -> None:
+    initial = hash_initial_password("Awal#2026")
+    assert initial.startswith("scrypt$64$8$1$")  # its cost is in the stored string
+    assert initial != hash_initial_password("Awal#2026")  # salted
+    assert "Awal" not in initial
+    assert verify_password("Awal#2026", initial)
+    assert not verify_password("awal#2026", initial)
+    assert needs_rehash(initial)
+    # a full hash made before the initial hash existed still verifies and needs nothing
+    old = hash_password("Awal#2026")
+    assert verify_password("Awal#2026", old)
+    assert not needs_rehash(old)
+    assert needs_rehash("md5$abc")
+    assert not needs_rehash(None)
 
 
 @pytest.mark.parametrize(

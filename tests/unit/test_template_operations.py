@@ -52,6 +52,7 @@ def test_every_queue_where_work_can_die_has_an_alarm(template: dict[str, Any]) -
         "DeadLetterQueue",
         "BroadcastDeadLetterQueue",
         "StaffDeliveryDeadLetterQueue",
+        "ImportDeadLetterQueue",
     }
     watched = {
         a["Dimensions"][0]["Value"]["Fn::GetAtt"][0]

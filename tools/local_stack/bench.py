@@ -44,6 +44,8 @@ What each number measures (all latencies in milliseconds, percentiles by nearest
 8. A morning burst into the staff group (``burst_bench.py``, its own stacks, the emulator's group limit on
    and scaled): the time until staff see every ticket of 200 questions at once, before (a header and a copy
    each) and after (compact lists); ``--burst-only`` prints just these.
+9. The HR import of a 50,000-employee agency (``import_bench.py``, its own stacks): before/after wall time,
+   rows/s, peak memory, the unchanged re-import and a failing chunk; ``--import-only`` prints just these.
 
 Instants compared with the emulator's records use ``time.monotonic()`` (the emulator's clock); pure
 durations use ``time.perf_counter()``. Exit status 0 even when a target is missed: this is a measurement.
@@ -74,7 +76,7 @@ from typing import Any
 
 import httpx
 
-from local_stack import burst_bench, cold_bench, faq_bench, report_bench, serve_bench
+from local_stack import burst_bench, cold_bench, faq_bench, import_bench, report_bench, serve_bench
 from local_stack.dbtools import temporary_database
 from local_stack.lambda_api import ApiGatewayEndpoint
 from local_stack.lambda_runtime import LambdaRuntime
@@ -1047,6 +1049,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only the morning burst into the staff group (burst_bench.py)",
     )
+    parser.add_argument(
+        "--import-only", action="store_true", help="only the 50,000-row HR import (import_bench.py)"
+    )
     args = parser.parse_args(argv)
     plan = Plan.quick() if args.quick else Plan()
 
@@ -1064,6 +1069,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.burst_only:
         print(burst_bench.render(burst_bench.run(base, progress)))
+        return 0
+    if args.import_only:
+        print(import_bench.render(import_bench.run(base, progress, quick=args.quick)))
         return 0
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     for old_log in LOG_DIR.glob("*.log"):
@@ -1109,6 +1117,8 @@ def main(argv: list[str] | None = None) -> int:
     document["staff_burst"] = burst_bench.run(
         base, progress, tickets=40 if args.quick else burst_bench.TICKETS
     )
+    # The HR import of a large agency (its own stacks and databases).
+    document["hr_import"] = import_bench.run(base, progress, rows=5_000 if args.quick else import_bench.ROWS)
     print()
     print(cold_bench.render(document["cold_before_after"]))
     print()
@@ -1119,6 +1129,8 @@ def main(argv: list[str] | None = None) -> int:
     print(serve_bench.render(document["serve"]))
     print()
     print(burst_bench.render(document["staff_burst"]))
+    print()
+    print(import_bench.render(document["hr_import"]))
     print()
     print(json.dumps(document, indent=2, ensure_ascii=False))
     RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)

@@ -492,6 +492,12 @@ class LambdaRuntime:
             self._cond.notify_all()
         _stop_all(to_stop)
 
+    def pids(self, name: str) -> list[int]:
+        """The process ids of a function's live instances (e.g. to read their peak memory)."""
+        pool = self._pool(name)
+        with self._cond:
+            return [i.pid for i in pool.instances if not i.stopped]
+
     def crash(self, name: str) -> int:
         """Kill the busy instances of a function at once (out of memory, a segfault): their invocations
         end with Lambda's "Runtime exited" error and events are retried. Returns how many were killed."""

@@ -7,7 +7,7 @@ import html
 from collections.abc import Iterable
 
 from sinawai.common.format_id import mask_nip
-from sinawai.hr_import.records import KIND_LABELS, ImportResult, Problem
+from sinawai.hr_import.records import KIND_LABELS, ImportResult, Kind, Problem
 
 # Rows listed in one Telegram message; the rest are counted ("… dan N baris lainnya").
 MAX_ROWS_IN_MESSAGE = 30
@@ -148,3 +148,39 @@ def render_text(result: ImportResult) -> str:
             lines.append(f"  {where}: {problem.text()}")
     lines += [f"Peringatan: {w}" for w in result.warnings]
     return "\n".join(lines)
+
+
+# ---- a large file imported in parts (hr_import.fanout): one message at the start, edited at each quarter --
+
+
+def render_started(kind: Kind, file_name: str, rows: int, parts: int) -> str:
+    """The staff group's message when a large file starts (HTML); edited by ``render_progress``."""
+    return (
+        f"⏳ <b>Impor {html.escape(KIND_LABELS[kind], quote=False)} dimulai</b>\n"
+        f"Berkas: <code>{html.escape(_clip(file_name, 200), quote=False)}</code>\n"
+        f"Baris data: {rows}, diproses dalam {parts} bagian.\n"
+        "Data baru disimpan setelah semua bagian selesai; jika satu bagian gagal, tidak ada yang disimpan. "
+        "Hasilnya dikirim di sini."
+    )
+
+
+def render_progress(kind: Kind, file_name: str, rows: int, done: int, parts: int, percent: int) -> str:
+    """The start message at a step: how many parts are done (the text differs at each step)."""
+    return (
+        f"⏳ <b>Impor {html.escape(KIND_LABELS[kind], quote=False)} berjalan</b>: {percent}%\n"
+        f"Berkas: <code>{html.escape(_clip(file_name, 200), quote=False)}</code>\n"
+        f"Baris data: {rows}. Bagian selesai: {done} dari {parts}.\n"
+        "Data baru disimpan setelah semua bagian selesai. Hasilnya dikirim di sini."
+    )
+
+
+def render_failed(kind: Kind, file_name: str) -> str:
+    """The staff group's message when a large file could not be finished: nothing was stored."""
+    return (
+        f"❌ <b>Impor {html.escape(KIND_LABELS[kind], quote=False)} gagal</b>: "
+        "tidak ada data yang disimpan.\n"
+        f"Berkas: <code>{html.escape(_clip(file_name, 200), quote=False)}</code>\n"
+        "Sebagian berkas tidak dapat diproses setelah beberapa kali dicoba (gangguan sistem, bukan "
+        "kesalahan isi berkas). Unggah ulang berkas yang sama ke folder yang sama; jika gagal lagi, hubungi "
+        "tim operasional. Berkas di folder imports/ terhapus otomatis dalam 1 hari."
+    )

@@ -224,8 +224,14 @@ def _duplicate_message(kind: Kind, key: Key, first_line: int) -> tuple[str, str]
     )
 
 
-def parse(kind: Kind, data: bytes, file_name: str, *, today: date | None = None) -> ParsedImport:
-    """Read and validate a whole file; every bad row is reported, none is skipped silently."""
+def parse(
+    kind: Kind, data: bytes, file_name: str, *, today: date | None = None, rows: tuple[int, int] | None = None
+) -> ParsedImport:
+    """Read and validate a whole file; every bad row is reported, none is skipped silently.
+
+    ``rows`` (start, end): only the data rows with those indexes (0 = the first data row) become records, for
+    a chunk of a fanned-out run whose whole file was validated before (duplicates are looked for only
+    within the chunk)."""
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}")
     today = today or datetime.now(UTC).date()
@@ -302,7 +308,8 @@ def parse(kind: Kind, data: bytes, file_name: str, *, today: date | None = None)
     width = len(table.header)
     weak_passwords = 0
     nips: list[tuple[int, str]] = []
-    for line, cells in table.rows:
+    selected = table.rows if rows is None else table.rows[rows[0] : rows[1]]
+    for line, cells in selected:
         extra = cells[width:]
         if table.file_format == "csv" and not blank(extra):
             delimiter = DELIMITER_NAMES.get(table.delimiter or ",", "pemisah")

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
@@ -237,6 +237,17 @@ def _guard_problem(absent: store.Absent, full: FullMode) -> Problem | None:
     )
 
 
+@dataclass(frozen=True)
+class InTransaction:
+    """What a fanned-out run adds to the import's transaction (``hr_import.fanout``): a check made first,
+    under the kind's lock (it raises to leave without writing), and a step made last with the run's id."""
+
+    first: Callable[[Any], None]
+    last: Callable[[Any, int | None], None]
+    # a run's commit does not wait long for another import of its kind: it is tried again later
+    lock_wait_seconds: float = 5.0
+
+
 def _write(
     db: Database,
     parsed: ParsedImport,
@@ -245,17 +256,29 @@ def _write(
     prepared: Prepared,
     detail: Mapping[str, Any] | None,
     full: FullMode | None,
+    staged: InTransaction | None = None,
 ) -> ImportResult:
     """The one transaction of an import: every row, the deactivations of a full export, the import_run
-    row and the audit rows, or nothing. A preview or a refusal leaves by ``_RolledBack``."""
+    row and the audit rows, or nothing. A preview or a refusal leaves by ``_RolledBack``.
+
+    Imports of the same kind hold the kind's lock row (``import_lock``) until they commit: two uploads, or
+    an upload and the CLI, never interleave their writes."""
     with db.transaction() as cur:
+        if staged is None:
+            store.lock_kind(cur, parsed.kind)
+        else:
+            store.lock_kind(cur, parsed.kind, staged.lock_wait_seconds)
+        if staged is not None:
+            staged.first(cur)
         now = utcnow()
         absent: store.Absent | None = None
         if parsed.kind == "employees":
             records = cast(Sequence[EmployeeRecord], parsed.records)
             if full is not None:
                 absent = store.lock_absent(cur, {r.nip for r in records})
-            counts = store.apply_employees(cur, records, prepared.pre, prepared.hashes)
+            counts = store.apply_employees(
+                cur, records, prepared.pre, prepared.hashes, staged=staged is not None
+            )
         elif parsed.kind == "tunkin":
             counts = store.apply_tunkin(cur, cast(Sequence[TunkinRecord], parsed.records), now)
         else:
@@ -287,7 +310,33 @@ def _write(
         if absent is not None and absent.rows:
             store.deactivate(cur, absent, run_id, now)
         store.insert_audit(cur, result, "imported", run_id, {**(detail or {}), **extra})
+        if staged is not None:
+            staged.last(cur, run_id)
     return _replace(result, run_id=run_id)
+
+
+def write_staged(
+    db: Database,
+    parsed: ParsedImport,
+    base: ImportResult,
+    started: datetime,
+    prepared: Prepared,
+    detail: Mapping[str, Any] | None,
+    full: FullMode | None,
+    staged: InTransaction,
+) -> ImportResult:
+    """The commit of a fanned-out run: ``parsed`` holds the staged records (no passwords), ``prepared`` the
+    hashes the chunks decided. One transaction, all or nothing; a deadlock victim is run again. The
+    full-mode guard's refusal is returned as a rejected result (nothing written, nothing recorded)."""
+    for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+        try:
+            return _write(db, parsed, base, started, prepared, detail, full, staged)
+        except _RolledBack as e:
+            return _replace(base, status="rejected", problems=e.result.problems)
+        except TransactionConflictError:
+            if attempt == TRANSACTION_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _replace(result: ImportResult, **changes: Any) -> ImportResult:

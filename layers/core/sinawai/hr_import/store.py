@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,12 +25,15 @@ from sinawai.hr_import.records import (
 )
 from sinawai.platform.clock import utcnow
 from sinawai.platform.db import Database
-from sinawai.registration.passwords import hash_password, verify_password
+from sinawai.registration.passwords import hash_initial_password, verify_password
 
 
 def _chunks[T](items: Sequence[T], size: int = 500) -> Iterable[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+chunks_of = _chunks
 
 
 def _placeholders(n: int) -> str:
@@ -60,10 +64,11 @@ def fetch_employees(
 
 
 def password_decision(password: str, stored: str | None) -> str:
-    """The hash to keep: the stored one when it already matches (so a re-import changes nothing)."""
+    """The hash to keep: the stored one when it already matches (so a re-import changes nothing), else the
+    initial password's (cheap) hash: see ``registration.passwords.hash_initial_password``."""
     if stored and verify_password(password, stored):
         return stored
-    return hash_password(password)
+    return hash_initial_password(password)
 
 
 def _hash_workers() -> int:
@@ -73,7 +78,10 @@ def _hash_workers() -> int:
 def decide_passwords(
     records: Sequence[EmployeeRecord], existing: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, str | None]:
-    """nip → hash to store (None: registered, never touched). scrypt releases the GIL: a few threads."""
+    """nip → hash to store (None: registered, never touched). scrypt releases the GIL: a few threads.
+
+    Cheap for new rows and for rows imported since the initial hash exists; a stored full hash (an
+    employee imported before, or one who set a password after a release) costs one full verify."""
     todo = [(r.nip, r.password, existing.get(r.nip)) for r in records]
 
     def decide(item: tuple[str, str, Mapping[str, Any] | None]) -> tuple[str, str | None]:
@@ -93,13 +101,64 @@ class Counts:
     unchanged: int = 0
 
 
+class KindBusyError(Exception):
+    """Another import of the same kind holds its lock (it is committing)."""
+
+
+LOCK_POLL_SECONDS = 0.5
+DIRECT_LOCK_WAIT_SECONDS = 120.0
+
+
+def lock_kind(cur: Any, kind: str, wait_seconds: float = DIRECT_LOCK_WAIT_SECONDS) -> None:
+    """Two imports of the same kind never interleave their writes: each holds its kind's row until commit.
+
+    Polled (SKIP LOCKED) rather than waited for in one statement, so that a long wait never meets the
+    connection's read timeout; ``KindBusyError`` after ``wait_seconds``."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        cur.execute("SELECT kind FROM import_lock WHERE kind = %s FOR UPDATE SKIP LOCKED", (kind,))
+        if cur.fetchone() is not None:
+            return
+        cur.execute("SELECT COUNT(*) AS n FROM import_lock WHERE kind = %s", (kind,))  # a plain read
+        if not cur.fetchone()["n"]:
+            # the migration's row is gone (a database emptied by hand): put it back, locked by this import
+            cur.execute("INSERT IGNORE INTO import_lock (kind) VALUES (%s)", (kind,))
+            continue
+        if time.monotonic() >= deadline:
+            raise KindBusyError(kind)
+        time.sleep(LOCK_POLL_SECONDS)
+
+
+class _Inserts:
+    """INSERTs of one statement shape, sent as multi-row statements (pymysql batches ``executemany``)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, tuple[str, ...]], list[Sequence[Any]]] = {}
+
+    def add(self, table: str, names: Sequence[str], values: Sequence[Any]) -> None:
+        self.rows.setdefault((table, tuple(names)), []).append(values)
+
+    def flush(self, cur: Any) -> None:
+        for (table, names), rows in self.rows.items():
+            sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({_placeholders(len(names))})"  # noqa: S608
+            for chunk in _chunks(rows, 1000):
+                cur.executemany(sql, list(chunk))
+        self.rows.clear()
+
+
 def apply_employees(
     cur: Any,
     records: Sequence[EmployeeRecord],
     pre: Mapping[str, Mapping[str, Any]],
     hashes: Mapping[str, str | None],
+    *,
+    staged: bool = False,
 ) -> Counts:
+    """Insert or update each record's employee. ``staged``: the records come from a fanned-out run's staging
+    rows and carry no password; ``hashes`` (decided by the chunks) is used as it is, and an employee who
+    registered meanwhile, or whose hash was staged as None, keeps the stored hash."""
     counts = Counts()
+    inserts = _Inserts()
 
     def run(sql: str, args: Sequence[Any]) -> list[dict[str, Any]]:
         cur.execute(sql, args)
@@ -110,22 +169,20 @@ def apply_employees(
         row = locked.get(record.nip)
         new_hash = hashes.get(record.nip)
         if row is not None:
-            if _registered(row):
+            if _registered(row) or (staged and new_hash is None):
                 new_hash = row["password_hash"]  # an employee who registered keeps the password they use
+            elif staged:
+                pass  # the staged hash verifies the file's password whatever is stored now
             elif row["password_hash"] != (pre.get(record.nip) or {}).get("password_hash") or new_hash is None:
                 # changed (or registered and released) since the hashes were decided: decide again
                 new_hash = password_decision(record.password, row["password_hash"])
-        elif new_hash is None:
-            new_hash = hash_password(record.password)
+        elif new_hash is None and not staged:
+            new_hash = hash_initial_password(record.password)
         wanted: dict[str, Any] = {"nama": record.nama, **record.values, "password_hash": new_hash}
         if row is None:
             wanted.setdefault("status", "aktif")
             wanted.setdefault("hak_pengguna", "pegawai")
-            names = ["nip", *wanted]
-            cur.execute(
-                f"INSERT INTO pengguna ({', '.join(names)}) VALUES ({_placeholders(len(names))})",  # noqa: S608
-                [record.nip, *wanted.values()],
-            )
+            inserts.add("pengguna", ["nip", *wanted], [record.nip, *wanted.values()])
             counts.inserted += 1
             continue
         changed = {k: v for k, v in wanted.items() if row.get(k) != v}
@@ -138,11 +195,13 @@ def apply_employees(
             [*changed.values(), record.nip],
         )
         counts.updated += 1
+    inserts.flush(cur)
     return counts
 
 
 def apply_tunkin(cur: Any, records: Sequence[TunkinRecord], now: datetime) -> Counts:
     counts = Counts()
+    inserts = _Inserts()
     existing: dict[tuple[str, str], dict[str, Any]] = {}
     nips = sorted({r.nip for r in records})
     for chunk in _chunks(nips):
@@ -163,9 +222,9 @@ def apply_tunkin(cur: Any, records: Sequence[TunkinRecord], now: datetime) -> Co
             wanted["keterangan"] = r.keterangan
         row = existing.get((r.nip, r.periode))
         if row is None:
-            cur.execute(
-                "INSERT INTO tunkin (nip, periode, kelas_jabatan, tunjangan, potongan, keterangan,"
-                " imported_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            inserts.add(
+                "tunkin",
+                ("nip", "periode", "kelas_jabatan", "tunjangan", "potongan", "keterangan", "imported_at"),
                 (r.nip, r.periode, r.kelas_jabatan, r.tunjangan, r.potongan, r.keterangan, now),
             )
             counts.inserted += 1
@@ -180,11 +239,13 @@ def apply_tunkin(cur: Any, records: Sequence[TunkinRecord], now: datetime) -> Co
             [*changed.values(), now, r.nip, r.periode],
         )
         counts.updated += 1
+    inserts.flush(cur)
     return counts
 
 
 def apply_cuti(cur: Any, records: Sequence[CutiRecord], now: datetime) -> Counts:
     counts = Counts()
+    inserts = _Inserts()
     existing: dict[tuple[str, int, str], dict[str, Any]] = {}
     nips = sorted({r.nip for r in records})
     for chunk in _chunks(nips):
@@ -198,9 +259,9 @@ def apply_cuti(cur: Any, records: Sequence[CutiRecord], now: datetime) -> Counts
     for r in records:
         row = existing.get((r.nip, r.tahun, r.jenis))
         if row is None:
-            cur.execute(
-                "INSERT INTO cuti (nip, tahun, jenis, hak, terpakai, imported_at)"
-                " VALUES (%s, %s, %s, %s, %s, %s)",
+            inserts.add(
+                "cuti",
+                ("nip", "tahun", "jenis", "hak", "terpakai", "imported_at"),
                 (r.nip, r.tahun, r.jenis, r.hak, r.terpakai, now),
             )
             counts.inserted += 1
@@ -213,6 +274,7 @@ def apply_cuti(cur: Any, records: Sequence[CutiRecord], now: datetime) -> Counts
                 (r.hak, r.terpakai, now, r.nip, r.tahun, r.jenis),
             )
             counts.updated += 1
+    inserts.flush(cur)
     return counts
 
 

@@ -1,4 +1,4 @@
--- depends: 0021_forum_area_topics
+-- depends: 0022_import_staging
 -- A morning burst into the staff group (issue 16, item 3; CONSULTATION_BURST_THRESHOLD): while the group's
 -- backlog of posts is long, a new ticket is queued as one 'list' item instead of a header and a copy; the
 -- delivery posts every waiting 'list' item of the group as one compact list message. Each list message is

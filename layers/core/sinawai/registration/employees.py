@@ -99,6 +99,16 @@ def set_password_hash(db: Database, nip: str, password_hash: str) -> None:
     )
 
 
+def upgrade_password_hash(db: Database, nip: str, old_hash: str, new_hash: str) -> bool:
+    """Replace an initial password's cheap hash by a full one of the same password (nothing else changes);
+    False when the hash was changed meanwhile (the newer one stays)."""
+    changed = db.execute(
+        "UPDATE pengguna SET password_hash = %s WHERE nip = %s AND password_hash = %s",
+        (new_hash, nip, old_hash),
+    )
+    return changed == 1
+
+
 def tunkin_history(db: Database, nip: str, months: int = 6) -> list[Row]:
     return db.fetch_all(
         "SELECT periode, kelas_jabatan, tunjangan, potongan, keterangan FROM tunkin WHERE nip = %s"

@@ -24,7 +24,13 @@ from sinawai.registration import employees, personal_data, reset
 from sinawai.registration import texts as t
 from sinawai.registration.employees import AccountAlreadyBoundError, Employee
 from sinawai.registration.guards import LUPA_SANDI_BUTTON, Refusals, active_employee
-from sinawai.registration.passwords import hash_password, looks_like_code, password_problem, verify_password
+from sinawai.registration.passwords import (
+    hash_password,
+    looks_like_code,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
 from sinawai.registration.rules import LockoutPolicy, nip_problem, normalize_nip
 from sinawai.router.commands import REGISTRATION
 from sinawai.telegram.invocation import personal_reply
@@ -162,6 +168,9 @@ async def register_account(update: Update, deps: GroupFunction, nip_text: str, p
         # Another account bound this NIP between our read and our write.
         await refuse(update, deps, nip, "lost_race", t.NIP_TAKEN)
         return
+    if employee.password_hash and needs_rehash(employee.password_hash):
+        # an initial password from an HR import (a cheap hash) stays the credential: hash it in full now
+        employees.upgrade_password_hash(db, nip, employee.password_hash, hash_password(password))
     employees.audit(db, "register_success", telegram_user_id=user_id, chat_id=chat_id, nip=nip)
     updates.record_step(db, update.update_id, "registered", None)
     await welcome(update, deps, employee)
